@@ -1,0 +1,51 @@
+//! Ended meetings: details and participants, by meeting ID (latest instance)
+//! or instance UUID.
+
+use crate::spec::{Action, Connection, Kind, Method, Param, Rate};
+
+const MEETING_ID_OR_UUID: Param = Param::path(
+    "meetingId",
+    Kind::MeetingIdOrUuid,
+    "The meeting's ID (latest ended instance) or an instance UUID",
+);
+
+pub const RETRIEVE_PAST_MEETING: Action = Action {
+    name: "retrieve-past-meeting",
+    title: "Retrieve past meeting details from Zoom",
+    connection: Connection::User,
+    classic_scopes: &["meeting:read"],
+    granular_scopes: &["meeting:read:past_meeting"],
+    method: Method::Get,
+    path: "/past_meetings/{meetingId}",
+    rate: Rate::Light,
+    list_key: None,
+    params: &[MEETING_ID_OR_UUID],
+    rules: &[],
+    custom_plan: None,
+    custom_run: None,
+};
+
+pub const RETRIEVE_PAST_MEETING_ADMIN: Action = RETRIEVE_PAST_MEETING.admin(
+    "retrieve-past-meeting-admin",
+    "Retrieve past meeting details from Zoom (Admin Scopes)",
+    &["meeting:read:admin"],
+    &["meeting:read:past_meeting:admin"],
+);
+
+pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
+    name: "retrieve-past-meeting-participants",
+    title: "Retrieve past meeting participants from Zoom",
+    granular_scopes: &["meeting:read:list_past_participants"],
+    path: "/past_meetings/{meetingId}/participants",
+    rate: Rate::Medium,
+    list_key: Some("participants"),
+    params: &[MEETING_ID_OR_UUID, Param::page_size(300), Param::page_token()],
+    ..RETRIEVE_PAST_MEETING
+};
+
+pub const RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN: Action = RETRIEVE_PAST_MEETING_PARTICIPANTS.admin(
+    "retrieve-past-meeting-participants-admin",
+    "Retrieve past meeting participants from Zoom (Admin Scopes)",
+    &["meeting:read:admin"],
+    &["meeting:read:list_past_participants:admin"],
+);

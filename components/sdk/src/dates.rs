@@ -1,0 +1,104 @@
+//! Calendar dates and date-times as Zoom accepts them, and the one-month
+//! windows of report, recording and phone lists.
+
+/// A calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl Date {
+    /// Parses `yyyy-mm-dd`, checking that the day exists.
+    pub fn parse(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let s = &text[r];
+            s.chars().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        };
+        let (year, month, day) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+            .then_some(Date { year, month, day })
+    }
+
+    /// The same day one month later, clamped to the month's end (Jan 31 → Feb 28).
+    pub fn plus_one_month(self) -> Date {
+        let (year, month) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+}
+
+/// Parses `yyyy-MM-ddTHH:mm:ss` with an optional `Z`, returning its date.
+pub fn parse_date_time(text: &str) -> Option<Date> {
+    let (date, time) = text.split_once('T')?;
+    let time = time.strip_suffix('Z').unwrap_or(time);
+    let t = time.as_bytes();
+    let ok_time = t.len() == 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && [&time[0..2], &time[3..5], &time[6..8]]
+            .iter()
+            .zip([23, 59, 59])
+            .all(|(part, max)| part.chars().all(|c| c.is_ascii_digit()) && part.parse::<u32>().is_ok_and(|v| v <= max));
+    if ok_time { Date::parse(date) } else { None }
+}
+
+/// Parses either form accepted by Zoom Phone lists: a date or a UTC date-time.
+pub fn parse_date_or_date_time(text: &str) -> Option<Date> {
+    Date::parse(text).or_else(|| text.ends_with('Z').then(|| parse_date_time(text))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(Date::parse("2026-02-28").is_some());
+        assert!(Date::parse("2028-02-29").is_some());
+        assert!(Date::parse("2026-02-29").is_none());
+        assert!(Date::parse("2026-13-01").is_none());
+        assert!(Date::parse("26-01-01").is_none());
+        assert!(Date::parse("2026/01/01").is_none());
+    }
+
+    #[test]
+    fn one_month_later_clamps_to_month_end() {
+        let jan31 = Date::parse("2026-01-31").unwrap();
+        assert_eq!(jan31.plus_one_month(), Date::parse("2026-02-28").unwrap());
+        let dec15 = Date::parse("2026-12-15").unwrap();
+        assert_eq!(dec15.plus_one_month(), Date::parse("2027-01-15").unwrap());
+    }
+
+    #[test]
+    fn date_times_are_iso_8601() {
+        assert!(parse_date_time("2026-12-01T15:00:00Z").is_some());
+        assert!(parse_date_time("2026-12-01T15:00:00").is_some());
+        assert!(parse_date_time("2026-12-01T25:00:00Z").is_none());
+        assert!(parse_date_time("2026-12-01 15:00").is_none());
+        assert!(parse_date_or_date_time("2026-12-01").is_some());
+        assert!(parse_date_or_date_time("2026-12-01T10:00:00Z").is_some());
+        assert!(parse_date_or_date_time("2026-12-01T10:00:00").is_none());
+    }
+}

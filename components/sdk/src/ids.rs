@@ -1,0 +1,154 @@
+//! Meeting IDs, meeting UUIDs and user IDs, and how each goes into a path.
+//!
+//! Zoom's rule: a UUID that begins with `/` or contains `//` must be
+//! double-encoded (`/` becomes `%252F`); every other UUID is encoded once
+//! (`+`, `=` and `/` are escaped). Numeric meeting IDs may be written with
+//! spaces or dashes (`851 2345 6789`, `851-2345-6789`).
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Everything but RFC 3986 unreserved characters is escaped in a path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A meeting as a path parameter: its numeric ID or one instance's UUID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeetingRef {
+    Id(u64),
+    Uuid(String),
+}
+
+impl MeetingRef {
+    /// The path segment for this meeting, encoded the way Zoom requires.
+    pub fn path_segment(&self) -> String {
+        match self {
+            MeetingRef::Id(id) => id.to_string(),
+            MeetingRef::Uuid(uuid) => encode_uuid(uuid),
+        }
+    }
+}
+
+/// Percent-encodes one path segment.
+pub fn encode_segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// Encodes a meeting UUID for a path, double-encoding when Zoom requires it.
+pub fn encode_uuid(uuid: &str) -> String {
+    let once = encode_segment(uuid);
+    if needs_double_encoding(uuid) {
+        encode_segment(&once)
+    } else {
+        once
+    }
+}
+
+/// Zoom's rule: a UUID that begins with `/` or contains `//`.
+pub fn needs_double_encoding(uuid: &str) -> bool {
+    uuid.starts_with('/') || uuid.contains("//")
+}
+
+/// Parses a numeric meeting ID, accepting spaces and dashes between digits.
+pub fn parse_meeting_id(text: &str) -> Result<u64, String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| *c != ' ' && *c != '-')
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "must be a numeric meeting ID such as 85123456789 (spaces and dashes allowed), got '{text}'"
+        ));
+    }
+    match digits.parse::<u64>() {
+        Ok(id) if id > 0 && id <= i64::MAX as u64 => Ok(id),
+        _ => Err(format!("'{text}' is not a valid meeting ID (out of range)")),
+    }
+}
+
+/// Parses a meeting ID or an instance UUID (Zoom UUIDs are base64 text).
+pub fn parse_meeting_ref(text: &str) -> Result<MeetingRef, String> {
+    let trimmed = text.trim();
+    let looks_numeric = !trimmed.is_empty()
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    if looks_numeric {
+        return parse_meeting_id(trimmed).map(MeetingRef::Id);
+    }
+    let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
+    if trimmed.len() >= 8 && trimmed.chars().all(base64) {
+        Ok(MeetingRef::Uuid(trimmed.to_string()))
+    } else {
+        Err(format!(
+            "must be a numeric meeting ID (85123456789) or a meeting UUID (like 4444AAAiAAAAAiAiAiiAii==), got '{text}'"
+        ))
+    }
+}
+
+/// Checks a user reference: `me`, an email address, or a Zoom user ID.
+pub fn parse_user_id(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let is_email = t.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !t.contains(char::is_whitespace)
+    });
+    let is_id = !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if is_email || is_id {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "must be `me`, a user ID (like KDcuGIm1QgePTO8WbOqwIQ) or an email address, got '{text}'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_with_leading_slash_is_double_encoded() {
+        assert_eq!(encode_uuid("/ajXp112QmuoKj4854875=="), "%252FajXp112QmuoKj4854875%253D%253D");
+    }
+
+    #[test]
+    fn uuid_with_double_slash_is_double_encoded() {
+        assert_eq!(encode_uuid("Ab//cd3eF+g=="), "Ab%252F%252Fcd3eF%252Bg%253D%253D");
+    }
+
+    #[test]
+    fn ordinary_uuid_is_encoded_once() {
+        assert_eq!(encode_uuid("aB/c+d=="), "aB%2Fc%2Bd%3D%3D");
+        assert_eq!(encode_uuid("4444AAAiAAAAAiAiAiiAii=="), "4444AAAiAAAAAiAiAiiAii%3D%3D");
+    }
+
+    #[test]
+    fn meeting_ids_accept_spaces_and_dashes() {
+        assert_eq!(parse_meeting_id("851 2345 6789"), Ok(85123456789));
+        assert_eq!(parse_meeting_id("851-2345-6789"), Ok(85123456789));
+        assert!(parse_meeting_id("85a").unwrap_err().contains("numeric meeting ID"));
+        assert!(parse_meeting_id("").is_err());
+        assert!(parse_meeting_id("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn meeting_ref_tells_ids_from_uuids() {
+        assert_eq!(parse_meeting_ref("851 2345 6789"), Ok(MeetingRef::Id(85123456789)));
+        assert_eq!(
+            parse_meeting_ref("/ajXp112QmuoKj4854875=="),
+            Ok(MeetingRef::Uuid("/ajXp112QmuoKj4854875==".into()))
+        );
+        assert!(parse_meeting_ref("not a uuid!").is_err());
+    }
+
+    #[test]
+    fn user_ids_are_me_ids_or_emails() {
+        assert!(parse_user_id("me").is_ok());
+        assert!(parse_user_id("ada@example.com").is_ok());
+        assert!(parse_user_id("KDcuGIm1QgePTO8WbOqwIQ").is_ok());
+        assert!(parse_user_id("../admin").is_err());
+        assert!(parse_user_id("a b").is_err());
+    }
+}

@@ -1,0 +1,261 @@
+//! Declarations: what an action is, written as `const` data.
+//!
+//! An action crate (or the [`catalog`](crate::catalog)) states name, title,
+//! connection kind, scopes, endpoint, rate label, list key and parameters; the
+//! rest of the SDK derives validation, request building, `describe()` and the
+//! HTTP exchange from that one declaration.
+
+use crate::{Failure, Reply, Values};
+
+/// The connection an action runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// A user's own connection: `{userId}` in the path is always `me`.
+    User,
+    /// An admin connection: `{userId}` becomes a required `userId` parameter.
+    Admin,
+}
+
+/// Zoom's rate-limit label of an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rate {
+    Light,
+    Medium,
+    Heavy,
+    ResourceIntensive,
+}
+
+/// HTTP method of the Zoom request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Parses a method name case-insensitively.
+    pub fn parse(text: &str) -> Option<Method> {
+        match text.to_ascii_uppercase().as_str() {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum In {
+    Path,
+    Query,
+    Body,
+    /// Read by a custom runner, never sent as is.
+    Control,
+}
+
+/// What values a parameter accepts (see the WIT `param-type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Integer,
+    Boolean,
+    Date,
+    DateTime,
+    DateOrDateTime,
+    Choice(&'static [&'static str]),
+    MeetingId,
+    MeetingIdOrUuid,
+    UserId,
+    JsonObject,
+    JsonArray,
+    TextList(&'static [&'static str]),
+}
+
+/// One parameter of an action.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub location: In,
+    pub required: bool,
+    pub description: &'static str,
+    pub default: Option<&'static str>,
+    /// Smallest integer, or shortest text.
+    pub min: Option<i64>,
+    /// Largest integer, or longest text.
+    pub max: Option<i64>,
+}
+
+impl Param {
+    const fn new(name: &'static str, kind: Kind, location: In, description: &'static str) -> Param {
+        Param {
+            name,
+            kind,
+            location,
+            required: false,
+            description,
+            default: None,
+            min: None,
+            max: None,
+        }
+    }
+
+    /// A path parameter (always required).
+    pub const fn path(name: &'static str, kind: Kind, description: &'static str) -> Param {
+        Param::new(name, kind, In::Path, description).required()
+    }
+
+    /// An optional query parameter.
+    pub const fn query(name: &'static str, kind: Kind, description: &'static str) -> Param {
+        Param::new(name, kind, In::Query, description)
+    }
+
+    /// An optional top-level field of the JSON body.
+    pub const fn body(name: &'static str, kind: Kind, description: &'static str) -> Param {
+        Param::new(name, kind, In::Body, description)
+    }
+
+    /// A parameter a custom runner reads itself.
+    pub const fn control(name: &'static str, kind: Kind, description: &'static str) -> Param {
+        Param::new(name, kind, In::Control, description)
+    }
+
+    /// `page_size` capped at `max`, Zoom's default 30.
+    pub const fn page_size(max: i64) -> Param {
+        Param::query("page_size", Kind::Integer, "Records per page")
+            .range(1, max)
+            .default("30")
+    }
+
+    /// `next_page_token` of a paginated list (valid for 15 minutes).
+    pub const fn page_token() -> Param {
+        Param::query(
+            "next_page_token",
+            Kind::Text,
+            "Token of the next page from the previous answer (expires after 15 minutes)",
+        )
+    }
+
+    pub const fn required(mut self) -> Param {
+        self.required = true;
+        self
+    }
+
+    pub const fn range(mut self, min: i64, max: i64) -> Param {
+        self.min = Some(min);
+        self.max = Some(max);
+        self
+    }
+
+    /// Longest accepted text.
+    pub const fn max_len(mut self, max: i64) -> Param {
+        self.max = Some(max);
+        self
+    }
+
+    pub const fn default(mut self, value: &'static str) -> Param {
+        self.default = Some(value);
+        self
+    }
+}
+
+/// A rule across several parameters.
+#[derive(Clone, Copy, Debug)]
+pub enum Rule {
+    /// `from` and `to` dates at most one month apart, `to` not before `from`.
+    /// With `required`, both must be given; with `to_with_from`, `to` must
+    /// accompany `from`.
+    DateWindow {
+        from: &'static str,
+        to: &'static str,
+        required: bool,
+        to_with_from: bool,
+    },
+    /// The first parameter is only valid together with the second.
+    Requires(&'static str, &'static str),
+}
+
+/// A runner for actions that need more than one request or a computed
+/// request (the transcript download, the raw API call).
+pub type CustomRun = fn(&Action, &crate::Call, &Values) -> Result<Reply, Failure>;
+/// A planner for actions whose request is computed from control parameters.
+pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
+
+/// Everything that defines one action.
+#[derive(Clone, Copy, Debug)]
+pub struct Action {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub connection: Connection,
+    pub classic_scopes: &'static [&'static str],
+    pub granular_scopes: &'static [&'static str],
+    pub method: Method,
+    /// Path template relative to the API base; `{name}` marks a path parameter.
+    pub path: &'static str,
+    pub rate: Rate,
+    pub list_key: Option<&'static str>,
+    pub params: &'static [Param],
+    pub rules: &'static [Rule],
+    pub custom_plan: Option<CustomPlan>,
+    pub custom_run: Option<CustomRun>,
+}
+
+/// The `userId` parameter an admin action gains for a `{userId}` path.
+pub const USER_ID: Param = Param::path(
+    "userId",
+    Kind::UserId,
+    "The user's ID or email address, or `me` for the connection's own user",
+);
+
+impl Action {
+    /// The admin twin of a user action: same endpoint and parameters, admin
+    /// connection and scopes; a `{userId}` path gains a `userId` parameter.
+    pub const fn admin(
+        self,
+        name: &'static str,
+        title: &'static str,
+        classic_scopes: &'static [&'static str],
+        granular_scopes: &'static [&'static str],
+    ) -> Action {
+        Action {
+            name,
+            title,
+            connection: Connection::Admin,
+            classic_scopes,
+            granular_scopes,
+            ..self
+        }
+    }
+
+    /// Whether the path addresses a user (`{userId}`).
+    pub fn addresses_user(&self) -> bool {
+        self.path.contains("{userId}")
+    }
+
+    /// Every parameter, including the implied admin `userId`.
+    pub fn all_params(&self) -> Vec<&Param> {
+        let implied = (self.connection == Connection::Admin && self.addresses_user())
+            .then_some(&USER_ID);
+        implied.into_iter().chain(self.params.iter()).collect()
+    }
+
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.all_params().into_iter().find(|p| p.name == name)
+    }
+}

@@ -1,0 +1,354 @@
+//! Parameter validation: raw name/value text in, typed values out, or every
+//! problem at once. Runs before any request, in `plan` and `run` alike.
+
+use crate::dates::{self, Date};
+use crate::ids::{self, MeetingRef};
+use crate::spec::{Action, Kind, Param, Rule};
+use crate::suggest::closest;
+use crate::{Failure, InvalidParam};
+
+/// A validated parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    Integer(i64),
+    Boolean(bool),
+    Json(serde_json::Value),
+    List(Vec<String>),
+    Meeting(MeetingRef),
+}
+
+impl Value {
+    /// The value as it goes into a query string or a path.
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Text(t) => t.clone(),
+            Value::Integer(n) => n.to_string(),
+            Value::Boolean(b) => b.to_string(),
+            Value::Json(v) => v.to_string(),
+            Value::List(items) => items.join(","),
+            Value::Meeting(MeetingRef::Id(id)) => id.to_string(),
+            Value::Meeting(MeetingRef::Uuid(uuid)) => uuid.clone(),
+        }
+    }
+
+    /// The value as a field of a JSON body.
+    pub fn to_json(&self, kind: Kind) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Text(t) => match kind {
+                // Zoom types these enums as integers (meeting `type`, ...).
+                Kind::Choice(choices) if choices.iter().all(|c| c.parse::<i64>().is_ok()) => {
+                    t.parse::<i64>().map(J::from).unwrap_or_else(|_| J::from(t.as_str()))
+                }
+                _ => J::from(t.as_str()),
+            },
+            Value::Integer(n) => J::from(*n),
+            Value::Boolean(b) => J::from(*b),
+            Value::Json(v) => v.clone(),
+            Value::List(items) => J::from(items.clone()),
+            Value::Meeting(MeetingRef::Id(id)) => J::from(*id),
+            Value::Meeting(MeetingRef::Uuid(uuid)) => J::from(uuid.as_str()),
+        }
+    }
+}
+
+/// Validated parameters of one call, by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Values {
+    entries: Vec<(&'static str, Value)>,
+}
+
+impl Values {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.entries.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(Value::to_text)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.entries.iter().map(|(n, v)| (*n, v))
+    }
+}
+
+/// Validates `raw` against the action's parameters and rules, reporting every
+/// bad field at once.
+pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Failure> {
+    let params = action.all_params();
+    let mut problems = Vec::new();
+    let mut values = Values::default();
+    for (name, text) in raw {
+        let Some(param) = params.iter().find(|p| p.name == name.as_str()) else {
+            if name == "userId" && action.addresses_user() {
+                problems.push(InvalidParam::new(
+                    name,
+                    format!("is not accepted: {} acts as the connection's own user (`me`); use {}-admin for other users", action.name, action.name),
+                ));
+                continue;
+            }
+            let hint = closest(name, params.iter().map(|p| p.name))
+                .map(|c| format!("; did you mean '{c}'?"))
+                .unwrap_or_else(|| {
+                    let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                    format!("; accepted: {}", names.join(", "))
+                });
+            problems.push(InvalidParam::new(name, format!("is not a parameter of {}{hint}", action.name)));
+            continue;
+        };
+        if values.get(name).is_some() {
+            problems.push(InvalidParam::new(name, "is given more than once; give it once"));
+            continue;
+        }
+        match parse_value(param, text) {
+            Ok(value) => values.entries.push((param.name, value)),
+            Err(message) => problems.push(InvalidParam::new(name, message)),
+        }
+    }
+    for param in &params {
+        if param.required && !raw.iter().any(|(n, _)| n == param.name) {
+            problems.push(InvalidParam::new(
+                param.name,
+                format!("is required: {}", param.description),
+            ));
+        }
+    }
+    for rule in action.rules {
+        check_rule(rule, &values, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(Failure::InvalidParams(problems))
+    }
+}
+
+fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
+    if text.is_empty() && param.kind != Kind::Text {
+        return Err("is empty; give a value or leave the parameter out".into());
+    }
+    let range = || match (param.min, param.max) {
+        (Some(lo), Some(hi)) => format!(" from {lo} to {hi}"),
+        (Some(lo), None) => format!(" of at least {lo}"),
+        (None, Some(hi)) => format!(" of at most {hi}"),
+        (None, None) => String::new(),
+    };
+    match param.kind {
+        Kind::Text => {
+            let len = text.chars().count() as i64;
+            if param.required && text.trim().is_empty() {
+                return Err("is empty; give a value".into());
+            }
+            if let Some(max) = param.max.filter(|m| len > *m) {
+                return Err(format!("is {len} characters long; at most {max} are allowed"));
+            }
+            if let Some(min) = param.min.filter(|m| len < *m) {
+                return Err(format!("is {len} characters long; at least {min} are required"));
+            }
+            Ok(Value::Text(text.to_string()))
+        }
+        Kind::Integer => {
+            let n: i64 = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("must be a whole number{}, got '{text}'", range()))?;
+            let below = param.min.is_some_and(|lo| n < lo);
+            let above = param.max.is_some_and(|hi| n > hi);
+            if below || above {
+                return Err(format!("must be a whole number{}, got {n}", range()));
+            }
+            Ok(Value::Integer(n))
+        }
+        Kind::Boolean => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Boolean(true)),
+            "false" => Ok(Value::Boolean(false)),
+            _ => Err(format!("must be true or false, got '{text}'")),
+        },
+        Kind::Date => Date::parse(text.trim())
+            .map(|_| Value::Text(text.trim().to_string()))
+            .ok_or_else(|| format!("must be a date as yyyy-mm-dd (e.g. 2026-11-28), got '{text}'")),
+        Kind::DateTime => dates::parse_date_time(text.trim())
+            .map(|_| Value::Text(text.trim().to_string()))
+            .ok_or_else(|| {
+                format!("must be a date-time as yyyy-MM-ddTHH:mm:ssZ (UTC) or yyyy-MM-ddTHH:mm:ss with a timezone, got '{text}'")
+            }),
+        Kind::DateOrDateTime => dates::parse_date_or_date_time(text.trim())
+            .map(|_| Value::Text(text.trim().to_string()))
+            .ok_or_else(|| format!("must be yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, got '{text}'")),
+        Kind::Choice(choices) => {
+            if choices.contains(&text) {
+                Ok(Value::Text(text.to_string()))
+            } else {
+                let hint = closest(text, choices.iter().copied())
+                    .map(|c| format!(" (did you mean '{c}'?)"))
+                    .unwrap_or_default();
+                Err(format!("must be one of {}, got '{text}'{hint}", choices.join(", ")))
+            }
+        }
+        Kind::TextList(choices) => {
+            let items: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
+            if items.iter().any(String::is_empty) {
+                return Err(format!("must be a comma-separated list without empty items, got '{text}'"));
+            }
+            if let Some(bad) = items
+                .iter()
+                .find(|i| !choices.is_empty() && !choices.contains(&i.as_str()))
+            {
+                return Err(format!(
+                    "has '{bad}'; each item must be one of {}",
+                    choices.join(", ")
+                ));
+            }
+            Ok(Value::List(items))
+        }
+        Kind::MeetingId => ids::parse_meeting_id(text.trim()).map(|id| Value::Meeting(MeetingRef::Id(id))),
+        Kind::MeetingIdOrUuid => ids::parse_meeting_ref(text).map(Value::Meeting),
+        Kind::UserId => ids::parse_user_id(text).map(Value::Text),
+        Kind::JsonObject => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::Object(_)) => Ok(Value::Json(v)),
+            Ok(_) => Err(format!("must be a JSON object like {{\"key\": \"value\"}}, got '{text}'")),
+            Err(e) => Err(format!("must be a JSON object; it is not valid JSON ({e})")),
+        },
+        Kind::JsonArray => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::Array(_)) => Ok(Value::Json(v)),
+            Ok(_) => Err(format!("must be a JSON array like [{{\"field\": \"x\"}}], got '{text}'")),
+            Err(e) => Err(format!("must be a JSON array; it is not valid JSON ({e})")),
+        },
+    }
+}
+
+fn date_of(values: &Values, name: &str) -> Option<Date> {
+    values
+        .text(name)
+        .and_then(|t| dates::parse_date_or_date_time(&t))
+}
+
+fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
+    match *rule {
+        Rule::DateWindow {
+            from,
+            to,
+            required,
+            to_with_from,
+        } => {
+            let (has_from, has_to) = (values.get(from).is_some(), values.get(to).is_some());
+            let already = |n: &str| problems.iter().any(|p| p.name == n);
+            if required {
+                // Missing ones are already reported as required.
+                if !has_from || !has_to {
+                    return;
+                }
+            }
+            if to_with_from && has_from && !has_to && !already(to) {
+                problems.push(InvalidParam::new(
+                    to,
+                    format!("is required when '{from}' is given (a range of at most one month)"),
+                ));
+            }
+            if let (Some(start), Some(end)) = (date_of(values, from), date_of(values, to)) {
+                if end < start {
+                    problems.push(InvalidParam::new(to, format!("must not be before '{from}'")));
+                } else if end > start.plus_one_month() {
+                    problems.push(InvalidParam::new(
+                        to,
+                        format!("must be at most one month after '{from}' (Zoom's limit); split the range"),
+                    ));
+                }
+            }
+        }
+        Rule::Requires(dependent, on) => {
+            if values.get(dependent).is_some() && values.get(on).is_none() {
+                problems.push(InvalidParam::new(
+                    dependent,
+                    format!("is only valid together with '{on}'"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Connection, Method, Rate};
+
+    const ACTION: Action = Action {
+        name: "example",
+        title: "Example",
+        connection: Connection::User,
+        classic_scopes: &[],
+        granular_scopes: &[],
+        method: Method::Get,
+        path: "/report/{meetingId}",
+        rate: Rate::Heavy,
+        list_key: Some("items"),
+        params: &[
+            Param::path("meetingId", Kind::MeetingIdOrUuid, "Meeting ID or UUID"),
+            Param::page_size(300),
+            Param::query("type", Kind::Choice(&["live", "scheduled"]), "Kind"),
+            Param::query("from", Kind::Date, "Start date"),
+            Param::query("to", Kind::Date, "End date"),
+            Param::body("settings", Kind::JsonObject, "Settings"),
+            Param::body("topic", Kind::Text, "Topic").max_len(10),
+        ],
+        rules: &[Rule::DateWindow {
+            from: "from",
+            to: "to",
+            required: false,
+            to_with_from: true,
+        }],
+        custom_plan: None,
+        custom_run: None,
+    };
+
+    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    fn problems(pairs: &[(&str, &str)]) -> Vec<InvalidParam> {
+        match validate(&ACTION, &raw(pairs)) {
+            Err(Failure::InvalidParams(p)) => p,
+            other => panic!("expected invalid params, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let p = problems(&[
+            ("page_size", "500"),
+            ("type", "liv"),
+            ("from", "2026-02-30"),
+            ("settings", "[1]"),
+            ("topic", "far too long a topic"),
+            ("pagesize", "3"),
+        ]);
+        let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["page_size", "type", "from", "settings", "topic", "pagesize", "meetingId"]);
+        assert!(p[0].message.contains("from 1 to 300"));
+        assert!(p[1].message.contains("did you mean 'live'"));
+        assert!(p[2].message.contains("yyyy-mm-dd"));
+        assert!(p[3].message.contains("JSON object"));
+        assert!(p[4].message.contains("at most 10"));
+        assert!(p[5].message.contains("did you mean 'page_size'"));
+        assert!(p[6].message.contains("required"));
+    }
+
+    #[test]
+    fn date_windows_are_at_most_one_month() {
+        let p = problems(&[("meetingId", "1234567890"), ("from", "2026-01-01"), ("to", "2026-02-02")]);
+        assert_eq!(p[0].name, "to");
+        assert!(p[0].message.contains("at most one month"));
+        let p = problems(&[("meetingId", "1234567890"), ("from", "2026-01-01")]);
+        assert!(p[0].message.contains("required when 'from'"));
+        let ok = validate(&ACTION, &raw(&[("meetingId", "1234567890"), ("from", "2026-01-31"), ("to", "2026-02-28")]));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn valid_values_are_typed() {
+        let v = validate(&ACTION, &raw(&[("meetingId", "851 2345 6789"), ("page_size", "300")])).unwrap();
+        assert_eq!(v.get("meetingId"), Some(&Value::Meeting(MeetingRef::Id(85123456789))));
+        assert_eq!(v.get("page_size"), Some(&Value::Integer(300)));
+    }
+}

@@ -1,0 +1,29 @@
+//! Test component: `run` never returns, so tests can check that the epoch
+//! deadline stops it and the host serves the next call.
+
+use wrk_zoom_sdk::{Action, Call, Connection, Failure, Method, Rate, Reply, Values};
+
+fn spin(_: &Action, _: &Call, _: &Values) -> Result<Reply, Failure> {
+    let mut n: u64 = 0;
+    loop {
+        n = std::hint::black_box(n.wrapping_add(1));
+    }
+}
+
+const SPIN: Action = Action {
+    name: "spin-forever",
+    title: "Test: loop forever",
+    connection: Connection::User,
+    classic_scopes: &[],
+    granular_scopes: &[],
+    method: Method::Get,
+    path: "/",
+    rate: Rate::Light,
+    list_key: None,
+    params: &[],
+    rules: &[],
+    custom_plan: None,
+    custom_run: Some(spin),
+};
+
+wrk_zoom_sdk::export_action!(SPIN);

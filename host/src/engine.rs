@@ -1,0 +1,69 @@
+//! The one wasmtime [`Engine`] of a host and its epoch clock.
+//!
+//! Owns the engine configuration in one place: component model, async,
+//! pooling allocator with copy-on-write memory images, and epoch
+//! interruption driven by a background ticker. Every store created by the
+//! host relies on the ticker to enforce its CPU deadline.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances; CPU deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Largest linear memory a component may grow to.
+pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
+
+/// Builds the engine. `max_concurrent_calls` sizes the instance pool.
+pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::new();
+    // A component built by wit-bindgen/wstd holds a handful of core
+    // instances, memories and tables; leave room for several per call.
+    pool.total_component_instances(max_concurrent_calls)
+        .total_core_instances(max_concurrent_calls * 8)
+        .total_memories(max_concurrent_calls * 4)
+        .total_tables(max_concurrent_calls * 8)
+        .total_stacks(max_concurrent_calls)
+        .max_memory_size(memory_limit);
+
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .memory_init_cow(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config)
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    pub fn start(engine: &Engine) -> EpochTicker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (engine, flag) = (engine.weak(), stop.clone());
+        std::thread::Builder::new()
+            .name("wrk-zoom-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    match engine.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .expect("spawn the epoch ticker thread");
+        EpochTicker { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

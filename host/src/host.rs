@@ -1,0 +1,329 @@
+//! The host: loads action components and calls them.
+//!
+//! Every call gets a fresh store (memory cap, CPU deadline, wall-clock
+//! timeout) and its own egress hooks; the component receives a stand-in
+//! token and the API base, never the real token. Failures come back as
+//! [`HostError`]s that keep their causes apart.
+
+use crate::bindings::types as wit;
+use crate::egress::{Credential, EgressHooks, EgressPolicy};
+use crate::engine::{EpochTicker, new_engine};
+use crate::error::HostError;
+use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
+use crate::registry::{Compiler, ComponentSource, LoadedAction, Registry, read_component_file};
+use crate::state::{CallLimits, CallState, DeadlineExceeded, new_store};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use wasmtime::Store;
+use wasmtime::component::Linker;
+
+/// The built-in action components, compiled by `build.rs`.
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_actions.rs"));
+}
+
+/// How to build a [`Host`].
+#[derive(Clone, Debug)]
+pub struct HostConfig {
+    /// Where compiled components are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    pub limits: CallLimits,
+    /// How many calls may run at once (sizes the instance pool).
+    pub max_concurrent_calls: u32,
+    /// Register the components built into this binary.
+    pub builtin_actions: bool,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            cache_dir: default_cache_dir(),
+            limits: CallLimits::default(),
+            max_concurrent_calls: 256,
+            builtin_actions: true,
+        }
+    }
+}
+
+/// `$WRK_ZOOM_CACHE_DIR`, else `$XDG_CACHE_HOME/wrk-zoom/components`, else
+/// `~/.cache/wrk-zoom/components`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("WRK_ZOOM_CACHE_DIR") {
+        return Some(dir.into());
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("wrk-zoom").join("components"))
+}
+
+/// Where and as whom an action calls Zoom.
+#[derive(Clone)]
+pub struct ZoomConnection {
+    pub access_token: String,
+    /// API base URL, e.g. `https://api.zoom.us/v2`.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for ZoomConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoomConnection")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads and runs action components.
+pub struct Host {
+    engine: wasmtime::Engine,
+    compiler: Arc<Compiler>,
+    registry: Registry,
+    limits: CallLimits,
+    _ticker: EpochTicker,
+}
+
+impl Host {
+    pub fn new(config: HostConfig) -> Result<Host, HostError> {
+        let internal = |e: wasmtime::Error| HostError::Internal(format!("cannot start the wasm engine: {e:#}"));
+        let engine = new_engine(config.max_concurrent_calls, config.limits.memory_bytes).map_err(internal)?;
+        let mut linker = Linker::<CallState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(internal)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(internal)?;
+        let compiler = Arc::new(Compiler::new(engine.clone(), Arc::new(linker), config.cache_dir));
+        let registry = Registry::default();
+        if config.builtin_actions {
+            for (name, bytes) in builtin::BUILTIN_ACTIONS {
+                registry.add_lazy(name, ComponentSource::Builtin(bytes));
+            }
+        }
+        Ok(Host {
+            _ticker: EpochTicker::start(&engine),
+            engine,
+            compiler,
+            registry,
+            limits: config.limits,
+        })
+    }
+
+    /// Names of every registered action, sorted.
+    pub fn action_names(&self) -> Vec<String> {
+        self.registry.names()
+    }
+
+    /// The current component of `name`, compiled on first use.
+    pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
+        let found = self
+            .registry
+            .get(name, |source| self.load(source))
+            .await?;
+        found.ok_or_else(|| HostError::UnknownAction {
+            name: name.to_string(),
+            suggestion: wrk_zoom_sdk::suggest::closest(name, self.registry.names().iter().map(String::as_str))
+                .map(str::to_string),
+        })
+    }
+
+    /// `describe()` of every action, in name order.
+    pub async fn describe_all(&self) -> Result<Vec<ActionInfo>, HostError> {
+        let mut infos = Vec::new();
+        for name in self.action_names() {
+            infos.push(self.action(&name).await?.info.clone());
+        }
+        Ok(infos)
+    }
+
+    /// Compiles, type-checks and describes a component (does not register it).
+    pub async fn load(&self, source: ComponentSource) -> Result<LoadedAction, HostError> {
+        let compiler = self.compiler.clone();
+        let for_compile = source.clone();
+        let (pre, digest) = tokio::task::spawn_blocking(move || {
+            let (bytes, label) = for_compile.bytes_and_label();
+            compiler.compile(&label, bytes)
+        })
+        .await
+        .map_err(|e| HostError::Internal(format!("compiling a component panicked: {e}")))??;
+        let (_, label) = source.bytes_and_label();
+        let mut store = self.sealed_store();
+        let info = self
+            .with_limits(&label, async {
+                let instance = pre.instantiate_async(&mut store).await?;
+                instance.wrk_zoom_action().call_describe(&mut store).await
+            })
+            .await
+            .map_err(|e| HostError::Load {
+                source_name: label.clone(),
+                message: format!("describe() failed: {e}"),
+            })?;
+        Ok(LoadedAction {
+            info: ActionInfo::from(info),
+            pre,
+            source: label,
+            digest,
+        })
+    }
+
+    /// Loads a component and swaps it in under the name it describes
+    /// itself with. With `expected`, that name must match. Calls in flight
+    /// finish on the component they started with; on any error the current
+    /// component stays.
+    pub async fn swap(&self, source: ComponentSource, expected: Option<&str>) -> Result<Arc<LoadedAction>, HostError> {
+        let loaded = self.load(source.clone()).await?;
+        if let Some(expected) = expected {
+            if loaded.info.name != expected {
+                return Err(HostError::Load {
+                    source_name: loaded.source.clone(),
+                    message: format!(
+                        "it describes itself as '{}', not '{expected}'",
+                        loaded.info.name
+                    ),
+                });
+            }
+        }
+        let loaded = Arc::new(loaded);
+        self.registry.install(loaded.clone(), source);
+        tracing::info!(action = %loaded.info.name, source = %loaded.source, "swapped in a component");
+        Ok(loaded)
+    }
+
+    /// [`Host::swap`] from a `.wasm` file.
+    pub async fn swap_file(&self, path: &Path, expected: Option<&str>) -> Result<Arc<LoadedAction>, HostError> {
+        self.swap(read_component_file(path)?, expected).await
+    }
+
+    /// Validates parameters and returns the request the action would send.
+    /// Sends nothing.
+    pub async fn plan(&self, name: &str, params: &[(String, String)]) -> Result<PlannedRequest, HostError> {
+        let action = self.action(name).await?;
+        let mut store = self.sealed_store();
+        let planned = self
+            .with_limits(name, async {
+                let instance = action.pre.instantiate_async(&mut store).await?;
+                instance.wrk_zoom_action().call_plan(&mut store, &params.to_vec()).await
+            })
+            .await?
+            .map_err(|e| action_error(name, e))?;
+        Ok(PlannedRequest {
+            method: planned.method,
+            url: planned.url,
+            headers: planned.headers,
+            body: planned
+                .body
+                .map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b))),
+        })
+    }
+
+    /// Runs the action once against Zoom.
+    pub async fn run(
+        &self,
+        name: &str,
+        connection: &ZoomConnection,
+        params: &[(String, String)],
+    ) -> Result<Reply, HostError> {
+        let action = self.action(name).await?;
+        let policy = EgressPolicy::for_api_base(&connection.api_base).map_err(HostError::Transport)?;
+        let stand_in = stand_in_token();
+        let credential = Credential {
+            stand_in: stand_in.clone(),
+            token: connection.access_token.clone(),
+        };
+        let (hooks, log) = EgressHooks::new(Arc::new(policy), credential);
+        let mut store = new_store(&self.engine, hooks, &self.limits);
+        let guest_connection = wit::Connection {
+            access_token: stand_in,
+            api_base: connection.api_base.trim_end_matches('/').to_string(),
+        };
+        let outcome = self
+            .with_limits(name, async {
+                let instance = action.pre.instantiate_async(&mut store).await?;
+                instance
+                    .wrk_zoom_action()
+                    .call_run(&mut store, &guest_connection, &params.to_vec())
+                    .await
+            })
+            .await;
+        let denied = std::mem::take(&mut log.lock().expect("egress log").denied);
+        if !denied.is_empty() {
+            return Err(HostError::EgressDenied {
+                action: name.to_string(),
+                hosts: denied,
+            });
+        }
+        let reply = outcome?.map_err(|e| action_error(name, e))?;
+        let body = serde_json::from_str(&reply.body).map_err(|e| {
+            HostError::UnexpectedResponse(format!("{name} returned a body that is not JSON: {e}"))
+        })?;
+        Ok(Reply {
+            status: reply.status,
+            body,
+            next_page_token: reply.next_page_token,
+        })
+    }
+
+    /// A store whose hooks allow no request at all (describe, plan).
+    fn sealed_store(&self) -> Store<CallState> {
+        let credential = Credential {
+            stand_in: String::new(),
+            token: String::new(),
+        };
+        let (hooks, _) = EgressHooks::new(Arc::new(EgressPolicy::default()), credential);
+        new_store(&self.engine, hooks, &self.limits)
+    }
+
+    /// Runs a guest call under the wall-clock timeout and maps traps.
+    async fn with_limits<T>(
+        &self,
+        action: &str,
+        call: impl Future<Output = wasmtime::Result<T>>,
+    ) -> Result<T, HostError> {
+        match tokio::time::timeout(self.limits.wall_clock, call).await {
+            Err(_) => Err(HostError::Timeout {
+                action: action.to_string(),
+                limit_ms: self.limits.wall_clock.as_millis(),
+            }),
+            Ok(Err(e)) if e.downcast_ref::<DeadlineExceeded>().is_some() => Err(HostError::Deadline {
+                action: action.to_string(),
+                limit_ms: self.limits.cpu.as_millis(),
+            }),
+            Ok(Err(e)) => Err(HostError::Trap {
+                action: action.to_string(),
+                message: format!("{e:#}"),
+            }),
+            Ok(Ok(value)) => Ok(value),
+        }
+    }
+}
+
+/// A random per-call token the component sees instead of the real one.
+fn stand_in_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut bits = String::from("wrkzoom-standin-");
+    for _ in 0..2 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+        bits.push_str(&format!("{:016x}", h.finish()));
+    }
+    bits
+}
+
+fn action_error(action: &str, error: wit::ActionError) -> HostError {
+    match error {
+        wit::ActionError::InvalidParams(problems) => HostError::InvalidParams {
+            action: action.to_string(),
+            problems: problems
+                .into_iter()
+                .map(|p| InvalidParam {
+                    name: p.name,
+                    message: p.message,
+                })
+                .collect(),
+        },
+        wit::ActionError::Zoom(z) => HostError::Zoom {
+            status: z.status,
+            code: z.code,
+            message: z.message,
+            body: z.body,
+        },
+        wit::ActionError::Transport(m) => HostError::Transport(m),
+        wit::ActionError::UnexpectedResponse(m) => HostError::UnexpectedResponse(m),
+    }
+}

@@ -1,0 +1,27 @@
+//! The wrk-zoom host: runs Zoom actions compiled as WebAssembly components.
+//!
+//! One concern per module:
+//! - [`engine`]: the wasmtime engine (pooling, copy-on-write images, epochs);
+//! - [`registry`]: action name → current component, disk cache, hot swap;
+//! - [`state`]: one call's store (WASI, limits, CPU deadline);
+//! - [`egress`]: the `wasi:http` hook (allow-list, credential injection);
+//! - [`host`]: loading and calling components ([`Host`]);
+//! - [`paginate`]: following `next_page_token`;
+//! - [`model`] and [`error`]: what the host returns.
+//!
+//! The `wrk-zoom` binary (`src/main.rs`) is a thin CLI over this library.
+
+pub mod bindings;
+pub mod egress;
+pub mod engine;
+pub mod error;
+pub mod host;
+pub mod model;
+pub mod paginate;
+pub mod registry;
+pub mod state;
+
+pub use error::HostError;
+pub use host::{Host, HostConfig, ZoomConnection};
+pub use registry::ComponentSource;
+pub use state::CallLimits;

@@ -1,0 +1,115 @@
+//! Pagination: follows `next_page_token` by re-invoking `run` until the
+//! last page or `max` items, handing items to a sink as they arrive so
+//! memory does not grow with the size of the list.
+
+use crate::error::HostError;
+use crate::host::{Host, ZoomConnection};
+
+/// How a paginated run ended.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageSummary {
+    /// The list key, e.g. `participants`.
+    pub list_key: String,
+    /// Items handed to the sink.
+    pub items: u64,
+    /// Pages fetched.
+    pub pages: u64,
+    /// Whether it stopped before the end of the list (because of `max`).
+    pub truncated: bool,
+    /// The token to continue from when truncated.
+    pub next_page_token: Option<String>,
+    /// Items of the last page fetched that were not handed to the sink
+    /// because `max` was reached in the middle of the page.
+    pub left_in_last_page: u64,
+}
+
+/// Runs a paginated action from the first page (or the `next_page_token`
+/// given in `params`) to the end, or until `max` items.
+pub async fn for_each_item(
+    host: &Host,
+    action: &str,
+    connection: &ZoomConnection,
+    params: &[(String, String)],
+    max: Option<u64>,
+    mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+) -> Result<PageSummary, HostError> {
+    let info = host.action(action).await?.info.clone();
+    let list_key = info.list_key.clone().ok_or_else(|| HostError::InvalidParams {
+        action: action.to_string(),
+        problems: vec![crate::model::InvalidParam {
+            name: "--all".into(),
+            message: format!("{action} does not return a paginated list; run it without --all"),
+        }],
+    })?;
+    let mut params: Vec<(String, String)> = params.to_vec();
+    // With a small --max, ask for exactly that many per page so the
+    // returned token resumes right after the last item printed.
+    if let (Some(max), Some(spec)) = (max, info.param("page_size")) {
+        if !params.iter().any(|(k, _)| k == "page_size") && max > 0 {
+            let cap = spec.maximum.unwrap_or(30).max(1) as u64;
+            params.push(("page_size".into(), max.min(cap).to_string()));
+        }
+    }
+    let mut summary = PageSummary {
+        list_key: list_key.clone(),
+        ..PageSummary::default()
+    };
+    if max == Some(0) {
+        summary.truncated = true;
+        return Ok(summary);
+    }
+    let mut token: Option<String> = params
+        .iter()
+        .find(|(k, _)| k == "next_page_token")
+        .map(|(_, v)| v.clone());
+    params.retain(|(k, _)| k != "next_page_token");
+    loop {
+        let mut page_params = params.clone();
+        if let Some(t) = &token {
+            page_params.push(("next_page_token".into(), t.clone()));
+        }
+        let reply = host.run(action, connection, &page_params).await?;
+        summary.pages += 1;
+        let mut body = reply.body;
+        let items = match body.get_mut(&list_key).map(serde_json::Value::take) {
+            Some(serde_json::Value::Array(items)) => items,
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(other) => {
+                return Err(HostError::UnexpectedResponse(format!(
+                    "'{list_key}' is not a list in Zoom's answer: {}",
+                    truncate(&other.to_string())
+                )));
+            }
+        };
+        let count = items.len() as u64;
+        for (i, item) in items.into_iter().enumerate() {
+            if max.is_some_and(|m| summary.items >= m) {
+                summary.left_in_last_page = count - i as u64;
+                break;
+            }
+            sink(item).map_err(|e| HostError::Internal(format!("cannot write output: {e}")))?;
+            summary.items += 1;
+        }
+        let next = reply.next_page_token;
+        if next.is_some() && next == token {
+            return Err(HostError::UnexpectedResponse(format!(
+                "Zoom returned the same next_page_token twice on page {}; stopping to avoid a loop",
+                summary.pages
+            )));
+        }
+        let reached_max = max.is_some_and(|m| summary.items >= m);
+        if reached_max && (next.is_some() || summary.left_in_last_page > 0) {
+            summary.truncated = true;
+            summary.next_page_token = next;
+            return Ok(summary);
+        }
+        match next {
+            Some(next) => token = Some(next),
+            None => return Ok(summary),
+        }
+    }
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(120).collect()
+}

@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""Extract the Zoom OpenAPI operations used by the 33 wrk-zoom actions.
+
+Reads Zoom's own OpenAPI 3.0 documents (meetings.json, phone.json,
+users.json; see ../shared/zoom-openapi/SOURCES.md) and writes a small,
+deterministic extract to spec/zoom-operations.json.
+
+Usage (from the repository root):
+
+    python3 scripts/extract-openapi.py [SPEC_DIR] [--check]
+
+SPEC_DIR defaults to ../shared/zoom-openapi (relative to the repo root).
+With --check, nothing is written; the exit status is 1 if the committed
+extract differs from what would be generated.
+
+Standard library only.
+"""
+
+import hashlib
+import json
+import os
+import re
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_SPEC_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi")
+OUTPUT = os.path.join(REPO_ROOT, "spec", "zoom-operations.json")
+
+SOURCE_FILES = ["meetings.json", "phone.json", "users.json"]
+
+# Operations used by the actions: key -> (source file, list key or None).
+# The list key is the project's choice of the array to page through; the
+# script checks it exists as an array property of the 200 response.
+OPERATIONS = {
+    "POST /users/{userId}/meetings": ("meetings.json", None),
+    "PATCH /meetings/{meetingId}": ("meetings.json", None),
+    "DELETE /meetings/{meetingId}": ("meetings.json", None),
+    "GET /meetings/{meetingId}": ("meetings.json", None),
+    "GET /users/{userId}/meetings": ("meetings.json", "meetings"),
+    "GET /past_meetings/{meetingId}": ("meetings.json", None),
+    "GET /past_meetings/{meetingId}/participants": ("meetings.json", "participants"),
+    "GET /meetings/{meetingId}/transcript": ("meetings.json", None),
+    "GET /meetings/{meetingId}/recordings": ("meetings.json", "recording_files"),
+    "GET /users/{userId}/recordings": ("meetings.json", "meetings"),
+    "GET /users/{userId}": ("users.json", None),
+    "GET /phone/users/{userId}/call_history": ("phone.json", "call_logs"),
+    "GET /report/meetings/{meetingId}": ("meetings.json", None),
+    "GET /report/meetings/{meetingId}/participants": ("meetings.json", "participants"),
+    "GET /report/meeting_activities": ("meetings.json", "meeting_activity_logs"),
+    "GET /report/webinars/{webinarId}": ("meetings.json", None),
+    "GET /report/history_meetings": ("meetings.json", "history_meetings"),
+    "GET /phone/call_history": ("phone.json", "call_history"),
+    "GET /phone/call_history/{callHistoryUuid}": ("phone.json", "call_elements"),
+    "GET /phone/users": ("phone.json", "users"),
+}
+
+# Retired endpoints the product must not use (legacy phone call logs).
+RETIRED = {
+    "GET /phone/call_logs": "phone.json",
+    "GET /phone/call_logs/{callLogId}": "phone.json",
+    "GET /phone/users/{userId}/call_logs": "phone.json",
+}
+
+# The 33 actions: component name -> (connection, operation key or None).
+# api-call / api-call-admin are generic passthroughs (no fixed operation).
+USER_ACTIONS = [
+    ("api-call", None),
+    ("create-meeting", "POST /users/{userId}/meetings"),
+    ("update-meeting", "PATCH /meetings/{meetingId}"),
+    ("delete-meeting", "DELETE /meetings/{meetingId}"),
+    ("retrieve-meeting", "GET /meetings/{meetingId}"),
+    ("retrieve-meetings", "GET /users/{userId}/meetings"),
+    ("retrieve-past-meeting", "GET /past_meetings/{meetingId}"),
+    ("retrieve-past-meeting-participants", "GET /past_meetings/{meetingId}/participants"),
+    ("retrieve-meeting-transcript", "GET /meetings/{meetingId}/transcript"),
+    ("retrieve-meeting-recordings", "GET /meetings/{meetingId}/recordings"),
+    ("retrieve-all-recordings", "GET /users/{userId}/recordings"),
+    ("retrieve-user", "GET /users/{userId}"),
+    ("retrieve-user-call-history", "GET /phone/users/{userId}/call_history"),
+]
+ADMIN_ONLY_ACTIONS = [
+    ("retrieve-meeting-detail-report", "GET /report/meetings/{meetingId}"),
+    ("retrieve-meeting-participant-report", "GET /report/meetings/{meetingId}/participants"),
+    ("retrieve-meeting-activities-report", "GET /report/meeting_activities"),
+    ("retrieve-webinar-detail-report", "GET /report/webinars/{webinarId}"),
+    ("retrieve-history-meetings", "GET /report/history_meetings"),
+    ("retrieve-account-call-history", "GET /phone/call_history"),
+    ("retrieve-call-history", "GET /phone/call_history/{callHistoryUuid}"),
+    ("retrieve-phone-users", "GET /phone/users"),
+]
+
+
+def actions():
+    out = {}
+    for name, op in USER_ACTIONS:
+        out[name] = ("user", op)
+        if name != "retrieve-user":
+            out[name + "-admin"] = ("admin", op)
+    for name, op in ADMIN_ONLY_ACTIONS:
+        out[name] = ("admin", op)
+    assert len(out) == 33, len(out)
+    return out
+
+
+# ---------------------------------------------------------------- helpers
+
+SCHEMA_KEEP = (
+    "type", "format", "enum", "required", "properties", "items",
+    "allOf", "oneOf", "anyOf", "additionalProperties", "deprecated", "nullable",
+)
+PARAM_SCHEMA_KEEP = (
+    "type", "format", "enum", "minimum", "maximum", "default",
+    "minLength", "maxLength", "minItems", "maxItems", "pattern",
+)
+BODY_PROP_KEEP = (
+    "type", "format", "enum", "maxLength", "minLength", "minimum", "maximum",
+    "default", "deprecated",
+)
+
+RATE_RE = re.compile(r"Rate Limit Label[^`]*`([^`]+)`")
+MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+HTML_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def short_description(text, limit=160):
+    """First sentence of a Zoom description, markdown stripped, capped."""
+    if not text:
+        return ""
+    t = MD_LINK_RE.sub(r"\1", text)
+    t = HTML_TAG_RE.sub(" ", t)
+    t = t.replace("**", "").replace("`", "").replace("\\", "")
+    # First paragraph / bullet block only.
+    t = re.split(r"\n\s*\n|\n\s*[*-] ", t.strip())[0]
+    t = " ".join(t.split())
+    m = re.search(r"(?<=[a-z0-9)\]'\"])\.(\s|$)", t)
+    if m:
+        t = t[: m.start() + 1]
+    if len(t) > limit:
+        t = t[: limit - 1].rstrip() + "\u2026"
+    return t
+
+
+class Resolver:
+    def __init__(self, doc):
+        self.doc = doc
+
+    def resolve(self, node, depth=0):
+        """Return node with a local $ref (#/...) replaced by its target."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise SystemExit("unsupported external $ref: " + ref)
+            target = self.doc
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target[part]
+            node = target
+            seen += 1
+            if seen > 50:
+                raise SystemExit("$ref loop at " + ref)
+        return node
+
+    def trim_schema(self, schema, depth=0):
+        if depth > 40:
+            raise SystemExit("schema too deep (recursive $ref?)")
+        schema = self.resolve(schema)
+        if not isinstance(schema, dict):
+            return schema
+        out = {}
+        for key in SCHEMA_KEEP:
+            if key not in schema:
+                continue
+            val = schema[key]
+            if key == "properties":
+                out[key] = {
+                    name: self.trim_schema(sub, depth + 1) for name, sub in val.items()
+                }
+            elif key == "items":
+                out[key] = self.trim_schema(val, depth + 1)
+            elif key in ("allOf", "oneOf", "anyOf"):
+                out[key] = [self.trim_schema(sub, depth + 1) for sub in val]
+            elif key == "additionalProperties" and isinstance(val, dict):
+                out[key] = self.trim_schema(val, depth + 1)
+            else:
+                out[key] = val
+        return out
+
+
+def pick(d, keys):
+    return {k: d[k] for k in keys if k in d}
+
+
+def find_array(schema, key):
+    """True if `key` is an array property of an object schema (allOf-aware)."""
+    if not isinstance(schema, dict):
+        return False
+    props = schema.get("properties", {})
+    if key in props and props[key].get("type") == "array":
+        return True
+    return any(find_array(s, key) for s in schema.get("allOf", []))
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract_parameters(res, path_item, op):
+    params = []
+    merged = {}
+    for p in path_item.get("parameters", []) + op.get("parameters", []):
+        p = res.resolve(p)
+        merged[(p["name"], p["in"])] = p  # operation-level wins
+    for p in merged.values():
+        if p["in"] not in ("path", "query"):
+            continue
+        schema = res.resolve(p.get("schema", {}))
+        entry = {
+            "name": p["name"],
+            "in": p["in"],
+            "required": bool(p.get("required", False)),
+            "description": short_description(p.get("description", "")),
+        }
+        entry.update(pick(schema, PARAM_SCHEMA_KEEP))
+        if "items" in schema:
+            entry["items"] = pick(res.resolve(schema["items"]), PARAM_SCHEMA_KEEP)
+        for k in ("style", "explode", "deprecated"):
+            if k in p:
+                entry[k] = p[k]
+        params.append(entry)
+    return params
+
+
+def extract_request_body(res, op):
+    rb = op.get("requestBody")
+    if rb is None:
+        return None
+    rb = res.resolve(rb)
+    content = rb.get("content", {})
+    out = {"required": bool(rb.get("required", False)),
+           "content_types": sorted(content)}
+    js = content.get("application/json")
+    if js is None:
+        return out
+    schema = res.resolve(js.get("schema", {}))
+    out["type"] = schema.get("type")
+    out["required_properties"] = list(schema.get("required", []))
+    props = {}
+    for name, sub in schema.get("properties", {}).items():
+        sub = res.resolve(sub)
+        entry = pick(sub, BODY_PROP_KEEP)
+        entry["description"] = short_description(sub.get("description", ""))
+        if sub.get("type") == "array" and "items" in sub:
+            entry["items"] = pick(res.resolve(sub["items"]), ("type", "format", "enum"))
+        props[name] = entry
+    out["properties"] = props
+    return out
+
+
+def extract_responses(res, op):
+    out = {}
+    for status, resp in op.get("responses", {}).items():
+        if not str(status).startswith("2"):
+            continue
+        resp = res.resolve(resp)
+        content = resp.get("content", {})
+        if "application/json" in content:
+            schema = content["application/json"].get("schema")
+            out[str(status)] = {
+                "content_type": "application/json",
+                "schema": res.trim_schema(schema) if schema is not None else None,
+            }
+        elif content:
+            ct = sorted(content)[0]
+            out[str(status)] = {"content_type": ct, "schema": None}
+        else:
+            out[str(status)] = {"content_type": None, "schema": None}
+    return out
+
+
+def rate_label(op):
+    m = RATE_RE.search(op.get("description", ""))
+    if not m:
+        return None, None
+    raw = m.group(1).strip()
+    return raw.upper(), raw
+
+
+def extract_operation(docs, key, source, full=True):
+    method, path = key.split(" ", 1)
+    doc = docs[source]
+    res = Resolver(doc)
+    try:
+        path_item = doc["paths"][path]
+        op = path_item[method.lower()]
+    except KeyError:
+        raise SystemExit("operation not found in %s: %s" % (source, key))
+    ext = op.get("x-extensions", {})
+    label, raw = rate_label(op)
+    entry = {
+        "method": method,
+        "path": path,
+        "operationId": op.get("operationId"),
+        "summary": op.get("summary"),
+        "source": source,
+        "deprecated": bool(op.get("deprecated", False)),
+        "rate_label": label,
+        "classic_scopes": list(ext.get("x-macro-scopes", [])),
+        "granular_scopes": list(ext.get("x-granular-scopes", [])),
+        "permissions": list(ext.get("x-permissions", [])),
+    }
+    if raw is not None and raw != label:
+        entry["rate_label_raw"] = raw
+    if full:
+        entry["parameters"] = extract_parameters(res, path_item, op)
+        entry["request_body"] = extract_request_body(res, op)
+        entry["responses"] = extract_responses(res, op)
+        entry["error_statuses"] = sorted(
+            str(s) for s in op.get("responses", {}) if not str(s).startswith("2"))
+    return entry
+
+
+def user_scopes(scopes):
+    return [s for s in scopes if not s.endswith(":admin") and not s.endswith(":master")]
+
+
+def admin_scopes(scopes):
+    return [s for s in scopes if s.endswith(":admin")]
+
+
+def build(spec_dir):
+    docs = {}
+    sources = {}
+    for name in SOURCE_FILES:
+        p = os.path.join(spec_dir, name)
+        with open(p, "rb") as fh:
+            raw = fh.read()
+        doc = json.loads(raw.decode("utf-8"))
+        docs[name] = doc
+        sources[name] = {
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "openapi": doc.get("openapi"),
+            "title": doc.get("info", {}).get("title"),
+            "version": doc.get("info", {}).get("version"),
+            "servers": [s.get("url") for s in doc.get("servers", [])],
+        }
+
+    operations = {}
+    for key, (source, list_key) in OPERATIONS.items():
+        entry = extract_operation(docs, key, source)
+        entry["list_key"] = list_key
+        if list_key is not None:
+            ok = entry["responses"].get("200", {}).get("schema")
+            if not find_array(ok, list_key):
+                raise SystemExit("list key %r not an array in 200 of %s" % (list_key, key))
+        if entry["deprecated"]:
+            raise SystemExit("used operation is deprecated: " + key)
+        operations[key] = entry
+
+    retired = {}
+    for key, source in RETIRED.items():
+        entry = extract_operation(docs, key, source, full=False)
+        retired[key] = entry
+
+    acts = {}
+    for name, (conn, op_key) in actions().items():
+        a = {"connection": conn, "operation": op_key}
+        if op_key is not None:
+            op = operations[op_key]
+            pick_fn = user_scopes if conn == "user" else admin_scopes
+            a["classic_scopes"] = pick_fn(op["classic_scopes"])
+            a["granular_scopes"] = pick_fn(op["granular_scopes"])
+            a["list_key"] = op["list_key"]
+            a["rate_label"] = op["rate_label"]
+        acts[name] = a
+
+    for name, a in acts.items():
+        if a["operation"] in retired:
+            raise SystemExit("action %s uses a retired operation" % name)
+
+    return {
+        "about": (
+            "Trimmed extract of Zoom's OpenAPI 3.0 documents (API Hub endpoints.json) "
+            "for the operations used by the wrk-zoom actions. Generated by "
+            "scripts/extract-openapi.py; do not edit by hand. Provenance: spec/README.md."
+        ),
+        "sources": sources,
+        "operations": operations,
+        "retired": retired,
+        "actions": acts,
+    }
+
+
+def render(data):
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv):
+    check = "--check" in argv
+    args = [a for a in argv if a != "--check"]
+    spec_dir = args[0] if args else DEFAULT_SPEC_DIR
+    text = render(build(spec_dir))
+    if check:
+        try:
+            with open(OUTPUT, encoding="utf-8") as fh:
+                current = fh.read()
+        except FileNotFoundError:
+            current = None
+        if current != text:
+            sys.stderr.write("spec/zoom-operations.json is out of date; run "
+                             "python3 scripts/extract-openapi.py\n")
+            return 1
+        return 0
+    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
+    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    sys.stderr.write("wrote %s (%d bytes)\n" % (os.path.relpath(OUTPUT, REPO_ROOT),
+                                                len(text.encode("utf-8"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

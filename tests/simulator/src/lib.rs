@@ -1,0 +1,238 @@
+//! Zoom REST API v2 simulator: an HTTP server on 127.0.0.1 that behaves like
+//! `https://api.zoom.us/v2` on the wire (paths, bearer check, error bodies,
+//! meeting-UUID double encoding, token pagination), seeded with data that
+//! tests assert on (see [`seed`]).
+//!
+//! This file owns the public surface: [`SimConfig`], [`start`],
+//! [`RunningSimulator`] and [`RecordedRequest`], and the accept loop (hyper
+//! HTTP/1.1 connections; every request is recorded before it is routed).
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let sim = zoom_simulator::start(zoom_simulator::SimConfig::default()).await?;
+//! let base = sim.base_url(); // http://127.0.0.1:PORT/v2
+//! # let _ = base; Ok(()) }
+//! ```
+
+#![recursion_limit = "256"]
+
+pub mod errors;
+pub mod ids;
+pub mod pagination;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod time;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, header};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use state::SimState;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How to start a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// How long a `next_page_token` stays valid (Zoom: 15 minutes).
+    pub page_token_ttl: Duration,
+    /// Largest request body accepted (bigger ones get 400 code 300).
+    pub max_body_bytes: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            page_token_ttl: Duration::from_secs(15 * 60),
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// One request as the simulator received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path exactly as on the wire, still percent-encoded.
+    pub raw_path: String,
+    /// The raw query string (without `?`), if any.
+    pub query: Option<String>,
+    /// The `Authorization` header value, if any.
+    pub authorization: Option<String>,
+    /// The body, as (lossy) UTF-8.
+    pub body: String,
+}
+
+/// Handle to a running simulator; the server shuts down when it is dropped.
+pub struct RunningSimulator {
+    addr: SocketAddr,
+    state: Arc<SimState>,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Marker type kept for API symmetry: use [`start`] (or [`Simulator::start`]).
+pub struct Simulator;
+
+impl Simulator {
+    /// Same as [`start`].
+    pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
+        start(config).await
+    }
+}
+
+/// Binds 127.0.0.1:`config.port` and serves the simulator in the background.
+pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
+    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let addr = listener.local_addr()?;
+    let origin = format!("http://127.0.0.1:{}", addr.port());
+    let state = Arc::new(SimState::new(config, origin));
+    let (shutdown, rx) = watch::channel(false);
+    let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
+    Ok(RunningSimulator {
+        addr,
+        state,
+        shutdown,
+        task: Some(task),
+    })
+}
+
+impl RunningSimulator {
+    /// `http://127.0.0.1:PORT/v2`
+    pub fn base_url(&self) -> String {
+        format!("{}/v2", self.origin())
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.addr.port())
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.state
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Adds (or replaces) a bearer token in the token table.
+    pub fn insert_token(&self, token: &str, info: state::TokenInfo) {
+        self.state.data().tokens.insert(token.to_string(), info);
+    }
+
+    /// Stops accepting, lets open connections finish, and waits for the
+    /// accept loop to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until the process ends (for `wrk-zoom sandbox --port P`).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<SimState>, mut rx: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = rx.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let state = state.clone();
+                let mut conn_rx = rx.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(handle(state, req).await) }
+                    });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = conn_rx.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+async fn handle(state: Arc<SimState>, req: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let limit = state.config.max_body_bytes;
+    let bytes = match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Some(collected.to_bytes()),
+        Err(_) => None,
+    };
+    let body_text = bytes
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    state
+        .requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(RecordedRequest {
+            method: parts.method.to_string(),
+            raw_path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            authorization: parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            body: body_text,
+        });
+    let mut response = match bytes {
+        Some(bytes) => routes::dispatch(&state, &parts.method, &parts.uri, &parts.headers, &bytes),
+        None => errors::ApiError::bad_request("Request body is too large or unreadable.")
+            .into_response(),
+    };
+    let tracking = format!("v=2.0;clid=us05;rid=SIM_{:016x}", rand::random::<u64>());
+    if let Ok(v) = HeaderValue::from_str(&tracking) {
+        response.headers_mut().insert("x-zm-trackingid", v);
+    }
+    response
+}

@@ -1,0 +1,256 @@
+//! The simulator's mutable world: the token table, users, scheduled
+//! meetings, past meeting instances, stored files, and the phone data.
+//!
+//! Everything lives behind one `std::sync::Mutex` in [`SimState`]; handlers
+//! are synchronous and never hold the lock across an `.await`.
+
+use crate::RecordedRequest;
+use crate::SimConfig;
+use crate::pagination::Pager;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+/// What a bearer token stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A user-level connection: its own data only.
+    User,
+    /// An admin connection: any user on the account plus admin-only endpoints.
+    Admin,
+}
+
+/// One row of the token table (an OAuth token endpoint can mint into it).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub kind: TokenKind,
+    /// The user `me` resolves to.
+    pub user_id: String,
+    /// Granted scopes (classic and/or granular).
+    pub scopes: Vec<String>,
+    /// Unix seconds after which the token is refused; `None` = never.
+    pub expires_at: Option<i64>,
+}
+
+/// A user on the simulated account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub user_type: i64,
+    pub pmi: i64,
+    pub timezone: String,
+    pub dept: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub created_at: i64,
+    pub language: String,
+    pub phone_number: String,
+    pub job_title: String,
+}
+
+impl User {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// A scheduled (not yet ended) meeting: the full meeting object as Zoom
+/// returns it from `GET /meetings/{meetingId}`.
+#[derive(Debug, Clone)]
+pub struct ScheduledMeeting {
+    pub id: i64,
+    pub host_id: String,
+    /// Unix seconds of `start_time` (for upcoming/from/to filters).
+    pub start: i64,
+    pub object: Value,
+}
+
+/// Transcript situation of a past meeting instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranscriptState {
+    /// Downloadable transcript.
+    Available,
+    /// `download_restriction_reason: NOT_READY`.
+    NotReady,
+    /// `download_restriction_reason: DELETED_OR_TRASHED`.
+    Deleted,
+    /// `download_restriction_reason: NO_TRANSCRIPT_DATA`.
+    NoData,
+    /// `download_restriction_reason: UNSUPPORTED`.
+    Unsupported,
+    /// 404 code 3322.
+    Missing,
+}
+
+/// Meeting or webinar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceKind {
+    Meeting,
+    Webinar,
+}
+
+/// Someone who attended a past meeting instance.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    /// Zoom user id of the participant ("" for guests).
+    pub id: String,
+    pub name: String,
+    /// Per-meeting participant id.
+    pub user_id: String,
+    pub email: String,
+    pub registrant_id: Option<String>,
+    pub join: i64,
+    pub leave: i64,
+    pub internal_user: bool,
+}
+
+/// One cloud-recording file of a past instance.
+#[derive(Debug, Clone)]
+pub struct RecordingFile {
+    pub id: String,
+    pub file_type: &'static str,
+    pub file_extension: &'static str,
+    pub recording_type: &'static str,
+    pub size: i64,
+    /// Token in the `download_url` (keys [`Data::files`]).
+    pub download_token: String,
+}
+
+/// One ended meeting or webinar instance.
+#[derive(Debug, Clone)]
+pub struct PastInstance {
+    pub uuid: String,
+    pub meeting_id: i64,
+    pub kind: InstanceKind,
+    pub meeting_type: i64,
+    pub host_id: String,
+    pub topic: String,
+    pub start: i64,
+    pub end: i64,
+    pub participants: Vec<Participant>,
+    pub transcript: TranscriptState,
+    /// Token in the transcript `download_url` (keys [`Data::files`]).
+    pub transcript_token: Option<String>,
+    pub recording_files: Vec<RecordingFile>,
+    pub recording_password: String,
+}
+
+/// A downloadable blob (`/rec/files/<token>.<ext>`).
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub extension: &'static str,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// A Zoom Phone user.
+#[derive(Debug, Clone)]
+pub struct PhoneUser {
+    /// Zoom user id (same as [`User::id`] for users that also exist there).
+    pub id: String,
+    pub phone_user_id: String,
+    pub name: String,
+    pub email: String,
+    pub extension_id: String,
+    pub extension_number: i64,
+    pub phone_number: String,
+    pub phone_number_id: String,
+    pub department: String,
+    pub cost_center: String,
+    pub status: &'static str,
+}
+
+/// One phone call (one `call_history` row; its legs are `call_elements`).
+#[derive(Debug, Clone)]
+pub struct CallRecord {
+    pub call_history_uuid: String,
+    pub call_id: String,
+    /// The phone user whose history holds the call (Zoom user id).
+    pub owner_user_id: String,
+    pub direction: &'static str,
+    pub connect_type: &'static str,
+    pub result: &'static str,
+    pub start: i64,
+    /// `None` when the call was not answered.
+    pub answer: Option<i64>,
+    pub end: i64,
+    pub caller_name: String,
+    pub caller_email: String,
+    pub caller_ext_number: String,
+    pub caller_did_number: String,
+    pub caller_ext_id: String,
+    pub callee_name: String,
+    pub callee_email: String,
+    pub callee_ext_number: String,
+    pub callee_did_number: String,
+    pub callee_ext_id: String,
+    pub recorded: bool,
+    pub department: String,
+    pub cost_center: String,
+    /// Element ids (1 or 2 legs).
+    pub element_ids: Vec<String>,
+}
+
+/// The mutable data set.
+#[derive(Debug, Default)]
+pub struct Data {
+    pub tokens: HashMap<String, TokenInfo>,
+    pub users: Vec<User>,
+    pub meetings: BTreeMap<i64, ScheduledMeeting>,
+    pub past: Vec<PastInstance>,
+    pub next_meeting_id: i64,
+    pub files: HashMap<String, StoredFile>,
+    /// `download_access_token`s handed out by the recordings endpoint, with
+    /// their expiry (Unix seconds).
+    pub download_access_tokens: HashMap<String, i64>,
+    pub phone_users: Vec<PhoneUser>,
+    pub calls: Vec<CallRecord>,
+}
+
+impl Data {
+    /// Finds a user by id or email (case-insensitive email).
+    pub fn find_user(&self, id_or_email: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.id == id_or_email || u.email.eq_ignore_ascii_case(id_or_email))
+    }
+
+    /// Finds a phone user by Zoom user id, phone user id, or email.
+    pub fn find_phone_user(&self, key: &str) -> Option<&PhoneUser> {
+        self.phone_users
+            .iter()
+            .find(|u| u.id == key || u.phone_user_id == key || u.email.eq_ignore_ascii_case(key))
+    }
+}
+
+/// Shared simulator state.
+pub struct SimState {
+    pub config: SimConfig,
+    /// `http://127.0.0.1:PORT`
+    pub origin: String,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+    pub data: Mutex<Data>,
+    pub pager: Pager,
+}
+
+impl SimState {
+    pub fn new(config: SimConfig, origin: String) -> Self {
+        let data = crate::seed::build(&origin, crate::time::now_secs());
+        let pager = Pager::new(config.page_token_ttl);
+        SimState {
+            config,
+            origin,
+            requests: Mutex::new(Vec::new()),
+            data: Mutex::new(data),
+            pager,
+        }
+    }
+
+    /// Locks the data, recovering from a poisoned lock.
+    pub fn data(&self) -> std::sync::MutexGuard<'_, Data> {
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
