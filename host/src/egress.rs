@@ -48,8 +48,9 @@ impl EgressPolicy {
     /// The API host of `api_base`, plus `zoom.us` and its subdomains (where
     /// recordings and transcripts are downloaded) when the API is Zoom's.
     pub fn for_api_base(api_base: &str) -> Result<EgressPolicy, String> {
-        let (scheme, host, port) = parts(api_base)
-            .ok_or_else(|| format!("'{api_base}' is not an absolute http(s) URL; use e.g. https://api.zoom.us/v2"))?;
+        let (scheme, host, port) = parts(api_base).ok_or_else(|| {
+            format!("'{api_base}' is not an absolute http(s) URL; use e.g. https://api.zoom.us/v2")
+        })?;
         let zoom = scheme == "https" && (host == "zoom.us" || host.ends_with(".zoom.us"));
         let mut allowed = vec![AllowedHost::Exact { scheme, host, port }];
         if zoom {
@@ -108,7 +109,10 @@ pub struct EgressHooks {
 }
 
 impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>, credential: Credential) -> (EgressHooks, Arc<Mutex<EgressLog>>) {
+    pub fn new(
+        policy: Arc<EgressPolicy>,
+        credential: Credential,
+    ) -> (EgressHooks, Arc<Mutex<EgressLog>>) {
         let log = Arc::new(Mutex::new(EgressLog::default()));
         let hooks = EgressHooks {
             policy,
@@ -143,7 +147,10 @@ impl WasiHttpHooks for EgressHooks {
         }
         let expected = format!("Bearer {}", self.credential.stand_in);
         let headers = request.headers_mut();
-        if headers.get(AUTHORIZATION).is_some_and(|v| v.as_bytes() == expected.as_bytes()) {
+        if headers
+            .get(AUTHORIZATION)
+            .is_some_and(|v| v.as_bytes() == expected.as_bytes())
+        {
             match HeaderValue::from_str(&format!("Bearer {}", self.credential.token)) {
                 Ok(mut real) => {
                     real.set_sensitive(true);

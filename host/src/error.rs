@@ -96,13 +96,18 @@ impl HostError {
     /// The CLI exit code for this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            HostError::UnknownAction { .. } | HostError::InvalidParams { .. } => exit::INVALID_INPUT,
-            HostError::Zoom { status: 401, .. } | HostError::Auth(_) => exit::AUTH,
-            HostError::Zoom { code: Some(4711 | 124), .. } => exit::AUTH,
-            HostError::Zoom { .. } => exit::ZOOM,
-            HostError::Transport(_) | HostError::EgressDenied { .. } | HostError::Timeout { .. } => {
-                exit::TRANSPORT
+            HostError::UnknownAction { .. } | HostError::InvalidParams { .. } => {
+                exit::INVALID_INPUT
             }
+            HostError::Zoom { status: 401, .. } | HostError::Auth(_) => exit::AUTH,
+            HostError::Zoom {
+                code: Some(4711 | 124),
+                ..
+            } => exit::AUTH,
+            HostError::Zoom { .. } => exit::ZOOM,
+            HostError::Transport(_)
+            | HostError::EgressDenied { .. }
+            | HostError::Timeout { .. } => exit::TRANSPORT,
             HostError::UnexpectedResponse(_)
             | HostError::Deadline { .. }
             | HostError::Trap { .. }
@@ -140,7 +145,9 @@ impl HostError {
             HostError::InvalidParams { problems, .. } => {
                 value["params"] = serde_json::to_value(problems).unwrap_or_default();
             }
-            HostError::Zoom { status, code, body, .. } => {
+            HostError::Zoom {
+                status, code, body, ..
+            } => {
                 value["status"] = (*status).into();
                 value["code"] = (*code).into();
                 value["body"] = serde_json::from_str(body).unwrap_or_else(|_| body.clone().into());

@@ -84,12 +84,19 @@ pub struct Host {
 
 impl Host {
     pub fn new(config: HostConfig) -> Result<Host, HostError> {
-        let internal = |e: wasmtime::Error| HostError::Internal(format!("cannot start the wasm engine: {e:#}"));
-        let engine = new_engine(config.max_concurrent_calls, config.limits.memory_bytes).map_err(internal)?;
+        let internal = |e: wasmtime::Error| {
+            HostError::Internal(format!("cannot start the wasm engine: {e:#}"))
+        };
+        let engine = new_engine(config.max_concurrent_calls, config.limits.memory_bytes)
+            .map_err(internal)?;
         let mut linker = Linker::<CallState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(internal)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(internal)?;
-        let compiler = Arc::new(Compiler::new(engine.clone(), Arc::new(linker), config.cache_dir));
+        let compiler = Arc::new(Compiler::new(
+            engine.clone(),
+            Arc::new(linker),
+            config.cache_dir,
+        ));
         let registry = Registry::default();
         if config.builtin_actions {
             for (name, bytes) in builtin::BUILTIN_ACTIONS {
@@ -112,14 +119,14 @@ impl Host {
 
     /// The current component of `name`, compiled on first use.
     pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
-        let found = self
-            .registry
-            .get(name, |source| self.load(source))
-            .await?;
+        let found = self.registry.get(name, |source| self.load(source)).await?;
         found.ok_or_else(|| HostError::UnknownAction {
             name: name.to_string(),
-            suggestion: wrk_zoom_sdk::suggest::closest(name, self.registry.names().iter().map(String::as_str))
-                .map(str::to_string),
+            suggestion: wrk_zoom_sdk::suggest::closest(
+                name,
+                self.registry.names().iter().map(String::as_str),
+            )
+            .map(str::to_string),
         })
     }
 
@@ -166,7 +173,11 @@ impl Host {
     /// itself with. With `expected`, that name must match. Calls in flight
     /// finish on the component they started with; on any error the current
     /// component stays.
-    pub async fn swap(&self, source: ComponentSource, expected: Option<&str>) -> Result<Arc<LoadedAction>, HostError> {
+    pub async fn swap(
+        &self,
+        source: ComponentSource,
+        expected: Option<&str>,
+    ) -> Result<Arc<LoadedAction>, HostError> {
         let loaded = self.load(source.clone()).await?;
         if let Some(expected) = expected {
             if loaded.info.name != expected {
@@ -186,19 +197,30 @@ impl Host {
     }
 
     /// [`Host::swap`] from a `.wasm` file.
-    pub async fn swap_file(&self, path: &Path, expected: Option<&str>) -> Result<Arc<LoadedAction>, HostError> {
+    pub async fn swap_file(
+        &self,
+        path: &Path,
+        expected: Option<&str>,
+    ) -> Result<Arc<LoadedAction>, HostError> {
         self.swap(read_component_file(path)?, expected).await
     }
 
     /// Validates parameters and returns the request the action would send.
     /// Sends nothing.
-    pub async fn plan(&self, name: &str, params: &[(String, String)]) -> Result<PlannedRequest, HostError> {
+    pub async fn plan(
+        &self,
+        name: &str,
+        params: &[(String, String)],
+    ) -> Result<PlannedRequest, HostError> {
         let action = self.action(name).await?;
         let mut store = self.sealed_store();
         let planned = self
             .with_limits(name, async {
                 let instance = action.pre.instantiate_async(&mut store).await?;
-                instance.wrk_zoom_action().call_plan(&mut store, &params.to_vec()).await
+                instance
+                    .wrk_zoom_action()
+                    .call_plan(&mut store, &params.to_vec())
+                    .await
             })
             .await?
             .map_err(|e| action_error(name, e))?;
@@ -220,7 +242,8 @@ impl Host {
         params: &[(String, String)],
     ) -> Result<Reply, HostError> {
         let action = self.action(name).await?;
-        let policy = EgressPolicy::for_api_base(&connection.api_base).map_err(HostError::Transport)?;
+        let policy =
+            EgressPolicy::for_api_base(&connection.api_base).map_err(HostError::Transport)?;
         let stand_in = stand_in_token();
         let credential = Credential {
             stand_in: stand_in.clone(),
@@ -280,10 +303,12 @@ impl Host {
                 action: action.to_string(),
                 limit_ms: self.limits.wall_clock.as_millis(),
             }),
-            Ok(Err(e)) if e.downcast_ref::<DeadlineExceeded>().is_some() => Err(HostError::Deadline {
-                action: action.to_string(),
-                limit_ms: self.limits.cpu.as_millis(),
-            }),
+            Ok(Err(e)) if e.downcast_ref::<DeadlineExceeded>().is_some() => {
+                Err(HostError::Deadline {
+                    action: action.to_string(),
+                    limit_ms: self.limits.cpu.as_millis(),
+                })
+            }
             Ok(Err(e)) => Err(HostError::Trap {
                 action: action.to_string(),
                 message: format!("{e:#}"),
@@ -299,7 +324,12 @@ fn stand_in_token() -> String {
     let mut bits = String::from("wrkzoom-standin-");
     for _ in 0..2 {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos(),
+        );
         bits.push_str(&format!("{:016x}", h.finish()));
     }
     bits

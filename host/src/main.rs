@@ -96,16 +96,26 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = if cli.verbose { "wrk_zoom=debug,info" } else { "warn" };
+    let filter = if cli.verbose {
+        "wrk_zoom=debug,info"
+    } else {
+        "warn"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WRK_ZOOM_LOG").unwrap_or_else(|_| filter.into()),
+            tracing_subscriber::EnvFilter::try_from_env("WRK_ZOOM_LOG")
+                .unwrap_or_else(|_| filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
-        Err(e) => return report(&HostError::Internal(format!("cannot start the async runtime: {e}")), cli.json_errors),
+        Err(e) => {
+            return report(
+                &HostError::Internal(format!("cannot start the async runtime: {e}")),
+                cli.json_errors,
+            );
+        }
     };
     match runtime.block_on(dispatch(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,13 +137,17 @@ fn report(error: &HostError, json: bool) -> ExitCode {
 
 fn hint(error: &HostError) -> Option<&'static str> {
     match error {
-        HostError::Zoom { status: 401, .. } => {
-            Some("the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN")
+        HostError::Zoom { status: 401, .. } => Some(
+            "the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN",
+        ),
+        HostError::Zoom {
+            code: Some(4711), ..
+        } => Some(
+            "the token lacks a scope this action needs; add it to your Zoom app and log in again",
+        ),
+        HostError::Auth(_) => {
+            Some("pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox")
         }
-        HostError::Zoom { code: Some(4711), .. } => {
-            Some("the token lacks a scope this action needs; add it to your Zoom app and log in again")
-        }
-        HostError::Auth(_) => Some("pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox"),
         _ => None,
     }
 }
@@ -189,11 +203,22 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
     };
     let mut params: Vec<(String, String)> = Vec::new();
     if let Some(path) = &args.params_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| invalid("--params-file", format!("cannot read {}: {e}", path.display())))?;
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
-            invalid("--params-file", format!("{} must hold a JSON object of parameters: {e}", path.display()))
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                "--params-file",
+                format!("cannot read {}: {e}", path.display()),
+            )
         })?;
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| {
+                invalid(
+                    "--params-file",
+                    format!(
+                        "{} must hold a JSON object of parameters: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
         for (key, value) in object {
             let text = match value {
                 serde_json::Value::String(s) => s,
@@ -204,7 +229,10 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
     }
     for arg in &args.params {
         let Some((key, value)) = arg.split_once('=') else {
-            return Err(invalid(arg, "must be written key=value, e.g. topic=Standup".into()));
+            return Err(invalid(
+                arg,
+                "must be written key=value, e.g. topic=Standup".into(),
+            ));
         };
         params.retain(|(k, _)| k != key);
         params.push((key.to_string(), value.to_string()));
@@ -225,7 +253,9 @@ async fn run(args: RunArgs) -> Result<(), HostError> {
         let info = host.action(&args.action).await?.info.clone();
         let sim = zoom_simulator::start(zoom_simulator::SimConfig::default())
             .await
-            .map_err(|e| HostError::Internal(format!("cannot start the sandbox simulator: {e:#}")))?;
+            .map_err(|e| {
+                HostError::Internal(format!("cannot start the sandbox simulator: {e:#}"))
+            })?;
         let token = match info.connection {
             ConnectionKind::User => zoom_simulator::seed::USER_TOKEN,
             ConnectionKind::Admin => zoom_simulator::seed::ADMIN_TOKEN,
@@ -234,7 +264,11 @@ async fn run(args: RunArgs) -> Result<(), HostError> {
             "sandbox: running {} against the built-in Zoom simulator at {} with a demo {} token; this is not your Zoom account",
             args.action,
             sim.base_url(),
-            if info.connection == ConnectionKind::User { "user" } else { "admin" },
+            if info.connection == ConnectionKind::User {
+                "user"
+            } else {
+                "admin"
+            },
         );
         let connection = ZoomConnection {
             access_token: token.to_string(),
@@ -243,9 +277,13 @@ async fn run(args: RunArgs) -> Result<(), HostError> {
         _simulator = Some(sim);
         connection
     } else {
-        let token = args.token.clone().filter(|t| !t.is_empty()).ok_or_else(|| {
-            HostError::Auth("no access token: pass --token or set ZOOM_ACCESS_TOKEN".into())
-        })?;
+        let token = args
+            .token
+            .clone()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                HostError::Auth("no access token: pass --token or set ZOOM_ACCESS_TOKEN".into())
+            })?;
         ZoomConnection {
             access_token: token,
             api_base: args.api_base.clone(),
@@ -282,15 +320,22 @@ async fn run_all(
     if !args.ndjson {
         write!(out, "{{{}:[", serde_json::Value::String(list_key)).ok();
     }
-    let summary = wrk_zoom::paginate::for_each_item(host, &args.action, connection, params, args.max, |item| {
-        if args.ndjson {
-            writeln!(out, "{item}")
-        } else {
-            let sep = if first { "\n  " } else { ",\n  " };
-            first = false;
-            write!(out, "{sep}{item}")
-        }
-    })
+    let summary = wrk_zoom::paginate::for_each_item(
+        host,
+        &args.action,
+        connection,
+        params,
+        args.max,
+        |item| {
+            if args.ndjson {
+                writeln!(out, "{item}")
+            } else {
+                let sep = if first { "\n  " } else { ",\n  " };
+                first = false;
+                write!(out, "{sep}{item}")
+            }
+        },
+    )
     .await;
     let summary = match summary {
         Ok(summary) => summary,
@@ -334,7 +379,9 @@ async fn sandbox(port: u16) -> Result<(), HostError> {
         ..Default::default()
     })
     .await
-    .map_err(|e| HostError::Internal(format!("cannot start the simulator on port {port}: {e:#}")))?;
+    .map_err(|e| {
+        HostError::Internal(format!("cannot start the simulator on port {port}: {e:#}"))
+    })?;
     println!("{}", sim.base_url());
     eprintln!(
         "sandbox: Zoom simulator listening at {} (Ctrl-C to stop)\n  user token:  {}\n  admin token: {}\n  e.g. wrk-zoom run retrieve-user --api-base {} --token {}",

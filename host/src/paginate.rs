@@ -34,13 +34,16 @@ pub async fn for_each_item(
     mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
 ) -> Result<PageSummary, HostError> {
     let info = host.action(action).await?.info.clone();
-    let list_key = info.list_key.clone().ok_or_else(|| HostError::InvalidParams {
-        action: action.to_string(),
-        problems: vec![crate::model::InvalidParam {
-            name: "--all".into(),
-            message: format!("{action} does not return a paginated list; run it without --all"),
-        }],
-    })?;
+    let list_key = info
+        .list_key
+        .clone()
+        .ok_or_else(|| HostError::InvalidParams {
+            action: action.to_string(),
+            problems: vec![crate::model::InvalidParam {
+                name: "--all".into(),
+                message: format!("{action} does not return a paginated list; run it without --all"),
+            }],
+        })?;
     let mut params: Vec<(String, String)> = params.to_vec();
     // With a small --max, ask for exactly that many per page so the
     // returned token resumes right after the last item printed.

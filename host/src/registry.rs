@@ -35,6 +35,16 @@ pub struct LoadedAction {
     pub digest: String,
 }
 
+impl std::fmt::Debug for LoadedAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedAction")
+            .field("name", &self.info.name)
+            .field("source", &self.source)
+            .field("digest", &self.digest)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where a component's bytes come from.
 #[derive(Clone)]
 pub enum ComponentSource {
@@ -81,7 +91,9 @@ impl Compiler {
 
     fn cache_path(&self, digest: &str) -> Option<PathBuf> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.engine.precompile_compatibility_hash().hash(&mut hasher);
+        self.engine
+            .precompile_compatibility_hash()
+            .hash(&mut hasher);
         let engine_hash = hasher.finish();
         self.cache_dir
             .as_ref()
@@ -90,20 +102,27 @@ impl Compiler {
 
     /// Compiles (or loads from the cache) and type-checks a component.
     /// Blocking: call from a blocking thread.
-    pub fn compile(&self, label: &str, bytes: &[u8]) -> Result<(ZoomActionPre<CallState>, String), HostError> {
+    pub fn compile(
+        &self,
+        label: &str,
+        bytes: &[u8],
+    ) -> Result<(ZoomActionPre<CallState>, String), HostError> {
         let digest = hex(&Sha256::digest(bytes));
         let load_error = |message: String| HostError::Load {
             source_name: label.to_string(),
             message,
         };
         let cache_path = self.cache_path(&digest);
-        let cached = cache_path.as_ref().filter(|p| p.is_file()).and_then(|path| {
-            // SAFETY: the file was written by `Component::serialize` of an
-            // engine with the same compatibility hash (part of its name), in
-            // a directory this host owns; a stale or damaged file fails to
-            // deserialize and is recompiled.
-            unsafe { Component::deserialize_file(&self.engine, path) }.ok()
-        });
+        let cached = cache_path
+            .as_ref()
+            .filter(|p| p.is_file())
+            .and_then(|path| {
+                // SAFETY: the file was written by `Component::serialize` of an
+                // engine with the same compatibility hash (part of its name), in
+                // a directory this host owns; a stale or damaged file fails to
+                // deserialize and is recompiled.
+                unsafe { Component::deserialize_file(&self.engine, path) }.ok()
+            });
         let component = match cached {
             Some(component) => component,
             None => {
@@ -117,12 +136,16 @@ impl Compiler {
                 component
             }
         };
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| load_error(format!("it imports something other than standard WASI: {e:#}")))?;
-        let pre = ZoomActionPre::new(pre)
-            .map_err(|e| load_error(format!("it does not export the wrk:zoom/action interface: {e:#}")))?;
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| {
+            load_error(format!(
+                "it imports something other than standard WASI: {e:#}"
+            ))
+        })?;
+        let pre = ZoomActionPre::new(pre).map_err(|e| {
+            load_error(format!(
+                "it does not export the wrk:zoom/action interface: {e:#}"
+            ))
+        })?;
         Ok((pre, digest))
     }
 }
@@ -130,7 +153,11 @@ impl Compiler {
 fn write_cache(path: &Path, component: &Component) -> wasmtime::Result<()> {
     let dir = path.parent().expect("cache files live in a directory");
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp-{}", path.file_name().unwrap().to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().unwrap().to_string_lossy(),
+        std::process::id()
+    ));
     std::fs::write(&tmp, component.serialize()?)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
@@ -183,7 +210,11 @@ impl Registry {
     }
 
     /// The current action `name`, loading it on first use with `load`.
-    pub async fn get<F, Fut>(&self, name: &str, load: F) -> Result<Option<Arc<LoadedAction>>, HostError>
+    pub async fn get<F, Fut>(
+        &self,
+        name: &str,
+        load: F,
+    ) -> Result<Option<Arc<LoadedAction>>, HostError>
     where
         F: FnOnce(ComponentSource) -> Fut,
         Fut: Future<Output = Result<LoadedAction, HostError>>,

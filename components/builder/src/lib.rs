@@ -34,7 +34,10 @@ pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
     let dir = workspace.join("components").join(group);
     let names = crates_in(&dir);
     for watched in ["components", "wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
     if names.is_empty() {
         return Vec::new();
@@ -51,7 +54,13 @@ pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace)
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for name in &names {
         command.args(["-p", name]);

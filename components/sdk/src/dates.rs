@@ -27,7 +27,9 @@ impl Date {
         }
         let num = |r: std::ops::Range<usize>| -> Option<u32> {
             let s = &text[r];
-            s.chars().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+            s.chars()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())?
         };
         let (year, month, day) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
         ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
@@ -60,7 +62,10 @@ pub fn parse_date_time(text: &str) -> Option<Date> {
         && [&time[0..2], &time[3..5], &time[6..8]]
             .iter()
             .zip([23, 59, 59])
-            .all(|(part, max)| part.chars().all(|c| c.is_ascii_digit()) && part.parse::<u32>().is_ok_and(|v| v <= max));
+            .all(|(part, max)| {
+                part.chars().all(|c| c.is_ascii_digit())
+                    && part.parse::<u32>().is_ok_and(|v| v <= max)
+            });
     if ok_time { Date::parse(date) } else { None }
 }
 

@@ -13,8 +13,16 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
             Connection::User => wit::ConnectionKind::User,
             Connection::Admin => wit::ConnectionKind::Admin,
         },
-        classic_scopes: action.classic_scopes.iter().map(|s| s.to_string()).collect(),
-        granular_scopes: action.granular_scopes.iter().map(|s| s.to_string()).collect(),
+        classic_scopes: action
+            .classic_scopes
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        granular_scopes: action
+            .granular_scopes
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         method: action.method.as_str().into(),
         path: action.path.into(),
         rate: match action.rate {
@@ -53,7 +61,9 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
                 required: p.required,
                 description: p.description.into(),
                 choices: match p.kind {
-                    Kind::Choice(c) | Kind::TextList(c) => c.iter().map(|s| s.to_string()).collect(),
+                    Kind::Choice(c) | Kind::TextList(c) => {
+                        c.iter().map(|s| s.to_string()).collect()
+                    }
                     _ => Vec::new(),
                 },
                 default_value: p.default.map(Into::into),
@@ -64,7 +74,10 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
     }
 }
 
-pub fn plan(action: &Action, params: &[(String, String)]) -> Result<wit::PlannedRequest, wit::ActionError> {
+pub fn plan(
+    action: &Action,
+    params: &[(String, String)],
+) -> Result<wit::PlannedRequest, wit::ActionError> {
     let request = crate::plan(action, params).map_err(to_wit)?;
     Ok(wit::PlannedRequest {
         method: request.method.as_str().into(),

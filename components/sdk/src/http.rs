@@ -14,7 +14,12 @@ pub struct Response {
 }
 
 /// Sends one request with a Bearer token and reads the whole answer.
-pub fn send(method: Method, url: &str, token: &str, body: Option<&str>) -> Result<Response, Failure> {
+pub fn send(
+    method: Method,
+    url: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Result<Response, Failure> {
     wstd::runtime::block_on(async {
         let mut builder = Request::builder()
             .method(method.as_str())
@@ -25,8 +30,13 @@ pub fn send(method: Method, url: &str, token: &str, body: Option<&str>) -> Resul
             builder = builder.header("Content-Type", "application/json");
         }
         let request = builder
-            .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
-            .map_err(|e| Failure::Transport(format!("could not build the request to {url}: {e}")))?;
+            .body(
+                body.map(|b| Body::from(b.to_string()))
+                    .unwrap_or_else(Body::empty),
+            )
+            .map_err(|e| {
+                Failure::Transport(format!("could not build the request to {url}: {e}"))
+            })?;
         let mut response = Client::new()
             .send(request)
             .await
@@ -43,7 +53,11 @@ pub fn send(method: Method, url: &str, token: &str, body: Option<&str>) -> Resul
             .await
             .map_err(|e| Failure::Transport(format!("the answer from {url} was cut off: {e:#}")))?
             .to_vec();
-        Ok(Response { status, location, body })
+        Ok(Response {
+            status,
+            location,
+            body,
+        })
     })
 }
 
@@ -57,7 +71,9 @@ pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failu
             _ => return Ok(response),
         }
     }
-    Err(Failure::Transport(format!("too many redirects fetching {url}")))
+    Err(Failure::Transport(format!(
+        "too many redirects fetching {url}"
+    )))
 }
 
 /// Resolves a `Location` header against the URL it answered.
@@ -73,13 +89,20 @@ fn resolve(base: &str, location: &str) -> String {
     if location.starts_with('/') {
         format!("{}{location}", &base[..origin_end])
     } else {
-        let dir_end = base.rfind('/').filter(|i| *i >= origin_end).unwrap_or(origin_end);
+        let dir_end = base
+            .rfind('/')
+            .filter(|i| *i >= origin_end)
+            .unwrap_or(origin_end);
         format!("{}/{location}", &base[..dir_end])
     }
 }
 
 fn transport_failure(url: &str, error: wstd::http::Error) -> Failure {
-    let host = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or(url);
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url);
     match error.downcast_ref::<ErrorCode>() {
         Some(ErrorCode::HttpRequestDenied) => Failure::Transport(format!(
             "the host denied the request to {host}: it is not an allowed Zoom host"
@@ -96,8 +119,17 @@ mod tests {
     #[test]
     fn redirects_resolve_against_the_answering_url() {
         let base = "https://zoom.us/rec/download/abc?x=1";
-        assert_eq!(resolve(base, "https://ssrweb.zoom.us/file.vtt"), "https://ssrweb.zoom.us/file.vtt");
-        assert_eq!(resolve(base, "/rec/files/abc.vtt"), "https://zoom.us/rec/files/abc.vtt");
-        assert_eq!(resolve(base, "abc.vtt"), "https://zoom.us/rec/download/abc.vtt");
+        assert_eq!(
+            resolve(base, "https://ssrweb.zoom.us/file.vtt"),
+            "https://ssrweb.zoom.us/file.vtt"
+        );
+        assert_eq!(
+            resolve(base, "/rec/files/abc.vtt"),
+            "https://zoom.us/rec/files/abc.vtt"
+        );
+        assert_eq!(
+            resolve(base, "abc.vtt"),
+            "https://zoom.us/rec/download/abc.vtt"
+        );
     }
 }

@@ -53,10 +53,7 @@ pub fn needs_double_encoding(uuid: &str) -> bool {
 
 /// Parses a numeric meeting ID, accepting spaces and dashes between digits.
 pub fn parse_meeting_id(text: &str) -> Result<u64, String> {
-    let digits: String = text
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .collect();
+    let digits: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
             "must be a numeric meeting ID such as 85123456789 (spaces and dashes allowed), got '{text}'"
@@ -94,7 +91,9 @@ pub fn parse_user_id(text: &str) -> Result<String, String> {
     let is_email = t.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty() && domain.contains('.') && !t.contains(char::is_whitespace)
     });
-    let is_id = !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let is_id = !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if is_email || is_id {
         Ok(t.to_string())
     } else {
@@ -110,32 +109,48 @@ mod tests {
 
     #[test]
     fn uuid_with_leading_slash_is_double_encoded() {
-        assert_eq!(encode_uuid("/ajXp112QmuoKj4854875=="), "%252FajXp112QmuoKj4854875%253D%253D");
+        assert_eq!(
+            encode_uuid("/ajXp112QmuoKj4854875=="),
+            "%252FajXp112QmuoKj4854875%253D%253D"
+        );
     }
 
     #[test]
     fn uuid_with_double_slash_is_double_encoded() {
-        assert_eq!(encode_uuid("Ab//cd3eF+g=="), "Ab%252F%252Fcd3eF%252Bg%253D%253D");
+        assert_eq!(
+            encode_uuid("Ab//cd3eF+g=="),
+            "Ab%252F%252Fcd3eF%252Bg%253D%253D"
+        );
     }
 
     #[test]
     fn ordinary_uuid_is_encoded_once() {
         assert_eq!(encode_uuid("aB/c+d=="), "aB%2Fc%2Bd%3D%3D");
-        assert_eq!(encode_uuid("4444AAAiAAAAAiAiAiiAii=="), "4444AAAiAAAAAiAiAiiAii%3D%3D");
+        assert_eq!(
+            encode_uuid("4444AAAiAAAAAiAiAiiAii=="),
+            "4444AAAiAAAAAiAiAiiAii%3D%3D"
+        );
     }
 
     #[test]
     fn meeting_ids_accept_spaces_and_dashes() {
         assert_eq!(parse_meeting_id("851 2345 6789"), Ok(85123456789));
         assert_eq!(parse_meeting_id("851-2345-6789"), Ok(85123456789));
-        assert!(parse_meeting_id("85a").unwrap_err().contains("numeric meeting ID"));
+        assert!(
+            parse_meeting_id("85a")
+                .unwrap_err()
+                .contains("numeric meeting ID")
+        );
         assert!(parse_meeting_id("").is_err());
         assert!(parse_meeting_id("99999999999999999999").is_err());
     }
 
     #[test]
     fn meeting_ref_tells_ids_from_uuids() {
-        assert_eq!(parse_meeting_ref("851 2345 6789"), Ok(MeetingRef::Id(85123456789)));
+        assert_eq!(
+            parse_meeting_ref("851 2345 6789"),
+            Ok(MeetingRef::Id(85123456789))
+        );
         assert_eq!(
             parse_meeting_ref("/ajXp112QmuoKj4854875=="),
             Ok(MeetingRef::Uuid("/ajXp112QmuoKj4854875==".into()))

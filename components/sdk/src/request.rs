@@ -50,7 +50,10 @@ pub fn build(action: &Action, values: &Values) -> Request {
     let mut path = String::new();
     let mut rest = action.path;
     while let Some(open) = rest.find('{') {
-        let close = open + rest[open..].find('}').expect("path templates close their braces");
+        let close = open
+            + rest[open..]
+                .find('}')
+                .expect("path templates close their braces");
         let name = &rest[open + 1..close];
         path.push_str(&rest[..open]);
         let segment = match values.get(name) {
@@ -113,7 +116,11 @@ mod tests {
         params: &[
             Param::query("type", Kind::Choice(&["scheduled", "live"]), "Kind"),
             Param::page_size(300),
-            Param::query("directions", Kind::TextList(&["inbound", "outbound"]), "Directions"),
+            Param::query(
+                "directions",
+                Kind::TextList(&["inbound", "outbound"]),
+                "Directions",
+            ),
         ],
         rules: &[],
         custom_plan: None,
@@ -134,12 +141,23 @@ mod tests {
     };
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn user_actions_act_as_me_and_encode_the_query() {
-        let v = validate(&LIST, &raw(&[("type", "live"), ("page_size", "50"), ("directions", "inbound,outbound")])).unwrap();
+        let v = validate(
+            &LIST,
+            &raw(&[
+                ("type", "live"),
+                ("page_size", "50"),
+                ("directions", "inbound,outbound"),
+            ]),
+        )
+        .unwrap();
         let r = build(&LIST, &v);
         assert_eq!(
             r.path_and_query,
@@ -152,18 +170,30 @@ mod tests {
     fn admin_twins_address_the_given_user() {
         let admin = LIST.admin("list-admin", "List (admin)", &[], &[]);
         let v = validate(&admin, &raw(&[("userId", "ada+test@example.com")])).unwrap();
-        assert_eq!(build(&admin, &v).path_and_query, "/users/ada%2Btest%40example.com/meetings");
-        assert!(validate(&admin, &[]).is_err(), "userId is required for admin twins");
+        assert_eq!(
+            build(&admin, &v).path_and_query,
+            "/users/ada%2Btest%40example.com/meetings"
+        );
+        assert!(
+            validate(&admin, &[]).is_err(),
+            "userId is required for admin twins"
+        );
     }
 
     #[test]
     fn body_fields_keep_their_json_types() {
         let v = validate(
             &CREATE,
-            &raw(&[("topic", "Standup"), ("type", "2"), ("duration", "30"), ("settings", r#"{"waiting_room":true}"#)]),
+            &raw(&[
+                ("topic", "Standup"),
+                ("type", "2"),
+                ("duration", "30"),
+                ("settings", r#"{"waiting_room":true}"#),
+            ]),
         )
         .unwrap();
-        let body: serde_json::Value = serde_json::from_str(&build(&CREATE, &v).body.unwrap()).unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(&build(&CREATE, &v).body.unwrap()).unwrap();
         assert_eq!(
             body,
             serde_json::json!({"topic": "Standup", "type": 2, "duration": 30, "settings": {"waiting_room": true}})

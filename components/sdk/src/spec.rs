@@ -250,8 +250,8 @@ impl Action {
 
     /// Every parameter, including the implied admin `userId`.
     pub fn all_params(&self) -> Vec<&Param> {
-        let implied = (self.connection == Connection::Admin && self.addresses_user())
-            .then_some(&USER_ID);
+        let implied =
+            (self.connection == Connection::Admin && self.addresses_user()).then_some(&USER_ID);
         implied.into_iter().chain(self.params.iter()).collect()
     }
 

@@ -38,9 +38,10 @@ impl Value {
         match self {
             Value::Text(t) => match kind {
                 // Zoom types these enums as integers (meeting `type`, ...).
-                Kind::Choice(choices) if choices.iter().all(|c| c.parse::<i64>().is_ok()) => {
-                    t.parse::<i64>().map(J::from).unwrap_or_else(|_| J::from(t.as_str()))
-                }
+                Kind::Choice(choices) if choices.iter().all(|c| c.parse::<i64>().is_ok()) => t
+                    .parse::<i64>()
+                    .map(J::from)
+                    .unwrap_or_else(|_| J::from(t.as_str())),
                 _ => J::from(t.as_str()),
             },
             Value::Integer(n) => J::from(*n),
@@ -61,7 +62,10 @@ pub struct Values {
 
 impl Values {
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.entries.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 
     pub fn text(&self, name: &str) -> Option<String> {
@@ -94,11 +98,17 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
                     let names: Vec<&str> = params.iter().map(|p| p.name).collect();
                     format!("; accepted: {}", names.join(", "))
                 });
-            problems.push(InvalidParam::new(name, format!("is not a parameter of {}{hint}", action.name)));
+            problems.push(InvalidParam::new(
+                name,
+                format!("is not a parameter of {}{hint}", action.name),
+            ));
             continue;
         };
         if values.get(name).is_some() {
-            problems.push(InvalidParam::new(name, "is given more than once; give it once"));
+            problems.push(InvalidParam::new(
+                name,
+                "is given more than once; give it once",
+            ));
             continue;
         }
         match parse_value(param, text) {
@@ -248,7 +258,10 @@ fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
             }
             if let (Some(start), Some(end)) = (date_of(values, from), date_of(values, to)) {
                 if end < start {
-                    problems.push(InvalidParam::new(to, format!("must not be before '{from}'")));
+                    problems.push(InvalidParam::new(
+                        to,
+                        format!("must not be before '{from}'"),
+                    ));
                 } else if end > start.plus_one_month() {
                     problems.push(InvalidParam::new(
                         to,
@@ -303,7 +316,10 @@ mod tests {
     };
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     fn problems(pairs: &[(&str, &str)]) -> Vec<InvalidParam> {
@@ -324,7 +340,18 @@ mod tests {
             ("pagesize", "3"),
         ]);
         let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["page_size", "type", "from", "settings", "topic", "pagesize", "meetingId"]);
+        assert_eq!(
+            names,
+            [
+                "page_size",
+                "type",
+                "from",
+                "settings",
+                "topic",
+                "pagesize",
+                "meetingId"
+            ]
+        );
         assert!(p[0].message.contains("from 1 to 300"));
         assert!(p[1].message.contains("did you mean 'live'"));
         assert!(p[2].message.contains("yyyy-mm-dd"));
@@ -336,19 +363,37 @@ mod tests {
 
     #[test]
     fn date_windows_are_at_most_one_month() {
-        let p = problems(&[("meetingId", "1234567890"), ("from", "2026-01-01"), ("to", "2026-02-02")]);
+        let p = problems(&[
+            ("meetingId", "1234567890"),
+            ("from", "2026-01-01"),
+            ("to", "2026-02-02"),
+        ]);
         assert_eq!(p[0].name, "to");
         assert!(p[0].message.contains("at most one month"));
         let p = problems(&[("meetingId", "1234567890"), ("from", "2026-01-01")]);
         assert!(p[0].message.contains("required when 'from'"));
-        let ok = validate(&ACTION, &raw(&[("meetingId", "1234567890"), ("from", "2026-01-31"), ("to", "2026-02-28")]));
+        let ok = validate(
+            &ACTION,
+            &raw(&[
+                ("meetingId", "1234567890"),
+                ("from", "2026-01-31"),
+                ("to", "2026-02-28"),
+            ]),
+        );
         assert!(ok.is_ok());
     }
 
     #[test]
     fn valid_values_are_typed() {
-        let v = validate(&ACTION, &raw(&[("meetingId", "851 2345 6789"), ("page_size", "300")])).unwrap();
-        assert_eq!(v.get("meetingId"), Some(&Value::Meeting(MeetingRef::Id(85123456789))));
+        let v = validate(
+            &ACTION,
+            &raw(&[("meetingId", "851 2345 6789"), ("page_size", "300")]),
+        )
+        .unwrap();
+        assert_eq!(
+            v.get("meetingId"),
+            Some(&Value::Meeting(MeetingRef::Id(85123456789)))
+        );
         assert_eq!(v.get("page_size"), Some(&Value::Integer(300)));
     }
 }

@@ -7,7 +7,10 @@ use crate::{Failure, Reply};
 pub fn error(status: u16, body: &[u8]) -> Failure {
     let text = String::from_utf8_lossy(body).into_owned();
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(|c| c.as_i64());
+    let code = parsed
+        .as_ref()
+        .and_then(|v| v.get("code"))
+        .and_then(|c| c.as_i64());
     let message = parsed
         .as_ref()
         .and_then(|v| v.get("message").or_else(|| v.get("reason")))
@@ -79,7 +82,10 @@ mod tests {
 
     #[test]
     fn zoom_errors_keep_code_and_message() {
-        let f = error(404, br#"{"code":3001,"message":"Meeting does not exist: 1."}"#);
+        let f = error(
+            404,
+            br#"{"code":3001,"message":"Meeting does not exist: 1."}"#,
+        );
         assert_eq!(
             f,
             Failure::Zoom {
@@ -90,20 +96,30 @@ mod tests {
             }
         );
         let f = error(502, b"<html>bad gateway</html>");
-        assert!(matches!(f, Failure::Zoom { code: None, ref message, .. } if message == "HTTP 502 from Zoom"));
+        assert!(
+            matches!(f, Failure::Zoom { code: None, ref message, .. } if message == "HTTP 502 from Zoom")
+        );
     }
 
     #[test]
     fn last_page_has_no_token() {
         let r = reply(200, br#"{"next_page_token":"","items":[]}"#, Some("items")).unwrap();
         assert_eq!(r.next_page_token, None);
-        let r = reply(200, br#"{"next_page_token":"abc","items":[]}"#, Some("items")).unwrap();
+        let r = reply(
+            200,
+            br#"{"next_page_token":"abc","items":[]}"#,
+            Some("items"),
+        )
+        .unwrap();
         assert_eq!(r.next_page_token.as_deref(), Some("abc"));
     }
 
     #[test]
     fn empty_success_is_null_and_garbage_is_unexpected() {
         assert_eq!(reply(204, b"", None).unwrap().body, "null");
-        assert!(matches!(reply(200, b"<html>", None), Err(Failure::Unexpected(_))));
+        assert!(matches!(
+            reply(200, b"<html>", None),
+            Err(Failure::Unexpected(_))
+        ));
     }
 }

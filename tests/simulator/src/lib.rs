@@ -17,6 +17,7 @@
 #![recursion_limit = "256"]
 
 pub mod errors;
+pub mod faults;
 pub mod ids;
 pub mod pagination;
 pub mod routes;
@@ -26,11 +27,11 @@ pub mod time;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, header};
+pub use faults::{Fault, FaultRule, RateLabel};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use state::SimState;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +48,11 @@ pub struct SimConfig {
     pub page_token_ttl: Duration,
     /// Largest request body accepted (bigger ones get 400 code 300).
     pub max_body_bytes: usize,
+    /// Meeting create/update requests allowed per host user per UTC day
+    /// (Zoom: 100); the next one gets Zoom's 429.
+    pub meeting_daily_cap: u32,
+    /// Lifetime of access tokens minted by `/oauth/token` (Zoom: 1 hour).
+    pub access_token_ttl: Duration,
 }
 
 impl Default for SimConfig {
@@ -55,6 +61,8 @@ impl Default for SimConfig {
             port: 0,
             page_token_ttl: Duration::from_secs(15 * 60),
             max_body_bytes: 4 * 1024 * 1024,
+            meeting_daily_cap: 100,
+            access_token_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -147,6 +155,24 @@ impl RunningSimulator {
         self.state.data().tokens.insert(token.to_string(), info);
     }
 
+    /// Adds a fault-injection rule (see [`faults`]).
+    pub fn inject_fault(&self, rule: FaultRule) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rule);
+    }
+
+    /// Removes every fault-injection rule.
+    pub fn clear_faults(&self) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Stops accepting, lets open connections finish, and waits for the
     /// accept loop to end.
     pub async fn shutdown(mut self) {
@@ -181,7 +207,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<SimState>, mut rx: watch:
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(state, req).await) }
+                        async move { handle(state, req).await }
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service);
@@ -199,7 +225,10 @@ async fn accept_loop(listener: TcpListener, state: Arc<SimState>, mut rx: watch:
     }
 }
 
-async fn handle(state: Arc<SimState>, req: Request<Incoming>) -> Response<Body> {
+async fn handle(
+    state: Arc<SimState>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, faults::ConnectionDropped> {
     let (parts, body) = req.into_parts();
     let limit = state.config.max_body_bytes;
     let bytes = match http_body_util::Limited::new(body, limit).collect().await {
@@ -210,13 +239,15 @@ async fn handle(state: Arc<SimState>, req: Request<Incoming>) -> Response<Body> 
         .as_ref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
+    let method = parts.method.to_string();
+    let raw_path = parts.uri.path().to_string();
     state
         .requests
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(RecordedRequest {
-            method: parts.method.to_string(),
-            raw_path: parts.uri.path().to_string(),
+            method: method.clone(),
+            raw_path: raw_path.clone(),
             query: parts.uri.query().map(str::to_string),
             authorization: parts
                 .headers
@@ -225,14 +256,41 @@ async fn handle(state: Arc<SimState>, req: Request<Incoming>) -> Response<Body> 
                 .map(str::to_string),
             body: body_text,
         });
-    let mut response = match bytes {
-        Some(bytes) => routes::dispatch(&state, &parts.method, &parts.uri, &parts.headers, &bytes),
-        None => errors::ApiError::bad_request("Request body is too large or unreadable.")
+    let fault = {
+        let mut rules = state.faults.lock().unwrap_or_else(|e| e.into_inner());
+        faults::take(&mut rules, &method, &raw_path)
+    };
+    let early = match &fault {
+        Some(f @ (Fault::RateLimitPerSecond | Fault::RateLimitDaily | Fault::MeetingDailyCap)) => {
+            Some(faults::rate_limited(
+                f,
+                routes::rate_label(&method, &raw_path),
+            ))
+        }
+        Some(Fault::ServerError(status)) => Some(faults::server_error(*status)),
+        Some(Fault::DropBeforeProcessing) => return Err(faults::ConnectionDropped),
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(*d).await;
+            None
+        }
+        _ => None,
+    };
+    let mut response = match (early, bytes) {
+        (Some(resp), _) => resp,
+        (None, Some(bytes)) => {
+            routes::dispatch(&state, &parts.method, &parts.uri, &parts.headers, &bytes)
+        }
+        (None, None) => errors::ApiError::bad_request("Request body is too large or unreadable.")
             .into_response(),
     };
     let tracking = format!("v=2.0;clid=us05;rid=SIM_{:016x}", rand::random::<u64>());
     if let Ok(v) = HeaderValue::from_str(&tracking) {
         response.headers_mut().insert("x-zm-trackingid", v);
     }
-    response
+    match fault {
+        Some(Fault::DropAfterProcessing) => Err(faults::ConnectionDropped),
+        Some(Fault::CutOffBody) => Ok(faults::cut_off(response).await),
+        Some(Fault::TrickleBody(d)) => Ok(faults::trickle(response, d).await),
+        _ => Ok(response),
+    }
 }

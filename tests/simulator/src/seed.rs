@@ -16,6 +16,30 @@ pub const USER_TOKEN: &str = "sim-user-token";
 /// Bearer token of the admin connection (Grace Hopper, account owner).
 pub const ADMIN_TOKEN: &str = "sim-admin-token";
 
+/// Scopes held by [`USER_TOKEN`] and by user tokens minted via OAuth.
+pub const USER_SCOPES: &[&str] = &[
+    "meeting:read",
+    "meeting:write",
+    "recording:read",
+    "user:read",
+    "user_info:read",
+    "phone_call_log:read",
+];
+/// Scopes held by [`ADMIN_TOKEN`] and by admin / S2S tokens minted via OAuth.
+pub const ADMIN_SCOPES: &[&str] = &[
+    "meeting:read:admin",
+    "meeting:write:admin",
+    "recording:read:admin",
+    "user:read:admin",
+    "report:read:admin",
+    "phone:read:admin",
+    "phone_call_log:read:admin",
+];
+
+/// OAuth client accepted by `/oauth/token` (Basic auth).
+pub const CLIENT_ID: &str = "simClientId7Qx2Lz9Kp4A";
+pub const CLIENT_SECRET: &str = "simClientSecret0a1b2c3d4e5f6g7h8";
+
 /// The account every seeded user belongs to.
 pub const ACCOUNT_ID: &str = "sImAcCoUnT0Qy2Lw9xZ8vT";
 /// Account number.
@@ -533,23 +557,8 @@ pub fn build(origin: &str, now: i64) -> Data {
         next_meeting_id: FIRST_CREATED_MEETING_ID,
         ..Data::default()
     };
-    let user_scopes = [
-        "meeting:read",
-        "meeting:write",
-        "recording:read",
-        "user:read",
-        "user_info:read",
-        "phone_call_log:read",
-    ];
-    let admin_scopes = [
-        "meeting:read:admin",
-        "meeting:write:admin",
-        "recording:read:admin",
-        "user:read:admin",
-        "report:read:admin",
-        "phone:read:admin",
-        "phone_call_log:read:admin",
-    ];
+    let user_scopes = USER_SCOPES;
+    let admin_scopes = ADMIN_SCOPES;
     data.tokens.insert(
         USER_TOKEN.into(),
         TokenInfo {

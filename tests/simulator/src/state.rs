@@ -194,6 +194,27 @@ pub struct CallRecord {
     pub element_ids: Vec<String>,
 }
 
+/// An authorization code issued by `/oauth/authorize`.
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// (`code_challenge`, method `S256` | `plain`) when PKCE was used.
+    pub challenge: Option<(String, String)>,
+    pub kind: TokenKind,
+    pub user_id: String,
+    pub expires_at: i64,
+}
+
+/// What a refresh token grants.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub kind: TokenKind,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+}
+
 /// The mutable data set.
 #[derive(Debug, Default)]
 pub struct Data {
@@ -206,6 +227,12 @@ pub struct Data {
     /// `download_access_token`s handed out by the recordings endpoint, with
     /// their expiry (Unix seconds).
     pub download_access_tokens: HashMap<String, i64>,
+    /// Outstanding OAuth authorization codes.
+    pub auth_codes: HashMap<String, AuthCode>,
+    /// Live OAuth refresh tokens (only the latest of each chain).
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Meeting create/update requests per (host user id, UTC day number).
+    pub meeting_writes: HashMap<(String, i64), u32>,
     pub phone_users: Vec<PhoneUser>,
     pub calls: Vec<CallRecord>,
 }
@@ -234,6 +261,7 @@ pub struct SimState {
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub data: Mutex<Data>,
     pub pager: Pager,
+    pub faults: Mutex<Vec<crate::faults::FaultRule>>,
 }
 
 impl SimState {
@@ -246,7 +274,23 @@ impl SimState {
             requests: Mutex::new(Vec::new()),
             data: Mutex::new(data),
             pager,
+            faults: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Counts one meeting create/update for `host_id` today; `false` when the
+    /// per-user daily cap is already used up.
+    pub fn count_meeting_write(data: &mut Data, host_id: &str, cap: u32) -> bool {
+        let day = crate::time::now_secs().div_euclid(86_400);
+        let n = data
+            .meeting_writes
+            .entry((host_id.to_string(), day))
+            .or_insert(0);
+        if *n >= cap {
+            return false;
+        }
+        *n += 1;
+        true
     }
 
     /// Locks the data, recovering from a poisoned lock.

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 use zoom_simulator::ids::{double_encode_segment, encode_segment};
 use zoom_simulator::seed;
-use zoom_simulator::{RunningSimulator, SimConfig, start};
+use zoom_simulator::{Fault, FaultRule, RunningSimulator, SimConfig, start};
 
 struct Resp {
     status: StatusCode,
@@ -987,4 +987,348 @@ async fn retired_phone_call_logs_paths_are_404() {
         let r = get(&sim, path, seed::ADMIN_TOKEN).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
+}
+
+async fn try_call(
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<(StatusCode, HeaderMap, Result<String, String>), String> {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut req = Request::builder().method(method).uri(url);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req
+        .body(Full::new(Bytes::from(body.unwrap_or("").to_string())))
+        .unwrap();
+    let resp = client.request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+        .map_err(|e| e.to_string());
+    Ok((status, headers, body))
+}
+
+#[tokio::test]
+async fn injected_per_second_rate_limit_has_zoom_headers_and_body() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::RateLimitPerSecond).path_prefix("/v2/report/"));
+    let range = format!("from={}&to={}", date_days_ago(5), date_days_ago(0));
+    let r = get(
+        &sim,
+        &format!("/report/history_meetings?{range}"),
+        seed::ADMIN_TOKEN,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        r.json(),
+        json!({"code": 429, "message": "You have reached the maximum per-second rate limit for this API. Try again later."})
+    );
+    assert_eq!(r.headers["x-ratelimit-category"], "Heavy");
+    assert_eq!(r.headers["x-ratelimit-type"], "QPS");
+    assert_eq!(r.headers["x-ratelimit-remaining"], "0");
+    assert!(r.headers.contains_key("x-ratelimit-limit"));
+    assert!(r.headers.contains_key("retry-after"));
+    // Fired once: the retry succeeds.
+    let r = get(
+        &sim,
+        &format!("/report/history_meetings?{range}"),
+        seed::ADMIN_TOKEN,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn injected_daily_rate_limit_retries_after_midnight_utc() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::RateLimitDaily).skip(1));
+    assert_eq!(
+        get(&sim, "/users/me", seed::USER_TOKEN).await.status,
+        StatusCode::OK
+    );
+    let r = get(&sim, "/users/me", seed::USER_TOKEN).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers["x-ratelimit-type"], "Daily-limit");
+    assert_eq!(r.headers["x-ratelimit-category"], "Light");
+    let retry = r.headers["retry-after"].to_str().unwrap();
+    assert!(retry.ends_with("T00:00:00Z"), "{retry}");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum daily rate limit")
+    );
+}
+
+#[tokio::test]
+async fn meeting_create_update_cap_per_user_per_day() {
+    let sim = start(SimConfig {
+        meeting_daily_cap: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("{}/users/me/meetings", sim.base_url());
+    for _ in 0..2 {
+        let r = call(Method::POST, &url, Some(seed::USER_TOKEN), Some("{}")).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let r = call(Method::POST, &url, Some(seed::USER_TOKEN), Some("{}")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        r.json()["message"],
+        "You have exceeded the daily rate limit (2) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00."
+    );
+    // Updates count against the same cap.
+    let murl = format!(
+        "{}/meetings/{}",
+        sim.base_url(),
+        seed::FIRST_USER_MEETING_ID
+    );
+    let r = call(
+        Method::PATCH,
+        &murl,
+        Some(seed::USER_TOKEN),
+        Some(r#"{"topic":"x"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another host has their own budget.
+    let other = format!("{}/users/{}/meetings", sim.base_url(), seed::OTHER_USER_ID);
+    let r = call(Method::POST, &other, Some(seed::ADMIN_TOKEN), Some("{}")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn injected_server_errors() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::ServerError(500)));
+    sim.inject_fault(FaultRule::new(Fault::ServerError(503)));
+    let r = get(&sim, "/users/me", seed::USER_TOKEN).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.code(), 500);
+    let r = get(&sim, "/users/me", seed::USER_TOKEN).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.text.contains("503"));
+    assert_eq!(
+        get(&sim, "/users/me", seed::USER_TOKEN).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn dropped_connection_before_processing_does_not_create() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::DropBeforeProcessing).method("POST"));
+    let url = format!("{}/users/me/meetings", sim.base_url());
+    let r = try_call(Method::POST, &url, Some(seed::USER_TOKEN), Some("{}")).await;
+    assert!(r.is_err(), "expected a transport error, got {r:?}");
+    let v = get(&sim, "/users/me/meetings", seed::USER_TOKEN)
+        .await
+        .json();
+    assert_eq!(v["total_records"], seed::USER_SCHEDULED_MEETING_COUNT);
+    assert_eq!(
+        sim.requests().iter().filter(|r| r.method == "POST").count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn dropped_connection_after_processing_still_creates() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::DropAfterProcessing).method("POST"));
+    let url = format!("{}/users/me/meetings", sim.base_url());
+    let r = try_call(Method::POST, &url, Some(seed::USER_TOKEN), Some("{}")).await;
+    assert!(r.is_err(), "expected a transport error, got {r:?}");
+    let v = get(&sim, "/users/me/meetings", seed::USER_TOKEN)
+        .await
+        .json();
+    assert_eq!(v["total_records"], seed::USER_SCHEDULED_MEETING_COUNT + 1);
+}
+
+#[tokio::test]
+async fn cut_off_body_fails_while_reading() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::CutOffBody));
+    let url = format!("{}/users/me", sim.base_url());
+    let (status, headers, body) = try_call(Method::GET, &url, Some(seed::USER_TOKEN), None)
+        .await
+        .expect("headers arrive");
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.contains_key("content-length"));
+    assert!(body.is_err(), "body should be cut off: {body:?}");
+}
+
+#[tokio::test]
+async fn delayed_and_trickled_responses_still_arrive_whole() {
+    let sim = sim().await;
+    sim.inject_fault(FaultRule::new(Fault::Delay(Duration::from_millis(200))));
+    sim.inject_fault(FaultRule::new(Fault::TrickleBody(Duration::from_millis(1))));
+    let t = std::time::Instant::now();
+    let r = get(&sim, "/users/me", seed::USER_TOKEN).await;
+    assert!(t.elapsed() >= Duration::from_millis(200));
+    assert_eq!(r.json()["id"], seed::USER_ID);
+    let r = get(&sim, "/users/me", seed::USER_TOKEN).await;
+    assert_eq!(r.json()["id"], seed::USER_ID);
+}
+
+fn basic() -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            seed::CLIENT_ID,
+            seed::CLIENT_SECRET
+        ))
+    )
+}
+
+async fn token_call(sim: &RunningSimulator, form: &str, auth: Option<String>) -> Resp {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{}/oauth/token", sim.origin()))
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    let resp = client
+        .request(req.body(Full::new(Bytes::from(form.to_string()))).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn oauth_account_credentials_mints_admin_token() {
+    let sim = sim().await;
+    let form = format!(
+        "grant_type=account_credentials&account_id={}",
+        seed::ACCOUNT_ID
+    );
+    let r = token_call(&sim, &form, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"], "invalid_client");
+    let r = token_call(&sim, &form, Some(basic())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["token_type"], "bearer");
+    assert_eq!(v["expires_in"], 3599);
+    assert!(v.get("refresh_token").is_none());
+    assert!(v["scope"].as_str().unwrap().contains("report:read:admin"));
+    let token = v["access_token"].as_str().unwrap();
+    let r = get(
+        &sim,
+        &format!("/report/meetings/{}", seed::BIG_PAST_MEETING_ID),
+        token,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = token_call(&sim, "grant_type=password", Some(basic())).await;
+    assert_eq!(
+        r.json(),
+        json!({"reason": "unsupported grant type", "error": "unsupported_grant_type"})
+    );
+}
+
+#[tokio::test]
+async fn oauth_authorization_code_with_pkce_and_rotating_refresh() {
+    use base64::Engine;
+    use sha2::Digest;
+    let sim = sim().await;
+    let verifier = "a-very-long-code-verifier-string-0123456789-abcdefghij";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect = "http://127.0.0.1:9999/callback";
+    let url = format!(
+        "{}/oauth/authorize?response_type=code&client_id={}&redirect_uri={}&state=xyz&code_challenge={challenge}&code_challenge_method=S256",
+        sim.origin(),
+        seed::CLIENT_ID,
+        encode_segment(redirect)
+    );
+    let r = call(Method::GET, &url, None, None).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let location = url::Url::parse(r.headers["location"].to_str().unwrap()).unwrap();
+    assert!(location.as_str().starts_with(redirect));
+    let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(params["state"], "xyz");
+    let code = params["code"].clone();
+
+    let bad = format!(
+        "grant_type=authorization_code&code={code}&redirect_uri={}&code_verifier=wrong",
+        encode_segment(redirect)
+    );
+    let r = token_call(&sim, &bad, Some(basic())).await;
+    assert_eq!(r.json()["error"], "invalid_grant");
+
+    // The code was burnt by the failed attempt: get a new one.
+    let r = call(Method::GET, &url, None, None).await;
+    let location = url::Url::parse(r.headers["location"].to_str().unwrap()).unwrap();
+    let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    let form = format!(
+        "grant_type=authorization_code&code={}&redirect_uri={}&code_verifier={verifier}",
+        params["code"],
+        encode_segment(redirect)
+    );
+    let r = token_call(&sim, &form, Some(basic())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    let access = v["access_token"].as_str().unwrap().to_string();
+    let refresh = v["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(v["api_url"], sim.origin());
+    let me = get(&sim, "/users/me", &access).await;
+    assert_eq!(me.json()["id"], seed::USER_ID);
+
+    let form = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let r = token_call(&sim, &form, Some(basic())).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let new_refresh = r.json()["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(new_refresh, refresh);
+    let r = token_call(&sim, &form, Some(basic())).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json(),
+        json!({"reason": "Invalid Token!", "error": "invalid_grant"})
+    );
+}
+
+#[tokio::test]
+async fn expired_access_token_is_401_code_124() {
+    let sim = start(SimConfig {
+        access_token_ttl: Duration::from_secs(1),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let form = format!(
+        "grant_type=account_credentials&account_id={}",
+        seed::ACCOUNT_ID
+    );
+    let v = token_call(&sim, &form, Some(basic())).await.json();
+    let token = v["access_token"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = get(&sim, "/users/me", &token).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.json(),
+        json!({"code": 124, "message": "Access token is expired."})
+    );
 }

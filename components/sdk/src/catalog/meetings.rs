@@ -2,7 +2,11 @@
 
 use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
 
-const MEETING_ID: Param = Param::path("meetingId", Kind::MeetingId, "The meeting's ID (spaces and dashes allowed)");
+const MEETING_ID: Param = Param::path(
+    "meetingId",
+    Kind::MeetingId,
+    "The meeting's ID (spaces and dashes allowed)",
+);
 const MEETING_TYPE: Kind = Kind::Choice(&["1", "2", "3", "8", "10"]);
 
 /// The body fields shared by create and update.
@@ -38,7 +42,12 @@ pub const CREATE_MEETING: Action = Action {
     rate: Rate::Light,
     list_key: None,
     params: meeting_body![
-        Param::body("default_password", Kind::Boolean, "Generate a passcode when none is given and the account requires one").default("true"),
+        Param::body(
+            "default_password",
+            Kind::Boolean,
+            "Generate a passcode when none is given and the account requires one"
+        )
+        .default("true"),
     ],
     rules: &[],
     custom_plan: None,
@@ -61,7 +70,11 @@ pub const UPDATE_MEETING: Action = Action {
     path: "/meetings/{meetingId}",
     params: meeting_body![
         MEETING_ID,
-        Param::query("occurrence_id", Kind::Text, "Update only this occurrence (agenda, start_time, duration, some settings)"),
+        Param::query(
+            "occurrence_id",
+            Kind::Text,
+            "Update only this occurrence (agenda, start_time, duration, some settings)"
+        ),
     ],
     ..CREATE_MEETING
 };
@@ -82,9 +95,22 @@ pub const DELETE_MEETING: Action = Action {
     path: "/meetings/{meetingId}",
     params: &[
         MEETING_ID,
-        Param::query("occurrence_id", Kind::Text, "Delete only this occurrence (else the whole series)"),
-        Param::query("schedule_for_reminder", Kind::Boolean, "Email the host and alternative hosts about the cancellation"),
-        Param::query("cancel_meeting_reminder", Kind::Boolean, "Email registrants about the cancellation").default("false"),
+        Param::query(
+            "occurrence_id",
+            Kind::Text,
+            "Delete only this occurrence (else the whole series)",
+        ),
+        Param::query(
+            "schedule_for_reminder",
+            Kind::Boolean,
+            "Email the host and alternative hosts about the cancellation",
+        ),
+        Param::query(
+            "cancel_meeting_reminder",
+            Kind::Boolean,
+            "Email registrants about the cancellation",
+        )
+        .default("false"),
     ],
     ..CREATE_MEETING
 };
@@ -105,8 +131,16 @@ pub const RETRIEVE_MEETING: Action = Action {
     path: "/meetings/{meetingId}",
     params: &[
         MEETING_ID,
-        Param::query("occurrence_id", Kind::Text, "Show this occurrence of a recurring meeting"),
-        Param::query("show_previous_occurrences", Kind::Boolean, "Include all previous occurrences of a recurring meeting"),
+        Param::query(
+            "occurrence_id",
+            Kind::Text,
+            "Show this occurrence of a recurring meeting",
+        ),
+        Param::query(
+            "show_previous_occurrences",
+            Kind::Boolean,
+            "Include all previous occurrences of a recurring meeting",
+        ),
     ],
     ..CREATE_MEETING
 };
@@ -130,16 +164,31 @@ pub const RETRIEVE_MEETINGS: Action = Action {
     params: &[
         Param::query(
             "type",
-            Kind::Choice(&["scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings"]),
+            Kind::Choice(&[
+                "scheduled",
+                "live",
+                "upcoming",
+                "upcoming_meetings",
+                "previous_meetings",
+            ]),
             "Which meetings to list",
         )
         .default("scheduled"),
         Param::page_size(300),
         Param::page_token(),
-        Param::query("page_number", Kind::Integer, "Page number (prefer next_page_token)").range(1, i64::MAX),
+        Param::query(
+            "page_number",
+            Kind::Integer,
+            "Page number (prefer next_page_token)",
+        )
+        .range(1, i64::MAX),
         Param::query("from", Kind::Date, "Start date, yyyy-mm-dd"),
         Param::query("to", Kind::Date, "End date, yyyy-mm-dd"),
-        Param::query("timezone", Kind::Text, "Timezone of from and to, e.g. Europe/Berlin"),
+        Param::query(
+            "timezone",
+            Kind::Text,
+            "Timezone of from and to, e.g. Europe/Berlin",
+        ),
     ],
     rules: &[Rule::Requires("timezone", "from")],
     ..CREATE_MEETING

@@ -39,7 +39,11 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         for action in ALL {
-            let admin_scoped = action.classic_scopes.iter().chain(action.granular_scopes).all(|s| s.ends_with(":admin"));
+            let admin_scoped = action
+                .classic_scopes
+                .iter()
+                .chain(action.granular_scopes)
+                .all(|s| s.ends_with(":admin"));
             assert_eq!(
                 action.connection == crate::Connection::Admin,
                 admin_scoped,
@@ -56,8 +60,14 @@ mod tests {
             while let Some(open) = rest.find('{') {
                 let close = open + rest[open..].find('}').unwrap();
                 let name = &rest[open + 1..close];
-                let declared = action.param(name).is_some_and(|p| p.location == crate::In::Path);
-                assert!(declared || name == "userId", "{}: {{{name}}} is not a path param", action.name);
+                let declared = action
+                    .param(name)
+                    .is_some_and(|p| p.location == crate::In::Path);
+                assert!(
+                    declared || name == "userId",
+                    "{}: {{{name}}} is not a path param",
+                    action.name
+                );
                 rest = &rest[close + 1..];
             }
         }

@@ -39,13 +39,18 @@ pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
     path: "/past_meetings/{meetingId}/participants",
     rate: Rate::Medium,
     list_key: Some("participants"),
-    params: &[MEETING_ID_OR_UUID, Param::page_size(300), Param::page_token()],
+    params: &[
+        MEETING_ID_OR_UUID,
+        Param::page_size(300),
+        Param::page_token(),
+    ],
     ..RETRIEVE_PAST_MEETING
 };
 
-pub const RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN: Action = RETRIEVE_PAST_MEETING_PARTICIPANTS.admin(
-    "retrieve-past-meeting-participants-admin",
-    "Retrieve past meeting participants from Zoom (Admin Scopes)",
-    &["meeting:read:admin"],
-    &["meeting:read:list_past_participants:admin"],
-);
+pub const RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN: Action = RETRIEVE_PAST_MEETING_PARTICIPANTS
+    .admin(
+        "retrieve-past-meeting-participants-admin",
+        "Retrieve past meeting participants from Zoom (Admin Scopes)",
+        &["meeting:read:admin"],
+        &["meeting:read:list_past_participants:admin"],
+    );

@@ -15,11 +15,22 @@ pub const RETRIEVE_USER: Action = Action {
     params: &[
         Param::query(
             "login_type",
-            Kind::Choice(&["0", "1", "11", "21", "23", "24", "27", "97", "98", "99", "100", "101"]),
+            Kind::Choice(&[
+                "0", "1", "11", "21", "23", "24", "27", "97", "98", "99", "100", "101",
+            ]),
             "Login method: 0 Facebook, 1 Google, 11 Phone, 21 WeChat, 23 Alipay, 24 Apple, 27 Microsoft, 97 Mobile, 98 RingCentral, 99 API, 100 Zoom Work email, 101 SSO",
         ),
-        Param::query("encrypted_email", Kind::Boolean, "Whether userId is an encrypted email address").default("false"),
-        Param::query("search_by_unique_id", Kind::Boolean, "Whether userId is an employee unique ID"),
+        Param::query(
+            "encrypted_email",
+            Kind::Boolean,
+            "Whether userId is an encrypted email address",
+        )
+        .default("false"),
+        Param::query(
+            "search_by_unique_id",
+            Kind::Boolean,
+            "Whether userId is an employee unique ID",
+        ),
     ],
     rules: &[],
     custom_plan: None,

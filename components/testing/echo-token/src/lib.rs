@@ -6,7 +6,10 @@ use wrk_zoom_sdk::{Action, Call, Connection, Failure, Method, Rate, Reply, Value
 fn echo(_: &Action, call: &Call, _: &Values) -> Result<Reply, Failure> {
     Ok(Reply {
         status: 200,
-        body: format!("{{\"access_token\":{:?},\"api_base\":{:?}}}", call.access_token, call.api_base),
+        body: format!(
+            "{{\"access_token\":{:?},\"api_base\":{:?}}}",
+            call.access_token, call.api_base
+        ),
         next_page_token: None,
     })
 }

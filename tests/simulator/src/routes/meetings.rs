@@ -304,6 +304,10 @@ pub fn create(ctx: &Ctx<'_>, raw_uid: &str) -> ApiResult {
         .find_user(&host_id)
         .cloned()
         .ok_or_else(|| ApiError::user_not_found(&host_id))?;
+    let cap = ctx.state.config.meeting_daily_cap;
+    if !crate::state::SimState::count_meeting_write(&mut data, &host.id, cap) {
+        return Ok(crate::faults::meeting_cap_error(cap));
+    }
     let now = now_secs();
     let meeting_type = input.meeting_type.unwrap_or(2);
     let start = match meeting_type {
@@ -365,9 +369,16 @@ pub fn get(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
 /// `PATCH /meetings/{meetingId}` → 204
 pub fn update(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
     let mut data = ctx.state.data();
-    let id = find_meeting(ctx, &data, raw_mid, &UPDATE)?.id;
+    let (id, host_id) = {
+        let m = find_meeting(ctx, &data, raw_mid, &UPDATE)?;
+        (m.id, m.host_id.clone())
+    };
     let body = ctx.json_object_body()?;
     let input = validate(&body)?;
+    let cap = ctx.state.config.meeting_daily_cap;
+    if !crate::state::SimState::count_meeting_write(&mut data, &host_id, cap) {
+        return Ok(crate::faults::meeting_cap_error(cap));
+    }
     let Some(meeting) = data.meetings.get_mut(&id) else {
         return Err(ApiError::meeting_not_found(&id.to_string()));
     };

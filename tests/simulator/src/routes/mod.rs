@@ -10,6 +10,7 @@
 
 pub mod downloads;
 pub mod meetings;
+pub mod oauth;
 pub mod past;
 pub mod phone;
 pub mod recordings;
@@ -207,6 +208,24 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
+/// Zoom's rate-limit label for a request (used on injected 429s).
+pub fn rate_label(method: &str, raw_path: &str) -> crate::faults::RateLabel {
+    use crate::faults::RateLabel::*;
+    let rest = raw_path.strip_prefix("/v2/").unwrap_or(raw_path);
+    let segs: Vec<&str> = rest.split('/').collect();
+    match (method, segs.as_slice()) {
+        (_, ["report", ..]) => Heavy,
+        ("GET", ["phone", "call_history"]) => Heavy,
+        ("GET", ["users", _, "meetings"]) => Medium,
+        ("GET", ["users", _, "recordings"]) => Medium,
+        ("GET", ["past_meetings", _, "participants"]) => Medium,
+        ("GET", ["meetings", _, "transcript"]) => Medium,
+        ("GET", ["phone", "users"]) => Medium,
+        ("GET", ["phone", "users", _, "call_history"]) => Medium,
+        _ => Light,
+    }
+}
+
 /// Routes one request. `uri.path()` is the raw wire path.
 pub fn dispatch(
     state: &SimState,
@@ -217,7 +236,9 @@ pub fn dispatch(
 ) -> Response {
     let path = uri.path();
     let query = Query::parse(uri.query());
-    let result = if let Some(rest) = path.strip_prefix("/rec/") {
+    let result = if let Some(rest) = path.strip_prefix("/oauth/") {
+        oauth::handle(state, method, rest, headers, &query, body)
+    } else if let Some(rest) = path.strip_prefix("/rec/") {
         downloads::handle(state, method, rest, headers, &query)
     } else if let Some(rest) = path.strip_prefix("/v2/") {
         api(state, method, rest, headers, query, body)

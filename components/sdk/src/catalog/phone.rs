@@ -1,0 +1,231 @@
+//! Zoom Phone: call history of a user or the account, one call, phone
+//! users. Only the current `call_history` endpoints; never the retired
+//! `/phone/call_logs` ones.
+
+use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+
+const DIRECTIONS: Kind = Kind::TextList(&["inbound", "outbound"]);
+const CONNECT_TYPES: Kind = Kind::TextList(&["internal", "external"]);
+const NUMBER_TYPES: Kind = Kind::TextList(&[
+    "zoom_pstn",
+    "zoom_toll_free_number",
+    "external_pstn",
+    "external_contact",
+    "byoc",
+    "byop",
+    "3rd_party_contact_center",
+    "zoom_service_number",
+    "external_service_number",
+    "zoom_contact_center",
+    "meeting_phone_number",
+    "meeting_id",
+    "anonymous_number",
+    "zoom_revenue_accelerator",
+]);
+const CALL_TYPES: Kind = Kind::TextList(&["general", "emergency"]);
+const EXTENSION_TYPES: Kind = Kind::TextList(&[
+    "user",
+    "call_queue",
+    "auto_receptionist",
+    "common_area",
+    "zoom_room",
+    "cisco_room",
+    "shared_line_group",
+    "group_call_pickup",
+    "external_contact",
+]);
+/// `call_results` of a user's history (the account's list is longer).
+const USER_CALL_RESULTS: Kind = Kind::TextList(&[
+    "answered",
+    "connected",
+    "voicemail",
+    "hang_up",
+    "no_answer",
+    "invalid_operation",
+    "abandoned",
+    "blocked",
+    "service_unavailable",
+]);
+const ACCOUNT_CALL_RESULTS: Kind = Kind::TextList(&[
+    "answered",
+    "accepted",
+    "picked_up",
+    "connected",
+    "succeeded",
+    "voicemail",
+    "hang_up",
+    "canceled",
+    "call_failed",
+    "unconnected",
+    "rejected",
+    "busy",
+    "ring_timeout",
+    "overflowed",
+    "no_answer",
+    "invalid_operation",
+    "abandoned",
+    "system_blocked",
+    "service_unavailable",
+]);
+
+/// `from` and `to`: dates or UTC date-times, `to` with `from`, one month at most.
+const CALL_WINDOW: Rule = Rule::DateWindow {
+    from: "from",
+    to: "to",
+    required: false,
+    to_with_from: true,
+};
+
+/// The filters shared by a user's and the account's call history; only
+/// `call_results` differs.
+macro_rules! call_history_params {
+    ($call_results:expr) => {
+        &[
+            Param::page_size(300),
+            Param::page_token(),
+            Param::query("from", Kind::DateOrDateTime, "Start, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, within the last 6 months; Zoom's default is the last 24 hours"),
+            Param::query("to", Kind::DateOrDateTime, "End, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ; required with from, at most one month after it"),
+            Param::query("keyword", Kind::Text, "Search by name, extension, number, email or call ID"),
+            Param::query("directions", DIRECTIONS, "Only these directions, comma-separated"),
+            Param::query("connect_types", CONNECT_TYPES, "Only internal and/or external calls, comma-separated"),
+            Param::query("number_types", NUMBER_TYPES, "Only these caller or callee number types, comma-separated (at most 10)"),
+            Param::query("call_types", CALL_TYPES, "Only general and/or emergency calls, comma-separated"),
+            Param::query("extension_types", EXTENSION_TYPES, "Only these extension types, comma-separated (at most 10)"),
+            Param::query("call_results", $call_results, "Only these call results, comma-separated (at most 10)"),
+            Param::query("group_ids", Kind::TextList(&[]), "Only these primary group IDs, comma-separated (at most 10)"),
+            Param::query("site_ids", Kind::TextList(&[]), "Only these site IDs, comma-separated (at most 10)"),
+            Param::query("department", Kind::Text, "Only calls of this department"),
+            Param::query("cost_center", Kind::Text, "Only calls of this cost center"),
+            Param::query("time_type", Kind::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times").default("start_time"),
+            Param::query("recording_status", Kind::Choice(&["recorded", "non_recorded"]), "Only calls with, or without, a recording"),
+            Param::query("with_voicemail", Kind::Boolean, "Only calls with (true) or without (false) voicemail"),
+        ]
+    };
+}
+
+pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
+    name: "retrieve-user-call-history",
+    title: "Retrieve a user's call history from Zoom Phone",
+    connection: Connection::User,
+    classic_scopes: &["phone_call_log:read"],
+    granular_scopes: &["phone:read:list_call_logs"],
+    method: Method::Get,
+    path: "/phone/users/{userId}/call_history",
+    rate: Rate::Medium,
+    list_key: Some("call_logs"),
+    params: call_history_params!(USER_CALL_RESULTS),
+    rules: &[CALL_WINDOW],
+    custom_plan: None,
+    custom_run: None,
+};
+
+pub const RETRIEVE_USER_CALL_HISTORY_ADMIN: Action = RETRIEVE_USER_CALL_HISTORY.admin(
+    "retrieve-user-call-history-admin",
+    "Retrieve a user's call history from Zoom Phone (Admin Scopes)",
+    &["phone:read:admin"],
+    &["phone:read:list_call_logs:admin"],
+);
+
+pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
+    name: "retrieve-account-call-history",
+    title: "Retrieve the account's call history from Zoom Phone",
+    connection: Connection::Admin,
+    classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
+    granular_scopes: &["phone:read:list_call_logs:admin"],
+    path: "/phone/call_history",
+    rate: Rate::Heavy,
+    list_key: Some("call_history"),
+    params: call_history_params!(ACCOUNT_CALL_RESULTS),
+    ..RETRIEVE_USER_CALL_HISTORY
+};
+
+pub const RETRIEVE_CALL_HISTORY: Action = Action {
+    name: "retrieve-call-history",
+    title: "Retrieve one call's history from Zoom Phone",
+    connection: Connection::Admin,
+    classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
+    granular_scopes: &["phone:read:call_log:admin"],
+    path: "/phone/call_history/{callHistoryUuid}",
+    rate: Rate::Light,
+    // One call object; its `call_elements` are not paginated.
+    list_key: None,
+    params: &[Param::path(
+        "callHistoryUuid",
+        Kind::Text,
+        "The call's call_history_uuid (from a call history list)",
+    )],
+    rules: &[],
+    ..RETRIEVE_USER_CALL_HISTORY
+};
+
+pub const RETRIEVE_PHONE_USERS: Action = Action {
+    name: "retrieve-phone-users",
+    title: "Retrieve phone users from Zoom Phone",
+    connection: Connection::Admin,
+    classic_scopes: &["phone:read:admin"],
+    granular_scopes: &["phone:read:list_users:admin"],
+    path: "/phone/users",
+    rate: Rate::Medium,
+    list_key: Some("users"),
+    params: &[
+        Param::page_size(100),
+        Param::page_token(),
+        Param::query("site_id", Kind::Text, "Only users of this site"),
+        Param::query("calling_type", Kind::Integer, "Only users with this calling plan type"),
+        Param::query("status", Kind::Choice(&["activate", "deactivate", "pending"]), "Only users with this phone status"),
+        Param::query("department", Kind::Text, "Only users of this department"),
+        Param::query("cost_center", Kind::Text, "Only users of this cost center"),
+        Param::query("keyword", Kind::Text, "Part of a name, extension number or phone number"),
+    ],
+    rules: &[],
+    ..RETRIEVE_USER_CALL_HISTORY
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Failure, plan};
+
+    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    fn problems(action: &Action, pairs: &[(&str, &str)]) -> Vec<crate::InvalidParam> {
+        match plan(action, &raw(pairs)) {
+            Err(Failure::InvalidParams(p)) => p,
+            other => panic!("expected invalid params, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn user_call_history_is_mine_with_repeated_array_filters() {
+        let r = plan(
+            &RETRIEVE_USER_CALL_HISTORY,
+            &raw(&[("from", "2026-11-01T00:00:00Z"), ("to", "2026-11-28"), ("directions", "inbound,outbound"), ("with_voicemail", "true")]),
+        )
+        .unwrap();
+        assert_eq!(
+            r.path_and_query,
+            "/phone/users/me/call_history?from=2026-11-01T00%3A00%3A00Z&to=2026-11-28&directions=inbound&directions=outbound&with_voicemail=true"
+        );
+    }
+
+    #[test]
+    fn call_history_to_is_required_with_from_and_filters_are_checked() {
+        let p = problems(&RETRIEVE_USER_CALL_HISTORY_ADMIN, &[("userId", "ada@example.com"), ("from", "2026-11-01")]);
+        assert_eq!(p[0].name, "to");
+        let p = problems(&RETRIEVE_ACCOUNT_CALL_HISTORY, &[("from", "2026-09-01"), ("to", "2026-11-01")]);
+        assert!(p[0].message.contains("one month"));
+        let p = problems(&RETRIEVE_USER_CALL_HISTORY, &[("call_results", "answered,busy")]);
+        assert!(p[0].message.contains("'busy'"), "busy is only an account call result");
+        assert!(plan(&RETRIEVE_ACCOUNT_CALL_HISTORY, &raw(&[("call_results", "answered,busy")])).is_ok());
+    }
+
+    #[test]
+    fn one_call_and_phone_users_requests() {
+        let r = plan(&RETRIEVE_CALL_HISTORY, &raw(&[("callHistoryUuid", "20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869")])).unwrap();
+        assert_eq!(r.path_and_query, "/phone/call_history/20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869");
+        let p = problems(&RETRIEVE_PHONE_USERS, &[("page_size", "300")]);
+        assert!(p[0].message.contains("from 1 to 100"));
+    }
+}

@@ -1,0 +1,196 @@
+//! Account reports (admin only, no user twins): one meeting's or webinar's
+//! details, a meeting's participants, meeting activity logs and the history
+//! meeting list.
+
+use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+
+const REPORT_MEETING_ID: Param = Param::path(
+    "meetingId",
+    Kind::MeetingIdOrUuid,
+    "The meeting's ID (latest ended instance) or an instance UUID",
+);
+
+/// `from`/`to` required, at most one month apart.
+const REQUIRED_WINDOW: Rule = Rule::DateWindow {
+    from: "from",
+    to: "to",
+    required: true,
+    to_with_from: true,
+};
+
+pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
+    name: "retrieve-meeting-detail-report",
+    title: "Retrieve a meeting detail report from Zoom",
+    connection: Connection::Admin,
+    classic_scopes: &["report:read:admin"],
+    granular_scopes: &["report:read:meeting:admin"],
+    method: Method::Get,
+    path: "/report/meetings/{meetingId}",
+    rate: Rate::Heavy,
+    list_key: None,
+    params: &[REPORT_MEETING_ID],
+    rules: &[],
+    custom_plan: None,
+    custom_run: None,
+};
+
+pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
+    name: "retrieve-meeting-participant-report",
+    title: "Retrieve a meeting participant report from Zoom",
+    granular_scopes: &["report:read:list_meeting_participants:admin"],
+    path: "/report/meetings/{meetingId}/participants",
+    list_key: Some("participants"),
+    params: &[
+        REPORT_MEETING_ID,
+        Param::page_size(300),
+        Param::page_token(),
+        Param::query(
+            "include_fields",
+            Kind::Choice(&["registrant_id"]),
+            "registrant_id: include each participant's registrant ID",
+        ),
+    ],
+    ..RETRIEVE_MEETING_DETAIL_REPORT
+};
+
+pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
+    name: "retrieve-meeting-activities-report",
+    title: "Retrieve a meeting activities report from Zoom",
+    granular_scopes: &["report:read:meeting_activity_log:admin"],
+    path: "/report/meeting_activities",
+    list_key: Some("meeting_activity_logs"),
+    params: &[
+        Param::query("from", Kind::Date, "Start date, yyyy-mm-dd").required(),
+        Param::query("to", Kind::Date, "End date, yyyy-mm-dd, at most one month after from").required(),
+        Param::page_size(300),
+        Param::page_token(),
+        Param::query("meeting_number", Kind::Text, "Only this meeting number's activities"),
+        Param::query("search_key", Kind::Text, "An operator's name or email"),
+        // Zoom's schema enumerates labels; its description numeric codes. Both are accepted.
+        Param::query(
+            "activity_type",
+            Kind::Choice(&[
+                "All Activities",
+                "Meeting Created",
+                "Meeting Started",
+                "User Join",
+                "User Left",
+                "Remote Control",
+                "In-Meeting Chat",
+                "Meeting Ended",
+                "-1",
+                "0",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "9",
+            ]),
+            "Activity to list, as label or code: -1 All Activities, 0 Meeting Created, 1 Meeting Started, 2 User Join, 3 User Left, 4 Remote Control, 5 In-Meeting Chat, 9 Meeting Ended",
+        )
+        .required(),
+    ],
+    rules: &[REQUIRED_WINDOW],
+    ..RETRIEVE_MEETING_DETAIL_REPORT
+};
+
+pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
+    name: "retrieve-webinar-detail-report",
+    title: "Retrieve a webinar detail report from Zoom",
+    granular_scopes: &["report:read:webinar:admin"],
+    path: "/report/webinars/{webinarId}",
+    params: &[Param::path(
+        "webinarId",
+        Kind::MeetingIdOrUuid,
+        "The webinar's ID (latest ended instance) or an instance UUID",
+    )],
+    ..RETRIEVE_MEETING_DETAIL_REPORT
+};
+
+pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
+    name: "retrieve-history-meetings",
+    title: "Retrieve history meetings and webinars from Zoom",
+    granular_scopes: &["report:read:list_history_meetings:admin"],
+    path: "/report/history_meetings",
+    list_key: Some("history_meetings"),
+    params: &[
+        Param::query("from", Kind::Date, "Start date, yyyy-mm-dd").required(),
+        Param::query("to", Kind::Date, "End date, yyyy-mm-dd, at most one month after from").required(),
+        Param::query("date_type", Kind::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times")
+            .default("start_time"),
+        Param::query("meeting_type", Kind::Choice(&["meeting", "webinar", "all"]), "Meetings, webinars or both"),
+        Param::query(
+            "report_type",
+            Kind::Choice(&["all", "poll", "survey", "qa", "resource", "reaction"]),
+            "Only meetings that have this kind of report",
+        ),
+        Param::query("search_key", Kind::Text, "Keywords of the topic, or a meeting ID"),
+        Param::page_size(300),
+        Param::page_token(),
+        Param::query("group_id", Kind::Text, "Only hosts in this group (see List groups)"),
+        // Sent as one comma-separated value, as Zoom's description asks.
+        Param::query(
+            "meeting_feature",
+            Kind::Text,
+            "Only meetings that used these features, comma-separated (e.g. meeting_summary,poll,waiting_room)",
+        ),
+    ],
+    rules: &[REQUIRED_WINDOW],
+    ..RETRIEVE_MEETING_DETAIL_REPORT
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Failure, plan};
+
+    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn activity_type_accepts_labels_and_numeric_codes() {
+        for activity in ["All Activities", "-1", "9"] {
+            let r = plan(
+                &RETRIEVE_MEETING_ACTIVITIES_REPORT,
+                &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("activity_type", activity)]),
+            )
+            .unwrap();
+            assert!(r.path_and_query.starts_with("/report/meeting_activities?from=2026-11-01&to=2026-11-28&activity_type="));
+        }
+        assert!(plan(&RETRIEVE_MEETING_ACTIVITIES_REPORT, &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("activity_type", "7")])).is_err());
+    }
+
+    #[test]
+    fn history_meetings_require_a_window_of_at_most_one_month() {
+        let Err(Failure::InvalidParams(p)) = plan(&RETRIEVE_HISTORY_MEETINGS, &[]) else {
+            panic!("from and to are required");
+        };
+        let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["from", "to"]);
+        let Err(Failure::InvalidParams(p)) = plan(&RETRIEVE_HISTORY_MEETINGS, &raw(&[("from", "2026-09-01"), ("to", "2026-11-01")])) else {
+            panic!("two months are too long");
+        };
+        assert!(p[0].message.contains("one month"));
+        let r = plan(
+            &RETRIEVE_HISTORY_MEETINGS,
+            &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("meeting_feature", "meeting_summary,poll")]),
+        )
+        .unwrap();
+        assert_eq!(r.path_and_query, "/report/history_meetings?from=2026-11-01&to=2026-11-28&meeting_feature=meeting_summary%2Cpoll");
+    }
+
+    #[test]
+    fn participant_report_pages_and_encodes_uuids() {
+        let r = plan(
+            &RETRIEVE_MEETING_PARTICIPANT_REPORT,
+            &raw(&[("meetingId", "/ajXp112QmuoKj4854875=="), ("page_size", "300"), ("include_fields", "registrant_id")]),
+        )
+        .unwrap();
+        assert_eq!(
+            r.path_and_query,
+            "/report/meetings/%252FajXp112QmuoKj4854875%253D%253D/participants?page_size=300&include_fields=registrant_id"
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! Hot swap: calls in flight keep their component; broken components
+//! never replace a working one.
+
+use wrk_zoom::{ComponentSource, HostError, ZoomConnection};
+use wrk_zoom_e2e::{GatedServer, host, simulator, test_component, user};
+use zoom_simulator::seed;
+
+#[tokio::test]
+async fn calls_in_flight_finish_on_the_old_component_and_new_calls_use_the_new_one() {
+    let host = std::sync::Arc::new(host());
+    let mut gate = GatedServer::start(r#"{"id":"from-the-old-component"}"#).await;
+    let held = ZoomConnection {
+        access_token: "t".into(),
+        api_base: gate.base_url.clone(),
+    };
+    let in_flight = {
+        let host = host.clone();
+        tokio::spawn(async move { host.run("retrieve-user", &held, &[]).await })
+    };
+    gate.arrived.notified().await;
+
+    let old_digest = host.action("retrieve-user").await.unwrap().digest.clone();
+    let new = host
+        .swap(test_component("retrieve-user-v2"), Some("retrieve-user"))
+        .await
+        .unwrap();
+    assert_ne!(new.digest, old_digest);
+
+    let sim = simulator().await;
+    let fresh = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(fresh.body["version"], 2, "new calls use the new component");
+
+    gate.release();
+    let finished = in_flight.await.unwrap().unwrap();
+    assert_eq!(
+        finished.body["id"], "from-the-old-component",
+        "the call in flight finished on the old one"
+    );
+}
+
+async fn assert_still_serves(host: &wrk_zoom::Host) {
+    let sim = simulator().await;
+    let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(reply.body["id"], seed::USER_ID);
+}
+
+#[tokio::test]
+async fn a_component_that_fails_to_compile_never_replaces_a_working_one() {
+    let host = host();
+    let garbage = ComponentSource::Bytes {
+        label: "garbage.wasm".into(),
+        bytes: b"not wasm at all".as_slice().into(),
+    };
+    let err = host.swap(garbage, Some("retrieve-user")).await.unwrap_err();
+    assert!(matches!(err, HostError::Load { .. }), "got {err:?}");
+    assert!(err.to_string().contains("garbage.wasm"));
+    assert_still_serves(&host).await;
+}
+
+#[tokio::test]
+async fn a_component_that_does_not_match_the_world_never_replaces_a_working_one() {
+    let host = host();
+    // A valid but empty component: it exports nothing.
+    let empty = ComponentSource::Bytes {
+        label: "empty.wasm".into(),
+        bytes: b"\0asm\x0d\0\x01\0".as_slice().into(),
+    };
+    let err = host.swap(empty, Some("retrieve-user")).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not export the wrk:zoom/action interface"),
+        "{err}"
+    );
+    assert_still_serves(&host).await;
+}
+
+#[tokio::test]
+async fn a_component_under_another_name_never_replaces_an_action() {
+    let host = host();
+    let err = host
+        .swap(test_component("echo-token"), Some("retrieve-user"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("describes itself as 'echo-token'"),
+        "{err}"
+    );
+    assert_still_serves(&host).await;
+}

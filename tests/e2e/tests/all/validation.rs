@@ -1,0 +1,89 @@
+//! Bad input is refused before any request, naming every bad field.
+
+use wrk_zoom::HostError;
+use wrk_zoom_e2e::{host, params, simulator, user};
+
+#[tokio::test]
+async fn every_invalid_parameter_is_reported_at_once_and_nothing_is_sent() {
+    let (host, sim) = (host(), simulator().await);
+    let err = host
+        .run(
+            "create-meeting",
+            &user(&sim),
+            &params(&[
+                ("topc", "Standup"),
+                ("duration", "2000"),
+                ("type", "4"),
+                ("start_time", "tomorrow"),
+                ("settings", "{not json"),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    let HostError::InvalidParams { problems, .. } = &err else {
+        panic!("expected invalid params, got {err:?}");
+    };
+    let names: Vec<&str> = problems.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["topc", "duration", "type", "start_time", "settings"]
+    );
+    assert!(
+        problems[0].message.contains("did you mean 'topic'"),
+        "{}",
+        problems[0].message
+    );
+    assert!(problems[1].message.contains("from 1 to 1440"));
+    assert!(problems[2].message.contains("one of 1, 2, 3, 8, 10"));
+    assert!(problems[3].message.contains("yyyy-MM-ddTHH:mm:ss"));
+    assert!(problems[4].message.contains("JSON object"));
+    assert_eq!(err.exit_code(), wrk_zoom::error::exit::INVALID_INPUT);
+    assert!(sim.requests().is_empty(), "no request reaches Zoom");
+}
+
+#[tokio::test]
+async fn missing_required_parameters_are_named() {
+    let (host, sim) = (host(), simulator().await);
+    let err = host
+        .run("retrieve-meeting", &user(&sim), &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("meetingId is required"), "{err}");
+    assert!(sim.requests().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_actions_suggest_the_closest_name() {
+    let host = host();
+    let err = host.plan("retrieve-meting", &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, HostError::UnknownAction { suggestion: Some(s), .. } if s == "retrieve-meeting"),
+        "got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_plans_the_exact_request_without_sending() {
+    let host = host();
+    let planned = host
+        .plan(
+            "retrieve-past-meeting-participants",
+            &params(&[
+                ("meetingId", "/ajXp112QmuoKj4854875=="),
+                ("page_size", "300"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(planned.method, "GET");
+    assert_eq!(
+        planned.url,
+        "{api-base}/past_meetings/%252FajXp112QmuoKj4854875%253D%253D/participants?page_size=300"
+    );
+    assert!(
+        planned
+            .headers
+            .iter()
+            .all(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
+    );
+}
