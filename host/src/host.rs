@@ -143,7 +143,7 @@ impl Host {
     pub async fn load(&self, source: ComponentSource) -> Result<LoadedAction, HostError> {
         let compiler = self.compiler.clone();
         let for_compile = source.clone();
-        let (pre, digest) = tokio::task::spawn_blocking(move || {
+        let compiled = tokio::task::spawn_blocking(move || {
             let (bytes, label) = for_compile.bytes_and_label();
             compiler.compile(&label, bytes)
         })
@@ -153,7 +153,7 @@ impl Host {
         let mut store = self.sealed_store();
         let info = self
             .with_limits(&label, async {
-                let instance = pre.instantiate_async(&mut store).await?;
+                let instance = compiled.pre.instantiate_async(&mut store).await?;
                 instance.wrk_zoom_action().call_describe(&mut store).await
             })
             .await
@@ -163,9 +163,10 @@ impl Host {
             })?;
         Ok(LoadedAction {
             info: ActionInfo::from(info),
-            pre,
+            pre: compiled.pre,
             source: label,
-            digest,
+            digest: compiled.digest,
+            from_cache: compiled.from_cache,
         })
     }
 

@@ -33,6 +33,8 @@ pub struct LoadedAction {
     pub source: String,
     /// sha256 of the component bytes.
     pub digest: String,
+    /// Whether the compiled code came from the on-disk cache.
+    pub from_cache: bool,
 }
 
 impl std::fmt::Debug for LoadedAction {
@@ -106,7 +108,7 @@ impl Compiler {
         &self,
         label: &str,
         bytes: &[u8],
-    ) -> Result<(ZoomActionPre<CallState>, String), HostError> {
+    ) -> Result<Compiled, HostError> {
         let digest = hex(&Sha256::digest(bytes));
         let load_error = |message: String| HostError::Load {
             source_name: label.to_string(),
@@ -123,6 +125,7 @@ impl Compiler {
                 // deserialize and is recompiled.
                 unsafe { Component::deserialize_file(&self.engine, path) }.ok()
             });
+        let from_cache = cached.is_some();
         let component = match cached {
             Some(component) => component,
             None => {
@@ -146,8 +149,19 @@ impl Compiler {
                 "it does not export the wrk:zoom/action interface: {e:#}"
             ))
         })?;
-        Ok((pre, digest))
+        Ok(Compiled {
+            pre,
+            digest,
+            from_cache,
+        })
     }
+}
+
+/// A compiled, type-checked component.
+pub struct Compiled {
+    pub(crate) pre: ZoomActionPre<CallState>,
+    pub digest: String,
+    pub from_cache: bool,
 }
 
 fn write_cache(path: &Path, component: &Component) -> wasmtime::Result<()> {

@@ -19,6 +19,7 @@ pub mod request;
 pub mod spec;
 pub mod suggest;
 pub mod values;
+pub mod vtt;
 pub mod zoom;
 
 pub use request::Request;

@@ -38,10 +38,13 @@ pub fn parse(document: &str) -> Result<Vec<Cue>, String> {
     let document = document.strip_prefix('\u{feff}').unwrap_or(document);
     let lines: Vec<&str> = document.lines().map(|l| l.trim_end_matches('\r')).collect();
     let header = lines.first().copied().unwrap_or_default();
-    let is_vtt = header == "WEBVTT" || header.starts_with("WEBVTT ") || header.starts_with("WEBVTT\t");
+    let is_vtt =
+        header == "WEBVTT" || header.starts_with("WEBVTT ") || header.starts_with("WEBVTT\t");
     if !is_vtt {
         let shown: String = header.chars().take(60).collect();
-        return Err(format!("not a WebVTT document: it starts with '{shown}' instead of 'WEBVTT'"));
+        return Err(format!(
+            "not a WebVTT document: it starts with '{shown}' instead of 'WEBVTT'"
+        ));
     }
 
     let mut cues = Vec::new();
@@ -89,7 +92,9 @@ fn parse_block(block: &[&str], first: usize) -> Result<Option<Cue>, String> {
     let timing = block[timing_at];
     let (start, rest) = timing.split_once("-->").unwrap_or_default();
     let end = rest.split_whitespace().next().unwrap_or_default();
-    let bad = |what: &str, got: &str| format!("line {line_no}: the cue {what} time '{got}' is not hh:mm:ss.ttt");
+    let bad = |what: &str, got: &str| {
+        format!("line {line_no}: the cue {what} time '{got}' is not hh:mm:ss.ttt")
+    };
     let start = timestamp(start.trim()).ok_or_else(|| bad("start", start.trim()))?;
     let end = timestamp(end).ok_or_else(|| bad("end", end))?;
 
@@ -100,11 +105,11 @@ fn parse_block(block: &[&str], first: usize) -> Result<Option<Cue>, String> {
         if let Some((voice, rest)) = voice_tag(&line) {
             speaker.get_or_insert(voice);
             line = rest;
-        } else if n == 0 {
-            if let Some((name, rest)) = speaker_prefix(&line) {
-                speaker = Some(name);
-                line = rest;
-            }
+        } else if n == 0
+            && let Some((name, rest)) = speaker_prefix(&line)
+        {
+            speaker = Some(name);
+            line = rest;
         }
         let line = unescape(&strip_tags(&line));
         if !line.is_empty() {
@@ -133,8 +138,8 @@ fn timestamp(text: &str) -> Option<String> {
         [m, s] => (0, *m, *s),
         _ => return None,
     };
-    let two = |s: &str| (s.len() == 2 && s.parse::<u32>().is_ok_and(|v| v < 60)).then_some(s);
-    Some(format!("{hours:02}:{}:{}.{millis}", two(minutes)?, two(seconds)?))
+    let two = |s: &str| s.len() == 2 && s.parse::<u32>().is_ok_and(|v| v < 60);
+    (two(minutes) && two(seconds)).then(|| format!("{hours:02}:{minutes}:{seconds}.{millis}"))
 }
 
 /// `Speaker Name: text` → (`Speaker Name`, `text`). The name is the text
@@ -193,13 +198,30 @@ fn unescape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn cue(start: &str, end: &str, speaker: Option<&str>, text: &str) -> (String, String, Option<String>, String) {
-        (start.into(), end.into(), speaker.map(Into::into), text.into())
+    fn cue(
+        start: &str,
+        end: &str,
+        speaker: Option<&str>,
+        text: &str,
+    ) -> (String, String, Option<String>, String) {
+        (
+            start.into(),
+            end.into(),
+            speaker.map(Into::into),
+            text.into(),
+        )
     }
 
     fn simple(cues: &[Cue]) -> Vec<(String, String, Option<String>, String)> {
         cues.iter()
-            .map(|c| (c.start.clone(), c.end.clone(), c.speaker.clone(), c.text.clone()))
+            .map(|c| {
+                (
+                    c.start.clone(),
+                    c.end.clone(),
+                    c.speaker.clone(),
+                    c.text.clone(),
+                )
+            })
             .collect()
     }
 
@@ -210,8 +232,18 @@ mod tests {
         assert_eq!(
             simple(&cues),
             [
-                cue("00:00:01.200", "00:00:05.300", Some("Ada Lovelace"), "Hello everyone, thanks for joining."),
-                cue("00:00:06.000", "00:00:09.500", Some("Alan Turing"), "Hi Ada."),
+                cue(
+                    "00:00:01.200",
+                    "00:00:05.300",
+                    Some("Ada Lovelace"),
+                    "Hello everyone, thanks for joining."
+                ),
+                cue(
+                    "00:00:06.000",
+                    "00:00:09.500",
+                    Some("Alan Turing"),
+                    "Hi Ada."
+                ),
             ]
         );
         assert_eq!(cues[0].id.as_deref(), Some("1"));
@@ -220,9 +252,18 @@ mod tests {
 
     #[test]
     fn cue_ids_are_optional() {
-        let cues = parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.500\nGrace Hopper: A moth.\n").unwrap();
+        let cues =
+            parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.500\nGrace Hopper: A moth.\n").unwrap();
         assert_eq!(cues[0].id, None);
-        assert_eq!(simple(&cues), [cue("00:00:01.000", "00:00:04.500", Some("Grace Hopper"), "A moth.")]);
+        assert_eq!(
+            simple(&cues),
+            [cue(
+                "00:00:01.000",
+                "00:00:04.500",
+                Some("Grace Hopper"),
+                "A moth."
+            )]
+        );
     }
 
     #[test]
@@ -244,7 +285,15 @@ mod tests {
     fn crlf_bom_notes_settings_and_short_timestamps_are_handled() {
         let vtt = "\u{feff}WEBVTT - Zoom\r\nKind: captions\r\n\r\nNOTE written by Zoom\r\nspanning lines\r\n\r\n01:02.500 --> 01:04.000 align:start position:10%\r\n<v Alan Turing>Noted &amp; logged.</v>\r\n";
         let cues = parse(vtt).unwrap();
-        assert_eq!(simple(&cues), [cue("00:01:02.500", "00:01:04.000", Some("Alan Turing"), "Noted & logged.")]);
+        assert_eq!(
+            simple(&cues),
+            [cue(
+                "00:01:02.500",
+                "00:01:04.000",
+                Some("Alan Turing"),
+                "Noted & logged."
+            )]
+        );
     }
 
     #[test]
@@ -263,7 +312,10 @@ mod tests {
     #[test]
     fn malformed_timings_name_their_line() {
         let err = parse("WEBVTT\n\n1\n00:00:01 --> 00:00:02.000\nAda: hi\n").unwrap_err();
-        assert!(err.starts_with("line 4:") && err.contains("start time '00:00:01'"), "{err}");
+        assert!(
+            err.starts_with("line 4:") && err.contains("start time '00:00:01'"),
+            "{err}"
+        );
         let err = parse("WEBVTT\n\n1\n00:00:01.000 --> 00:61:02.000\nAda: hi\n").unwrap_err();
         assert!(err.contains("end time"), "{err}");
         let err = parse("WEBVTT\n\njust text\n").unwrap_err();

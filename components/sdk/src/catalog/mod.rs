@@ -3,8 +3,13 @@
 //! their user twins with [`Action::admin`](crate::Action::admin), so only
 //! what differs (name, connection, scopes) is written down.
 
+pub mod api_call;
 pub mod meetings;
 pub mod past_meetings;
+pub mod phone;
+pub mod recordings;
+pub mod reports;
+pub mod transcripts;
 pub mod users;
 
 use crate::Action;
@@ -26,6 +31,24 @@ pub const ALL: &[Action] = &[
     past_meetings::RETRIEVE_PAST_MEETING_ADMIN,
     past_meetings::RETRIEVE_PAST_MEETING_PARTICIPANTS,
     past_meetings::RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN,
+    transcripts::RETRIEVE_MEETING_TRANSCRIPT,
+    transcripts::RETRIEVE_MEETING_TRANSCRIPT_ADMIN,
+    recordings::RETRIEVE_MEETING_RECORDINGS,
+    recordings::RETRIEVE_MEETING_RECORDINGS_ADMIN,
+    recordings::RETRIEVE_ALL_RECORDINGS,
+    recordings::RETRIEVE_ALL_RECORDINGS_ADMIN,
+    phone::RETRIEVE_USER_CALL_HISTORY,
+    phone::RETRIEVE_USER_CALL_HISTORY_ADMIN,
+    phone::RETRIEVE_ACCOUNT_CALL_HISTORY,
+    phone::RETRIEVE_CALL_HISTORY,
+    phone::RETRIEVE_PHONE_USERS,
+    reports::RETRIEVE_MEETING_DETAIL_REPORT,
+    reports::RETRIEVE_MEETING_PARTICIPANT_REPORT,
+    reports::RETRIEVE_MEETING_ACTIVITIES_REPORT,
+    reports::RETRIEVE_WEBINAR_DETAIL_REPORT,
+    reports::RETRIEVE_HISTORY_MEETINGS,
+    api_call::API_CALL,
+    api_call::API_CALL_ADMIN,
 ];
 
 #[cfg(test)]
@@ -39,14 +62,15 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         for action in ALL {
-            let admin_scoped = action
-                .classic_scopes
-                .iter()
-                .chain(action.granular_scopes)
-                .all(|s| s.ends_with(":admin"));
-            assert_eq!(
-                action.connection == crate::Connection::Admin,
-                admin_scoped,
+            // Admin actions hold only `:admin` scopes, user actions none; an
+            // empty list (api-call: scopes are per endpoint) fits either.
+            let mut scopes = action.classic_scopes.iter().chain(action.granular_scopes);
+            let matches = match action.connection {
+                crate::Connection::Admin => scopes.all(|s| s.ends_with(":admin")),
+                crate::Connection::User => scopes.all(|s| !s.ends_with(":admin")),
+            };
+            assert!(
+                matches,
                 "{} scopes must match its connection kind",
                 action.name
             );
@@ -69,6 +93,74 @@ mod tests {
                     action.name
                 );
                 rest = &rest[close + 1..];
+            }
+        }
+    }
+
+    /// A minimal valid value for a parameter of this kind.
+    fn sample(param: &crate::Param) -> String {
+        use crate::Kind;
+        let text = match (param.name, param.kind) {
+            ("path", _) => "/users/me",
+            ("from", _) => "2026-11-01",
+            ("to", _) => "2026-11-28",
+            (_, Kind::Choice(choices) | Kind::TextList(choices)) if !choices.is_empty() => {
+                choices[0]
+            }
+            (_, Kind::MeetingId | Kind::MeetingIdOrUuid) => "85123456789",
+            (_, Kind::UserId) => "ada@example.com",
+            (_, Kind::Integer) => "1",
+            (_, Kind::Boolean) => "true",
+            (_, Kind::Date | Kind::DateOrDateTime) => "2026-11-01",
+            (_, Kind::DateTime) => "2026-11-01T10:00:00Z",
+            (_, Kind::JsonObject) => "{}",
+            (_, Kind::JsonArray) => "[]",
+            _ => "abc",
+        };
+        text.to_string()
+    }
+
+    #[test]
+    fn every_action_plans_its_request_from_minimal_params() {
+        for action in ALL {
+            let required: Vec<(String, String)> = action
+                .all_params()
+                .into_iter()
+                .filter(|p| p.required)
+                .map(|p| (p.name.to_string(), sample(p)))
+                .collect();
+            let request = crate::plan(action, &required).unwrap_or_else(|f| {
+                panic!("{} does not plan from {required:?}: {f:?}", action.name)
+            });
+            let fixed = action.path.split('{').next().unwrap_or_default();
+            assert!(
+                request.path_and_query.starts_with(fixed),
+                "{}: {} is not under {fixed}",
+                action.name,
+                request.path_and_query
+            );
+            if action.custom_plan.is_none() {
+                assert_eq!(request.method, action.method, "{}", action.name);
+                assert!(
+                    !request.path_and_query.contains('{'),
+                    "{}: {}",
+                    action.name,
+                    request.path_and_query
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_parameter_is_described_in_one_line() {
+        for action in ALL {
+            for param in action.all_params() {
+                assert!(
+                    !param.description.is_empty() && !param.description.contains('\n'),
+                    "{}: {} needs a one-line description",
+                    action.name,
+                    param.name
+                );
             }
         }
     }

@@ -171,11 +171,23 @@ pub const RETRIEVE_PHONE_USERS: Action = Action {
         Param::page_size(100),
         Param::page_token(),
         Param::query("site_id", Kind::Text, "Only users of this site"),
-        Param::query("calling_type", Kind::Integer, "Only users with this calling plan type"),
-        Param::query("status", Kind::Choice(&["activate", "deactivate", "pending"]), "Only users with this phone status"),
+        Param::query(
+            "calling_type",
+            Kind::Integer,
+            "Only users with this calling plan type",
+        ),
+        Param::query(
+            "status",
+            Kind::Choice(&["activate", "deactivate", "pending"]),
+            "Only users with this phone status",
+        ),
         Param::query("department", Kind::Text, "Only users of this department"),
         Param::query("cost_center", Kind::Text, "Only users of this cost center"),
-        Param::query("keyword", Kind::Text, "Part of a name, extension number or phone number"),
+        Param::query(
+            "keyword",
+            Kind::Text,
+            "Part of a name, extension number or phone number",
+        ),
     ],
     rules: &[],
     ..RETRIEVE_USER_CALL_HISTORY
@@ -187,7 +199,10 @@ mod tests {
     use crate::{Failure, plan};
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     fn problems(action: &Action, pairs: &[(&str, &str)]) -> Vec<crate::InvalidParam> {
@@ -201,7 +216,12 @@ mod tests {
     fn user_call_history_is_mine_with_repeated_array_filters() {
         let r = plan(
             &RETRIEVE_USER_CALL_HISTORY,
-            &raw(&[("from", "2026-11-01T00:00:00Z"), ("to", "2026-11-28"), ("directions", "inbound,outbound"), ("with_voicemail", "true")]),
+            &raw(&[
+                ("from", "2026-11-01T00:00:00Z"),
+                ("to", "2026-11-28"),
+                ("directions", "inbound,outbound"),
+                ("with_voicemail", "true"),
+            ]),
         )
         .unwrap();
         assert_eq!(
@@ -212,19 +232,47 @@ mod tests {
 
     #[test]
     fn call_history_to_is_required_with_from_and_filters_are_checked() {
-        let p = problems(&RETRIEVE_USER_CALL_HISTORY_ADMIN, &[("userId", "ada@example.com"), ("from", "2026-11-01")]);
+        let p = problems(
+            &RETRIEVE_USER_CALL_HISTORY_ADMIN,
+            &[("userId", "ada@example.com"), ("from", "2026-11-01")],
+        );
         assert_eq!(p[0].name, "to");
-        let p = problems(&RETRIEVE_ACCOUNT_CALL_HISTORY, &[("from", "2026-09-01"), ("to", "2026-11-01")]);
+        let p = problems(
+            &RETRIEVE_ACCOUNT_CALL_HISTORY,
+            &[("from", "2026-09-01"), ("to", "2026-11-01")],
+        );
         assert!(p[0].message.contains("one month"));
-        let p = problems(&RETRIEVE_USER_CALL_HISTORY, &[("call_results", "answered,busy")]);
-        assert!(p[0].message.contains("'busy'"), "busy is only an account call result");
-        assert!(plan(&RETRIEVE_ACCOUNT_CALL_HISTORY, &raw(&[("call_results", "answered,busy")])).is_ok());
+        let p = problems(
+            &RETRIEVE_USER_CALL_HISTORY,
+            &[("call_results", "answered,busy")],
+        );
+        assert!(
+            p[0].message.contains("'busy'"),
+            "busy is only an account call result"
+        );
+        assert!(
+            plan(
+                &RETRIEVE_ACCOUNT_CALL_HISTORY,
+                &raw(&[("call_results", "answered,busy")])
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn one_call_and_phone_users_requests() {
-        let r = plan(&RETRIEVE_CALL_HISTORY, &raw(&[("callHistoryUuid", "20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869")])).unwrap();
-        assert_eq!(r.path_and_query, "/phone/call_history/20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869");
+        let r = plan(
+            &RETRIEVE_CALL_HISTORY,
+            &raw(&[(
+                "callHistoryUuid",
+                "20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            r.path_and_query,
+            "/phone/call_history/20261128-48c1dfd4-91ce-4df5-8495-7c9e33d10869"
+        );
         let p = problems(&RETRIEVE_PHONE_USERS, &[("page_size", "300")]);
         assert!(p[0].message.contains("from 1 to 100"));
     }

@@ -25,8 +25,12 @@ pub const RETRIEVE_MEETING_RECORDINGS: Action = Action {
             Kind::Choice(&["download_access_token"]),
             "download_access_token: include a token that downloads the files",
         ),
-        Param::query("ttl", Kind::Integer, "Lifetime of download_access_token in seconds (with include_fields)")
-            .range(0, 604800),
+        Param::query(
+            "ttl",
+            Kind::Integer,
+            "Lifetime of download_access_token in seconds (with include_fields)",
+        )
+        .range(0, 604800),
     ],
     rules: &[Rule::Requires("ttl", "include_fields")],
     custom_plan: None,
@@ -54,17 +58,39 @@ pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
     params: &[
         Param::page_size(300),
         Param::page_token(),
-        Param::query("from", Kind::Date, "Start date (UTC), yyyy-mm-dd; Zoom's default is today"),
-        Param::query("to", Kind::Date, "End date (UTC), yyyy-mm-dd, at most one month after from"),
-        Param::query("mc", Kind::Boolean, "Query recordings made through an on-premise meeting connector").default("false"),
-        Param::query("trash", Kind::Boolean, "List recordings in the trash instead").default("false"),
+        Param::query(
+            "from",
+            Kind::Date,
+            "Start date (UTC), yyyy-mm-dd; Zoom's default is today",
+        ),
+        Param::query(
+            "to",
+            Kind::Date,
+            "End date (UTC), yyyy-mm-dd, at most one month after from",
+        ),
+        Param::query(
+            "mc",
+            Kind::Boolean,
+            "Query recordings made through an on-premise meeting connector",
+        )
+        .default("false"),
+        Param::query(
+            "trash",
+            Kind::Boolean,
+            "List recordings in the trash instead",
+        )
+        .default("false"),
         Param::query(
             "trash_type",
             Kind::Choice(&["meeting_recordings", "recording_file"]),
             "What to list from the trash: whole meeting recordings or single files",
         )
         .default("meeting_recordings"),
-        Param::query("meeting_id", Kind::MeetingId, "Only this meeting's recordings"),
+        Param::query(
+            "meeting_id",
+            Kind::MeetingId,
+            "Only this meeting's recordings",
+        ),
     ],
     rules: &[
         Rule::DateWindow {
@@ -91,21 +117,31 @@ mod tests {
     use crate::{Failure, plan};
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn meeting_recordings_by_uuid_are_double_encoded_and_ttl_needs_include_fields() {
         let r = plan(
             &RETRIEVE_MEETING_RECORDINGS,
-            &raw(&[("meetingId", "/ajXp112QmuoKj4854875=="), ("include_fields", "download_access_token"), ("ttl", "3600")]),
+            &raw(&[
+                ("meetingId", "/ajXp112QmuoKj4854875=="),
+                ("include_fields", "download_access_token"),
+                ("ttl", "3600"),
+            ]),
         )
         .unwrap();
         assert_eq!(
             r.path_and_query,
             "/meetings/%252FajXp112QmuoKj4854875%253D%253D/recordings?include_fields=download_access_token&ttl=3600"
         );
-        let Err(Failure::InvalidParams(p)) = plan(&RETRIEVE_MEETING_RECORDINGS, &raw(&[("meetingId", "85123456789"), ("ttl", "60")])) else {
+        let Err(Failure::InvalidParams(p)) = plan(
+            &RETRIEVE_MEETING_RECORDINGS,
+            &raw(&[("meetingId", "85123456789"), ("ttl", "60")]),
+        ) else {
             panic!("ttl alone must be refused");
         };
         assert_eq!(p[0].name, "ttl");
@@ -115,14 +151,24 @@ mod tests {
     fn all_recordings_window_is_at_most_one_month() {
         let r = plan(
             &RETRIEVE_ALL_RECORDINGS_ADMIN,
-            &raw(&[("userId", "ada@example.com"), ("from", "2026-11-01"), ("to", "2026-11-28"), ("trash", "true"), ("trash_type", "recording_file"), ("meeting_id", "851 2345 6789")]),
+            &raw(&[
+                ("userId", "ada@example.com"),
+                ("from", "2026-11-01"),
+                ("to", "2026-11-28"),
+                ("trash", "true"),
+                ("trash_type", "recording_file"),
+                ("meeting_id", "851 2345 6789"),
+            ]),
         )
         .unwrap();
         assert_eq!(
             r.path_and_query,
             "/users/ada%40example.com/recordings?from=2026-11-01&to=2026-11-28&trash=true&trash_type=recording_file&meeting_id=85123456789"
         );
-        let Err(Failure::InvalidParams(p)) = plan(&RETRIEVE_ALL_RECORDINGS, &raw(&[("from", "2026-10-01"), ("to", "2026-11-28")])) else {
+        let Err(Failure::InvalidParams(p)) = plan(
+            &RETRIEVE_ALL_RECORDINGS,
+            &raw(&[("from", "2026-10-01"), ("to", "2026-11-28")]),
+        ) else {
             panic!("a two-month window must be refused");
         };
         assert!(p[0].message.contains("one month"));

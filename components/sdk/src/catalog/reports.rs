@@ -116,19 +116,40 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
     list_key: Some("history_meetings"),
     params: &[
         Param::query("from", Kind::Date, "Start date, yyyy-mm-dd").required(),
-        Param::query("to", Kind::Date, "End date, yyyy-mm-dd, at most one month after from").required(),
-        Param::query("date_type", Kind::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times")
-            .default("start_time"),
-        Param::query("meeting_type", Kind::Choice(&["meeting", "webinar", "all"]), "Meetings, webinars or both"),
+        Param::query(
+            "to",
+            Kind::Date,
+            "End date, yyyy-mm-dd, at most one month after from",
+        )
+        .required(),
+        Param::query(
+            "date_type",
+            Kind::Choice(&["start_time", "end_time"]),
+            "Whether from/to match start or end times",
+        )
+        .default("start_time"),
+        Param::query(
+            "meeting_type",
+            Kind::Choice(&["meeting", "webinar", "all"]),
+            "Meetings, webinars or both",
+        ),
         Param::query(
             "report_type",
             Kind::Choice(&["all", "poll", "survey", "qa", "resource", "reaction"]),
             "Only meetings that have this kind of report",
         ),
-        Param::query("search_key", Kind::Text, "Keywords of the topic, or a meeting ID"),
+        Param::query(
+            "search_key",
+            Kind::Text,
+            "Keywords of the topic, or a meeting ID",
+        ),
         Param::page_size(300),
         Param::page_token(),
-        Param::query("group_id", Kind::Text, "Only hosts in this group (see List groups)"),
+        Param::query(
+            "group_id",
+            Kind::Text,
+            "Only hosts in this group (see List groups)",
+        ),
         // Sent as one comma-separated value, as Zoom's description asks.
         Param::query(
             "meeting_feature",
@@ -146,7 +167,10 @@ mod tests {
     use crate::{Failure, plan};
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -154,12 +178,28 @@ mod tests {
         for activity in ["All Activities", "-1", "9"] {
             let r = plan(
                 &RETRIEVE_MEETING_ACTIVITIES_REPORT,
-                &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("activity_type", activity)]),
+                &raw(&[
+                    ("from", "2026-11-01"),
+                    ("to", "2026-11-28"),
+                    ("activity_type", activity),
+                ]),
             )
             .unwrap();
-            assert!(r.path_and_query.starts_with("/report/meeting_activities?from=2026-11-01&to=2026-11-28&activity_type="));
+            assert!(r.path_and_query.starts_with(
+                "/report/meeting_activities?from=2026-11-01&to=2026-11-28&activity_type="
+            ));
         }
-        assert!(plan(&RETRIEVE_MEETING_ACTIVITIES_REPORT, &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("activity_type", "7")])).is_err());
+        assert!(
+            plan(
+                &RETRIEVE_MEETING_ACTIVITIES_REPORT,
+                &raw(&[
+                    ("from", "2026-11-01"),
+                    ("to", "2026-11-28"),
+                    ("activity_type", "7")
+                ])
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -169,23 +209,37 @@ mod tests {
         };
         let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["from", "to"]);
-        let Err(Failure::InvalidParams(p)) = plan(&RETRIEVE_HISTORY_MEETINGS, &raw(&[("from", "2026-09-01"), ("to", "2026-11-01")])) else {
+        let Err(Failure::InvalidParams(p)) = plan(
+            &RETRIEVE_HISTORY_MEETINGS,
+            &raw(&[("from", "2026-09-01"), ("to", "2026-11-01")]),
+        ) else {
             panic!("two months are too long");
         };
         assert!(p[0].message.contains("one month"));
         let r = plan(
             &RETRIEVE_HISTORY_MEETINGS,
-            &raw(&[("from", "2026-11-01"), ("to", "2026-11-28"), ("meeting_feature", "meeting_summary,poll")]),
+            &raw(&[
+                ("from", "2026-11-01"),
+                ("to", "2026-11-28"),
+                ("meeting_feature", "meeting_summary,poll"),
+            ]),
         )
         .unwrap();
-        assert_eq!(r.path_and_query, "/report/history_meetings?from=2026-11-01&to=2026-11-28&meeting_feature=meeting_summary%2Cpoll");
+        assert_eq!(
+            r.path_and_query,
+            "/report/history_meetings?from=2026-11-01&to=2026-11-28&meeting_feature=meeting_summary%2Cpoll"
+        );
     }
 
     #[test]
     fn participant_report_pages_and_encodes_uuids() {
         let r = plan(
             &RETRIEVE_MEETING_PARTICIPANT_REPORT,
-            &raw(&[("meetingId", "/ajXp112QmuoKj4854875=="), ("page_size", "300"), ("include_fields", "registrant_id")]),
+            &raw(&[
+                ("meetingId", "/ajXp112QmuoKj4854875=="),
+                ("page_size", "300"),
+                ("include_fields", "registrant_id"),
+            ]),
         )
         .unwrap();
         assert_eq!(

@@ -53,7 +53,12 @@ const NO_TRANSCRIPT: i64 = 3322;
 /// Fetches the metadata, then (when offered) downloads and parses the file.
 fn run_transcript(action: &Action, call: &Call, values: &Values) -> Result<Reply, Failure> {
     let request = request::build(action, values);
-    let response = http::send(request.method, &request.url(&call.api_base), &call.access_token, None)?;
+    let response = http::send(
+        request.method,
+        &request.url(&call.api_base),
+        &call.access_token,
+        None,
+    )?;
     let metadata = metadata(response.status, &response.body)?;
     let url = match download_url(&metadata) {
         Ok(url) => url,
@@ -96,7 +101,10 @@ fn metadata(status: u16, body: &[u8]) -> Result<Map<String, Json>, Failure> {
 
 /// The download link, or the `available: false` answer when there is none.
 fn download_url(metadata: &Map<String, Json>) -> Result<String, Json> {
-    let can_download = metadata.get("can_download").and_then(Json::as_bool).unwrap_or(false);
+    let can_download = metadata
+        .get("can_download")
+        .and_then(Json::as_bool)
+        .unwrap_or(false);
     let url = metadata
         .get("download_url")
         .and_then(Json::as_str)
@@ -104,7 +112,9 @@ fn download_url(metadata: &Map<String, Json>) -> Result<String, Json> {
     match (can_download, url) {
         (true, Some(url)) => Ok(url.to_string()),
         _ => {
-            let reason = metadata.get("download_restriction_reason").and_then(Json::as_str);
+            let reason = metadata
+                .get("download_restriction_reason")
+                .and_then(Json::as_str);
             let mut answer = metadata.clone();
             answer.insert("available".into(), json!(false));
             answer.insert("reason".into(), json!(reason));
@@ -119,10 +129,15 @@ fn explain(reason: Option<&str>, can_download: bool) -> String {
     match reason {
         Some("NOT_READY") => "the transcript is not ready yet; try again later".into(),
         Some("DELETED_OR_TRASHED") => {
-            "the transcript was deleted or moved to the trash; restore it in Zoom to download it".into()
+            "the transcript was deleted or moved to the trash; restore it in Zoom to download it"
+                .into()
         }
-        Some("UNSUPPORTED") => "Zoom does not support downloading a transcript for this meeting".into(),
-        Some("NO_TRANSCRIPT_DATA") => "the meeting has no transcript data: nothing was transcribed".into(),
+        Some("UNSUPPORTED") => {
+            "Zoom does not support downloading a transcript for this meeting".into()
+        }
+        Some("NO_TRANSCRIPT_DATA") => {
+            "the meeting has no transcript data: nothing was transcribed".into()
+        }
         Some(other) => format!("Zoom does not offer the transcript for download (reason {other})"),
         None if can_download => "Zoom allows the download but gave no download_url".into(),
         None => "Zoom does not offer the transcript for download and gave no reason".into(),
@@ -131,8 +146,11 @@ fn explain(reason: Option<&str>, can_download: bool) -> String {
 
 /// The `available: true` answer: metadata plus the parsed cues and text.
 fn available(mut metadata: Map<String, Json>, document: &str) -> Result<Json, Failure> {
-    let cues = vtt::parse(document)
-        .map_err(|e| Failure::Unexpected(format!("the transcript download is not a readable WebVTT file: {e}")))?;
+    let cues = vtt::parse(document).map_err(|e| {
+        Failure::Unexpected(format!(
+            "the transcript download is not a readable WebVTT file: {e}"
+        ))
+    })?;
     let text: Vec<String> = cues.iter().map(vtt::Cue::line).collect();
     let cues: Vec<Json> = cues
         .into_iter()
@@ -165,20 +183,39 @@ mod tests {
 
     #[test]
     fn transcript_plan_is_the_metadata_request() {
-        let r = crate::plan(&RETRIEVE_MEETING_TRANSCRIPT_ADMIN, &[("meetingId".into(), "Ab//cd3eF+g==".into())]).unwrap();
-        assert_eq!(r.path_and_query, "/meetings/Ab%252F%252Fcd3eF%252Bg%253D%253D/transcript");
+        let r = crate::plan(
+            &RETRIEVE_MEETING_TRANSCRIPT_ADMIN,
+            &[("meetingId".into(), "Ab//cd3eF+g==".into())],
+        )
+        .unwrap();
+        assert_eq!(
+            r.path_and_query,
+            "/meetings/Ab%252F%252Fcd3eF%252Bg%253D%253D/transcript"
+        );
         assert_eq!(r.body, None);
     }
 
     #[test]
     fn missing_transcript_3322_is_a_zoom_error_that_says_so() {
         let body = br#"{"code":3322,"message":"This meeting transcript does not exist."}"#;
-        let Err(Failure::Zoom { status, code, message, .. }) = metadata(404, body) else {
+        let Err(Failure::Zoom {
+            status,
+            code,
+            message,
+            ..
+        }) = metadata(404, body)
+        else {
             panic!("expected a Zoom failure");
         };
         assert_eq!((status, code), (404, Some(3322)));
-        assert!(message.starts_with("this meeting has no transcript"), "{message}");
-        let Err(Failure::Zoom { message, .. }) = metadata(404, br#"{"code":3001,"message":"Meeting does not exist: 1."}"#) else {
+        assert!(
+            message.starts_with("this meeting has no transcript"),
+            "{message}"
+        );
+        let Err(Failure::Zoom { message, .. }) = metadata(
+            404,
+            br#"{"code":3001,"message":"Meeting does not exist: 1."}"#,
+        ) else {
             panic!("expected a Zoom failure");
         };
         assert_eq!(message, "Meeting does not exist: 1.");
@@ -186,11 +223,16 @@ mod tests {
 
     #[test]
     fn not_ready_transcript_is_an_unavailable_answer_with_its_reason() {
-        let meta = object(r#"{"meeting_id":"abc==","can_download":false,"download_restriction_reason":"NOT_READY"}"#);
+        let meta = object(
+            r#"{"meeting_id":"abc==","can_download":false,"download_restriction_reason":"NOT_READY"}"#,
+        );
         let answer = download_url(&meta).unwrap_err();
         assert_eq!(answer["available"], false);
         assert_eq!(answer["reason"], "NOT_READY");
-        assert_eq!(answer["explanation"], "the transcript is not ready yet; try again later");
+        assert_eq!(
+            answer["explanation"],
+            "the transcript is not ready yet; try again later"
+        );
         assert_eq!(answer["meeting_id"], "abc==");
     }
 
@@ -201,19 +243,34 @@ mod tests {
             ("UNSUPPORTED", "does not support"),
             ("NO_TRANSCRIPT_DATA", "no transcript data"),
         ] {
-            let meta = object(&format!(r#"{{"can_download":false,"download_restriction_reason":"{reason}"}}"#));
+            let meta = object(&format!(
+                r#"{{"can_download":false,"download_restriction_reason":"{reason}"}}"#
+            ));
             let answer = download_url(&meta).unwrap_err();
-            assert!(answer["explanation"].as_str().unwrap().contains(words), "{reason}");
+            assert!(
+                answer["explanation"].as_str().unwrap().contains(words),
+                "{reason}"
+            );
         }
         let answer = download_url(&object(r#"{"can_download":true}"#)).unwrap_err();
         assert_eq!(answer["reason"], Json::Null);
-        assert!(answer["explanation"].as_str().unwrap().contains("no download_url"));
+        assert!(
+            answer["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("no download_url")
+        );
     }
 
     #[test]
     fn downloadable_transcript_is_parsed_into_cues_and_text() {
-        let meta = object(r#"{"meeting_topic":"Standup","can_download":true,"download_url":"https://zoom.us/rec/meeting/transcript/download/t"}"#);
-        assert_eq!(download_url(&meta).unwrap(), "https://zoom.us/rec/meeting/transcript/download/t");
+        let meta = object(
+            r#"{"meeting_topic":"Standup","can_download":true,"download_url":"https://zoom.us/rec/meeting/transcript/download/t"}"#,
+        );
+        assert_eq!(
+            download_url(&meta).unwrap(),
+            "https://zoom.us/rec/meeting/transcript/download/t"
+        );
         let vtt = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.500\nAda Lovelace: Hello.\n\n2\n00:00:05.000 --> 00:00:06.000\nAlan Turing: Hi Ada.\nShall we start?\n";
         let answer = available(meta, vtt).unwrap();
         assert_eq!(answer["available"], true);
@@ -222,12 +279,18 @@ mod tests {
             answer["cues"][0],
             json!({"start": "00:00:01.000", "end": "00:00:04.500", "speaker": "Ada Lovelace", "text": "Hello."})
         );
-        assert_eq!(answer["text"], "Ada Lovelace: Hello.\nAlan Turing: Hi Ada. Shall we start?");
+        assert_eq!(
+            answer["text"],
+            "Ada Lovelace: Hello.\nAlan Turing: Hi Ada. Shall we start?"
+        );
     }
 
     #[test]
     fn a_download_that_is_not_webvtt_is_unexpected() {
         let err = available(Map::new(), "<html>sign in</html>").unwrap_err();
-        assert!(matches!(err, Failure::Unexpected(ref m) if m.contains("not a readable WebVTT")), "{err:?}");
+        assert!(
+            matches!(err, Failure::Unexpected(ref m) if m.contains("not a readable WebVTT")),
+            "{err:?}"
+        );
     }
 }

@@ -87,3 +87,21 @@ async fn a_component_under_another_name_never_replaces_an_action() {
     );
     assert_still_serves(&host).await;
 }
+
+#[tokio::test]
+async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
+    let dir = std::env::temp_dir().join(format!("wrk-zoom-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = wrk_zoom::HostConfig {
+        cache_dir: Some(dir.clone()),
+        ..wrk_zoom::HostConfig::default()
+    };
+    let first = wrk_zoom::Host::new(config.clone()).unwrap();
+    assert!(!first.action("retrieve-user").await.unwrap().from_cache);
+    let cached: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(cached.len(), 1, "one compiled artifact per component");
+
+    let second = wrk_zoom::Host::new(config).unwrap();
+    assert!(second.action("retrieve-user").await.unwrap().from_cache, "no recompilation");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,2 @@
+//! The `create-meeting-admin` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::meetings::CREATE_MEETING_ADMIN);

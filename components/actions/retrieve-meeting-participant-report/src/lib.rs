@@ -1,0 +1,2 @@
+//! The `retrieve-meeting-participant-report` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::reports::RETRIEVE_MEETING_PARTICIPANT_REPORT);

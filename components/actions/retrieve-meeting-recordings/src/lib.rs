@@ -1,0 +1,2 @@
+//! The `retrieve-meeting-recordings` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::recordings::RETRIEVE_MEETING_RECORDINGS);

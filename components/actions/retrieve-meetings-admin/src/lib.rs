@@ -1,0 +1,2 @@
+//! The `retrieve-meetings-admin` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::meetings::RETRIEVE_MEETINGS_ADMIN);

@@ -1,0 +1,4 @@
+//! The `retrieve-past-meeting-participants-admin` component.
+wrk_zoom_sdk::export_action!(
+    wrk_zoom_sdk::catalog::past_meetings::RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN
+);

@@ -1,0 +1,2 @@
+//! The `retrieve-user-call-history-admin` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::phone::RETRIEVE_USER_CALL_HISTORY_ADMIN);

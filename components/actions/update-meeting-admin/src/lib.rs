@@ -1,0 +1,2 @@
+//! The `update-meeting-admin` component.
+wrk_zoom_sdk::export_action!(wrk_zoom_sdk::catalog::meetings::UPDATE_MEETING_ADMIN);

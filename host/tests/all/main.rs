@@ -1,0 +1,3 @@
+//! The `wrk-zoom` command line as a user sees it: stdout, stderr, exit codes.
+
+mod cli;
