@@ -162,8 +162,16 @@ impl WasiHttpHooks for EgressHooks {
             }
         }
         self.log.lock().expect("egress log").sent += 1;
+        let (method, target) = (request.method().clone(), request.uri().path().to_string());
         Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options)
+                .await
+                .inspect_err(|e| tracing::debug!(%method, %target, "request failed: {e:?}"))?;
+            tracing::debug!(%method, %target, status = %response.status(), "sent");
+            let io = async move {
+                io.await
+                    .inspect_err(|e| tracing::debug!("connection failed: {e:?}"))
+            };
             Ok((
                 response.map(BodyExt::boxed_unsync),
                 Box::new(io) as Box<dyn Future<Output = _> + Send>,

@@ -19,7 +19,7 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
 /// Builds the engine. `max_concurrent_calls` sizes the instance pool.
 pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::Result<Engine> {
     let mut pool = PoolingAllocationConfig::new();
-    // A component built by wit-bindgen/wstd holds a handful of core
+    // A component built by wit-bindgen holds a handful of core
     // instances, memories and tables; leave room for several per call.
     pool.total_component_instances(max_concurrent_calls)
         .total_core_instances(max_concurrent_calls * 8)

@@ -104,11 +104,7 @@ impl Compiler {
 
     /// Compiles (or loads from the cache) and type-checks a component.
     /// Blocking: call from a blocking thread.
-    pub fn compile(
-        &self,
-        label: &str,
-        bytes: &[u8],
-    ) -> Result<Compiled, HostError> {
+    pub fn compile(&self, label: &str, bytes: &[u8]) -> Result<Compiled, HostError> {
         let digest = hex(&Sha256::digest(bytes));
         let load_error = |message: String| HostError::Load {
             source_name: label.to_string(),

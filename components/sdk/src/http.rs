@@ -1,9 +1,12 @@
-//! Outbound HTTP over `wasi:http` (through wstd). The only place the SDK
-//! touches the network; everything it returns is a [`Failure`] or bytes.
+//! Outbound HTTP over `wasi:http/outgoing-handler`, the component's only
+//! way out. Blocking and sequential: one request at a time, the whole answer
+//! read before returning. Everything it returns is a [`Failure`] or bytes.
 
 use crate::Failure;
 use crate::spec::Method;
-use wstd::http::{Body, Client, ErrorCode, Request};
+use wasip2::http::outgoing_handler;
+use wasip2::http::types::{ErrorCode, Fields, OutgoingBody, OutgoingRequest, Scheme};
+use wasip2::io::streams::StreamError;
 
 /// A response with its body read in full.
 #[derive(Debug)]
@@ -13,6 +16,21 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// Splits an absolute URL into scheme, authority and path with query.
+fn split_url(url: &str) -> Option<(Scheme, &str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "https" => Scheme::Https,
+        "http" => Scheme::Http,
+        _ => return None,
+    };
+    let (authority, path) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    };
+    (!authority.is_empty()).then_some((scheme, authority, path))
+}
+
 /// Sends one request with a Bearer token and reads the whole answer.
 pub fn send(
     method: Method,
@@ -20,45 +38,120 @@ pub fn send(
     token: &str,
     body: Option<&str>,
 ) -> Result<Response, Failure> {
-    wstd::runtime::block_on(async {
-        let mut builder = Request::builder()
-            .method(method.as_str())
-            .uri(url)
-            .header("Accept", "application/json")
-            .header("Authorization", format!("Bearer {token}"));
-        if body.is_some() {
-            builder = builder.header("Content-Type", "application/json");
+    let (scheme, authority, path) = split_url(url)
+        .ok_or_else(|| Failure::Transport(format!("'{url}' is not an absolute http(s) URL")))?;
+    let host = authority.to_string();
+    let fail =
+        |what: &str| Failure::Transport(format!("could not build the request to {host}: {what}"));
+    let mut headers: Vec<(String, Vec<u8>)> = vec![
+        ("accept".into(), b"application/json".to_vec()),
+        (
+            "authorization".into(),
+            format!("Bearer {token}").into_bytes(),
+        ),
+    ];
+    if let Some(body) = body {
+        headers.push(("content-type".into(), b"application/json".to_vec()));
+        headers.push(("content-length".into(), body.len().to_string().into_bytes()));
+    }
+    let fields = Fields::from_list(&headers).map_err(|e| fail(&format!("bad header ({e:?})")))?;
+    let request = OutgoingRequest::new(fields);
+    let wasi_method = match method {
+        Method::Get => wasip2::http::types::Method::Get,
+        Method::Post => wasip2::http::types::Method::Post,
+        Method::Put => wasip2::http::types::Method::Put,
+        Method::Patch => wasip2::http::types::Method::Patch,
+        Method::Delete => wasip2::http::types::Method::Delete,
+    };
+    request
+        .set_method(&wasi_method)
+        .map_err(|()| fail("method"))?;
+    request
+        .set_scheme(Some(&scheme))
+        .map_err(|()| fail("scheme"))?;
+    request
+        .set_authority(Some(authority))
+        .map_err(|()| fail("authority"))?;
+    request
+        .set_path_with_query(Some(path))
+        .map_err(|()| fail("path"))?;
+    let outgoing_body = request.body().map_err(|()| fail("body"))?;
+
+    // Start the exchange before writing the body, so a large body streams
+    // to the host instead of filling its buffer.
+    let pending = outgoing_handler::handle(request, None).map_err(|e| error_code(&host, e))?;
+    if let Some(body) = body {
+        let stream = outgoing_body.write().map_err(|()| fail("body stream"))?;
+        for chunk in body.as_bytes().chunks(4096) {
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| stream_failure(&host, "sending the request body", e))?;
         }
-        let request = builder
-            .body(
-                body.map(|b| Body::from(b.to_string()))
-                    .unwrap_or_else(Body::empty),
-            )
-            .map_err(|e| {
-                Failure::Transport(format!("could not build the request to {url}: {e}"))
-            })?;
-        let mut response = Client::new()
-            .send(request)
-            .await
-            .map_err(|e| transport_failure(url, e))?;
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .body_mut()
-            .contents()
-            .await
-            .map_err(|e| Failure::Transport(format!("the answer from {url} was cut off: {e:#}")))?
-            .to_vec();
-        Ok(Response {
-            status,
-            location,
-            body,
-        })
+    }
+    OutgoingBody::finish(outgoing_body, None).map_err(|e| error_code(&host, e))?;
+
+    pending.subscribe().block();
+    let response = match pending.get() {
+        Some(Ok(Ok(response))) => response,
+        Some(Ok(Err(code))) => return Err(error_code(&host, code)),
+        Some(Err(())) | None => return Err(Failure::Transport(format!("no answer from {host}"))),
+    };
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .first()
+        .map(|v| String::from_utf8_lossy(v).into_owned());
+    let incoming = response.consume().map_err(|()| fail("response body"))?;
+    let stream = incoming
+        .stream()
+        .map_err(|()| fail("response body stream"))?;
+    let mut body = Vec::new();
+    loop {
+        match stream.blocking_read(64 * 1024) {
+            Ok(chunk) => body.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => break,
+            Err(e) => {
+                return Err(stream_failure(
+                    &host,
+                    "reading the answer (it was cut off)",
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(Response {
+        status,
+        location,
+        body,
     })
+}
+
+fn error_code(host: &str, code: ErrorCode) -> Failure {
+    match code {
+        ErrorCode::HttpRequestDenied => Failure::Transport(format!(
+            "the host denied the request to {host}: it is not an allowed Zoom host"
+        )),
+        ErrorCode::ConnectionRefused => {
+            Failure::Transport(format!("{host} refused the connection"))
+        }
+        ErrorCode::ConnectionTimeout | ErrorCode::HttpResponseTimeout => {
+            Failure::Transport(format!("{host} did not answer in time"))
+        }
+        other => Failure::Transport(format!("request to {host} failed: {other:?}")),
+    }
+}
+
+fn stream_failure(host: &str, doing: &str, error: StreamError) -> Failure {
+    match error {
+        StreamError::Closed => {
+            Failure::Transport(format!("{host} closed the connection while {doing}"))
+        }
+        StreamError::LastOperationFailed(e) => Failure::Transport(format!(
+            "{doing} from {host} failed: {}",
+            e.to_debug_string()
+        )),
+    }
 }
 
 /// GETs `url`, following up to five redirects (download links answer 302).
@@ -97,24 +190,9 @@ fn resolve(base: &str, location: &str) -> String {
     }
 }
 
-fn transport_failure(url: &str, error: wstd::http::Error) -> Failure {
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or(url);
-    match error.downcast_ref::<ErrorCode>() {
-        Some(ErrorCode::HttpRequestDenied) => Failure::Transport(format!(
-            "the host denied the request to {host}: it is not an allowed Zoom host"
-        )),
-        Some(code) => Failure::Transport(format!("request to {host} failed: {code:?}")),
-        None => Failure::Transport(format!("request to {host} failed: {error:#}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{resolve, split_url};
 
     #[test]
     fn redirects_resolve_against_the_answering_url() {
@@ -131,5 +209,15 @@ mod tests {
             resolve(base, "abc.vtt"),
             "https://zoom.us/rec/download/abc.vtt"
         );
+    }
+
+    #[test]
+    fn urls_split_into_authority_and_path() {
+        let (_, authority, path) = split_url("http://127.0.0.1:4010/v2/users/me?x=1").unwrap();
+        assert_eq!((authority, path), ("127.0.0.1:4010", "/v2/users/me?x=1"));
+        let (_, authority, path) = split_url("https://api.zoom.us").unwrap();
+        assert_eq!((authority, path), ("api.zoom.us", "/"));
+        assert!(split_url("ftp://x/").is_none());
+        assert!(split_url("/relative").is_none());
     }
 }

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 fn wrk_zoom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(args)
-        .env("WRK_ZOOM_CACHE_DIR", std::env::temp_dir().join("wrk-zoom-cli-test-cache"))
+        .env(
+            "WRK_ZOOM_CACHE_DIR",
+            std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
+        )
         .env_remove("ZOOM_ACCESS_TOKEN")
         .env_remove("ZOOM_API_BASE")
         .output()
@@ -35,12 +38,27 @@ fn actions_json_describes_every_action_with_its_parameters() {
     let actions = actions.as_array().unwrap();
     assert!(actions.len() >= 6);
     for action in actions {
-        for key in ["name", "title", "connection", "scopes", "method", "path", "rate", "list_key", "params"] {
+        for key in [
+            "name",
+            "title",
+            "connection",
+            "scopes",
+            "method",
+            "path",
+            "rate",
+            "list_key",
+            "params",
+        ] {
             assert!(action.get(key).is_some(), "{} lacks {key}", action["name"]);
         }
         for param in action["params"].as_array().unwrap() {
             for key in ["name", "type", "in", "required", "description"] {
-                assert!(param.get(key).is_some(), "{}.{} lacks {key}", action["name"], param["name"]);
+                assert!(
+                    param.get(key).is_some(),
+                    "{}.{} lacks {key}",
+                    action["name"],
+                    param["name"]
+                );
             }
         }
     }
@@ -59,7 +77,10 @@ fn sandbox_all_prints_every_meeting_once_and_says_it_is_the_sandbox() {
     assert!(output.status.success(), "{}", stderr(&output));
     let result = stdout_json(&output);
     let meetings = result["meetings"].as_array().unwrap();
-    assert_eq!(meetings.len(), zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT);
+    assert_eq!(
+        meetings.len(),
+        zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT
+    );
     let mut ids: Vec<_> = meetings.iter().map(|m| m["id"].as_i64().unwrap()).collect();
     ids.dedup();
     assert_eq!(ids.len(), meetings.len());
@@ -70,7 +91,14 @@ fn sandbox_all_prints_every_meeting_once_and_says_it_is_the_sandbox() {
 
 #[test]
 fn max_truncates_and_gives_the_token_to_continue() {
-    let output = wrk_zoom(&["run", "retrieve-meetings", "--sandbox", "--all", "--max", "10"]);
+    let output = wrk_zoom(&[
+        "run",
+        "retrieve-meetings",
+        "--sandbox",
+        "--all",
+        "--max",
+        "10",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let result = stdout_json(&output);
     assert_eq!(result["meetings"].as_array().unwrap().len(), 10);
@@ -87,7 +115,10 @@ fn ndjson_prints_one_item_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT);
+    assert_eq!(
+        lines.len(),
+        zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT
+    );
     assert!(lines.iter().all(|m| m["id"].is_i64()));
 }
 
@@ -105,15 +136,27 @@ fn dry_run_prints_the_request_without_credentials() {
     assert!(output.status.success(), "{}", stderr(&output));
     let plan = stdout_json(&output);
     assert_eq!(plan["method"], "POST");
-    assert!(plan["url"].as_str().unwrap().ends_with("/users/me/meetings"));
-    assert_eq!(plan["body"], serde_json::json!({"topic": "Standup", "duration": 30}));
+    assert!(
+        plan["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/users/me/meetings")
+    );
+    assert_eq!(
+        plan["body"],
+        serde_json::json!({"topic": "Standup", "duration": 30})
+    );
     assert!(!String::from_utf8_lossy(&output.stdout).contains("secret-token"));
 }
 
 #[test]
 fn params_file_values_are_used_and_arguments_override_them() {
     let path = std::env::temp_dir().join(format!("wrk-zoom-params-{}.json", std::process::id()));
-    std::fs::write(&path, r#"{"topic": "From file", "duration": 45, "settings": {"waiting_room": true}}"#).unwrap();
+    std::fs::write(
+        &path,
+        r#"{"topic": "From file", "duration": 45, "settings": {"waiting_room": true}}"#,
+    )
+    .unwrap();
     let output = wrk_zoom(&[
         "run",
         "create-meeting",
@@ -135,25 +178,44 @@ fn a_misspelt_parameter_is_named_with_the_closest_one() {
     let output = wrk_zoom(&["run", "create-meeting", "topc=Standup", "--dry-run"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("topc") && err.contains("did you mean 'topic'"), "{err}");
+    assert!(
+        err.contains("topc") && err.contains("did you mean 'topic'"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unknown_action_is_named_with_the_closest_one() {
     let output = wrk_zoom(&["run", "retrieve-meeting-participants", "--sandbox"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("did you mean 'retrieve-past-meeting-participants'"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("did you mean 'retrieve-past-meeting-participants'"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn json_errors_adds_a_json_object_with_every_bad_field() {
-    let output = wrk_zoom(&["run", "retrieve-meetings", "page_size=500", "type=soon", "--dry-run", "--json-errors"]);
+    let output = wrk_zoom(&[
+        "run",
+        "retrieve-meetings",
+        "page_size=500",
+        "type=soon",
+        "--dry-run",
+        "--json-errors",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     let json: Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
     assert_eq!(json["error"], "invalid-params");
     assert_eq!(json["exit_code"], 2);
-    let names: Vec<&str> = json["params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = json["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["page_size", "type"]);
 }
 
@@ -167,7 +229,9 @@ fn running_without_a_token_is_an_auth_error() {
 #[test]
 fn a_zoom_error_is_reported_with_its_code_and_exit_status_3() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sim = runtime.block_on(zoom_simulator::start(Default::default())).unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
     let unknown = zoom_simulator::seed::UNKNOWN_MEETING_ID.to_string();
     let meeting = format!("meetingId={unknown}");
     let output = wrk_zoom(&[
@@ -182,7 +246,10 @@ fn a_zoom_error_is_reported_with_its_code_and_exit_status_3() {
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("code 3001") && err.contains(&unknown), "{err}");
-    assert!(!err.contains(zoom_simulator::seed::USER_TOKEN), "tokens never appear in errors");
+    assert!(
+        !err.contains(zoom_simulator::seed::USER_TOKEN),
+        "tokens never appear in errors"
+    );
 }
 
 #[test]
@@ -195,10 +262,22 @@ fn sandbox_command_serves_the_simulator_and_prints_its_base_url() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let base = line.trim().to_string();
-    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/v2"), "{base}");
-    let output = wrk_zoom(&["run", "retrieve-user", "--api-base", &base, "--token", zoom_simulator::seed::USER_TOKEN]);
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/v2"),
+        "{base}"
+    );
+    let output = wrk_zoom(&[
+        "run",
+        "retrieve-user",
+        "--api-base",
+        &base,
+        "--token",
+        zoom_simulator::seed::USER_TOKEN,
+    ]);
     child.kill().unwrap();
     let _ = child.wait();
     assert!(output.status.success(), "{}", stderr(&output));

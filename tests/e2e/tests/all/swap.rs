@@ -102,6 +102,9 @@ async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
     assert_eq!(cached.len(), 1, "one compiled artifact per component");
 
     let second = wrk_zoom::Host::new(config).unwrap();
-    assert!(second.action("retrieve-user").await.unwrap().from_cache, "no recompilation");
+    assert!(
+        second.action("retrieve-user").await.unwrap().from_cache,
+        "no recompilation"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
