@@ -33,6 +33,10 @@ pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::R
         .wasm_component_model(true)
         .epoch_interruption(true)
         .memory_init_cow(true)
+        // Reserve only what a component may use (not 4 GiB per slot), so
+        // many pooled slots fit in the address space.
+        .memory_reservation(memory_limit as u64)
+        .memory_reservation_for_growth(0)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config)
 }

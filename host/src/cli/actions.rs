@@ -1,0 +1,30 @@
+//! `wrk-zoom actions` and `wrk-zoom describe`.
+
+use super::print_json;
+use std::io::Write;
+use wrk_zoom::model::ConnectionKind;
+use wrk_zoom::{Host, HostConfig, HostError};
+
+pub async fn list(json: bool) -> Result<(), HostError> {
+    let host = Host::new(HostConfig::default())?;
+    let infos = host.describe_all().await?;
+    if json {
+        return print_json(&serde_json::to_value(&infos).expect("action infos serialise"));
+    }
+    let width = infos.iter().map(|i| i.name.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for info in &infos {
+        let kind = match info.connection {
+            ConnectionKind::User => "user ",
+            ConnectionKind::Admin => "admin",
+        };
+        let _ = writeln!(out, "{:width$}  {kind}  {}", info.name, info.title);
+    }
+    Ok(())
+}
+
+pub async fn describe(action: &str) -> Result<(), HostError> {
+    let host = Host::new(HostConfig::default())?;
+    let info = host.action(action).await?.info.clone();
+    print_json(&serde_json::to_value(&info).expect("action info serialises"))
+}

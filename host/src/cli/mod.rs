@@ -1,0 +1,186 @@
+//! The `wrk-zoom` command line: argument parsing, dispatch, and how
+//! errors are shown (one sentence on stderr, an exit code per kind).
+
+mod actions;
+mod run;
+mod sandbox;
+
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wrk_zoom::HostError;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  internal failure (broken component, I/O)
+  2  invalid input (unknown action or parameter, bad value)
+  3  Zoom answered with an error
+  4  authentication (missing, expired or insufficient token)
+  5  Zoom unreachable, request denied or timed out
+
+Try it without a Zoom account:
+  wrk-zoom run retrieve-meetings --sandbox --all";
+
+#[derive(Parser)]
+#[command(
+    name = "wrk-zoom",
+    version,
+    about = "Run Zoom actions, each a sandboxed WebAssembly component",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// Also print errors as one JSON object on stderr.
+    #[arg(long, global = true)]
+    json_errors: bool,
+    /// Log what the host does (never tokens) on stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the available actions.
+    Actions {
+        /// Print each action's full description (scopes, endpoint, parameters) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one action: endpoint, scopes and every parameter.
+    Describe {
+        /// Action name, e.g. create-meeting.
+        action: String,
+    },
+    /// Run an action and print its JSON result on stdout.
+    Run(RunArgs),
+    /// Start the built-in Zoom simulator on 127.0.0.1 and print its base URL.
+    Sandbox {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Action name, e.g. retrieve-meetings (see `wrk-zoom actions`).
+    pub action: String,
+    /// Parameters as key=value; JSON objects and arrays as JSON text,
+    /// e.g. settings='{"waiting_room":true}'.
+    pub params: Vec<String>,
+    /// Read parameters from a JSON object file; key=value arguments override it.
+    #[arg(long, value_name = "FILE.json")]
+    pub params_file: Option<PathBuf>,
+    /// Zoom API base URL.
+    #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
+    pub api_base: String,
+    /// OAuth access token.
+    #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Print the request that would be sent (no credentials) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Follow every page of a paginated list and print all items.
+    #[arg(long)]
+    pub all: bool,
+    /// With --all: stop after N items (the result says it was truncated and
+    /// gives the next_page_token to continue from).
+    #[arg(long, value_name = "N", requires = "all")]
+    pub max: Option<u64>,
+    /// With --all: print one item per line (NDJSON) instead of one JSON object.
+    #[arg(long, requires = "all")]
+    pub ndjson: bool,
+    /// Run against the built-in Zoom simulator with a demo token, not your Zoom account.
+    #[arg(long, conflicts_with_all = ["token", "api_base"])]
+    pub sandbox: bool,
+}
+
+/// Parses the command line, runs it and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = if cli.verbose {
+        "wrk_zoom=debug,info"
+    } else {
+        "warn"
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WRK_ZOOM_LOG")
+                .unwrap_or_else(|_| filter.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            return report(
+                &HostError::Internal(format!("cannot start the async runtime: {e}")),
+                cli.json_errors,
+            );
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error, cli.json_errors),
+    }
+}
+
+fn report(error: &HostError, json: bool) -> ExitCode {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {error}");
+    if let Some(hint) = hint(error) {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    if json {
+        let _ = writeln!(stderr, "{}", error.to_json());
+    }
+    ExitCode::from(error.exit_code() as u8)
+}
+
+fn hint(error: &HostError) -> Option<&'static str> {
+    match error {
+        HostError::Zoom { status: 401, .. } => Some(
+            "the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN",
+        ),
+        HostError::Zoom {
+            code: Some(4711), ..
+        } => Some(
+            "the token lacks a scope this action needs; add it to your Zoom app and log in again",
+        ),
+        HostError::Auth(_) => {
+            Some("pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox")
+        }
+        _ => None,
+    }
+}
+
+async fn dispatch(command: Command) -> Result<(), HostError> {
+    match command {
+        Command::Actions { json } => actions::list(json).await,
+        Command::Describe { action } => actions::describe(&action).await,
+        Command::Run(args) => run::run(args).await,
+        Command::Sandbox { port } => sandbox::serve(port).await,
+    }
+}
+
+/// Pretty JSON on stdout. A closed pipe (`| head`) is not an error.
+pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), HostError> {
+    let mut out = std::io::stdout().lock();
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out));
+    written.or_else(output_error)
+}
+
+/// A write to stdout failed: a closed pipe ends quietly, anything else is
+/// an error.
+pub(crate) fn output_error(e: std::io::Error) -> Result<(), HostError> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(HostError::Internal(format!("cannot write output: {e}")))
+    }
+}

@@ -1,0 +1,198 @@
+//! `wrk-zoom run`: parameters, connection, one call or every page.
+
+use super::{RunArgs, output_error, print_json};
+use std::io::Write;
+use wrk_zoom::model::ConnectionKind;
+use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
+
+/// `key=value` arguments over an optional JSON parameter file.
+fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
+    let invalid = |name: &str, message: String| HostError::InvalidParams {
+        action: args.action.clone(),
+        problems: vec![wrk_zoom::model::InvalidParam {
+            name: name.to_string(),
+            message,
+        }],
+    };
+    let mut params: Vec<(String, String)> = Vec::new();
+    if let Some(path) = &args.params_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                "--params-file",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| {
+                invalid(
+                    "--params-file",
+                    format!(
+                        "{} must hold a JSON object of parameters: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
+        for (key, value) in object {
+            let text = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            params.push((key, text));
+        }
+    }
+    for arg in &args.params {
+        let Some((key, value)) = arg.split_once('=') else {
+            return Err(invalid(
+                arg,
+                "must be written key=value, e.g. topic=Standup".into(),
+            ));
+        };
+        params.retain(|(k, _)| k != key);
+        params.push((key.to_string(), value.to_string()));
+    }
+    Ok(params)
+}
+
+pub async fn run(args: RunArgs) -> Result<(), HostError> {
+    let params = collect_params(&args)?;
+    let host = Host::new(HostConfig::default())?;
+    if args.dry_run {
+        let planned = host.plan(&args.action, &params).await?;
+        return print_json(&serde_json::to_value(&planned).expect("plans serialise"));
+    }
+
+    let mut _simulator = None;
+    let connection = if args.sandbox {
+        let info = host.action(&args.action).await?.info.clone();
+        let sim = zoom_simulator::start(zoom_simulator::SimConfig::default())
+            .await
+            .map_err(|e| {
+                HostError::Internal(format!("cannot start the sandbox simulator: {e:#}"))
+            })?;
+        let token = match info.connection {
+            ConnectionKind::User => zoom_simulator::seed::USER_TOKEN,
+            ConnectionKind::Admin => zoom_simulator::seed::ADMIN_TOKEN,
+        };
+        eprintln!(
+            "sandbox: running {} against the built-in Zoom simulator at {} with a demo {} token; this is not your Zoom account",
+            args.action,
+            sim.base_url(),
+            if info.connection == ConnectionKind::User {
+                "user"
+            } else {
+                "admin"
+            },
+        );
+        let connection = ZoomConnection {
+            access_token: token.to_string(),
+            api_base: sim.base_url(),
+        };
+        _simulator = Some(sim);
+        connection
+    } else {
+        let token = args
+            .token
+            .clone()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                HostError::Auth("no access token: pass --token or set ZOOM_ACCESS_TOKEN".into())
+            })?;
+        ZoomConnection {
+            access_token: token,
+            api_base: args.api_base.clone(),
+        }
+    };
+
+    if !args.all {
+        let reply = host.run(&args.action, &connection, &params).await?;
+        let body = match reply.body {
+            serde_json::Value::Null => serde_json::json!({"ok": true, "status": reply.status}),
+            body => body,
+        };
+        return print_json(&body);
+    }
+    run_all(&host, &args, &connection, &params).await
+}
+
+/// `--all`: streams items as they arrive, as one JSON object or as NDJSON.
+async fn run_all(
+    host: &Host,
+    args: &RunArgs,
+    connection: &ZoomConnection,
+    params: &[(String, String)],
+) -> Result<(), HostError> {
+    let list_key = host
+        .action(&args.action)
+        .await?
+        .info
+        .list_key
+        .clone()
+        .unwrap_or_default();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut first = true;
+    let mut write_failure: Option<std::io::Error> = None;
+    if !args.ndjson {
+        let _ = write!(out, "{{{}:[", serde_json::Value::String(list_key));
+    }
+    let outcome = wrk_zoom::paginate::for_each_item(
+        host,
+        &args.action,
+        connection,
+        params,
+        args.max,
+        |item| {
+            let written = if args.ndjson {
+                writeln!(out, "{item}")
+            } else {
+                let sep = if first { "\n  " } else { ",\n  " };
+                first = false;
+                write!(out, "{sep}{item}")
+            };
+            written.map_err(|e| {
+                let kind = e.kind();
+                write_failure = Some(e);
+                std::io::Error::from(kind)
+            })
+        },
+    )
+    .await;
+    if let Some(e) = write_failure {
+        return output_error(e);
+    }
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Close what was printed so far on its own line before the error.
+            let _ = out.flush();
+            if !args.ndjson {
+                println!();
+            }
+            return Err(e);
+        }
+    };
+    if args.ndjson {
+        if summary.truncated {
+            eprintln!(
+                "stopped after {} items (--max); continue with next_page_token={}",
+                summary.items,
+                summary.next_page_token.as_deref().unwrap_or("")
+            );
+        }
+    } else {
+        let mut tail = serde_json::json!({
+            "total_records": summary.items,
+            "truncated": summary.truncated,
+        });
+        if summary.truncated {
+            tail["next_page_token"] = summary.next_page_token.clone().unwrap_or_default().into();
+            if summary.left_in_last_page > 0 {
+                tail["left_in_last_page"] = summary.left_in_last_page.into();
+            }
+        }
+        let tail = tail.to_string();
+        if let Err(e) = writeln!(out, "\n],{}", &tail[1..]) {
+            return output_error(e);
+        }
+    }
+    out.flush().or_else(output_error)
+}
