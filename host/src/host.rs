@@ -321,19 +321,7 @@ impl Host {
 
 /// A random per-call token the component sees instead of the real one.
 fn stand_in_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut bits = String::from("wrkzoom-standin-");
-    for _ in 0..2 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos(),
-        );
-        bits.push_str(&format!("{:016x}", h.finish()));
-    }
-    bits
+    format!("wrkzoom-standin-{:032x}", rand::random::<u128>())
 }
 
 fn action_error(action: &str, error: wit::ActionError) -> HostError {

@@ -215,10 +215,6 @@ impl Registry {
         self.slots.load().keys().cloned().collect()
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.slots.load().contains_key(name)
-    }
-
     /// The current action `name`, loading it on first use with `load`.
     pub async fn get<F, Fut>(
         &self,
@@ -237,11 +233,6 @@ impl Registry {
             .get_or_try_init(|| async { load(slot.source.clone()).await.map(Arc::new) })
             .await?;
         Ok(Some(loaded.clone()))
-    }
-
-    /// The source label of `name`, if registered.
-    pub fn source_of(&self, name: &str) -> Option<String> {
-        self.slots.load().get(name).map(|s| s.source.label())
     }
 }
 

@@ -2,11 +2,16 @@
 //! `cargo build` / `cargo test` build the components with no extra step.
 //!
 //! The nested cargo uses its own target directory beside the outer one (a
-//! shared one would deadlock on cargo's build lock) and the release profile,
-//! so components are small and fast whatever profile the host is built in.
+//! shared one would deadlock on cargo's build lock) and the `wasm-release`
+//! profile, so components are small and fast whatever profile the host is
+//! built in.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The cargo profile components are built with (see the workspace
+/// Cargo.toml: size-optimised, LTO, one codegen unit).
+pub const PROFILE: &str = "wasm-release";
 
 /// One built component.
 pub struct Built {
@@ -56,7 +61,8 @@ pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
         .current_dir(workspace)
         .args([
             "build",
-            "--release",
+            "--profile",
+            PROFILE,
             "--target",
             "wasm32-wasip2",
             "--target-dir",
@@ -90,7 +96,8 @@ pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
         .into_iter()
         .map(|name| {
             let path = target_dir
-                .join("wasm32-wasip2/release")
+                .join("wasm32-wasip2")
+                .join(PROFILE)
                 .join(format!("{}.wasm", name.replace('-', "_")));
             assert!(path.is_file(), "{} was not built", path.display());
             Built { name, path }
