@@ -62,6 +62,7 @@ const ACCOUNT_CALL_RESULTS: Kind = Kind::TextList(&[
     "ring_timeout",
     "overflowed",
     "no_answer",
+    "invalid_key",
     "invalid_operation",
     "abandoned",
     "system_blocked",

@@ -3,6 +3,8 @@
 //! meeting list.
 
 use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+use crate::values::{Value, Values};
+use crate::{Failure, Request, request};
 
 const REPORT_MEETING_ID: Param = Param::path(
     "meetingId",
@@ -150,21 +152,76 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
             Kind::Text,
             "Only hosts in this group (see List groups)",
         ),
-        // Sent as one comma-separated value, as Zoom's description asks.
+        // Each item is checked against Zoom's enum; the list is sent as one
+        // comma-separated value, as Zoom's description asks (see below).
         Param::query(
             "meeting_feature",
-            Kind::Text,
+            MEETING_FEATURES,
             "Only meetings that used these features, comma-separated (e.g. meeting_summary,poll,waiting_room)",
         ),
     ],
     rules: &[REQUIRED_WINDOW],
+    custom_plan: Some(plan_history_meetings),
     ..RETRIEVE_MEETING_DETAIL_REPORT
 };
+
+/// The `meeting_feature` values of Zoom's schema.
+const MEETING_FEATURES: Kind = Kind::TextList(&[
+    "screen_sharing",
+    "video_on",
+    "remote_control",
+    "closed_caption",
+    "language_interpretation",
+    "telephone_usage",
+    "in_meeting_chat",
+    "poll",
+    "join_by_room",
+    "waiting_room",
+    "live_transcription",
+    "reaction",
+    "zoom_apps",
+    "annotation",
+    "raise_hand",
+    "virtual_background",
+    "whiteboard",
+    "immersive_scene",
+    "avatar",
+    "switch_to_mobile",
+    "file_sharing",
+    "meeting_summary",
+    "meeting_questions",
+    "record_to_computer",
+    "record_to_cloud",
+    "live_translation",
+    "registration",
+    "smart_recording",
+    "multi_speaker",
+    "meeting_wallpaper",
+    "gen_ai_virtual_background",
+    "multi_share",
+    "document_collaboration",
+    "portrait_lighting",
+    "personalized_audio_isolation",
+    "color_themes",
+]);
+
+/// The declared request, except that several `meeting_feature`s go as one
+/// comma-separated value ("To provide multiple values, separate them with
+/// commas") instead of repeated keys.
+fn plan_history_meetings(action: &Action, values: &Values) -> Result<Request, Failure> {
+    let mut request = request::build(action, values);
+    if let Some(Value::List(items)) = values.get("meeting_feature") {
+        let repeated = request::query_string(items.iter().map(|i| ("meeting_feature", i.clone())));
+        let joined = request::query_string([("meeting_feature", items.join(","))]);
+        request.path_and_query = request.path_and_query.replacen(&repeated, &joined, 1);
+    }
+    Ok(request)
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Failure, plan};
+    use crate::plan;
 
     fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -229,6 +286,18 @@ mod tests {
             r.path_and_query,
             "/report/history_meetings?from=2026-11-01&to=2026-11-28&meeting_feature=meeting_summary%2Cpoll"
         );
+        let Err(Failure::InvalidParams(p)) = plan(
+            &RETRIEVE_HISTORY_MEETINGS,
+            &raw(&[
+                ("from", "2026-11-01"),
+                ("to", "2026-11-28"),
+                ("meeting_feature", "poll,dancing"),
+            ]),
+        ) else {
+            panic!("a feature Zoom does not know must be refused");
+        };
+        assert_eq!(p[0].name, "meeting_feature");
+        assert!(p[0].message.contains("'dancing'"), "{}", p[0].message);
     }
 
     #[test]

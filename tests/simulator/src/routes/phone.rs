@@ -45,10 +45,6 @@ fn party_fields(c: &CallRecord, m: &mut Map<String, Value>) {
         ("caller_did_number", json!(c.caller_did_number)),
         ("caller_ext_number", json!(c.caller_ext_number)),
         (
-            "caller_ext_type",
-            json!(if external_caller { "" } else { ext_type() }),
-        ),
-        (
             "caller_number_type",
             json!(if external_caller {
                 "external_pstn"
@@ -65,10 +61,6 @@ fn party_fields(c: &CallRecord, m: &mut Map<String, Value>) {
         ("callee_did_number", json!(c.callee_did_number)),
         ("callee_ext_number", json!(c.callee_ext_number)),
         (
-            "callee_ext_type",
-            json!(if external_callee { "" } else { ext_type() }),
-        ),
-        (
             "callee_number_type",
             json!(if external_callee {
                 "external_pstn"
@@ -82,6 +74,14 @@ fn party_fields(c: &CallRecord, m: &mut Map<String, Value>) {
     ];
     for (k, v) in pairs {
         m.insert(k.into(), v);
+    }
+    // An external party has no extension, so Zoom leaves its extension
+    // type out (the field is an enum; an empty string is not one of it).
+    if !external_caller {
+        m.insert("caller_ext_type".into(), json!(ext_type()));
+    }
+    if !external_callee {
+        m.insert("callee_ext_type".into(), json!(ext_type()));
     }
 }
 
