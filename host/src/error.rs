@@ -29,6 +29,24 @@ pub enum HostError {
     #[error("authentication failed: {0}")]
     Auth(String),
 
+    #[error("connection '{connection}' needs a new login: {reason}; {fix}")]
+    NeedsLogin {
+        connection: String,
+        reason: String,
+        fix: String,
+    },
+
+    #[error(
+        "{action} needs one of the scopes {}, which connection '{connection}' was not granted; {fix}",
+        .needed.join(", ")
+    )]
+    MissingScope {
+        action: String,
+        connection: String,
+        needed: Vec<String>,
+        fix: String,
+    },
+
     #[error("could not reach Zoom: {0}")]
     Transport(String),
 
@@ -55,6 +73,36 @@ pub enum HostError {
         source_name: String,
         message: String,
     },
+
+    /// A daily rate limit is used up: retrying before the reset is useless.
+    #[error(
+        "{action}: {limit} is used up; it resets at {resets_at} (00:00 UTC), try again after that. Zoom said: {message}"
+    )]
+    DailyLimit {
+        action: String,
+        limit: String,
+        resets_at: String,
+        message: String,
+    },
+
+    /// A request that changes something may have been applied by Zoom, but
+    /// no answer came back; it was not sent again.
+    #[error(
+        "{action}: the outcome of {request} is unknown: {cause}. It was not sent again, to avoid doing it twice; {check}"
+    )]
+    Uncertain {
+        action: String,
+        /// Method and path, e.g. `POST /v2/users/me/meetings`.
+        request: String,
+        cause: String,
+        check: String,
+    },
+
+    /// Zoom refused a `next_page_token` (code 300) that the caller passed in.
+    #[error(
+        "{action}: the next_page_token expired (Zoom keeps them 15 minutes); rerun without it to start from the first page"
+    )]
+    PageTokenExpired { action: String, message: String },
 
     #[error("{0}")]
     Internal(String),
@@ -84,11 +132,13 @@ pub mod exit {
     pub const INTERNAL: i32 = 1;
     /// Invalid input: unknown action or parameter, bad value, bad usage.
     pub const INVALID_INPUT: i32 = 2;
-    /// Zoom answered with an error.
+    /// Zoom answered with an error (a daily rate limit and an expired page
+    /// token included).
     pub const ZOOM: i32 = 3;
     /// Missing, expired or insufficient credentials.
     pub const AUTH: i32 = 4;
-    /// Zoom could not be reached, or a request was denied or timed out.
+    /// Zoom could not be reached, or a request was denied or timed out, or
+    /// a create/change may have reached Zoom without an answer (uncertain).
     pub const TRANSPORT: i32 = 5;
 }
 
@@ -99,12 +149,18 @@ impl HostError {
             HostError::UnknownAction { .. } | HostError::InvalidParams { .. } => {
                 exit::INVALID_INPUT
             }
-            HostError::Zoom { status: 401, .. } | HostError::Auth(_) => exit::AUTH,
+            HostError::Zoom { status: 401, .. }
+            | HostError::Auth(_)
+            | HostError::NeedsLogin { .. }
+            | HostError::MissingScope { .. } => exit::AUTH,
             HostError::Zoom {
                 code: Some(4711 | 124),
                 ..
             } => exit::AUTH,
-            HostError::Zoom { .. } => exit::ZOOM,
+            HostError::Zoom { .. }
+            | HostError::DailyLimit { .. }
+            | HostError::PageTokenExpired { .. } => exit::ZOOM,
+            HostError::Uncertain { .. } => exit::TRANSPORT,
             HostError::Transport(_)
             | HostError::EgressDenied { .. }
             | HostError::Timeout { .. } => exit::TRANSPORT,
@@ -123,6 +179,8 @@ impl HostError {
             HostError::InvalidParams { .. } => "invalid-params",
             HostError::Zoom { .. } => "zoom",
             HostError::Auth(_) => "auth",
+            HostError::NeedsLogin { .. } => "needs-login",
+            HostError::MissingScope { .. } => "missing-scope",
             HostError::Transport(_) => "transport",
             HostError::UnexpectedResponse(_) => "unexpected-response",
             HostError::EgressDenied { .. } => "egress-denied",
@@ -130,6 +188,9 @@ impl HostError {
             HostError::Timeout { .. } => "timeout",
             HostError::Trap { .. } => "trap",
             HostError::Load { .. } => "load",
+            HostError::DailyLimit { .. } => "daily-limit",
+            HostError::Uncertain { .. } => "uncertain",
+            HostError::PageTokenExpired { .. } => "page-token-expired",
             HostError::Internal(_) => "internal",
         }
     }
@@ -156,6 +217,25 @@ impl HostError {
                 value["suggestion"] = suggestion.clone().into();
             }
             HostError::EgressDenied { hosts, .. } => value["hosts"] = hosts.clone().into(),
+            HostError::NeedsLogin { connection, .. } => {
+                value["connection"] = connection.clone().into();
+            }
+            HostError::MissingScope {
+                connection, needed, ..
+            } => {
+                value["connection"] = connection.clone().into();
+                value["needed_scopes"] = needed.clone().into();
+            }
+            HostError::DailyLimit {
+                limit, resets_at, ..
+            } => {
+                value["limit"] = limit.clone().into();
+                value["resets_at"] = resets_at.clone().into();
+            }
+            HostError::Uncertain { request, check, .. } => {
+                value["request"] = request.clone().into();
+                value["check"] = check.clone().into();
+            }
             _ => {}
         }
         value

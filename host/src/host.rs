@@ -6,9 +6,10 @@
 //! [`HostError`]s that keep their causes apart.
 
 use crate::bindings::types as wit;
-use crate::egress::{Credential, EgressHooks, EgressPolicy};
+use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
 use crate::engine::{EpochTicker, new_engine};
 use crate::error::HostError;
+use crate::limits::{Pacer, RateLimitConfig, Table, account_key};
 use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
 use crate::registry::{Compiler, ComponentSource, LoadedAction, Registry, read_component_file};
 use crate::state::{CallLimits, CallState, DeadlineExceeded, new_store};
@@ -79,6 +80,8 @@ pub struct Host {
     compiler: Arc<Compiler>,
     registry: Registry,
     limits: CallLimits,
+    /// Rate-limit buckets per connection, shared by concurrent calls.
+    pacer: Arc<Pacer>,
     _ticker: EpochTicker,
 }
 
@@ -109,7 +112,21 @@ impl Host {
             compiler,
             registry,
             limits: config.limits,
+            pacer: Arc::new(Pacer::new(RateLimitConfig::from_env())),
         })
+    }
+
+    /// Replaces the rate-limit configuration (plan, per-category rates,
+    /// retry policy); the default paces for the plan in `WRK_ZOOM_PLAN`,
+    /// else Pro. Buckets start empty.
+    pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Host {
+        self.pacer = Arc::new(Pacer::new(config));
+        self
+    }
+
+    /// The rate-limit configuration in use.
+    pub fn rate_limits(&self) -> &RateLimitConfig {
+        self.pacer.config()
     }
 
     /// Names of every registered action, sorted.
@@ -180,16 +197,16 @@ impl Host {
         expected: Option<&str>,
     ) -> Result<Arc<LoadedAction>, HostError> {
         let loaded = self.load(source.clone()).await?;
-        if let Some(expected) = expected {
-            if loaded.info.name != expected {
-                return Err(HostError::Load {
-                    source_name: loaded.source.clone(),
-                    message: format!(
-                        "it describes itself as '{}', not '{expected}'",
-                        loaded.info.name
-                    ),
-                });
-            }
+        if let Some(expected) = expected
+            && loaded.info.name != expected
+        {
+            return Err(HostError::Load {
+                source_name: loaded.source.clone(),
+                message: format!(
+                    "it describes itself as '{}', not '{expected}'",
+                    loaded.info.name
+                ),
+            });
         }
         let loaded = Arc::new(loaded);
         self.registry.install(loaded.clone(), source);
@@ -251,6 +268,15 @@ impl Host {
             token: connection.access_token.clone(),
         };
         let (hooks, log) = EgressHooks::new(Arc::new(policy), credential);
+        let hooks = hooks.with_pacing(CallPacing {
+            account: self
+                .pacer
+                .account(&account_key(&connection.api_base, &connection.access_token)),
+            retry: self.pacer.config().retry.clone(),
+            action: name.to_string(),
+            declared: action.info.rate,
+            table: Table::for_path(&action.info.path),
+        });
         let mut store = new_store(&self.engine, hooks, &self.limits);
         let guest_connection = wit::Connection {
             access_token: stand_in,
@@ -265,11 +291,35 @@ impl Host {
                     .await
             })
             .await;
-        let denied = std::mem::take(&mut log.lock().expect("egress log").denied);
+        let (denied, daily_limit, uncertain) = {
+            let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+            (
+                std::mem::take(&mut log.denied),
+                log.daily_limit.take(),
+                log.uncertain.take(),
+            )
+        };
         if !denied.is_empty() {
             return Err(HostError::EgressDenied {
                 action: name.to_string(),
                 hosts: denied,
+            });
+        }
+        let failed = !matches!(outcome, Ok(Ok(_)));
+        if let (true, Some(hit)) = (failed, daily_limit) {
+            return Err(HostError::DailyLimit {
+                action: name.to_string(),
+                limit: hit.limit,
+                resets_at: hit.resets_at,
+                message: hit.message,
+            });
+        }
+        if let (true, Some(u)) = (failed, uncertain) {
+            return Err(HostError::Uncertain {
+                action: name.to_string(),
+                request: format!("{} {}", u.method, u.path),
+                cause: u.cause,
+                check: u.check,
             });
         }
         let reply = outcome?.map_err(|e| action_error(name, e))?;

@@ -1,6 +1,9 @@
 //! Pagination: follows `next_page_token` by re-invoking `run` until the
 //! last page or `max` items, handing items to a sink as they arrive so
-//! memory does not grow with the size of the list.
+//! memory does not grow with the size of the list: one page is held at a
+//! time, and each item is handed over (and dropped) before the next page is
+//! asked for. A `next_page_token` Zoom refuses as invalid or expired (code
+//! 300) is reported as [`HostError::PageTokenExpired`].
 
 use crate::error::HostError;
 use crate::host::{Host, ZoomConnection};
@@ -31,7 +34,21 @@ pub async fn for_each_item(
     connection: &ZoomConnection,
     params: &[(String, String)],
     max: Option<u64>,
+    sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+) -> Result<PageSummary, HostError> {
+    for_each_item_with_progress(host, action, connection, params, max, sink, |_| {}).await
+}
+
+/// [`for_each_item`], calling `on_page` with the running totals after every
+/// page (for a progress display).
+pub async fn for_each_item_with_progress(
+    host: &Host,
+    action: &str,
+    connection: &ZoomConnection,
+    params: &[(String, String)],
+    max: Option<u64>,
     mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+    mut on_page: impl FnMut(&PageSummary),
 ) -> Result<PageSummary, HostError> {
     let info = host.action(action).await?.info.clone();
     let list_key = info
@@ -45,13 +62,17 @@ pub async fn for_each_item(
             }],
         })?;
     let mut params: Vec<(String, String)> = params.to_vec();
-    // With a small --max, ask for exactly that many per page so the
-    // returned token resumes right after the last item printed.
-    if let (Some(max), Some(spec)) = (max, info.param("page_size")) {
-        if !params.iter().any(|(k, _)| k == "page_size") && max > 0 {
-            let cap = spec.maximum.unwrap_or(30).max(1) as u64;
-            params.push(("page_size".into(), max.min(cap).to_string()));
-        }
+    // Without a page_size, ask for the largest page the endpoint allows
+    // (fewer requests against the rate limits); with a small --max, for
+    // exactly that many, so the returned token resumes right after the last
+    // item printed.
+    if let Some(spec) = info.param("page_size")
+        && !params.iter().any(|(k, _)| k == "page_size")
+        && max != Some(0)
+    {
+        let cap = spec.maximum.unwrap_or(30).max(1) as u64;
+        let size = max.map_or(cap, |m| m.min(cap));
+        params.push(("page_size".into(), size.to_string()));
     }
     let mut summary = PageSummary {
         list_key: list_key.clone(),
@@ -71,7 +92,20 @@ pub async fn for_each_item(
         if let Some(t) = &token {
             page_params.push(("next_page_token".into(), t.clone()));
         }
-        let reply = host.run(action, connection, &page_params).await?;
+        let reply = match host.run(action, connection, &page_params).await {
+            Ok(reply) => reply,
+            Err(HostError::Zoom {
+                code: Some(300),
+                message,
+                ..
+            }) if token.is_some() && is_page_token_error(&message) => {
+                return Err(HostError::PageTokenExpired {
+                    action: action.to_string(),
+                    message,
+                });
+            }
+            Err(e) => return Err(e),
+        };
         summary.pages += 1;
         let mut body = reply.body;
         let items = match body.get_mut(&list_key).map(serde_json::Value::take) {
@@ -93,6 +127,7 @@ pub async fn for_each_item(
             sink(item).map_err(|e| HostError::Internal(format!("cannot write output: {e}")))?;
             summary.items += 1;
         }
+        on_page(&summary);
         let next = reply.next_page_token;
         if next.is_some() && next == token {
             return Err(HostError::UnexpectedResponse(format!(
@@ -111,6 +146,13 @@ pub async fn for_each_item(
             None => return Ok(summary),
         }
     }
+}
+
+/// Zoom's code-300 message for a bad page token ("The next page token is
+/// invalid or expired.").
+fn is_page_token_error(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("page token") || m.contains("next_page_token")
 }
 
 fn truncate(text: &str) -> String {

@@ -127,10 +127,10 @@ impl Compiler {
             None => {
                 let component = Component::new(&self.engine, bytes)
                     .map_err(|e| load_error(format!("not a valid WebAssembly component: {e:#}")))?;
-                if let Some(path) = &cache_path {
-                    if let Err(e) = write_cache(path, &component) {
-                        tracing::warn!(path = %path.display(), "could not cache compiled component: {e:#}");
-                    }
+                if let Some(path) = &cache_path
+                    && let Err(e) = write_cache(path, &component)
+                {
+                    tracing::warn!(path = %path.display(), "could not cache compiled component: {e:#}");
                 }
                 component
             }

@@ -2,6 +2,7 @@
 //! errors are shown (one sentence on stderr, an exit code per kind).
 
 mod actions;
+mod auth;
 mod run;
 mod sandbox;
 
@@ -56,6 +57,11 @@ enum Command {
     },
     /// Run an action and print its JSON result on stdout.
     Run(RunArgs),
+    /// Connections to Zoom: log in, Server-to-Server, status, logout.
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
+    },
     /// Start the built-in Zoom simulator on 127.0.0.1 and print its base URL.
     Sandbox {
         /// Port to listen on (0 picks a free one).
@@ -77,9 +83,14 @@ pub struct RunArgs {
     /// Zoom API base URL.
     #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
     pub api_base: String,
-    /// OAuth access token.
+    /// OAuth access token (without it, a stored connection is used).
     #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Stored connection to run on (see `wrk-zoom auth status`); by default
+    /// the default connection of the action's kind (user or admin) when no
+    /// token is given. Takes precedence over --token and ZOOM_ACCESS_TOKEN.
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
     /// Print the request that would be sent (no credentials) and send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -94,7 +105,7 @@ pub struct RunArgs {
     #[arg(long, requires = "all")]
     pub ndjson: bool,
     /// Run against the built-in Zoom simulator with a demo token, not your Zoom account.
-    #[arg(long, conflicts_with_all = ["token", "api_base"])]
+    #[arg(long, conflicts_with_all = ["token", "api_base", "connection"])]
     pub sandbox: bool,
 }
 
@@ -143,16 +154,16 @@ fn report(error: &HostError, json: bool) -> ExitCode {
 fn hint(error: &HostError) -> Option<&'static str> {
     match error {
         HostError::Zoom { status: 401, .. } => Some(
-            "the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN",
+            "the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN, or use a stored connection (`wrk-zoom auth status`)",
         ),
         HostError::Zoom {
             code: Some(4711), ..
         } => Some(
             "the token lacks a scope this action needs; add it to your Zoom app and log in again",
         ),
-        HostError::Auth(_) => {
-            Some("pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox")
-        }
+        HostError::Auth(_) => Some(
+            "connect with `wrk-zoom auth login` (or `wrk-zoom auth s2s`), pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox",
+        ),
         _ => None,
     }
 }
@@ -162,6 +173,7 @@ async fn dispatch(command: Command) -> Result<(), HostError> {
         Command::Actions { json } => actions::list(json).await,
         Command::Describe { action } => actions::describe(&action).await,
         Command::Run(args) => run::run(args).await,
+        Command::Auth { command } => auth::run(command).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
     }
 }

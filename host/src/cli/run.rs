@@ -89,18 +89,54 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
         };
         _simulator = Some(sim);
         connection
-    } else {
-        let token = args
-            .token
-            .clone()
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                HostError::Auth("no access token: pass --token or set ZOOM_ACCESS_TOKEN".into())
-            })?;
+    } else if let Some(token) = args
+        .token
+        .clone()
+        .filter(|t| !t.is_empty() && args.connection.is_none())
+    {
         ZoomConnection {
             access_token: token,
             api_base: args.api_base.clone(),
         }
+    } else {
+        // A stored connection: --connection NAME, else the default of the
+        // action's kind. Tokens are renewed ahead of expiry.
+        let info = host.action(&args.action).await?.info.clone();
+        let connections = wrk_zoom::auth::Connections::open_default()?;
+        let name = connections
+            .resolve(args.connection.as_deref(), info.connection)?
+            .ok_or_else(|| {
+                let (kind, connect) = match info.connection {
+                    ConnectionKind::User => ("user", "`wrk-zoom auth login`"),
+                    ConnectionKind::Admin => (
+                        "admin",
+                        "`wrk-zoom auth login --admin` or `wrk-zoom auth s2s --account-id ID`",
+                    ),
+                };
+                HostError::Auth(format!(
+                    "no access token and no stored {kind} connection: connect with {connect}, or pass --token or set ZOOM_ACCESS_TOKEN"
+                ))
+            })?;
+        if !args.all {
+            let reply = wrk_zoom::auth::run_on_connection(
+                &host,
+                &connections,
+                &name,
+                &args.action,
+                &params,
+            )
+            .await?;
+            return print_json(&reply_body(reply));
+        }
+        let access = wrk_zoom::auth::runner::prepare(
+            &host,
+            &connections,
+            &name,
+            &args.action,
+            wrk_zoom::auth::runner::LONG_RUN,
+        )
+        .await?;
+        return run_all(&host, &args, &access.zoom, &params).await;
     };
 
     if !args.all {
@@ -112,6 +148,14 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
         return print_json(&body);
     }
     run_all(&host, &args, &connection, &params).await
+}
+
+/// The printed result: the body, or `{"ok": true, "status": N}` when empty.
+fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
+    match reply.body {
+        serde_json::Value::Null => serde_json::json!({"ok": true, "status": reply.status}),
+        body => body,
+    }
 }
 
 /// `--all`: streams items as they arrive, as one JSON object or as NDJSON.
@@ -134,7 +178,8 @@ async fn run_all(
     if !args.ndjson {
         let _ = write!(out, "{{{}:[", serde_json::Value::String(list_key));
     }
-    let outcome = wrk_zoom::paginate::for_each_item(
+    let mut progress = Progress::on_terminal();
+    let outcome = wrk_zoom::paginate::for_each_item_with_progress(
         host,
         &args.action,
         connection,
@@ -154,8 +199,16 @@ async fn run_all(
                 std::io::Error::from(kind)
             })
         },
+        |summary| {
+            if let Some(p) = progress.as_mut() {
+                p.update(summary.items, summary.pages, false);
+            }
+        },
     )
     .await;
+    if let Some(p) = progress.as_mut() {
+        p.finish();
+    }
     if let Some(e) = write_failure {
         return output_error(e);
     }
@@ -195,4 +248,61 @@ async fn run_all(
         }
     }
     out.flush().or_else(output_error)
+}
+
+/// `--all` progress on stderr (items, pages, items per second), redrawn in
+/// place at most every 200 ms; only when stderr is a terminal, so piped or
+/// redirected runs print nothing extra.
+struct Progress {
+    started: std::time::Instant,
+    last_draw: Option<std::time::Instant>,
+    drawn: bool,
+    items: u64,
+    pages: u64,
+}
+
+impl Progress {
+    fn on_terminal() -> Option<Progress> {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal().then(|| Progress {
+            started: std::time::Instant::now(),
+            last_draw: None,
+            drawn: false,
+            items: 0,
+            pages: 0,
+        })
+    }
+
+    fn update(&mut self, items: u64, pages: u64, force: bool) {
+        self.items = items;
+        self.pages = pages;
+        let now = std::time::Instant::now();
+        if !force
+            && self
+                .last_draw
+                .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(200))
+        {
+            return;
+        }
+        self.last_draw = Some(now);
+        let secs = now.duration_since(self.started).as_secs_f64().max(0.001);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{} items, {} pages, {:.0} items/s",
+            items,
+            pages,
+            items as f64 / secs
+        );
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// Draws the final totals and ends the line.
+    fn finish(&mut self) {
+        if self.drawn || self.pages > 0 {
+            self.update(self.items, self.pages, true);
+            eprintln!();
+        }
+    }
 }

@@ -10,10 +10,19 @@ fn wrk_zoom(args: &[&str]) -> Output {
             "WRK_ZOOM_CACHE_DIR",
             std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
         )
+        // No stored connections: these tests pass tokens explicitly.
+        .env("WRK_ZOOM_HOME", empty_home())
         .env_remove("ZOOM_ACCESS_TOKEN")
         .env_remove("ZOOM_API_BASE")
         .output()
         .expect("run wrk-zoom")
+}
+
+/// A connection store directory with nothing in it, one per test process.
+fn empty_home() -> std::path::PathBuf {
+    let home = std::env::temp_dir().join(format!("wrk-zoom-cli-test-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("create an empty WRK_ZOOM_HOME");
+    home
 }
 
 fn stdout_json(output: &Output) -> Value {

@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod throttle;
 pub mod time;
 
 use axum::body::Body;
@@ -53,6 +54,14 @@ pub struct SimConfig {
     pub meeting_daily_cap: u32,
     /// Lifetime of access tokens minted by `/oauth/token` (Zoom: 1 hour).
     pub access_token_ttl: Duration,
+    /// Seeds one more past meeting, [`seed::LARGE_PAST_MEETING_ID`], with
+    /// this many participants (0, the default, seeds none, so startup stays
+    /// fast). 100,000 is 334 pages at page_size 300.
+    pub large_past_meeting_participants: usize,
+    /// Per-second limits enforced per rate label, like Zoom's: a request
+    /// above the limit within one second gets the per-second 429 (see
+    /// [`throttle`]). Empty (the default): no limit.
+    pub per_second_limits: Vec<(RateLabel, u32)>,
 }
 
 impl Default for SimConfig {
@@ -63,6 +72,8 @@ impl Default for SimConfig {
             max_body_bytes: 4 * 1024 * 1024,
             meeting_daily_cap: 100,
             access_token_ttl: Duration::from_secs(3600),
+            large_past_meeting_participants: 0,
+            per_second_limits: Vec::new(),
         }
     }
 }
@@ -155,6 +166,28 @@ impl RunningSimulator {
         self.state.data().tokens.insert(token.to_string(), info);
     }
 
+    /// Marks a bearer token as expired now (Zoom then answers 401 code 124);
+    /// `false` if the token is unknown.
+    pub fn expire_access_token(&self, token: &str) -> bool {
+        let mut data = self.state.data();
+        match data.tokens.get_mut(token) {
+            Some(info) => {
+                info.expires_at = Some(time::now_secs() - 1);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes every outstanding OAuth authorization code `by` older (codes
+    /// live 5 minutes), so tests need not wait.
+    pub fn age_auth_codes(&self, by: Duration) {
+        let mut data = self.state.data();
+        for code in data.auth_codes.values_mut() {
+            code.expires_at -= by.as_secs() as i64;
+        }
+    }
+
     /// Adds a fault-injection rule (see [`faults`]).
     pub fn inject_fault(&self, rule: FaultRule) {
         self.state
@@ -162,6 +195,18 @@ impl RunningSimulator {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(rule);
+    }
+
+    /// Requests refused with a per-second 429 by
+    /// [`SimConfig::per_second_limits`] so far.
+    pub fn throttled_count(&self) -> u64 {
+        self.state.throttle.refused()
+    }
+
+    /// The most requests of `label` accepted within one second, for a label
+    /// with a limit in [`SimConfig::per_second_limits`] (else 0).
+    pub fn peak_per_second(&self, label: RateLabel) -> u32 {
+        self.state.throttle.peak(label)
     }
 
     /// Removes every fault-injection rule.
@@ -260,12 +305,13 @@ async fn handle(
         let mut rules = state.faults.lock().unwrap_or_else(|e| e.into_inner());
         faults::take(&mut rules, &method, &raw_path)
     };
+    let label = routes::rate_label(&method, &raw_path);
     let early = match &fault {
+        _ if !state.throttle.admit(label) => {
+            Some(faults::rate_limited(&Fault::RateLimitPerSecond, label))
+        }
         Some(f @ (Fault::RateLimitPerSecond | Fault::RateLimitDaily | Fault::MeetingDailyCap)) => {
-            Some(faults::rate_limited(
-                f,
-                routes::rate_label(&method, &raw_path),
-            ))
+            Some(faults::rate_limited(f, label))
         }
         Some(Fault::ServerError(status)) => Some(faults::server_error(*status)),
         Some(Fault::DropBeforeProcessing) => return Err(faults::ConnectionDropped),

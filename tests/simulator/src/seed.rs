@@ -77,6 +77,12 @@ pub const BIG_PAST_MEETING_ID: i64 = 93_012_345_678;
 pub const BIG_PAST_MEETING_UUID: &str = "lX5Yb0l9S3W6v1nBq8dJpA==";
 pub const BIG_PAST_MEETING_PARTICIPANTS: usize = 2000;
 /// Past meeting whose UUID starts with `/` (must be double-encoded).
+/// Past meeting seeded only when
+/// [`crate::SimConfig::large_past_meeting_participants`] is set, with that
+/// many participants (hosted by the seeded user).
+pub const LARGE_PAST_MEETING_ID: i64 = 93_900_000_001;
+pub const LARGE_PAST_MEETING_UUID: &str = "LaRgEmEeTiNgUuId100kQA==";
+
 pub const SLASH_PAST_MEETING_ID: i64 = 94_111_222_333;
 pub const SLASH_PAST_MEETING_UUID: &str = "/ajXp112QmuoKj4854875==";
 pub const SLASH_PAST_MEETING_PARTICIPANTS: usize = 5;
@@ -112,6 +118,17 @@ pub const WEBINAR_PARTICIPANTS: usize = 150;
 /// Past meeting instances hosted by [`USER_ID`] that have cloud recordings
 /// (big, slash, double-slash, ordinary latest).
 pub const USER_RECORDED_MEETING_COUNT: usize = 4;
+
+/// Past meeting and webinar instances on the account, all within the last
+/// two weeks (the history meeting report over that window lists them all).
+pub const PAST_INSTANCE_COUNT: usize = 9;
+/// Of those, meeting (not webinar) instances.
+pub const PAST_MEETING_INSTANCE_COUNT: usize = 8;
+/// Entries of the meeting activity report over the last two weeks: per
+/// meeting instance "Meeting Created", "Meeting Started", "Meeting Ended",
+/// one "In-Meeting Chat", and a "User Join" and "User Left" for each of its
+/// first six participants.
+pub const MEETING_ACTIVITY_COUNT: usize = 102;
 
 /// Phone users on the account (`GET /phone/users`, max page 100).
 pub const PHONE_USER_COUNT: usize = 130;
@@ -501,6 +518,31 @@ fn past_instance(
     }
 }
 
+/// The large past meeting ([`LARGE_PAST_MEETING_ID`]) with `n`
+/// participants, each with a distinct `id`; `None` if the seeded user is
+/// missing.
+pub fn large_past_meeting(data: &Data, now: i64, n: usize) -> Option<PastInstance> {
+    let host = data.find_user(USER_ID)?;
+    let day = 86_400;
+    let midnight = now - now.rem_euclid(day);
+    let mut files = std::collections::HashMap::new();
+    Some(past_instance(
+        PastSpec {
+            uuid: LARGE_PAST_MEETING_UUID,
+            meeting_id: LARGE_PAST_MEETING_ID,
+            kind: InstanceKind::Meeting,
+            host,
+            topic: "Global town hall",
+            start: midnight - 2 * day + 15 * 3600,
+            minutes: 120,
+            participants: n,
+            transcript: TranscriptState::NoData,
+            recordings: false,
+        },
+        &mut files,
+    ))
+}
+
 /// `8c2e4d36-…` style id (recording file ids).
 pub fn hex_uuid(seed: &str) -> String {
     let h = hex_of(seed, 32);
@@ -875,5 +917,27 @@ fn phone_user(i: usize, id: &str, name: &str, email: &str, dept: &str) -> PhoneU
         } else {
             "activate"
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_derived_counts_match_the_seeded_data() {
+        let data = build("http://127.0.0.1:1", 1_764_288_000);
+        assert_eq!(data.past.len(), PAST_INSTANCE_COUNT);
+        let meetings: Vec<_> = data
+            .past
+            .iter()
+            .filter(|p| p.kind == InstanceKind::Meeting)
+            .collect();
+        assert_eq!(meetings.len(), PAST_MEETING_INSTANCE_COUNT);
+        let activities: usize = meetings
+            .iter()
+            .map(|p| 3 + usize::from(p.participants.len() > 1) + 2 * p.participants.len().min(6))
+            .sum();
+        assert_eq!(activities, MEETING_ACTIVITY_COUNT);
     }
 }

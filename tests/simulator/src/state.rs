@@ -262,11 +262,22 @@ pub struct SimState {
     pub data: Mutex<Data>,
     pub pager: Pager,
     pub faults: Mutex<Vec<crate::faults::FaultRule>>,
+    /// Per-second limits ([`SimConfig::per_second_limits`]).
+    pub throttle: crate::throttle::Throttle,
 }
 
 impl SimState {
     pub fn new(config: SimConfig, origin: String) -> Self {
-        let data = crate::seed::build(&origin, crate::time::now_secs());
+        let mut data = crate::seed::build(&origin, crate::time::now_secs());
+        if config.large_past_meeting_participants > 0 {
+            let large = crate::seed::large_past_meeting(
+                &data,
+                crate::time::now_secs(),
+                config.large_past_meeting_participants,
+            );
+            data.past.extend(large);
+        }
+        let throttle = crate::throttle::Throttle::new(&config.per_second_limits);
         let pager = Pager::new(config.page_token_ttl);
         SimState {
             config,
@@ -275,6 +286,7 @@ impl SimState {
             data: Mutex::new(data),
             pager,
             faults: Mutex::new(Vec::new()),
+            throttle,
         }
     }
 

@@ -2,8 +2,12 @@
 //! the Zoom simulator on 127.0.0.1. One binary, a module per topic.
 
 mod actions;
+mod auth;
+mod conformance;
 mod encoding;
+mod every_action;
 mod isolation;
 mod pagination;
+mod resilience;
 mod swap;
 mod validation;

@@ -247,11 +247,12 @@ fn token(state: &SimState, headers: &HeaderMap, query: &Query, body: &[u8]) -> A
         }
         "authorization_code" => {
             let code = param("code").unwrap_or_default();
+            // Zoom: `{"reason":"Invalid authorization code <code>","error":"invalid_request"}`.
             let invalid_code = || {
                 oauth_error(
                     StatusCode::BAD_REQUEST,
-                    "Invalid authorization code",
-                    "invalid_grant",
+                    &format!("Invalid authorization code {code}"),
+                    "invalid_request",
                 )
             };
             // A code works once, whatever happens next.

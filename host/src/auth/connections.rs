@@ -1,0 +1,461 @@
+//! Fresh tokens for stored connections.
+//!
+//! [`Connections::access`] returns a token that is good for a while:
+//! - a token within its refresh margin (a few minutes, see
+//!   [`StoredConnection::refresh_margin`]) is renewed *before* it expires;
+//! - inside one process, renewals are single-flight: concurrent callers of
+//!   the same connection wait for the one renewal and share its result;
+//! - across processes, renewal happens under the store's exclusive lock, and
+//!   the store is re-read after taking it, so a token another process just
+//!   renewed is used instead of renewing again (which, with Zoom's rotating
+//!   refresh tokens, would invalidate the other process's token);
+//! - the new tokens are written to the store before they are used, so a
+//!   rotated refresh token is never only in memory;
+//! - `invalid_grant` marks the connection as needing a login and says how;
+//!   nothing is retried in a loop.
+
+use super::now_secs;
+use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
+use super::store::{FileStore, Grant, Secret, StoreData, StoredConnection, TokenStore, kind_name};
+use crate::error::HostError;
+use crate::host::ZoomConnection;
+use crate::model::ConnectionKind;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A usable token of a stored connection.
+#[derive(Clone)]
+pub struct Access {
+    pub name: String,
+    pub kind: ConnectionKind,
+    pub grant: Grant,
+    pub scopes: Vec<String>,
+    pub expires_at: i64,
+    pub account_id: Option<String>,
+    /// Token and API base for [`crate::Host::run`].
+    pub zoom: ZoomConnection,
+}
+
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("grant", &self.grant)
+            .field("scopes", &self.scopes)
+            .field("expires_at", &self.expires_at)
+            .field("api_base", &self.zoom.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Access {
+    fn from_stored(name: &str, c: &StoredConnection) -> Access {
+        Access {
+            name: name.to_string(),
+            kind: c.kind,
+            grant: c.grant,
+            scopes: c.scopes.clone(),
+            expires_at: c.expires_at,
+            account_id: c.account_id.clone(),
+            zoom: ZoomConnection {
+                access_token: c.access_token.expose().to_string(),
+                api_base: c.api_base.clone(),
+            },
+        }
+    }
+
+    /// The command that renews this connection's grant from scratch.
+    pub fn relogin_command(&self) -> String {
+        relogin_command(
+            &self.name,
+            self.kind,
+            self.grant,
+            self.account_id.as_deref(),
+        )
+    }
+}
+
+/// `wrk-zoom auth login ...` or `wrk-zoom auth s2s ...` for a connection.
+pub fn relogin_command(
+    name: &str,
+    kind: ConnectionKind,
+    grant: Grant,
+    account_id: Option<&str>,
+) -> String {
+    match grant {
+        Grant::AccountCredentials => format!(
+            "wrk-zoom auth s2s --account-id {} --connection {name}",
+            account_id.unwrap_or("ACCOUNT_ID")
+        ),
+        Grant::AuthorizationCode => match kind {
+            ConnectionKind::Admin => format!("wrk-zoom auth login --admin --connection {name}"),
+            ConnectionKind::User => format!("wrk-zoom auth login --connection {name}"),
+        },
+    }
+}
+
+fn store_error(e: String) -> HostError {
+    HostError::Auth(e)
+}
+
+type Flight = Arc<tokio::sync::Mutex<Option<StoredConnection>>>;
+
+/// Stored connections and their tokens.
+pub struct Connections {
+    store: Arc<dyn TokenStore>,
+    /// One async mutex per connection name (single-flight renewal), guarding
+    /// the last token this process saw.
+    flights: Mutex<HashMap<String, Flight>>,
+}
+
+impl Connections {
+    pub fn new(store: Arc<dyn TokenStore>) -> Connections {
+        Connections {
+            store,
+            flights: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The file store in the user's configuration directory.
+    pub fn open_default() -> Result<Connections, HostError> {
+        Ok(Connections::new(Arc::new(
+            FileStore::open_default().map_err(store_error)?,
+        )))
+    }
+
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.store
+    }
+
+    /// A snapshot of the store.
+    pub fn read(&self) -> Result<StoreData, HostError> {
+        self.store.read().map_err(store_error)
+    }
+
+    fn flight(&self, name: &str) -> Flight {
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// The connection to use for an action of `kind`: `requested` if given,
+    /// else the default connection of that kind (a user action may also run
+    /// on the default admin connection, acting as the admin).
+    pub fn resolve(
+        &self,
+        requested: Option<&str>,
+        kind: ConnectionKind,
+    ) -> Result<Option<String>, HostError> {
+        if let Some(name) = requested {
+            return Ok(Some(name.to_string()));
+        }
+        let data = self.read()?;
+        let name = data.defaults.get(kind).or(match kind {
+            ConnectionKind::User => data.defaults.get(ConnectionKind::Admin),
+            ConnectionKind::Admin => None,
+        });
+        Ok(name.map(str::to_string))
+    }
+
+    /// Stores a new connection (replacing one of the same name) and makes it
+    /// the default of its kind when asked to or when its kind has none.
+    pub async fn save(
+        &self,
+        name: &str,
+        connection: StoredConnection,
+        make_default: bool,
+    ) -> Result<(), HostError> {
+        let flight = self.flight(name);
+        let mut cached = flight.lock().await;
+        let name_owned = name.to_string();
+        let to_store = connection.clone();
+        self.with_lock(move |data| {
+            let kind = to_store.kind;
+            data.connections.insert(name_owned.clone(), to_store);
+            let current = data.defaults.get(kind).map(str::to_string);
+            let current_valid = current
+                .as_ref()
+                .is_some_and(|c| data.connections.get(c).is_some_and(|c| c.kind == kind));
+            if make_default || !current_valid {
+                data.defaults.set(kind, Some(name_owned));
+            }
+            Ok(true)
+        })
+        .await?;
+        *cached = Some(connection);
+        Ok(())
+    }
+
+    /// Removes a connection; `false` if there was none of that name.
+    pub async fn remove(&self, name: &str) -> Result<bool, HostError> {
+        let flight = self.flight(name);
+        let mut cached = flight.lock().await;
+        let name_owned = name.to_string();
+        let removed = self
+            .with_lock(move |data| Ok(data.remove(&name_owned).is_some()))
+            .await?;
+        *cached = None;
+        Ok(removed)
+    }
+
+    /// Runs `change` on the store under its lock and writes the store back
+    /// when it returns `true`.
+    async fn with_lock(
+        &self,
+        change: impl FnOnce(&mut StoreData) -> Result<bool, HostError> + Send + 'static,
+    ) -> Result<bool, HostError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store.lock().map_err(store_error)?;
+            let mut data = guard.read().map_err(store_error)?;
+            let changed = change(&mut data)?;
+            if changed {
+                guard.write(&data).map_err(store_error)?;
+            }
+            Ok(changed)
+        })
+        .await
+        .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))?
+    }
+
+    fn not_found(&self, name: &str, data: &StoreData) -> HostError {
+        let known: Vec<&str> = data.connections.keys().map(String::as_str).collect();
+        HostError::Auth(if known.is_empty() {
+            format!(
+                "there is no connection named '{name}' (none is stored in {}); log in with `wrk-zoom auth login` (or `wrk-zoom auth s2s`)",
+                self.store.describe()
+            )
+        } else {
+            format!(
+                "there is no connection named '{name}'; stored connections: {} (`wrk-zoom auth status` shows them)",
+                known.join(", ")
+            )
+        })
+    }
+
+    /// A token of connection `name` that is good for at least its refresh
+    /// margin, renewing it first if needed.
+    pub async fn access(&self, name: &str) -> Result<Access, HostError> {
+        self.access_for(name, Duration::ZERO).await
+    }
+
+    /// [`Connections::access`] for a long run (e.g. following every page):
+    /// the token is renewed first unless it stays valid for about `min`
+    /// more (at most half its lifetime).
+    pub async fn access_for(&self, name: &str, min: Duration) -> Result<Access, HostError> {
+        let min = min.as_secs() as i64;
+        let flight = self.flight(name);
+        let mut cached = flight.lock().await;
+        let now = now_secs();
+        if let Some(c) = cached.as_ref().filter(|c| c.is_fresh_for(now, min)) {
+            return Ok(Access::from_stored(name, c));
+        }
+        let data = self.read()?;
+        let stored = data
+            .connections
+            .get(name)
+            .ok_or_else(|| self.not_found(name, &data))?;
+        if let Some(reason) = &stored.needs_login {
+            return Err(needs_login(name, stored, reason));
+        }
+        if stored.is_fresh_for(now, min) {
+            *cached = Some(stored.clone());
+            return Ok(Access::from_stored(name, stored));
+        }
+        let renewed = self.renew(name, None, min).await?;
+        let access = Access::from_stored(name, &renewed);
+        *cached = Some(renewed);
+        Ok(access)
+    }
+
+    /// Zoom refused `rejected` (401 code 124): renew once, unless another
+    /// call or process already did, and return the new token.
+    pub async fn renew_after_rejection(&self, rejected: &Access) -> Result<Access, HostError> {
+        let name = rejected.name.as_str();
+        let flight = self.flight(name);
+        let mut cached = flight.lock().await;
+        let token = Secret::new(rejected.zoom.access_token.clone());
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| c.access_token != token && c.is_fresh(now_secs()))
+        {
+            return Ok(Access::from_stored(name, c));
+        }
+        let renewed = self.renew(name, Some(&token), 0).await?;
+        let access = Access::from_stored(name, &renewed);
+        *cached = Some(renewed);
+        Ok(access)
+    }
+
+    /// Renews under the store lock. `rejected`: the token Zoom refused;
+    /// `min`: seconds the current token must still be valid to be kept.
+    async fn renew(
+        &self,
+        name: &str,
+        rejected: Option<&Secret>,
+        min: i64,
+    ) -> Result<StoredConnection, HostError> {
+        let store = self.store.clone();
+        let mut guard = tokio::task::spawn_blocking(move || store.lock())
+            .await
+            .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))?
+            .map_err(store_error)?;
+        // Re-read under the lock: another process may have renewed already.
+        let mut data = guard.read().map_err(store_error)?;
+        let current = data
+            .connections
+            .get(name)
+            .cloned()
+            .ok_or_else(|| self.not_found(name, &data))?;
+        if let Some(reason) = &current.needs_login {
+            return Err(needs_login(name, &current, reason));
+        }
+        let now = now_secs();
+        let already_renewed = match rejected {
+            None => current.is_fresh_for(now, min),
+            Some(token) => current.access_token != *token && current.expires_at > now,
+        };
+        if already_renewed {
+            tracing::debug!(connection = name, "token already renewed by another caller");
+            return Ok(current);
+        }
+        let credentials = ClientCredentials {
+            client_id: current.client_id.clone(),
+            client_secret: current.client_secret.clone(),
+        };
+        let outcome = match current.grant {
+            Grant::AuthorizationCode => match &current.refresh_token {
+                Some(rt) => oauth::refresh(&credentials, &current.oauth_base, rt).await,
+                None => Err(OAuthFailure::InvalidGrant(
+                    "no refresh token is stored".into(),
+                )),
+            },
+            Grant::AccountCredentials => match &current.account_id {
+                Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
+                None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
+            },
+        };
+        match outcome {
+            Ok(grant) => {
+                let mut next = current.clone();
+                apply_grant(&mut next, grant, now_secs());
+                next.renewals += 1;
+                data.connections.insert(name.to_string(), next.clone());
+                // Saved before anyone uses it: the old refresh token is dead now.
+                guard.write(&data).map_err(|e| {
+                    HostError::Auth(format!(
+                        "renewed the token of connection '{name}' but could not save it ({e}); fix the problem and log in again with `{}`",
+                        relogin_command(name, current.kind, current.grant, current.account_id.as_deref())
+                    ))
+                })?;
+                tracing::info!(
+                    connection = name,
+                    expires_in = next.expires_at - now_secs(),
+                    "renewed the access token"
+                );
+                Ok(next)
+            }
+            Err(OAuthFailure::InvalidGrant(reason)) => {
+                let mut next = current.clone();
+                next.needs_login = Some(reason.clone());
+                data.connections.insert(name.to_string(), next.clone());
+                let _ = guard.write(&data);
+                tracing::warn!(
+                    connection = name,
+                    "Zoom refused to renew the token: {reason}"
+                );
+                Err(needs_login(name, &next, &reason))
+            }
+            Err(OAuthFailure::InvalidClient(reason)) => Err(HostError::Auth(format!(
+                "Zoom refused the client ID or secret stored with connection '{name}' ({reason}); run `{}` with the app's current credentials",
+                relogin_command(
+                    name,
+                    current.kind,
+                    current.grant,
+                    current.account_id.as_deref()
+                )
+            ))),
+            Err(other) if rejected.is_none() && current.expires_at > now + 5 => {
+                // The old token still works for a little while: use it and
+                // try again on the next call.
+                tracing::warn!(connection = name, "could not renew the token yet: {other}");
+                Ok(current)
+            }
+            Err(other) => Err(HostError::Transport(format!(
+                "cannot renew the token of connection '{name}': {other}"
+            ))),
+        }
+    }
+}
+
+/// Applies a token grant to a connection.
+pub fn apply_grant(connection: &mut StoredConnection, grant: TokenGrant, now: i64) {
+    connection.access_token = grant.access_token;
+    if grant.refresh_token.is_some() {
+        connection.refresh_token = grant.refresh_token;
+    }
+    connection.expires_at = now + grant.expires_in;
+    connection.lifetime_secs = grant.expires_in;
+    if !grant.scopes.is_empty() {
+        connection.scopes = grant.scopes;
+    }
+    if let Some(api_base) = grant.api_base {
+        connection.api_base = api_base;
+    }
+    connection.needs_login = None;
+    connection.granted_at = now;
+}
+
+fn needs_login(name: &str, c: &StoredConnection, reason: &str) -> HostError {
+    HostError::NeedsLogin {
+        connection: name.to_string(),
+        reason: reason.to_string(),
+        fix: format!(
+            "run `{}` to connect it again",
+            relogin_command(name, c.kind, c.grant, c.account_id.as_deref())
+        ),
+    }
+}
+
+/// A connection built from a first grant.
+#[allow(clippy::too_many_arguments)]
+pub fn new_connection(
+    kind: ConnectionKind,
+    grant_kind: Grant,
+    credentials: &ClientCredentials,
+    oauth_base: &str,
+    default_api_base: &str,
+    account_id: Option<String>,
+    grant: TokenGrant,
+    now: i64,
+) -> StoredConnection {
+    let mut connection = StoredConnection {
+        kind,
+        grant: grant_kind,
+        client_id: credentials.client_id.clone(),
+        client_secret: credentials.client_secret.clone(),
+        oauth_base: oauth_base.trim_end_matches('/').to_string(),
+        api_base: default_api_base.to_string(),
+        account_id,
+        access_token: Secret::default(),
+        refresh_token: None,
+        expires_at: 0,
+        lifetime_secs: 0,
+        scopes: Vec::new(),
+        needs_login: None,
+        granted_at: now,
+        renewals: 0,
+    };
+    apply_grant(&mut connection, grant, now);
+    connection
+}
+
+/// `user` or `admin`, for messages.
+pub fn kind_word(kind: ConnectionKind) -> &'static str {
+    kind_name(kind)
+}

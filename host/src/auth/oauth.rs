@@ -1,0 +1,515 @@
+//! Zoom's OAuth endpoints, through the `oauth2` crate:
+//!
+//! - [`login`]: authorization code with PKCE (S256) on a loopback redirect
+//!   (`http://127.0.0.1:<free port>/callback`), `state` checked, bounded by
+//!   a timeout;
+//! - [`refresh`]: `grant_type=refresh_token` (Zoom rotates the refresh token
+//!   on every use);
+//! - [`account_credentials`]: Server-to-Server (`grant_type=account_credentials`).
+//!
+//! Every token request authenticates the client with
+//! `Authorization: Basic base64(client_id:client_secret)`. HTTP goes through
+//! the same hyper + rustls stack the components' egress uses
+//! (`wasmtime_wasi_http::default_send_request`), so no second HTTP client is
+//! compiled in. Nothing here logs or formats a token or a secret.
+
+use super::store::Secret;
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::http;
+use oauth2::basic::{
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, HttpRequest, HttpResponse, PkceCodeChallenge, RedirectUrl,
+    RefreshToken, RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The OAuth app's client credentials.
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// Zoom's extra token-response field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ZoomTokenFields {
+    /// e.g. `https://api.zoom.us`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+}
+
+impl ExtraTokenFields for ZoomTokenFields {}
+
+type ZoomTokenResponse = StandardTokenResponse<ZoomTokenFields, BasicTokenType>;
+
+/// Zoom's token-endpoint error body: `{"reason":"...","error":"..."}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ZoomOAuthError {
+    #[serde(default)]
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl std::fmt::Display for ZoomOAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reason = self
+            .reason
+            .as_deref()
+            .or(self.error_description.as_deref())
+            .unwrap_or("no reason given");
+        write!(f, "{} ({reason})", self.error)
+    }
+}
+
+impl oauth2::ErrorResponse for ZoomOAuthError {}
+
+type ZoomClient<HasAuthUrl> = Client<
+    ZoomOAuthError,
+    ZoomTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    HasAuthUrl,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// What a token request granted.
+#[derive(Clone, Debug)]
+pub struct TokenGrant {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// `expires_in` (Zoom: 3599 or 3600).
+    pub expires_in: i64,
+    /// Granted scopes (`scope`, space-separated on the wire).
+    pub scopes: Vec<String>,
+    /// `api_url` + `/v2`, when Zoom named one.
+    pub api_base: Option<String>,
+}
+
+/// Why a token request failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OAuthFailure {
+    /// `invalid_grant`: the refresh token or code is no longer valid.
+    InvalidGrant(String),
+    /// `invalid_client`: wrong client ID or secret.
+    InvalidClient(String),
+    /// Any other OAuth error Zoom returned.
+    Refused(String),
+    /// Zoom could not be reached or answered something that is not OAuth.
+    Transport(String),
+}
+
+impl std::fmt::Display for OAuthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OAuthFailure::InvalidGrant(r) => write!(f, "Zoom refused the grant: {r}"),
+            OAuthFailure::InvalidClient(r) => {
+                write!(f, "Zoom refused the client ID or secret: {r}")
+            }
+            OAuthFailure::Refused(r) => write!(f, "Zoom's token endpoint refused: {r}"),
+            OAuthFailure::Transport(r) => write!(f, "could not reach Zoom's token endpoint: {r}"),
+        }
+    }
+}
+
+/// `<base>/oauth/authorize`.
+pub fn authorize_endpoint(oauth_base: &str) -> String {
+    format!("{}/oauth/authorize", oauth_base.trim_end_matches('/'))
+}
+
+/// `<base>/oauth/token`.
+pub fn token_endpoint(oauth_base: &str) -> String {
+    format!("{}/oauth/token", oauth_base.trim_end_matches('/'))
+}
+
+/// The transport error of the HTTP client (never contains a request body).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HttpError(String);
+
+/// Sends one request over hyper + rustls, with bounded timeouts.
+pub async fn http_send(request: HttpRequest) -> Result<HttpResponse, HttpError> {
+    let (mut parts, body) = request.into_parts();
+    let authority = parts
+        .uri
+        .authority()
+        .map(|a| a.to_string())
+        .ok_or_else(|| HttpError(format!("'{}' has no host", parts.uri)))?;
+    if let Ok(host) = hyper::header::HeaderValue::from_str(&authority) {
+        parts.headers.insert(hyper::header::HOST, host);
+    }
+    let target = format!(
+        "{}://{}{}",
+        parts.uri.scheme_str().unwrap_or("https"),
+        authority,
+        parts.uri.path()
+    );
+    let request = hyper::Request::from_parts(
+        parts,
+        Full::new(Bytes::from(body)).map_err(|never| match never {}),
+    );
+    let options = wasmtime_wasi_http::RequestOptions {
+        connect_timeout: Some(Duration::from_secs(15)),
+        first_byte_timeout: Some(Duration::from_secs(30)),
+        between_bytes_timeout: Some(Duration::from_secs(30)),
+    };
+    let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options))
+        .await
+        .map_err(|e| HttpError(format!("{target}: {e}")))?;
+    let connection = tokio::spawn(io);
+    let (parts, body) = response.into_parts();
+    let body = tokio::time::timeout(Duration::from_secs(60), body.collect())
+        .await
+        .map_err(|_| HttpError(format!("{target}: the answer did not arrive in time")))?
+        .map_err(|e| HttpError(format!("{target}: {e}")))?
+        .to_bytes();
+    connection.abort();
+    Ok(http::Response::from_parts(parts, body.to_vec()))
+}
+
+fn client(
+    credentials: &ClientCredentials,
+    oauth_base: &str,
+) -> Result<ZoomClient<EndpointNotSet>, String> {
+    let token_url = TokenUrl::new(token_endpoint(oauth_base)).map_err(|e| {
+        format!("'{oauth_base}' is not a valid OAuth base URL ({e}); use e.g. https://zoom.us")
+    })?;
+    Ok(Client::new(ClientId::new(credentials.client_id.clone()))
+        .set_client_secret(ClientSecret::new(
+            credentials.client_secret.expose().to_string(),
+        ))
+        .set_token_uri(token_url))
+}
+
+fn grant_from(response: ZoomTokenResponse) -> TokenGrant {
+    TokenGrant {
+        access_token: Secret::new(response.access_token().secret().clone()),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
+        expires_in: response
+            .expires_in()
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(3600),
+        scopes: response
+            .scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default(),
+        api_base: response
+            .extra_fields()
+            .api_url
+            .as_ref()
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("{}/v2", u.trim_end_matches('/'))),
+    }
+}
+
+fn failure_from_error(error: ZoomOAuthError) -> OAuthFailure {
+    let text = error.to_string();
+    match error.error.as_str() {
+        "invalid_grant" => OAuthFailure::InvalidGrant(text),
+        "invalid_client" => OAuthFailure::InvalidClient(text),
+        _ => OAuthFailure::Refused(text),
+    }
+}
+
+fn failure(error: RequestTokenError<HttpError, ZoomOAuthError>) -> OAuthFailure {
+    match error {
+        RequestTokenError::ServerResponse(e) => failure_from_error(e),
+        RequestTokenError::Request(e) => OAuthFailure::Transport(e.to_string()),
+        // The body may hold tokens: name the problem, never the body.
+        RequestTokenError::Parse(e, _) => OAuthFailure::Transport(format!(
+            "the answer is not an OAuth token response ({})",
+            e.path()
+        )),
+        RequestTokenError::Other(m) => OAuthFailure::Transport(m),
+    }
+}
+
+/// `grant_type=refresh_token`.
+pub async fn refresh(
+    credentials: &ClientCredentials,
+    oauth_base: &str,
+    refresh_token: &Secret,
+) -> Result<TokenGrant, OAuthFailure> {
+    let client = client(credentials, oauth_base).map_err(OAuthFailure::Refused)?;
+    let token = RefreshToken::new(refresh_token.expose().to_string());
+    let response = client
+        .exchange_refresh_token(&token)
+        .request_async(&http_send)
+        .await
+        .map_err(failure)?;
+    tracing::debug!("token endpoint granted a refreshed token");
+    Ok(grant_from(response))
+}
+
+/// `grant_type=account_credentials&account_id=...` (Server-to-Server). Not
+/// a standard grant, so the request is built here; the response is parsed
+/// with the same types as the standard grants.
+pub async fn account_credentials(
+    credentials: &ClientCredentials,
+    oauth_base: &str,
+    account_id: &str,
+) -> Result<TokenGrant, OAuthFailure> {
+    let url = token_endpoint(oauth_base);
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "account_credentials")
+        .append_pair("account_id", account_id)
+        .finish();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        credentials.client_id,
+        credentials.client_secret.expose()
+    ));
+    let mut authorization = hyper::header::HeaderValue::from_str(&format!("Basic {basic}"))
+        .map_err(|_| {
+            OAuthFailure::InvalidClient(
+                "the client ID or secret contains invalid characters".into(),
+            )
+        })?;
+    authorization.set_sensitive(true);
+    let request = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(&url)
+        .header(http::header::AUTHORIZATION, authorization)
+        .header(http::header::ACCEPT, "application/json")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body.into_bytes())
+        .map_err(|e| {
+            OAuthFailure::Refused(format!(
+                "'{oauth_base}' is not a valid OAuth base URL ({e}); use e.g. https://zoom.us"
+            ))
+        })?;
+    let response = http_send(request)
+        .await
+        .map_err(|e| OAuthFailure::Transport(e.to_string()))?;
+    let status = response.status();
+    if status != http::StatusCode::OK {
+        return Err(
+            match serde_json::from_slice::<ZoomOAuthError>(response.body()) {
+                Ok(e) if !e.error.is_empty() => failure_from_error(e),
+                _ => OAuthFailure::Transport(format!(
+                    "the token endpoint answered HTTP {status} without an OAuth error"
+                )),
+            },
+        );
+    }
+    let parsed: ZoomTokenResponse = serde_json::from_slice(response.body()).map_err(|e| {
+        OAuthFailure::Transport(format!(
+            "the answer is not an OAuth token response (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    tracing::debug!("token endpoint granted a Server-to-Server token");
+    Ok(grant_from(parsed))
+}
+
+/// How to run a login.
+pub struct LoginOptions<'a> {
+    pub credentials: &'a ClientCredentials,
+    pub oauth_base: &'a str,
+    /// How long to wait for the browser to come back.
+    pub timeout: Duration,
+    /// Called once with the authorize URL (print it, open a browser).
+    pub on_authorize_url: Box<dyn FnOnce(&str) + Send + 'a>,
+}
+
+/// Why a login failed (one sentence, with what to do).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginFailure {
+    Timeout(Duration),
+    StateMismatch,
+    Denied(String),
+    Setup(String),
+    Token(OAuthFailure),
+}
+
+impl std::fmt::Display for LoginFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginFailure::Timeout(t) => write!(
+                f,
+                "no answer from the browser within {} s; run the login again and approve the app in the browser (or raise --timeout)",
+                t.as_secs()
+            ),
+            LoginFailure::StateMismatch => f.write_str(
+                "the browser came back with a different `state` than this login sent (a stale or forged redirect); run the login again",
+            ),
+            LoginFailure::Denied(reason) => write!(
+                f,
+                "Zoom did not grant access ({reason}); run the login again and approve the app"
+            ),
+            LoginFailure::Setup(m) => f.write_str(m),
+            LoginFailure::Token(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Authorization code + PKCE with a loopback redirect. Returns the grant.
+pub async fn login(options: LoginOptions<'_>) -> Result<TokenGrant, LoginFailure> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| {
+            LoginFailure::Setup(format!("cannot listen on 127.0.0.1 for the redirect: {e}"))
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| LoginFailure::Setup(format!("cannot listen on 127.0.0.1: {e}")))?
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let auth_url = AuthUrl::new(authorize_endpoint(options.oauth_base)).map_err(|e| {
+        LoginFailure::Setup(format!(
+            "'{}' is not a valid OAuth base URL ({e}); use e.g. https://zoom.us",
+            options.oauth_base
+        ))
+    })?;
+    let client = client(options.credentials, options.oauth_base)
+        .map_err(LoginFailure::Setup)?
+        .set_auth_uri(auth_url)
+        .set_redirect_uri(
+            RedirectUrl::new(redirect.clone())
+                .map_err(|e| LoginFailure::Setup(format!("bad redirect URL: {e}")))?,
+        );
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    (options.on_authorize_url)(url.as_str());
+
+    let code = tokio::time::timeout(options.timeout, wait_for_code(&listener, state.secret()))
+        .await
+        .map_err(|_| LoginFailure::Timeout(options.timeout))??;
+    let response = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http_send)
+        .await
+        .map_err(|e| LoginFailure::Token(failure(e)))?;
+    tracing::debug!("token endpoint granted a token for the authorization code");
+    Ok(grant_from(response))
+}
+
+/// Serves the loopback redirect until a request to `/callback` arrives.
+async fn wait_for_code(
+    listener: &tokio::net::TcpListener,
+    expected_state: &str,
+) -> Result<String, LoginFailure> {
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Some(target) = read_request_target(&mut stream).await else {
+            continue;
+        };
+        let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+            respond(&mut stream, 400, "Bad request.").await;
+            continue;
+        };
+        if url.path() != "/callback" {
+            respond(&mut stream, 404, "Not found.").await;
+            continue;
+        }
+        let get = |key: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+        };
+        if get("state").as_deref() != Some(expected_state) {
+            respond(
+                &mut stream,
+                400,
+                "This sign-in link does not belong to the running wrk-zoom login. Close this window and start the login again.",
+            )
+            .await;
+            return Err(LoginFailure::StateMismatch);
+        }
+        if let Some(error) = get("error") {
+            let reason =
+                get("error_description").map_or(error.clone(), |d| format!("{error}: {d}"));
+            respond(
+                &mut stream,
+                400,
+                "Zoom did not grant access. You can close this window.",
+            )
+            .await;
+            return Err(LoginFailure::Denied(reason));
+        }
+        match get("code").filter(|c| !c.is_empty()) {
+            Some(code) => {
+                respond(
+                    &mut stream,
+                    200,
+                    "wrk-zoom is connected to Zoom. You can close this window.",
+                )
+                .await;
+                return Ok(code);
+            }
+            None => {
+                respond(&mut stream, 400, "The redirect carries no code.").await;
+                return Err(LoginFailure::Denied("the redirect carried no code".into()));
+            }
+        }
+    }
+}
+
+/// The request target of one HTTP/1 request (`/callback?code=...`).
+async fn read_request_target(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let read = async {
+        while !buffer.windows(4).any(|w| w == b"\r\n\r\n") && buffer.len() < 32 * 1024 {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                break;
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+        }
+        Some(())
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .ok()??;
+    let text = String::from_utf8_lossy(&buffer);
+    let line = text.lines().next()?;
+    let mut parts = line.split_whitespace();
+    let _method = parts.next()?;
+    let target = parts.next()?;
+    target.starts_with('/').then(|| target.to_string())
+}
+
+async fn respond(stream: &mut tokio::net::TcpStream, status: u16, message: &str) {
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Bad Request",
+    };
+    let body = format!(
+        "<!doctype html><html><head><title>wrk-zoom</title></head><body><p>{message}</p></body></html>"
+    );
+    let response = format!(
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}

@@ -1,0 +1,614 @@
+//! The token store: named connections and the default connection per kind.
+//!
+//! [`TokenStore`] is the seam (a database-backed store can implement it);
+//! [`FileStore`] keeps everything in one JSON file:
+//! - `$WRK_ZOOM_HOME/connections.json`, else
+//!   `$XDG_CONFIG_HOME/wrk-zoom/connections.json`, else
+//!   `~/.config/wrk-zoom/connections.json`;
+//! - mode 0600 (directory 0700);
+//! - every write goes to a temporary file in the same directory, is fsynced,
+//!   then renamed over the store (and the directory fsynced), so a process
+//!   killed mid-write leaves the previous store intact;
+//! - writers hold an exclusive lock on `connections.lock` (an OS file lock,
+//!   released by the kernel if the process dies) and re-read the store after
+//!   taking it.
+
+use crate::model::ConnectionKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Current version of the store format.
+pub const STORE_VERSION: u32 = 1;
+
+/// A token or client secret: never printed by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The secret itself (only for sending it where it belongs).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// How a connection gets its tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// A user or admin logged in (authorization code + PKCE); refreshed with
+    /// a rotating refresh token.
+    AuthorizationCode,
+    /// Server-to-Server (`account_credentials`): no refresh token, a new
+    /// access token is fetched when the old one nears expiry.
+    AccountCredentials,
+}
+
+mod kind_serde {
+    use crate::model::ConnectionKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &ConnectionKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match kind {
+            ConnectionKind::User => "user",
+            ConnectionKind::Admin => "admin",
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ConnectionKind, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "user" => Ok(ConnectionKind::User),
+            "admin" => Ok(ConnectionKind::Admin),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown connection kind '{other}' (expected user or admin)"
+            ))),
+        }
+    }
+}
+
+/// One stored connection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredConnection {
+    #[serde(with = "kind_serde")]
+    pub kind: ConnectionKind,
+    pub grant: Grant,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// e.g. `https://zoom.us`.
+    pub oauth_base: String,
+    /// e.g. `https://api.zoom.us/v2` (from the token response's `api_url`).
+    pub api_base: String,
+    /// Server-to-Server only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub access_token: Secret,
+    /// The latest refresh token (authorization-code connections).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// Unix seconds when the access token expires.
+    pub expires_at: i64,
+    /// The access token's lifetime as granted (`expires_in`).
+    pub lifetime_secs: i64,
+    /// Granted scopes (the token response's `scope`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Why the connection cannot be used until the user logs in again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_login: Option<String>,
+    /// Unix seconds of the last token grant.
+    pub granted_at: i64,
+    /// How many times the access token was renewed.
+    #[serde(default)]
+    pub renewals: u64,
+}
+
+impl StoredConnection {
+    /// How long before expiry the token is renewed: a few minutes, or a
+    /// quarter of the lifetime for short-lived tokens.
+    pub fn refresh_margin(&self) -> i64 {
+        (self.lifetime_secs / 4).clamp(0, 300)
+    }
+
+    /// Usable without renewal at `now`.
+    pub fn is_fresh(&self, now: i64) -> bool {
+        self.is_fresh_for(now, 0)
+    }
+
+    /// Usable without renewal at `now` and for about `min_secs` more (capped
+    /// at half the token's lifetime, so a long run renews at most once
+    /// ahead of time).
+    pub fn is_fresh_for(&self, now: i64, min_secs: i64) -> bool {
+        let ahead = self
+            .refresh_margin()
+            .max(min_secs.min(self.lifetime_secs / 2));
+        self.expires_at - ahead > now
+    }
+
+    /// The connection kind as a word.
+    pub fn kind_name(&self) -> &'static str {
+        kind_name(self.kind)
+    }
+}
+
+/// `user` or `admin`.
+pub fn kind_name(kind: ConnectionKind) -> &'static str {
+    match kind {
+        ConnectionKind::User => "user",
+        ConnectionKind::Admin => "admin",
+    }
+}
+
+/// The default connection name per kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Defaults {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<String>,
+}
+
+impl Defaults {
+    pub fn get(&self, kind: ConnectionKind) -> Option<&str> {
+        match kind {
+            ConnectionKind::User => self.user.as_deref(),
+            ConnectionKind::Admin => self.admin.as_deref(),
+        }
+    }
+
+    pub fn set(&mut self, kind: ConnectionKind, name: Option<String>) {
+        match kind {
+            ConnectionKind::User => self.user = name,
+            ConnectionKind::Admin => self.admin = name,
+        }
+    }
+}
+
+/// Everything in the store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreData {
+    pub version: u32,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub connections: BTreeMap<String, StoredConnection>,
+}
+
+impl Default for StoreData {
+    fn default() -> Self {
+        StoreData {
+            version: STORE_VERSION,
+            defaults: Defaults::default(),
+            connections: BTreeMap::new(),
+        }
+    }
+}
+
+impl StoreData {
+    /// Removes a connection and any default pointing at it.
+    pub fn remove(&mut self, name: &str) -> Option<StoredConnection> {
+        let removed = self.connections.remove(name)?;
+        for kind in [ConnectionKind::User, ConnectionKind::Admin] {
+            if self.defaults.get(kind) == Some(name) {
+                let next = self
+                    .connections
+                    .iter()
+                    .find(|(_, c)| c.kind == kind)
+                    .map(|(n, _)| n.clone());
+                self.defaults.set(kind, next);
+            }
+        }
+        Some(removed)
+    }
+}
+
+/// A store of connections. Reads need no lock; every write happens while
+/// holding the store's exclusive lock ([`TokenStore::lock`]), which also
+/// serialises token renewals across processes.
+pub trait TokenStore: Send + Sync {
+    /// A snapshot of the store (empty when nothing was stored yet).
+    fn read(&self) -> Result<StoreData, String>;
+    /// Blocks until this caller holds the exclusive lock (across processes).
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, String>;
+    /// Where the store lives, for messages.
+    fn describe(&self) -> String;
+}
+
+/// The exclusive lock on a store; released when dropped.
+pub trait StoreGuard: Send {
+    /// The store as it is now (re-read under the lock).
+    fn read(&self) -> Result<StoreData, String>;
+    /// Replaces the store atomically.
+    fn write(&mut self, data: &StoreData) -> Result<(), String>;
+}
+
+/// The JSON-file store (see the module docs).
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+const STORE_FILE: &str = "connections.json";
+const LOCK_FILE: &str = "connections.lock";
+
+impl FileStore {
+    /// A store in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> FileStore {
+        FileStore { dir: dir.into() }
+    }
+
+    /// The store in the user's configuration directory.
+    pub fn open_default() -> Result<FileStore, String> {
+        Ok(FileStore::new(config_dir()?))
+    }
+
+    /// The directory holding the store.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    fn ensure_dir(&self) -> Result<(), String> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&self.dir).map_err(|e| {
+            format!(
+                "cannot create the configuration directory {}: {e}; set WRK_ZOOM_HOME to a writable directory",
+                self.dir.display()
+            )
+        })
+    }
+
+    fn read_file(&self) -> Result<StoreData, String> {
+        let path = self.path();
+        let text = match std::fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StoreData::default()),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the token store {}: {e}",
+                    path.display()
+                ));
+            }
+        };
+        let data: StoreData = serde_json::from_slice(&text).map_err(|e| {
+            format!(
+                "the token store {} is damaged ({e}); move it away and log in again with `wrk-zoom auth login`",
+                path.display()
+            )
+        })?;
+        if data.version > STORE_VERSION {
+            return Err(format!(
+                "the token store {} was written by a newer wrk-zoom (format {}); upgrade wrk-zoom",
+                path.display(),
+                data.version
+            ));
+        }
+        Ok(data)
+    }
+
+    fn write_file(&self, data: &StoreData) -> Result<(), String> {
+        let path = self.path();
+        let fail = |what: &str, e: std::io::Error| {
+            format!("cannot {what} the token store {}: {e}", path.display())
+        };
+        let bytes = serde_json::to_vec_pretty(data)
+            .map_err(|e| format!("cannot encode the token store: {e}"))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let temp = self
+            .dir
+            .join(format!("{STORE_FILE}.{}.{nanos}.tmp", std::process::id()));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let written = (|| {
+            let mut file = options.open(&temp)?;
+            // Test hook: stall in the middle of the write so a test can kill
+            // the process there (see host/tests/all/auth.rs).
+            let stall = std::env::var("WRK_ZOOM_TEST_STALL_WRITE_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok());
+            if let Some(ms) = stall {
+                let half = bytes.len() / 2;
+                file.write_all(&bytes[..half])?;
+                file.flush()?;
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                file.write_all(&bytes[half..])?;
+            } else {
+                file.write_all(&bytes)?;
+            }
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&temp, &path)?;
+            // Make the rename itself durable.
+            if let Ok(dir) = File::open(&self.dir) {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        })();
+        written.map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            fail("write", e)
+        })
+    }
+
+    /// Removes temporary files left by writers that died (only called
+    /// while holding the lock, so no writer is active).
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&format!("{STORE_FILE}.")) && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// `$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
+/// `~/.config/wrk-zoom`.
+pub fn config_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("WRK_ZOOM_HOME").filter(|d| !d.is_empty()) {
+        return Ok(dir.into());
+    }
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("wrk-zoom"));
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".config").join("wrk-zoom")),
+        None => Err(
+            "cannot find a configuration directory: set WRK_ZOOM_HOME (or XDG_CONFIG_HOME or HOME)"
+                .into(),
+        ),
+    }
+}
+
+impl TokenStore for FileStore {
+    fn read(&self) -> Result<StoreData, String> {
+        self.read_file()
+    }
+
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, String> {
+        self.ensure_dir()?;
+        let lock_path = self.dir.join(LOCK_FILE);
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open the lock file {}: {e}", lock_path.display()))?;
+        file.lock()
+            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        self.remove_stale_temps();
+        Ok(Box::new(FileGuard {
+            store: self.clone(),
+            _lock: file,
+        }))
+    }
+
+    fn describe(&self) -> String {
+        self.path().display().to_string()
+    }
+}
+
+struct FileGuard {
+    store: FileStore,
+    /// Holding the open file holds the lock; closing it releases it.
+    _lock: File,
+}
+
+impl StoreGuard for FileGuard {
+    fn read(&self) -> Result<StoreData, String> {
+        self.store.read_file()
+    }
+
+    fn write(&mut self, data: &StoreData) -> Result<(), String> {
+        self.store.write_file(data)
+    }
+}
+
+/// A store in memory (tests, embedding). Its lock is process-local.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    data: Arc<Mutex<StoreData>>,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl MemoryStore {
+    pub fn new(data: StoreData) -> MemoryStore {
+        MemoryStore {
+            data: Arc::new(Mutex::new(data)),
+            lock: Arc::default(),
+        }
+    }
+}
+
+impl TokenStore for MemoryStore {
+    fn read(&self) -> Result<StoreData, String> {
+        Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, String> {
+        let guard = self.lock.clone().blocking_lock_owned();
+        Ok(Box::new(MemoryGuard {
+            data: self.data.clone(),
+            _guard: guard,
+        }))
+    }
+
+    fn describe(&self) -> String {
+        "the in-memory token store".into()
+    }
+}
+
+struct MemoryGuard {
+    data: Arc<Mutex<StoreData>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl StoreGuard for MemoryGuard {
+    fn read(&self) -> Result<StoreData, String> {
+        Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    fn write(&mut self, data: &StoreData) -> Result<(), String> {
+        *self.data.lock().unwrap_or_else(|e| e.into_inner()) = data.clone();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> StoredConnection {
+        StoredConnection {
+            kind: ConnectionKind::User,
+            grant: Grant::AuthorizationCode,
+            client_id: "id".into(),
+            client_secret: Secret::new("very-secret"),
+            oauth_base: "https://zoom.us".into(),
+            api_base: "https://api.zoom.us/v2".into(),
+            account_id: None,
+            access_token: Secret::new("at"),
+            refresh_token: Some(Secret::new("rt")),
+            expires_at: 1_000,
+            lifetime_secs: 3600,
+            scopes: vec!["meeting:read".into()],
+            needs_login: None,
+            granted_at: 0,
+            renewals: 0,
+        }
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "wrk-zoom-store-{tag}-{}-{}",
+            std::process::id(),
+            crate::auth::now_secs()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let text = format!("{:?}", sample());
+        assert!(
+            !text.contains("very-secret") && !text.contains("\"rt\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn refresh_margin_is_a_few_minutes_or_a_quarter_of_short_lifetimes() {
+        let mut c = sample();
+        assert_eq!(c.refresh_margin(), 300);
+        c.lifetime_secs = 20;
+        assert_eq!(c.refresh_margin(), 5);
+        assert!(c.is_fresh(994));
+        assert!(!c.is_fresh(995));
+        // A long run asks for more, at most half the lifetime.
+        assert!(!c.is_fresh_for(994, 600));
+        assert!(c.is_fresh_for(989, 600));
+        c.lifetime_secs = 3600;
+        c.expires_at = 10_000;
+        assert!(c.is_fresh_for(8_199, 1800));
+        assert!(!c.is_fresh_for(8_200, 1800));
+        assert!(!c.is_fresh_for(8_200, 7200), "capped at half the lifetime");
+    }
+
+    #[test]
+    fn file_store_round_trips_with_mode_0600_and_leaves_no_temp_files() {
+        let dir = temp_dir("roundtrip");
+        let store = FileStore::new(&dir);
+        assert_eq!(store.read().unwrap(), StoreData::default());
+        let mut data = StoreData::default();
+        data.connections.insert("me".into(), sample());
+        data.defaults.user = Some("me".into());
+        {
+            let mut guard = store.lock().unwrap();
+            guard.write(&data).unwrap();
+            assert_eq!(guard.read().unwrap(), data);
+        }
+        assert_eq!(store.read().unwrap(), data);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_damaged_store_is_reported_with_a_fix() {
+        let dir = temp_dir("damaged");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(STORE_FILE), "{not json").unwrap();
+        let err = FileStore::new(&dir).read().unwrap_err();
+        assert!(
+            err.contains("damaged") && err.contains("wrk-zoom auth login"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn removing_a_default_connection_promotes_another_of_its_kind() {
+        let mut data = StoreData::default();
+        data.connections.insert("a".into(), sample());
+        data.connections.insert("b".into(), sample());
+        data.defaults.user = Some("a".into());
+        data.remove("a");
+        assert_eq!(data.defaults.user.as_deref(), Some("b"));
+        data.remove("b");
+        assert_eq!(data.defaults.user, None);
+    }
+}
