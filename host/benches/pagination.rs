@@ -71,6 +71,7 @@ impl Setup {
         ZoomConnection {
             access_token: seed::USER_TOKEN.into(),
             api_base: self.sim.base_url(),
+            account: None,
         }
     }
 

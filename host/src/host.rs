@@ -64,6 +64,10 @@ pub struct ZoomConnection {
     pub access_token: String,
     /// API base URL, e.g. `https://api.zoom.us/v2`.
     pub api_base: String,
+    /// Which Zoom account the calls count against, for the shared
+    /// rate-limit buckets (a stored connection's account or name). `None`
+    /// keys the buckets by the token, so a renewed token starts afresh.
+    pub account: Option<String>,
 }
 
 impl std::fmt::Debug for ZoomConnection {
@@ -269,9 +273,7 @@ impl Host {
         };
         let (hooks, log) = EgressHooks::new(Arc::new(policy), credential);
         let hooks = hooks.with_pacing(CallPacing {
-            account: self
-                .pacer
-                .account(&account_key(&connection.api_base, &connection.access_token)),
+            account: self.pacer.account(&account_key(connection)),
             retry: self.pacer.config().retry.clone(),
             action: name.to_string(),
             declared: action.info.rate,

@@ -428,13 +428,20 @@ impl Pacer {
     }
 }
 
-/// The key that identifies a connection's account: the API base and a hash
-/// of the access token (the token itself is never kept).
-pub fn account_key(api_base: &str, access_token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(access_token.as_bytes());
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}#{hex}", api_base.trim_end_matches('/'))
+/// The key of a connection's shared buckets: the API base and the account
+/// (a stored connection's account or name), or, for a bare token, a hash of
+/// the token (the token itself is never kept).
+pub fn account_key(connection: &crate::host::ZoomConnection) -> String {
+    let base = connection.api_base.trim_end_matches('/');
+    match &connection.account {
+        Some(account) => format!("{base}#account:{account}"),
+        None => {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(connection.access_token.as_bytes());
+            let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+            format!("{base}#token:{hex}")
+        }
+    }
 }
 
 /// What a 429 means.
@@ -575,6 +582,25 @@ pub fn next_utc_midnight(unix: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renewed_token_keeps_its_accounts_buckets() {
+        let conn = |token: &str, account: Option<&str>| crate::host::ZoomConnection {
+            access_token: token.into(),
+            api_base: "https://api.zoom.us/v2/".into(),
+            account: account.map(str::to_string),
+        };
+        assert_eq!(
+            account_key(&conn("old", Some("acct-1"))),
+            account_key(&conn("new", Some("acct-1")))
+        );
+        assert_ne!(
+            account_key(&conn("t", Some("acct-1"))),
+            account_key(&conn("t", Some("acct-2")))
+        );
+        assert_ne!(account_key(&conn("a", None)), account_key(&conn("b", None)));
+        assert!(!account_key(&conn("secret-token", None)).contains("secret-token"));
+    }
 
     #[test]
     fn published_numbers() {

@@ -7,6 +7,7 @@
 
 use crate::error::HostError;
 use crate::host::{Host, ZoomConnection};
+use crate::model::Reply;
 
 /// How a paginated run ended.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,6 +46,22 @@ pub async fn for_each_item_with_progress(
     host: &Host,
     action: &str,
     connection: &ZoomConnection,
+    params: &[(String, String)],
+    max: Option<u64>,
+    sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+    on_page: impl FnMut(&PageSummary),
+) -> Result<PageSummary, HostError> {
+    let run_page = async |page: &[(String, String)]| host.run(action, connection, page).await;
+    for_each_page_item(host, action, run_page, params, max, sink, on_page).await
+}
+
+/// The pagination loop, with `run_page` running the action for one page's
+/// parameters (e.g. on a stored connection that renews its token between
+/// pages).
+pub async fn for_each_page_item(
+    host: &Host,
+    action: &str,
+    mut run_page: impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
     params: &[(String, String)],
     max: Option<u64>,
     mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
@@ -92,7 +109,7 @@ pub async fn for_each_item_with_progress(
         if let Some(t) = &token {
             page_params.push(("next_page_token".into(), t.clone()));
         }
-        let reply = match host.run(action, connection, &page_params).await {
+        let reply = match run_page(&page_params).await {
             Ok(reply) => reply,
             Err(HostError::Zoom {
                 code: Some(300),

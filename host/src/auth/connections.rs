@@ -62,6 +62,12 @@ impl Access {
             zoom: ZoomConnection {
                 access_token: c.access_token.expose().to_string(),
                 api_base: c.api_base.clone(),
+                // Connections to one account share its rate limits.
+                account: Some(
+                    c.account_id
+                        .clone()
+                        .unwrap_or_else(|| format!("connection:{name}")),
+                ),
             },
         }
     }

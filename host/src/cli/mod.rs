@@ -17,9 +17,9 @@ Exit codes:
   0  success
   1  internal failure (broken component, I/O)
   2  invalid input (unknown action or parameter, bad value)
-  3  Zoom answered with an error
-  4  authentication (missing, expired or insufficient token)
-  5  Zoom unreachable, request denied or timed out
+  3  Zoom answered with an error (a daily rate limit names its reset)
+  4  authentication (missing, expired or insufficient token or scope)
+  5  Zoom unreachable, request denied or timed out, or an uncertain create
 
 Try it without a Zoom account:
   wrk-zoom run retrieve-meetings --sandbox --all";

@@ -86,6 +86,7 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
         let connection = ZoomConnection {
             access_token: token.to_string(),
             api_base: sim.base_url(),
+            account: None,
         };
         _simulator = Some(sim);
         connection
@@ -97,6 +98,7 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
         ZoomConnection {
             access_token: token,
             api_base: args.api_base.clone(),
+            account: None,
         }
     } else {
         // A stored connection: --connection NAME, else the default of the
@@ -128,7 +130,9 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
             .await?;
             return print_json(&reply_body(reply));
         }
-        let access = wrk_zoom::auth::runner::prepare(
+        // Renew up front a token that could expire during a long run; each
+        // page still renews (and retries a rejected token once) as needed.
+        wrk_zoom::auth::runner::prepare(
             &host,
             &connections,
             &name,
@@ -136,18 +140,19 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
             wrk_zoom::auth::runner::LONG_RUN,
         )
         .await?;
-        return run_all(&host, &args, &access.zoom, &params).await;
+        let run_page = async |page: &[(String, String)]| {
+            wrk_zoom::auth::run_on_connection(&host, &connections, &name, &args.action, page).await
+        };
+        return run_all(&host, &args, run_page, &params).await;
     };
 
     if !args.all {
         let reply = host.run(&args.action, &connection, &params).await?;
-        let body = match reply.body {
-            serde_json::Value::Null => serde_json::json!({"ok": true, "status": reply.status}),
-            body => body,
-        };
-        return print_json(&body);
+        return print_json(&reply_body(reply));
     }
-    run_all(&host, &args, &connection, &params).await
+    let run_page =
+        async |page: &[(String, String)]| host.run(&args.action, &connection, page).await;
+    run_all(&host, &args, run_page, &params).await
 }
 
 /// The printed result: the body, or `{"ok": true, "status": N}` when empty.
@@ -162,7 +167,7 @@ fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
 async fn run_all(
     host: &Host,
     args: &RunArgs,
-    connection: &ZoomConnection,
+    run_page: impl AsyncFnMut(&[(String, String)]) -> Result<wrk_zoom::model::Reply, HostError>,
     params: &[(String, String)],
 ) -> Result<(), HostError> {
     let list_key = host
@@ -179,10 +184,10 @@ async fn run_all(
         let _ = write!(out, "{{{}:[", serde_json::Value::String(list_key));
     }
     let mut progress = Progress::on_terminal();
-    let outcome = wrk_zoom::paginate::for_each_item_with_progress(
+    let outcome = wrk_zoom::paginate::for_each_page_item(
         host,
         &args.action,
-        connection,
+        run_page,
         params,
         args.max,
         |item| {

@@ -58,6 +58,7 @@ pub fn user(sim: &RunningSimulator) -> ZoomConnection {
     ZoomConnection {
         access_token: seed::USER_TOKEN.into(),
         api_base: sim.base_url(),
+        account: None,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn admin(sim: &RunningSimulator) -> ZoomConnection {
     ZoomConnection {
         access_token: seed::ADMIN_TOKEN.into(),
         api_base: sim.base_url(),
+        account: None,
     }
 }
 

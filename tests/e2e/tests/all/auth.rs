@@ -576,3 +576,43 @@ async fn fifty_concurrent_calls_across_an_expiry_renew_once() {
         .count();
     assert_eq!(api_calls, 50, "no call needed a retry");
 }
+
+#[tokio::test]
+async fn pagination_on_a_stored_connection_renews_a_token_rejected_midway() {
+    let (host, sim) = (host(), simulator().await);
+    let (connections, store) = file_connections("all-pages-124");
+    login(&sim, &connections, "me", false).await;
+    let first_token = stored(&store, "me").access_token;
+    let mut ids = std::collections::HashSet::new();
+    let mut pages = 0;
+    let run_page = async |page: &[(String, String)]| {
+        pages += 1;
+        if pages == 2 {
+            // Zoom stops accepting the token between two pages.
+            assert!(sim.expire_access_token(first_token.expose()));
+        }
+        run_on_connection(&host, &connections, "me", "retrieve-meetings", page).await
+    };
+    let summary = wrk_zoom::paginate::for_each_page_item(
+        &host,
+        "retrieve-meetings",
+        run_page,
+        &params(&[("page_size", "10")]),
+        None,
+        |item| {
+            ids.insert(item["id"].as_i64().unwrap());
+            Ok(())
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), seed::USER_SCHEDULED_MEETING_COUNT);
+    assert_eq!(summary.pages, 5);
+    assert_eq!(
+        token_requests(&sim, "refresh_token"),
+        1,
+        "renewed once, mid-run"
+    );
+    assert_ne!(stored(&store, "me").access_token, first_token);
+}

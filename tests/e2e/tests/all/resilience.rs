@@ -219,6 +219,7 @@ async fn a_create_that_cannot_connect_is_retried_and_not_uncertain() {
     let conn = wrk_zoom::ZoomConnection {
         access_token: seed::USER_TOKEN.into(),
         api_base: format!("http://127.0.0.1:{port}/v2"),
+        account: None,
     };
     let err = host
         .run("create-meeting", &conn, &params(&[("topic", "Nowhere")]))

@@ -12,6 +12,7 @@ async fn calls_in_flight_finish_on_the_old_component_and_new_calls_use_the_new_o
     let held = ZoomConnection {
         access_token: "t".into(),
         api_base: gate.base_url.clone(),
+        account: None,
     };
     let in_flight = {
         let host = host.clone();
