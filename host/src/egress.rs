@@ -469,7 +469,7 @@ async fn send_paced(
                 if status == 429 {
                     let message = body_bytes.as_deref().map(zoom_message).unwrap_or_default();
                     let limit_type = header(response, "x-ratelimit-type");
-                    let now = limits::now_unix();
+                    let now = crate::clock::now_secs();
                     let asked = header(response, "retry-after")
                         .and_then(|v| limits::parse_retry_after(v, now));
                     match limits::classify_429(limit_type, &message) {
@@ -482,9 +482,9 @@ async fn send_paced(
                         }
                         kind => {
                             let reset = header(response, "retry-after")
-                                .and_then(limits::parse_iso_datetime)
+                                .and_then(crate::clock::parse_date_time)
                                 .filter(|t| *t > now)
-                                .unwrap_or_else(|| limits::next_utc_midnight(now));
+                                .unwrap_or_else(|| crate::clock::next_utc_midnight(now));
                             let limit_n = header(response, "x-ratelimit-limit")
                                 .map(str::trim)
                                 .filter(|v| !v.is_empty());
@@ -508,7 +508,7 @@ async fn send_paced(
                             tracing::warn!(%limit, "daily rate limit reached; not retrying");
                             lock(log).daily_limit = Some(DailyLimitHit {
                                 limit,
-                                resets_at: limits::format_utc(reset),
+                                resets_at: crate::clock::format_utc(reset),
                                 message,
                             });
                         }

@@ -17,6 +17,7 @@
 
 pub mod auth;
 pub mod bindings;
+pub mod clock;
 pub mod egress;
 pub mod engine;
 pub mod error;

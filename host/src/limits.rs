@@ -479,104 +479,10 @@ pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
     }
-    let at = parse_iso_datetime(value).or_else(|| parse_http_date(value))?;
+    let at = crate::clock::parse_date_time(value)?;
     Some(Duration::from_secs(
         at.saturating_sub(now_unix).max(0) as u64
     ))
-}
-
-/// Unix seconds of `YYYY-MM-DDTHH:MM:SSZ` (fraction and offset `+00:00` allowed).
-pub fn parse_iso_datetime(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &t[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest {
-        "" | "Z" | "z" => 0,
-        r if r.len() == 6 && (r.starts_with('+') || r.starts_with('-')) => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            let oh: i64 = r[1..3].parse().ok()?;
-            let om: i64 = r[4..6].parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => return None,
-    };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
-}
-
-/// Unix seconds of an IMF-fixdate (`Sun, 31 May 2020 00:00:00 GMT`).
-fn parse_http_date(text: &str) -> Option<i64> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mo = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let hms: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
-    let [h, mi, s] = hms.as_slice() else {
-        return None;
-    };
-    Some(
-        days_from_civil(year.parse().ok()?, mo, day.parse().ok()?) * 86_400
-            + h * 3600
-            + mi * 60
-            + s,
-    )
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
-pub fn format_utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// Unix seconds now.
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
-/// The next 00:00 UTC after `unix`, when Zoom's daily limits reset.
-pub fn next_utc_midnight(unix: i64) -> i64 {
-    unix - unix.rem_euclid(86_400) + 86_400
 }
 
 #[cfg(test)]
@@ -667,7 +573,7 @@ mod tests {
     #[test]
     fn retry_after_in_seconds_and_dates() {
         assert_eq!(parse_retry_after("1", 0), Some(Duration::from_secs(1)));
-        let now = parse_iso_datetime("2020-05-30T23:59:00Z").unwrap();
+        let now = crate::clock::parse_date_time("2020-05-30T23:59:00Z").unwrap();
         assert_eq!(
             parse_retry_after("2020-05-31T00:00:00Z", now),
             Some(Duration::from_secs(60))
@@ -677,8 +583,11 @@ mod tests {
             Some(Duration::from_secs(60))
         );
         assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(format_utc(now + 60), "2020-05-31T00:00:00Z");
-        assert_eq!(format_utc(next_utc_midnight(now)), "2020-05-31T00:00:00Z");
+        assert_eq!(crate::clock::format_utc(now + 60), "2020-05-31T00:00:00Z");
+        assert_eq!(
+            crate::clock::format_utc(crate::clock::next_utc_midnight(now)),
+            "2020-05-31T00:00:00Z"
+        );
     }
 
     #[test]

@@ -13,8 +13,9 @@ use wrk_zoom::auth::oauth::{self, LoginOptions};
 use wrk_zoom::auth::store::config_dir;
 use wrk_zoom::auth::{
     ClientCredentials, Connections, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Grant, Secret,
-    StoredConnection, format_time, now_secs,
+    StoredConnection, now_secs,
 };
+use wrk_zoom::clock::format_utc;
 use wrk_zoom::model::ConnectionKind;
 
 #[derive(Subcommand)]
@@ -294,7 +295,7 @@ fn summary(
         "default": defaults.get(c.kind) == Some(name),
         "scopes": c.scopes,
         "api_base": c.api_base,
-        "expires_at": format_time(c.expires_at),
+        "expires_at": format_utc(c.expires_at),
         "expires_in": (c.expires_at - now).max(0),
         "renewals": c.renewals,
         "needs_login": c.needs_login.is_some(),
@@ -340,11 +341,11 @@ fn status(json: bool) -> Result<(), HostError> {
         out.push_str(&format!("  scopes:  {}\n", c.scopes.join(" ")));
         let left = c.expires_at - now;
         let expiry = if left > 0 {
-            format!("{} (in {left} s)", format_time(c.expires_at))
+            format!("{} (in {left} s)", format_utc(c.expires_at))
         } else {
             format!(
                 "{} (expired; renewed on next use)",
-                format_time(c.expires_at)
+                format_utc(c.expires_at)
             )
         };
         out.push_str(&format!("  expires: {expiry}\n"));

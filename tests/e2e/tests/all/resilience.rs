@@ -248,8 +248,8 @@ async fn a_daily_limit_429_fails_fast_with_the_reset_time() {
     else {
         panic!("expected a daily limit, got {err:?}");
     };
-    let now = wrk_zoom::limits::now_unix();
-    let midnight = wrk_zoom::limits::format_utc(wrk_zoom::limits::next_utc_midnight(now));
+    let now = wrk_zoom::clock::now_secs();
+    let midnight = wrk_zoom::clock::format_utc(wrk_zoom::clock::next_utc_midnight(now));
     assert_eq!(resets_at, &midnight, "resets at the next 00:00 UTC");
     assert!(limit.contains("daily Medium rate limit"), "{limit}");
     assert!(err.to_string().contains(&midnight), "{err}");
