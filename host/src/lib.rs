@@ -10,6 +10,7 @@
 //!   category) and the retry policy;
 //! - [`host`]: loading and calling components ([`Host`]);
 //! - [`paginate`]: following `next_page_token`;
+//! - [`watch`]: hot swap from an actions directory;
 //! - [`auth`]: stored connections, OAuth, token renewal, scope checks;
 //! - [`model`] and [`error`]: what the host returns.
 //!
@@ -27,6 +28,7 @@ pub mod model;
 pub mod paginate;
 pub mod registry;
 pub mod state;
+pub mod watch;
 
 pub use error::HostError;
 pub use host::{Host, HostConfig, ZoomConnection};

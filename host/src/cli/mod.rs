@@ -5,6 +5,7 @@ mod actions;
 mod auth;
 mod run;
 mod sandbox;
+mod serve;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -62,6 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: auth::AuthCommand,
     },
+    /// Serve the actions as an HTTP API on 127.0.0.1 (for workflow platforms).
+    Serve(serve::ServeArgs),
     /// Start the built-in Zoom simulator on 127.0.0.1 and print its base URL.
     Sandbox {
         /// Port to listen on (0 picks a free one).
@@ -174,6 +177,7 @@ async fn dispatch(command: Command) -> Result<(), HostError> {
         Command::Describe { action } => actions::describe(&action).await,
         Command::Run(args) => run::run(args).await,
         Command::Auth { command } => auth::run(command).await,
+        Command::Serve(args) => serve::serve(args).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
     }
 }

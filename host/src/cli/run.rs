@@ -5,6 +5,20 @@ use std::io::Write;
 use wrk_zoom::model::ConnectionKind;
 use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
 
+/// Parameters from a JSON object: strings as they are, anything else
+/// (numbers, booleans, objects, arrays) as JSON text.
+pub(crate) fn json_params(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    object
+        .into_iter()
+        .map(|(key, value)| match value {
+            serde_json::Value::String(s) => (key, s),
+            other => (key, other.to_string()),
+        })
+        .collect()
+}
+
 /// `key=value` arguments over an optional JSON parameter file.
 fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
     let invalid = |name: &str, message: String| HostError::InvalidParams {
@@ -32,13 +46,7 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
                     ),
                 )
             })?;
-        for (key, value) in object {
-            let text = match value {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            params.push((key, text));
-        }
+        params = json_params(object);
     }
     for arg in &args.params {
         let Some((key, value)) = arg.split_once('=') else {

@@ -2,3 +2,4 @@
 
 mod auth;
 mod cli;
+mod serve;

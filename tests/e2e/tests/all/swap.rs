@@ -109,3 +109,62 @@ async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
+    match test_component(name) {
+        ComponentSource::Bytes { bytes, .. } => bytes,
+        ComponentSource::Builtin(bytes) => bytes.into(),
+    }
+}
+
+/// Polls `done` for up to 20 s (file events arrive asynchronously).
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn components_written_to_the_actions_directory_are_swapped_in_and_broken_ones_are_not() {
+    let dir = std::env::temp_dir().join(format!("wrk-zoom-actions-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Present at start: loaded before watching begins.
+    std::fs::write(dir.join("echo.wasm"), component_bytes("echo-token")).unwrap();
+    let host = std::sync::Arc::new(host());
+    let watcher = host.watch_actions_dir(&dir).await.unwrap();
+    assert_eq!(watcher.loaded(), 1);
+    assert!(host.action_names().contains(&"echo-token".to_string()));
+
+    let sim = simulator().await;
+    std::fs::write(
+        dir.join("retrieve-user.wasm"),
+        component_bytes("retrieve-user-v2"),
+    )
+    .unwrap();
+    eventually("the new retrieve-user to load", || watcher.loaded() == 2).await;
+    let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(reply.body["version"], 2);
+
+    std::fs::write(dir.join("retrieve-user.wasm"), b"half a component").unwrap();
+    eventually("the broken file to be refused", || {
+        !watcher.failures().is_empty()
+    })
+    .await;
+    let failure = &watcher.failures()[0];
+    assert!(failure.path.ends_with("retrieve-user.wasm"), "{failure:?}");
+    assert!(
+        failure
+            .message
+            .contains("not a valid WebAssembly component"),
+        "{failure:?}"
+    );
+    let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(reply.body["version"], 2, "the working component stays");
+    drop(watcher);
+    let _ = std::fs::remove_dir_all(&dir);
+}
