@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use wrk_zoom::auth::{Connections, FileStore, TokenStore, now_secs, run_on_connection};
 use wrk_zoom::{Host, HostConfig};
+use zoom_simulator::browser::consent;
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wrk-zoom");
@@ -128,7 +129,7 @@ impl Env {
             }
         };
         assert!(url.starts_with(&format!("{}/oauth/authorize?", self.sim.origin())));
-        consent(url, as_admin).await;
+        consent(&url, as_admin).await;
         let mut rest = String::new();
         while let Ok(Some(line)) = lines.next_line().await {
             rest.push_str(&line);
@@ -179,45 +180,6 @@ impl Drop for Env {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.home);
     }
-}
-
-/// One HTTP/1.1 GET: (status, location).
-async fn http_get(url: &str) -> (u16, Option<String>) {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let (authority, target) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
-    let request =
-        format!("GET {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8_lossy(&response);
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let location = text
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("location:"))
-        .map(|l| l["location:".len()..].trim().to_string());
-    (status, location)
-}
-
-/// A browser that approves: authorize, then follow the redirect.
-async fn consent(url: String, as_admin: bool) {
-    let url = if as_admin {
-        format!("{url}&sim_as=admin")
-    } else {
-        url
-    };
-    let (status, location) = http_get(&url).await;
-    assert_eq!(status, 302);
-    let (status, _) = http_get(&location.unwrap()).await;
-    assert_eq!(status, 200);
 }
 
 fn text(bytes: &[u8]) -> String {

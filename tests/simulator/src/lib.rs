@@ -16,6 +16,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod browser;
 pub mod errors;
 pub mod faults;
 pub mod ids;

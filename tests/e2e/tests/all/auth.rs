@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wrk_zoom::HostError;
 use wrk_zoom::auth::connections::new_connection;
 use wrk_zoom::auth::oauth::{self, LoginFailure, LoginOptions};
@@ -15,6 +14,7 @@ use wrk_zoom::auth::{
 };
 use wrk_zoom::model::ConnectionKind;
 use wrk_zoom_e2e::{host, params, simulator, simulator_with, test_component};
+use zoom_simulator::browser::{consent, http_get};
 use zoom_simulator::state::{TokenInfo, TokenKind};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
@@ -74,48 +74,6 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// One HTTP/1.1 GET over a fresh connection: (status, location).
-async fn http_get(url: &str) -> (u16, Option<String>) {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let (authority, target) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let mut stream = tokio::net::TcpStream::connect(authority)
-        .await
-        .expect("connect");
-    let request =
-        format!("GET {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let text = String::from_utf8_lossy(&response);
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let location = text
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("location:"))
-        .map(|l| l["location:".len()..].trim().to_string());
-    (status, location)
-}
-
-/// What a consenting browser does: open the authorize URL, follow the
-/// redirect to the loopback listener.
-async fn consent(authorize_url: String, as_admin: bool) {
-    let url = if as_admin {
-        format!("{authorize_url}&sim_as=admin")
-    } else {
-        authorize_url
-    };
-    let (status, location) = http_get(&url).await;
-    assert_eq!(status, 302, "authorize answered {status}");
-    let (status, _) = http_get(&location.expect("redirect")).await;
-    assert_eq!(status, 200, "the loopback page answered {status}");
-}
-
 /// Logs in through the simulator and stores the connection as `name`.
 async fn login(sim: &RunningSimulator, connections: &Connections, name: &str, admin: bool) {
     let origin = sim.origin();
@@ -124,7 +82,8 @@ async fn login(sim: &RunningSimulator, connections: &Connections, name: &str, ad
         oauth_base: &origin,
         timeout: Duration::from_secs(20),
         on_authorize_url: Box::new(move |url| {
-            tokio::spawn(consent(url.to_string(), admin));
+            let url = url.to_string();
+            tokio::spawn(async move { consent(&url, admin).await });
         }),
     })
     .await
