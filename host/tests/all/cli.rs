@@ -96,6 +96,33 @@ fn sandbox_all_prints_every_meeting_once_and_says_it_is_the_sandbox() {
     assert_eq!(result["total_records"], meetings.len());
     assert_eq!(result["truncated"], false);
     assert!(stderr(&output).contains("sandbox"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("items/s"),
+        "no progress display when stderr is not a terminal"
+    );
+}
+
+#[test]
+fn all_shows_progress_on_a_terminal() {
+    // `script` (util-linux) gives the command a pseudo-terminal and copies
+    // what it shows to our stdout.
+    let command = format!(
+        "{} run retrieve-meetings --sandbox --all page_size=10 > /dev/null",
+        env!("CARGO_BIN_EXE_wrk-zoom")
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env(
+            "WRK_ZOOM_CACHE_DIR",
+            std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
+        )
+        .env("WRK_ZOOM_HOME", empty_home())
+        .output()
+        .expect("run script(1) from util-linux");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.contains("45 items, 5 pages"), "{screen}");
+    assert!(screen.contains("items/s"), "{screen}");
 }
 
 #[test]
