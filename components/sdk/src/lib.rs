@@ -26,6 +26,18 @@ pub use request::Request;
 pub use spec::{Action, Connection, In, Kind, Method, Param, Rate, Rule};
 pub use values::{Value, Values};
 
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// `[("a", "b")]` as owned parameter pairs.
+    pub fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+}
+
 /// Bindings for the `wrk:zoom/zoom-action` world (generated from `wit/`).
 pub mod bindings {
     wit_bindgen::generate!({

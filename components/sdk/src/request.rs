@@ -75,8 +75,11 @@ pub fn build(action: &Action, values: &Values) -> Request {
         };
         match param.location {
             In::Query => match value {
-                // Arrays go as repeated keys (OpenAPI's default form style).
-                Value::List(items) => query.extend(items.iter().map(|i| (param.name, i.clone()))),
+                // Arrays go as repeated keys (OpenAPI's default form style)
+                // unless the parameter asks for one comma-separated value.
+                Value::List(items) if !param.comma_joined => {
+                    query.extend(items.iter().map(|i| (param.name, i.clone())))
+                }
                 other => query.push((param.name, other.to_text())),
             },
             In::Body => {
@@ -140,12 +143,7 @@ mod tests {
         ..LIST
     };
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     #[test]
     fn user_actions_act_as_me_and_encode_the_query() {

@@ -100,6 +100,9 @@ pub struct Param {
     pub min: Option<i64>,
     /// Largest integer, or longest text.
     pub max: Option<i64>,
+    /// A list in the query goes as one comma-separated value instead of
+    /// repeated keys.
+    pub comma_joined: bool,
 }
 
 impl Param {
@@ -113,6 +116,7 @@ impl Param {
             default: None,
             min: None,
             max: None,
+            comma_joined: false,
         }
     }
 
@@ -166,6 +170,12 @@ impl Param {
     /// Longest accepted text.
     pub const fn max_len(mut self, max: i64) -> Param {
         self.max = Some(max);
+        self
+    }
+
+    /// Send a list as one comma-separated value (`a,b`), not `k=a&k=b`.
+    pub const fn comma_joined(mut self) -> Param {
+        self.comma_joined = true;
         self
     }
 

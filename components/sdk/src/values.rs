@@ -315,12 +315,7 @@ mod tests {
         custom_run: None,
     };
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     fn problems(pairs: &[(&str, &str)]) -> Vec<InvalidParam> {
         match validate(&ACTION, &raw(pairs)) {

@@ -245,12 +245,7 @@ mod tests {
     use super::*;
     use crate::plan;
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     fn refused(path: &str) -> String {
         match plan(&API_CALL, &raw(&[("method", "GET"), ("path", path)])) {

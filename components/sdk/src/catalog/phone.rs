@@ -199,12 +199,7 @@ mod tests {
     use super::*;
     use crate::{Failure, plan};
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     fn problems(action: &Action, pairs: &[(&str, &str)]) -> Vec<crate::InvalidParam> {
         match plan(action, &raw(pairs)) {

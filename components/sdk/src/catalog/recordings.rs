@@ -116,12 +116,7 @@ mod tests {
     use super::*;
     use crate::{Failure, plan};
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     #[test]
     fn meeting_recordings_by_uuid_are_double_encoded_and_ttl_needs_include_fields() {

@@ -3,8 +3,6 @@
 //! meeting list.
 
 use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
-use crate::values::{Value, Values};
-use crate::{Failure, Request, request};
 
 const REPORT_MEETING_ID: Param = Param::path(
     "meetingId",
@@ -153,15 +151,16 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
             "Only hosts in this group (see List groups)",
         ),
         // Each item is checked against Zoom's enum; the list is sent as one
-        // comma-separated value, as Zoom's description asks (see below).
+        // comma-separated value, as Zoom's description asks ("To provide
+        // multiple values, separate them with commas").
         Param::query(
             "meeting_feature",
             MEETING_FEATURES,
             "Only meetings that used these features, comma-separated (e.g. meeting_summary,poll,waiting_room)",
-        ),
+        )
+        .comma_joined(),
     ],
     rules: &[REQUIRED_WINDOW],
-    custom_plan: Some(plan_history_meetings),
     ..RETRIEVE_MEETING_DETAIL_REPORT
 };
 
@@ -205,30 +204,12 @@ const MEETING_FEATURES: Kind = Kind::TextList(&[
     "color_themes",
 ]);
 
-/// The declared request, except that several `meeting_feature`s go as one
-/// comma-separated value ("To provide multiple values, separate them with
-/// commas") instead of repeated keys.
-fn plan_history_meetings(action: &Action, values: &Values) -> Result<Request, Failure> {
-    let mut request = request::build(action, values);
-    if let Some(Value::List(items)) = values.get("meeting_feature") {
-        let repeated = request::query_string(items.iter().map(|i| ("meeting_feature", i.clone())));
-        let joined = request::query_string([("meeting_feature", items.join(","))]);
-        request.path_and_query = request.path_and_query.replacen(&repeated, &joined, 1);
-    }
-    Ok(request)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan;
+    use crate::{Failure, plan};
 
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
+    use crate::test_support::raw;
 
     #[test]
     fn activity_type_accepts_labels_and_numeric_codes() {
