@@ -51,7 +51,8 @@ impl Setup {
             }))
             .expect("simulator starts");
         let host = Host::new(HostConfig {
-            cache_dir: Some(std::env::temp_dir().join("wrk-zoom-bench-cache")),
+            // Private to whoever builds (cargo's per-target temporary directory).
+            cache_dir: Some(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")),
             ..HostConfig::default()
         })
         .expect("host starts")

@@ -519,14 +519,12 @@ mod tests {
         }
     }
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "wrk-zoom-store-{tag}-{}-{}",
-            std::process::id(),
-            crate::auth::now_secs()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    /// A private temporary directory (removed when dropped).
+    fn temp_dir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("wrk-zoom-store-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
@@ -558,7 +556,8 @@ mod tests {
 
     #[test]
     fn file_store_round_trips_with_mode_0600_and_leaves_no_temp_files() {
-        let dir = temp_dir("roundtrip");
+        let temp = temp_dir("roundtrip");
+        let dir = temp.path().join("store");
         let store = FileStore::new(&dir);
         assert_eq!(store.read().unwrap(), StoreData::default());
         let mut data = StoreData::default();
@@ -584,20 +583,18 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_damaged_store_is_reported_with_a_fix() {
-        let dir = temp_dir("damaged");
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = temp_dir("damaged");
+        let dir = temp.path();
         std::fs::write(dir.join(STORE_FILE), "{not json").unwrap();
-        let err = FileStore::new(&dir).read().unwrap_err();
+        let err = FileStore::new(dir).read().unwrap_err();
         assert!(
             err.contains("damaged") && err.contains("wrk-zoom auth login"),
             "{err}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

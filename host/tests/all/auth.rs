@@ -14,32 +14,32 @@ use wrk_zoom::{Host, HostConfig};
 use zoom_simulator::browser::consent;
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
+use crate::cache_dir;
+
 const BIN: &str = env!("CARGO_BIN_EXE_wrk-zoom");
 
-fn cache_dir() -> PathBuf {
-    std::env::temp_dir().join("wrk-zoom-cli-test-cache")
-}
-
 struct Env {
+    /// The store directory, inside `_temp` (created by the program itself).
     home: PathBuf,
+    _temp: tempfile::TempDir,
     sim: RunningSimulator,
 }
 
 impl Env {
     async fn new(tag: &str, token_ttl: Duration) -> Env {
-        let home = std::env::temp_dir().join(format!(
-            "wrk-zoom-auth-{tag}-{}-{}",
-            std::process::id(),
-            now_secs()
-        ));
-        let _ = std::fs::remove_dir_all(&home);
+        let temp = crate::temp_dir(&format!("wrk-zoom-auth-{tag}-"));
+        let home = temp.path().join("home");
         let sim = zoom_simulator::start(SimConfig {
             access_token_ttl: token_ttl,
             ..SimConfig::default()
         })
         .await
         .expect("simulator starts");
-        Env { home, sim }
+        Env {
+            home,
+            _temp: temp,
+            sim,
+        }
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
@@ -173,12 +173,6 @@ impl Env {
         }
         secrets.retain(|s| s.len() >= 8);
         secrets
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 

@@ -4,25 +4,16 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn wrk_zoom(args: &[&str]) -> Output {
+    // No stored connections: these tests pass tokens explicitly.
+    let home = crate::temp_dir("wrk-zoom-cli-home-");
     Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(args)
-        .env(
-            "WRK_ZOOM_CACHE_DIR",
-            std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
-        )
-        // No stored connections: these tests pass tokens explicitly.
-        .env("WRK_ZOOM_HOME", empty_home())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_HOME", home.path())
         .env_remove("ZOOM_ACCESS_TOKEN")
         .env_remove("ZOOM_API_BASE")
         .output()
         .expect("run wrk-zoom")
-}
-
-/// A connection store directory with nothing in it, one per test process.
-fn empty_home() -> std::path::PathBuf {
-    let home = std::env::temp_dir().join(format!("wrk-zoom-cli-test-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("create an empty WRK_ZOOM_HOME");
-    home
 }
 
 fn stdout_json(output: &Output) -> Value {
@@ -110,13 +101,11 @@ fn all_shows_progress_on_a_terminal() {
         "{} run retrieve-meetings --sandbox --all page_size=10 > /dev/null",
         env!("CARGO_BIN_EXE_wrk-zoom")
     );
+    let home = crate::temp_dir("wrk-zoom-cli-home-");
     let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
-        .env(
-            "WRK_ZOOM_CACHE_DIR",
-            std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
-        )
-        .env("WRK_ZOOM_HOME", empty_home())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_HOME", home.path())
         .output()
         .expect("run script(1) from util-linux");
     assert!(output.status.success(), "{}", stderr(&output));
@@ -187,7 +176,8 @@ fn dry_run_prints_the_request_without_credentials() {
 
 #[test]
 fn params_file_values_are_used_and_arguments_override_them() {
-    let path = std::env::temp_dir().join(format!("wrk-zoom-params-{}.json", std::process::id()));
+    let dir = crate::temp_dir("wrk-zoom-params-");
+    let path = dir.path().join("params.json");
     std::fs::write(
         &path,
         r#"{"topic": "From file", "duration": 45, "settings": {"waiting_room": true}}"#,

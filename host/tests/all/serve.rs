@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 struct Served {
     child: Child,
     base: String,
+    _home: tempfile::TempDir,
 }
 
 impl Drop for Served {
@@ -17,17 +18,12 @@ impl Drop for Served {
 }
 
 fn serve() -> Served {
-    let home =
-        std::env::temp_dir().join(format!("wrk-zoom-serve-test-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(["serve", "--port", "0"])
         .env("WRK_ZOOM_API_KEY", "test-key")
-        .env("WRK_ZOOM_HOME", &home)
-        .env(
-            "WRK_ZOOM_CACHE_DIR",
-            std::env::temp_dir().join("wrk-zoom-cli-test-cache"),
-        )
+        .env("WRK_ZOOM_HOME", home.path())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -39,6 +35,7 @@ fn serve() -> Served {
     Served {
         child,
         base: line.trim().to_string(),
+        _home: home,
     }
 }
 

@@ -26,16 +26,29 @@ pub fn test_component(name: &str) -> ComponentSource {
     }
 }
 
-/// A host with the built-in actions, caching compiled code in a directory
-/// shared by the tests of this run.
+/// The compiled-code cache the tests share: inside this crate's build
+/// output, private to whoever builds it (never a fixed name under `/tmp`,
+/// which another local user could create first) and kept across runs.
+pub fn cache_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(concat!(env!("OUT_DIR"), "/compiled-code-cache"))
+}
+
+/// A private temporary directory, removed when dropped.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("wrk-zoom-e2e-")
+        .tempdir()
+        .expect("create a temporary directory")
+}
+
+/// A host with the built-in actions, caching compiled code in [`cache_dir`].
 pub fn host() -> Host {
     host_with_limits(CallLimits::default())
 }
 
 pub fn host_with_limits(limits: CallLimits) -> Host {
-    let cache_dir = std::env::temp_dir().join("wrk-zoom-e2e-cache");
     Host::new(HostConfig {
-        cache_dir: Some(cache_dir),
+        cache_dir: Some(cache_dir()),
         limits,
         max_concurrent_calls: 64,
         builtin_actions: true,

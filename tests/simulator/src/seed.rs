@@ -597,6 +597,7 @@ pub fn build(origin: &str, now: i64) -> Data {
 
     let mut data = Data {
         next_meeting_id: FIRST_CREATED_MEETING_ID,
+        seeded_at: now,
         ..Data::default()
     };
     let user_scopes = USER_SCOPES;

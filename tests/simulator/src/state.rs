@@ -231,6 +231,11 @@ pub struct Data {
     pub auth_codes: HashMap<String, AuthCode>,
     /// Live OAuth refresh tokens (only the latest of each chain).
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Unix seconds when the data was seeded. The simulator's calendar (the
+    /// default date ranges, the day a daily cap counts) stays on that day, so
+    /// a run that crosses midnight UTC, or a second boundary between two
+    /// pages, sees one consistent list.
+    pub seeded_at: i64,
     /// Meeting create/update requests per (host user id, UTC day number).
     pub meeting_writes: HashMap<(String, i64), u32>,
     pub phone_users: Vec<PhoneUser>,
@@ -238,6 +243,11 @@ pub struct Data {
 }
 
 impl Data {
+    /// Midnight UTC (Unix seconds) of the simulator's calendar day.
+    pub fn today(&self) -> i64 {
+        self.seeded_at - self.seeded_at.rem_euclid(86_400)
+    }
+
     /// Finds a user by id or email (case-insensitive email).
     pub fn find_user(&self, id_or_email: &str) -> Option<&User> {
         self.users
@@ -268,13 +278,11 @@ pub struct SimState {
 
 impl SimState {
     pub fn new(config: SimConfig, origin: String) -> Self {
-        let mut data = crate::seed::build(&origin, crate::time::now_secs());
+        let now = crate::time::now_secs();
+        let mut data = crate::seed::build(&origin, now);
         if config.large_past_meeting_participants > 0 {
-            let large = crate::seed::large_past_meeting(
-                &data,
-                crate::time::now_secs(),
-                config.large_past_meeting_participants,
-            );
+            let large =
+                crate::seed::large_past_meeting(&data, now, config.large_past_meeting_participants);
             data.past.extend(large);
         }
         let throttle = crate::throttle::Throttle::new(&config.per_second_limits);
@@ -293,7 +301,7 @@ impl SimState {
     /// Counts one meeting create/update for `host_id` today; `false` when the
     /// per-user daily cap is already used up.
     pub fn count_meeting_write(data: &mut Data, host_id: &str, cap: u32) -> bool {
-        let day = crate::time::now_secs().div_euclid(86_400);
+        let day = data.today().div_euclid(86_400);
         let n = data
             .meeting_writes
             .entry((host_id.to_string(), day))

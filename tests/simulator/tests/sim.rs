@@ -922,6 +922,26 @@ async fn user_call_history_pages_by_call_logs() {
     assert_eq!(r.code(), 300);
 }
 
+/// The default date window is calendar days of the simulator's own day, so a
+/// page token stays valid across a second boundary (it once held the current
+/// second and expired whenever two pages straddled one).
+#[tokio::test]
+async fn call_history_pages_straddling_a_second_stay_one_list() {
+    let sim = sim().await;
+    for (path, key, token) in [
+        ("/phone/call_history?page_size=30", "call_history", seed::ADMIN_TOKEN),
+        ("/phone/users/me/call_history?page_size=30", "call_logs", seed::USER_TOKEN),
+    ] {
+        let first = get(&sim, path, token).await.json();
+        let next = first["next_page_token"].as_str().unwrap().to_string();
+        assert!(!next.is_empty(), "{path}: more than one page");
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        let second = get(&sim, &format!("{path}&next_page_token={next}"), token).await;
+        assert_eq!(second.status, StatusCode::OK, "{path}: {}", second.text);
+        assert_eq!(second.json()[key].as_array().unwrap().len(), 30, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn account_call_history_and_single_call() {
     let sim = sim().await;

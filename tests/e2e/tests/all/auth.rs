@@ -25,19 +25,15 @@ fn credentials() -> ClientCredentials {
     }
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "wrk-zoom-e2e-auth-{tag}-{}-{}",
-        std::process::id(),
-        now_secs()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn file_connections(tag: &str) -> (Connections, FileStore) {
-    let store = FileStore::new(temp_dir(tag));
-    (Connections::new(Arc::new(store.clone())), store)
+/// Connections over a file store in a private temporary directory, which
+/// lives as long as the returned guard.
+fn file_connections(tag: &str) -> (Connections, FileStore, tempfile::TempDir) {
+    let home = tempfile::Builder::new()
+        .prefix(&format!("wrk-zoom-e2e-auth-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let store = FileStore::new(home.path().join("store"));
+    (Connections::new(Arc::new(store.clone())), store, home)
 }
 
 /// The decoded value of `key` in `url`'s query string.
@@ -120,7 +116,7 @@ fn stored(store: &FileStore, name: &str) -> StoredConnection {
 #[tokio::test]
 async fn login_with_pkce_stores_a_connection_that_runs_actions() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, store) = file_connections("login");
+    let (connections, store, _home) = file_connections("login");
     login(&sim, &connections, "me", false).await;
 
     let requests = sim.requests();
@@ -220,7 +216,7 @@ async fn login_times_out_with_a_clear_message() {
 #[tokio::test]
 async fn an_admin_action_refuses_a_user_connection_before_calling_zoom() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, _) = file_connections("kind");
+    let (connections, _, _home) = file_connections("kind");
     login(&sim, &connections, "me", false).await;
     sim.clear_requests();
     let err = run_on_connection(
@@ -281,7 +277,7 @@ fn seeded(scopes: &[&str], token: &str, api_base: String) -> StoredConnection {
 #[tokio::test]
 async fn a_missing_scope_is_named_before_calling_zoom() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, _) = file_connections("scope");
+    let (connections, _, _home) = file_connections("scope");
     connections
         .save(
             "narrow",
@@ -325,7 +321,7 @@ async fn zoom_4711_becomes_the_same_missing_scope_error() {
             expires_at: None,
         },
     );
-    let (connections, _) = file_connections("4711");
+    let (connections, _, _home) = file_connections("4711");
     // Granted scopes unknown: the host leaves the check to Zoom.
     connections
         .save("n", seeded(&[], "narrow-token", sim.base_url()), true)
@@ -348,7 +344,7 @@ async fn zoom_4711_becomes_the_same_missing_scope_error() {
 #[tokio::test]
 async fn a_401_code_124_renews_once_and_runs_again() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, store) = file_connections("124");
+    let (connections, store, _home) = file_connections("124");
     login(&sim, &connections, "me", false).await;
     let before = stored(&store, "me");
     assert!(sim.expire_access_token(before.access_token.expose()));
@@ -376,7 +372,7 @@ async fn a_second_401_is_an_auth_error() {
         ..SimConfig::default()
     })
     .await;
-    let (connections, _) = file_connections("second-401");
+    let (connections, _, _home) = file_connections("second-401");
     login(&sim, &connections, "me", false).await;
     let err = run_on_connection(&host, &connections, "me", "retrieve-user", &[])
         .await
@@ -400,7 +396,7 @@ async fn a_second_401_is_an_auth_error() {
 #[tokio::test]
 async fn invalid_grant_marks_the_connection_as_needing_login_without_retrying() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, store) = file_connections("invalid-grant");
+    let (connections, store, _home) = file_connections("invalid-grant");
     login(&sim, &connections, "me", false).await;
     // Another client used the refresh token: ours is stale, and the access
     // token is due for renewal.
@@ -449,7 +445,7 @@ async fn expired_server_to_server_tokens_are_renewed() {
         ..SimConfig::default()
     })
     .await;
-    let (connections, store) = file_connections("s2s");
+    let (connections, store, _home) = file_connections("s2s");
     let grant = oauth::account_credentials(&credentials(), &sim.origin(), seed::ACCOUNT_ID)
         .await
         .unwrap();
@@ -491,7 +487,7 @@ async fn expired_server_to_server_tokens_are_renewed() {
 #[tokio::test]
 async fn components_on_a_stored_connection_see_only_a_stand_in() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, store) = file_connections("standin");
+    let (connections, store, _home) = file_connections("standin");
     login(&sim, &connections, "me", false).await;
     host.swap(test_component("echo-token"), None).await.unwrap();
     let reply = run_on_connection(&host, &connections, "me", "echo-token", &[])
@@ -511,7 +507,7 @@ async fn fifty_concurrent_calls_across_an_expiry_renew_once() {
         ..SimConfig::default()
     })
     .await;
-    let (connections, store) = file_connections("fifty");
+    let (connections, store, _home) = file_connections("fifty");
     let connections = Arc::new(connections);
     login(&sim, &connections, "me", false).await;
     // Past the simulator's expiry: the stored token is dead.
@@ -539,7 +535,7 @@ async fn fifty_concurrent_calls_across_an_expiry_renew_once() {
 #[tokio::test]
 async fn pagination_on_a_stored_connection_renews_a_token_rejected_midway() {
     let (host, sim) = (host(), simulator().await);
-    let (connections, store) = file_connections("all-pages-124");
+    let (connections, store, _home) = file_connections("all-pages-124");
     login(&sim, &connections, "me", false).await;
     let first_token = stored(&store, "me").access_token;
     let mut ids = std::collections::HashSet::new();

@@ -298,7 +298,7 @@ async fn pacing_keeps_a_burst_of_200_concurrent_calls_under_the_per_second_rate(
     .with_rate(Table::Main, RateCategory::Light, Rate::per_second(RATE));
     let host = Arc::new(
         Host::new(HostConfig {
-            cache_dir: Some(std::env::temp_dir().join("wrk-zoom-e2e-cache")),
+            cache_dir: Some(wrk_zoom_e2e::cache_dir()),
             max_concurrent_calls: 256,
             ..HostConfig::default()
         })

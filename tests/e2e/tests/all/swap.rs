@@ -91,8 +91,8 @@ async fn a_component_under_another_name_never_replaces_an_action() {
 
 #[tokio::test]
 async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
-    let dir = std::env::temp_dir().join(format!("wrk-zoom-cache-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("cache");
     let config = wrk_zoom::HostConfig {
         cache_dir: Some(dir.clone()),
         ..wrk_zoom::HostConfig::default()
@@ -107,7 +107,6 @@ async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
         second.action("retrieve-user").await.unwrap().from_cache,
         "no recompilation"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
@@ -130,8 +129,8 @@ async fn eventually(what: &str, done: impl Fn() -> bool) {
 
 #[tokio::test]
 async fn components_written_to_the_actions_directory_are_swapped_in_and_broken_ones_are_not() {
-    let dir = std::env::temp_dir().join(format!("wrk-zoom-actions-dir-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("actions");
     std::fs::create_dir_all(&dir).unwrap();
     // Present at start: loaded before watching begins.
     std::fs::write(dir.join("echo.wasm"), component_bytes("echo-token")).unwrap();
@@ -166,5 +165,4 @@ async fn components_written_to_the_actions_directory_are_swapped_in_and_broken_o
     let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
     assert_eq!(reply.body["version"], 2, "the working component stays");
     drop(watcher);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,7 +9,7 @@ use crate::ids::decode_once;
 use crate::pagination::{MAX_PAGE_SIZE, PHONE_USERS_MAX_PAGE_SIZE};
 use crate::routes::recordings::date_range;
 use crate::state::{CallRecord, Data};
-use crate::time::{format_date, format_datetime, now_secs};
+use crate::time::{format_date, format_datetime};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
@@ -248,8 +248,10 @@ fn filtered_calls<'a>(
     data: &'a Data,
     owner: Option<&str>,
 ) -> Result<(Vec<&'a CallRecord>, i64, i64, String), ApiError> {
-    let now = now_secs();
-    let (from, to) = date_range(ctx, now - 86_400, now, false)?;
+    // Zoom's default is the last day; as calendar dates (yesterday through
+    // today, whole days) the default list is the same for every page.
+    let today = data.today();
+    let (from, to) = date_range(ctx, today - 86_400, today, false)?;
     let time_type = ctx.query.get_non_empty("time_type").unwrap_or("start_time");
     if !["start_time", "end_time"].contains(&time_type) {
         return Err(ApiError::validation("time_type", "Invalid field."));

@@ -195,10 +195,7 @@ pub fn date_range(
 pub fn list_user(ctx: &Ctx<'_>, raw_uid: &str) -> ApiResult {
     let data = ctx.state.data();
     let user_id = ctx.resolve_user(&data, raw_uid, &USER_RECORDINGS, ApiError::user_not_found)?;
-    let today = {
-        let n = now_secs();
-        n - n.rem_euclid(86_400)
-    };
+    let today = data.today();
     let (from, to) = date_range(ctx, today, today + 86_400, false)?;
     let meeting_filter = match ctx.query.get_non_empty("meeting_id") {
         None => None,
