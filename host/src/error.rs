@@ -1,38 +1,102 @@
 //! Every way a host call can fail, kept apart so callers can branch on the
-//! cause, each with a message that says what to do, and the CLI's exit code.
+//! cause, each with a message that says what to do. [`HostError::category`]
+//! groups them for callers that map failures to something of their own (the
+//! CLI's exit codes, `serve`'s HTTP statuses); causes are kept as sources.
 
+use crate::auth::StoreError;
 use crate::model::InvalidParam;
+
+/// What kind of failure an error is, for callers that map failures to exit
+/// codes, HTTP statuses or retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCategory {
+    /// The caller's input is wrong (unknown action, bad parameter or value,
+    /// a malformed API base): fix the input.
+    InvalidInput,
+    /// Missing, expired or insufficient credentials or scopes.
+    Auth,
+    /// Zoom answered with an error (a daily limit and an expired page token
+    /// included).
+    Zoom,
+    /// Zoom could not be reached, or a request was denied before leaving.
+    Transport,
+    /// The call did not finish in its wall-clock time.
+    Timeout,
+    /// A request that changes something may have reached Zoom without an
+    /// answer; it was not sent again.
+    Uncertain,
+    /// The token store could not be read or written (disk, permissions).
+    Store,
+    /// A bug or a broken component: nothing the caller can fix by retrying.
+    Internal,
+}
 
 /// Why a call through the host failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
+    /// No action of that name is registered.
     #[error("unknown action '{name}'{}", suggestion_text(.suggestion))]
     UnknownAction {
+        /// The name asked for.
         name: String,
+        /// The closest registered name, if one is close.
         suggestion: Option<String>,
     },
 
+    /// A value outside the action's parameters is wrong (e.g. the API base).
+    #[error("invalid {field}: {message}")]
+    InvalidInput {
+        /// What is wrong, as the caller named it (e.g. `api_base`).
+        field: String,
+        /// What is wrong with it and what would be accepted.
+        message: String,
+    },
+
+    /// The component refused the parameters (every problem at once).
     #[error("invalid parameters for {action}: {}", list_problems(.problems))]
     InvalidParams {
+        /// The action.
         action: String,
+        /// Each refused parameter with the accepted form.
         problems: Vec<InvalidParam>,
     },
 
+    /// Zoom answered with an error.
     #[error("Zoom answered {status}{}: {message}", code_text(.code))]
     Zoom {
+        /// HTTP status.
         status: u16,
+        /// Zoom's error code, when the body has one.
         code: Option<i64>,
+        /// Zoom's message.
         message: String,
+        /// The whole answer body.
         body: String,
     },
 
+    /// Credentials are missing, refused or of the wrong kind.
     #[error("authentication failed: {0}")]
     Auth(String),
 
+    /// No credentials were given and no stored connection fits the action.
+    #[error(
+        "no access token and no stored {kind} connection: connect with {}",
+        connect_command(*.kind)
+    )]
+    NoConnection {
+        /// The kind of connection the action needs.
+        kind: crate::model::ConnectionKind,
+    },
+
+    /// A stored connection's grant is gone (`invalid_grant`).
     #[error("connection '{connection}' needs a new login: {reason}; {fix}")]
     NeedsLogin {
+        /// The connection's name.
         connection: String,
+        /// What Zoom said.
         reason: String,
+        /// The command that connects it again.
         fix: String,
     },
 
@@ -40,16 +104,23 @@ pub enum HostError {
         "{action} needs one of the scopes {}, which connection '{connection}' was not granted; {fix}",
         .needed.join(", ")
     )]
+    /// The connection lacks every scope that would allow the action.
     MissingScope {
+        /// The action.
         action: String,
+        /// The connection's name.
         connection: String,
+        /// Scopes that would each allow it.
         needed: Vec<String>,
+        /// How to add them.
         fix: String,
     },
 
+    /// Zoom could not be reached.
     #[error("could not reach Zoom: {0}")]
     Transport(String),
 
+    /// Zoom's answer was not what the action expects.
     #[error("Zoom answered in an unexpected way: {0}")]
     UnexpectedResponse(String),
 
@@ -57,20 +128,47 @@ pub enum HostError {
         "{action} tried to reach {} which is not an allowed Zoom host; the request was denied",
         .hosts.join(", ")
     )]
-    EgressDenied { action: String, hosts: Vec<String> },
+    /// The component tried to reach a host that is not allow-listed.
+    EgressDenied {
+        /// The action.
+        action: String,
+        /// The refused origins (`scheme://host:port`).
+        hosts: Vec<String>,
+    },
 
+    /// The component used up its CPU time.
     #[error("{action} ran past its CPU deadline of {limit_ms} ms and was stopped")]
-    Deadline { action: String, limit_ms: u128 },
+    Deadline {
+        /// The action.
+        action: String,
+        /// The CPU budget, in milliseconds.
+        limit_ms: u128,
+    },
 
+    /// The call did not finish in its wall-clock time.
     #[error("{action} did not finish within {limit_ms} ms and was stopped")]
-    Timeout { action: String, limit_ms: u128 },
+    Timeout {
+        /// The action.
+        action: String,
+        /// The wall-clock budget, in milliseconds.
+        limit_ms: u128,
+    },
 
+    /// The component trapped.
     #[error("{action} failed inside its component: {message}")]
-    Trap { action: String, message: String },
+    Trap {
+        /// The action.
+        action: String,
+        /// The trap, with its backtrace when there is one.
+        message: String,
+    },
 
+    /// A component could not be compiled, linked or described.
     #[error("could not load component {source_name}: {message}")]
     Load {
+        /// Where it came from (`built-in`, a file path).
         source_name: String,
+        /// Why.
         message: String,
     },
 
@@ -79,9 +177,13 @@ pub enum HostError {
         "{action}: {limit} is used up; it resets at {resets_at} (00:00 UTC), try again after that. Zoom said: {message}"
     )]
     DailyLimit {
+        /// The action.
         action: String,
+        /// Which limit, in words.
         limit: String,
+        /// When it resets, `YYYY-MM-DDTHH:MM:SSZ`.
         resets_at: String,
+        /// Zoom's message.
         message: String,
     },
 
@@ -91,10 +193,13 @@ pub enum HostError {
         "{action}: the outcome of {request} is unknown: {cause}. It was not sent again, to avoid doing it twice; {check}"
     )]
     Uncertain {
+        /// The action.
         action: String,
         /// Method and path, e.g. `POST /v2/users/me/meetings`.
         request: String,
+        /// What went wrong.
         cause: String,
+        /// What to check before sending it again.
         check: String,
     },
 
@@ -102,16 +207,35 @@ pub enum HostError {
     #[error(
         "{action}: the next_page_token expired (Zoom keeps them 15 minutes); rerun without it to start from the first page"
     )]
-    PageTokenExpired { action: String, message: String },
+    PageTokenExpired {
+        /// The action.
+        action: String,
+        /// Zoom's message.
+        message: String,
+    },
 
+    /// The token store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    /// Anything else that is not the caller's doing.
     #[error("{0}")]
     Internal(String),
 }
 
 fn suggestion_text(s: &Option<String>) -> String {
     s.as_ref()
-        .map(|s| format!("; did you mean '{s}'? (`wrk-zoom actions` lists them all)"))
-        .unwrap_or_else(|| "; `wrk-zoom actions` lists the available actions".into())
+        .map(|s| format!("; did you mean '{s}'?"))
+        .unwrap_or_default()
+}
+
+fn connect_command(kind: crate::model::ConnectionKind) -> &'static str {
+    match kind {
+        crate::model::ConnectionKind::User => "`wrk-zoom auth login`",
+        crate::model::ConnectionKind::Admin => {
+            "`wrk-zoom auth login --admin` or `wrk-zoom auth s2s --account-id ID`"
+        }
+    }
 }
 
 fn list_problems(problems: &[InvalidParam]) -> String {
@@ -126,49 +250,35 @@ fn code_text(code: &Option<i64>) -> String {
     code.map(|c| format!(" (code {c})")).unwrap_or_default()
 }
 
-/// Process exit codes of the CLI, one per kind of failure.
-pub mod exit {
-    /// Internal failure (a bug, a broken component, I/O).
-    pub const INTERNAL: i32 = 1;
-    /// Invalid input: unknown action or parameter, bad value, bad usage.
-    pub const INVALID_INPUT: i32 = 2;
-    /// Zoom answered with an error (a daily rate limit and an expired page
-    /// token included).
-    pub const ZOOM: i32 = 3;
-    /// Missing, expired or insufficient credentials.
-    pub const AUTH: i32 = 4;
-    /// Zoom could not be reached, or a request was denied or timed out, or
-    /// a create/change may have reached Zoom without an answer (uncertain).
-    pub const TRANSPORT: i32 = 5;
-}
-
 impl HostError {
-    /// The CLI exit code for this failure.
-    pub fn exit_code(&self) -> i32 {
+    /// What kind of failure this is.
+    pub fn category(&self) -> ErrorCategory {
+        use ErrorCategory as C;
         match self {
-            HostError::UnknownAction { .. } | HostError::InvalidParams { .. } => {
-                exit::INVALID_INPUT
-            }
+            HostError::UnknownAction { .. }
+            | HostError::InvalidInput { .. }
+            | HostError::InvalidParams { .. } => C::InvalidInput,
             HostError::Zoom { status: 401, .. }
-            | HostError::Auth(_)
-            | HostError::NeedsLogin { .. }
-            | HostError::MissingScope { .. } => exit::AUTH,
-            HostError::Zoom {
+            | HostError::Zoom {
                 code: Some(4711 | 124),
                 ..
-            } => exit::AUTH,
+            }
+            | HostError::Auth(_)
+            | HostError::NoConnection { .. }
+            | HostError::NeedsLogin { .. }
+            | HostError::MissingScope { .. } => C::Auth,
             HostError::Zoom { .. }
             | HostError::DailyLimit { .. }
-            | HostError::PageTokenExpired { .. } => exit::ZOOM,
-            HostError::Uncertain { .. } => exit::TRANSPORT,
-            HostError::Transport(_)
-            | HostError::EgressDenied { .. }
-            | HostError::Timeout { .. } => exit::TRANSPORT,
+            | HostError::PageTokenExpired { .. } => C::Zoom,
+            HostError::Transport(_) | HostError::EgressDenied { .. } => C::Transport,
+            HostError::Timeout { .. } => C::Timeout,
+            HostError::Uncertain { .. } => C::Uncertain,
+            HostError::Store(_) => C::Store,
             HostError::UnexpectedResponse(_)
             | HostError::Deadline { .. }
             | HostError::Trap { .. }
             | HostError::Load { .. }
-            | HostError::Internal(_) => exit::INTERNAL,
+            | HostError::Internal(_) => C::Internal,
         }
     }
 
@@ -176,9 +286,11 @@ impl HostError {
     pub fn kind(&self) -> &'static str {
         match self {
             HostError::UnknownAction { .. } => "unknown-action",
+            HostError::InvalidInput { .. } => "invalid-input",
             HostError::InvalidParams { .. } => "invalid-params",
             HostError::Zoom { .. } => "zoom",
             HostError::Auth(_) => "auth",
+            HostError::NoConnection { .. } => "no-connection",
             HostError::NeedsLogin { .. } => "needs-login",
             HostError::MissingScope { .. } => "missing-scope",
             HostError::Transport(_) => "transport",
@@ -191,53 +303,8 @@ impl HostError {
             HostError::DailyLimit { .. } => "daily-limit",
             HostError::Uncertain { .. } => "uncertain",
             HostError::PageTokenExpired { .. } => "page-token-expired",
+            HostError::Store(_) => "store",
             HostError::Internal(_) => "internal",
         }
-    }
-
-    /// The error as a JSON object (`--json-errors`).
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = serde_json::json!({
-            "error": self.kind(),
-            "message": self.to_string(),
-            "exit_code": self.exit_code(),
-        });
-        match self {
-            HostError::InvalidParams { problems, .. } => {
-                value["params"] = serde_json::to_value(problems).unwrap_or_default();
-            }
-            HostError::Zoom {
-                status, code, body, ..
-            } => {
-                value["status"] = (*status).into();
-                value["code"] = (*code).into();
-                value["body"] = serde_json::from_str(body).unwrap_or_else(|_| body.clone().into());
-            }
-            HostError::UnknownAction { suggestion, .. } => {
-                value["suggestion"] = suggestion.clone().into();
-            }
-            HostError::EgressDenied { hosts, .. } => value["hosts"] = hosts.clone().into(),
-            HostError::NeedsLogin { connection, .. } => {
-                value["connection"] = connection.clone().into();
-            }
-            HostError::MissingScope {
-                connection, needed, ..
-            } => {
-                value["connection"] = connection.clone().into();
-                value["needed_scopes"] = needed.clone().into();
-            }
-            HostError::DailyLimit {
-                limit, resets_at, ..
-            } => {
-                value["limit"] = limit.clone().into();
-                value["resets_at"] = resets_at.clone().into();
-            }
-            HostError::Uncertain { request, check, .. } => {
-                value["request"] = request.clone().into();
-                value["check"] = check.clone().into();
-            }
-            _ => {}
-        }
-        value
     }
 }

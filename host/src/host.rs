@@ -5,14 +5,16 @@
 //! token and the API base, never the real token. Failures come back as
 //! [`HostError`]s that keep their causes apart.
 
-use crate::bindings::types as wit;
+use crate::connection::ZoomConnection;
 use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
-use crate::engine::{EpochTicker, new_engine};
 use crate::error::HostError;
-use crate::limits::{Pacer, RateLimitConfig, Table, account_key};
 use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
-use crate::registry::{Compiler, ComponentSource, LoadedAction, Registry, read_component_file};
-use crate::state::{CallLimits, CallState, DeadlineExceeded, new_store};
+use crate::rate_limit::{Pacer, RateLimitConfig, Table};
+use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
+use crate::runtime::bindings::types as wit;
+use crate::runtime::compiler::Compiler;
+use crate::runtime::engine::{EpochTicker, new_engine};
+use crate::runtime::store::{CallLimits, CallState, DeadlineExceeded, new_store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wasmtime::Store;
@@ -28,6 +30,7 @@ mod builtin {
 pub struct HostConfig {
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// Per-call limits (memory, CPU, wall clock).
     pub limits: CallLimits,
     /// How many calls may run at once (sizes the instance pool).
     pub max_concurrent_calls: u32,
@@ -58,26 +61,6 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     Some(base.join("wrk-zoom").join("components"))
 }
 
-/// Where and as whom an action calls Zoom.
-#[derive(Clone)]
-pub struct ZoomConnection {
-    pub access_token: String,
-    /// API base URL, e.g. `https://api.zoom.us/v2`.
-    pub api_base: String,
-    /// Which Zoom account the calls count against, for the shared
-    /// rate-limit buckets (a stored connection's account or name). `None`
-    /// keys the buckets by the token, so a renewed token starts afresh.
-    pub account: Option<String>,
-}
-
-impl std::fmt::Debug for ZoomConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ZoomConnection")
-            .field("api_base", &self.api_base)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Loads and runs action components.
 pub struct Host {
     engine: wasmtime::Engine,
@@ -90,6 +73,9 @@ pub struct Host {
 }
 
 impl Host {
+    /// Starts the engine and registers the built-in actions (compiled on
+    /// first use). Paces for the plan in `WRK_ZOOM_PLAN` (else Pro); see
+    /// [`Host::with_rate_limits`].
     pub fn new(config: HostConfig) -> Result<Host, HostError> {
         let internal = |e: wasmtime::Error| {
             HostError::Internal(format!("cannot start the wasm engine: {e:#}"))
@@ -126,11 +112,6 @@ impl Host {
     pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Host {
         self.pacer = Arc::new(Pacer::new(config));
         self
-    }
-
-    /// The rate-limit configuration in use.
-    pub fn rate_limits(&self) -> &RateLimitConfig {
-        self.pacer.config()
     }
 
     /// Names of every registered action, sorted.
@@ -235,6 +216,16 @@ impl Host {
         params: &[(String, String)],
     ) -> Result<PlannedRequest, HostError> {
         let action = self.action(name).await?;
+        self.plan_action(&action, params).await
+    }
+
+    /// [`Host::plan`] of an action already resolved with [`Host::action`].
+    pub async fn plan_action(
+        &self,
+        action: &LoadedAction,
+        params: &[(String, String)],
+    ) -> Result<PlannedRequest, HostError> {
+        let name = action.info.name.as_str();
         let mut store = self.sealed_store();
         let planned = self
             .with_limits(name, async {
@@ -256,7 +247,7 @@ impl Host {
         })
     }
 
-    /// Runs the action once against Zoom.
+    /// Runs the action `name` once against Zoom.
     pub async fn run(
         &self,
         name: &str,
@@ -264,21 +255,38 @@ impl Host {
         params: &[(String, String)],
     ) -> Result<Reply, HostError> {
         let action = self.action(name).await?;
-        let policy =
-            EgressPolicy::for_api_base(&connection.api_base).map_err(HostError::Transport)?;
+        self.run_action(&action, connection, params).await
+    }
+
+    /// Runs an action already resolved with [`Host::action`] once against
+    /// Zoom (a caller that runs several pages passes the same one, so a
+    /// swap midway never mixes versions).
+    pub async fn run_action(
+        &self,
+        action: &LoadedAction,
+        connection: &ZoomConnection,
+        params: &[(String, String)],
+    ) -> Result<Reply, HostError> {
+        let name = action.info.name.as_str();
+        let policy = EgressPolicy::for_api_base(&connection.api_base).map_err(|message| {
+            HostError::InvalidInput {
+                field: "api_base".into(),
+                message,
+            }
+        })?;
         let stand_in = stand_in_token();
         let credential = Credential {
             stand_in: stand_in.clone(),
             token: connection.access_token.clone(),
         };
-        let (hooks, log) = EgressHooks::new(Arc::new(policy), credential);
-        let hooks = hooks.with_pacing(CallPacing {
-            account: self.pacer.account(&account_key(connection)),
+        let pacing = CallPacing {
+            account: self.pacer.account(&connection.rate_limit_key()),
             retry: self.pacer.config().retry.clone(),
             action: name.to_string(),
             declared: action.info.rate,
             table: Table::for_path(&action.info.path),
-        });
+        };
+        let (hooks, log) = EgressHooks::new(Arc::new(policy), credential, pacing);
         let mut store = new_store(&self.engine, hooks, &self.limits);
         let guest_connection = wit::Connection {
             access_token: stand_in,
@@ -293,36 +301,9 @@ impl Host {
                     .await
             })
             .await;
-        let (denied, daily_limit, uncertain) = {
-            let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-            (
-                std::mem::take(&mut log.denied),
-                log.daily_limit.take(),
-                log.uncertain.take(),
-            )
-        };
-        if !denied.is_empty() {
-            return Err(HostError::EgressDenied {
-                action: name.to_string(),
-                hosts: denied,
-            });
-        }
-        let failed = !matches!(outcome, Ok(Ok(_)));
-        if let (true, Some(hit)) = (failed, daily_limit) {
-            return Err(HostError::DailyLimit {
-                action: name.to_string(),
-                limit: hit.limit,
-                resets_at: hit.resets_at,
-                message: hit.message,
-            });
-        }
-        if let (true, Some(u)) = (failed, uncertain) {
-            return Err(HostError::Uncertain {
-                action: name.to_string(),
-                request: format!("{} {}", u.method, u.path),
-                cause: u.cause,
-                check: u.check,
-            });
+        let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Some(error) = log.into_error(name, !matches!(outcome, Ok(Ok(_)))) {
+            return Err(error);
         }
         let reply = outcome?.map_err(|e| action_error(name, e))?;
         let body = serde_json::from_str(&reply.body).map_err(|e| {
@@ -337,12 +318,7 @@ impl Host {
 
     /// A store whose hooks allow no request at all (describe, plan).
     fn sealed_store(&self) -> Store<CallState> {
-        let credential = Credential {
-            stand_in: String::new(),
-            token: String::new(),
-        };
-        let (hooks, _) = EgressHooks::new(Arc::new(EgressPolicy::default()), credential);
-        new_store(&self.engine, hooks, &self.limits)
+        new_store(&self.engine, EgressHooks::sealed(), &self.limits)
     }
 
     /// Runs a guest call under the wall-clock timeout and maps traps.

@@ -1,36 +1,37 @@
 //! The wrk-zoom host: runs Zoom actions compiled as WebAssembly components.
 //!
-//! One concern per module:
-//! - [`engine`]: the wasmtime engine (pooling, copy-on-write images, epochs);
-//! - [`registry`]: action name → current component, disk cache, hot swap;
-//! - [`state`]: one call's store (WASI, limits, CPU deadline);
-//! - [`egress`]: the `wasi:http` hook (allow-list, credential injection,
-//!   pacing and retries);
-//! - [`limits`]: Zoom's rate limits (token buckets per account and
-//!   category) and the retry policy;
-//! - [`host`]: loading and calling components ([`Host`]);
-//! - [`paginate`]: following `next_page_token`;
-//! - [`watch`]: hot swap from an actions directory;
-//! - [`auth`]: stored connections, OAuth, token renewal, scope checks;
-//! - [`model`] and [`error`]: what the host returns.
+//! An embedder needs [`Host`] (load, describe, plan, run and swap actions),
+//! [`HostConfig`] and [`CallLimits`], a [`ZoomConnection`] (token and API
+//! base) or the stored connections of [`auth`], [`paginate`] to follow every
+//! page, [`rate_limit`] to configure pacing and retries, and [`HostError`]
+//! with its [`ErrorCategory`]. `host/examples/embed.rs` is a complete
+//! program.
 //!
-//! The `wrk-zoom` binary (`src/main.rs`) is a thin CLI over this library.
+//! Inside, dependencies run one way: [`Host`] → registry and runtime
+//! (engine, compiler, one store per call) → egress (allow-list, stand-in
+//! token, paced and safe retries) → rate limits → nothing of ours.
+//!
+//! The `wrk-zoom` binary (`src/main.rs`, feature `cli`) is a thin command
+//! line over this library; the library builds without it
+//! (`cargo tree -p wrk-zoom --no-default-features -e normal`).
+
+#![warn(missing_docs)]
 
 pub mod auth;
-pub mod bindings;
-pub mod clock;
-pub mod egress;
-pub mod engine;
-pub mod error;
-pub mod host;
-pub mod limits;
+mod clock;
+mod connection;
+mod egress;
+mod error;
+mod host;
 pub mod model;
 pub mod paginate;
-pub mod registry;
-pub mod state;
+pub mod rate_limit;
+mod registry;
+mod runtime;
 pub mod watch;
 
-pub use error::HostError;
-pub use host::{Host, HostConfig, ZoomConnection};
-pub use registry::ComponentSource;
-pub use state::CallLimits;
+pub use connection::ZoomConnection;
+pub use error::{ErrorCategory, HostError};
+pub use host::{Host, HostConfig, default_cache_dir};
+pub use registry::{ComponentSource, LoadedAction};
+pub use runtime::store::CallLimits;

@@ -3,64 +3,152 @@
 //! Converted once from the WIT types so the rest of the host never touches
 //! generated bindings.
 
-use crate::bindings::types as wit;
+use crate::runtime::bindings::types as wit;
 use serde::Serialize;
 
 /// `describe()` of one action.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ActionInfo {
+    /// The action's name, e.g. `retrieve-meetings`.
     pub name: String,
+    /// Its title as the product shows it.
     pub title: String,
     /// `user` or `admin`.
     pub connection: ConnectionKind,
+    /// Scopes that each allow the call.
     pub scopes: Scopes,
+    /// HTTP method of the Zoom request.
     pub method: String,
+    /// Zoom path template, e.g. `/users/{userId}/meetings`.
     pub path: String,
     /// `light`, `medium`, `heavy` or `resource-intensive`.
     pub rate: RateCategory,
+    /// The key of the list in a paginated answer, e.g. `meetings`.
     pub list_key: Option<String>,
+    /// Every parameter the action takes.
     pub params: Vec<ParamSpec>,
 }
 
 /// Scopes that each allow the call (any one suffices).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Scopes {
+    /// Classic scopes, e.g. `meeting:read`.
     pub classic: Vec<String>,
+    /// Granular scopes, e.g. `meeting:read:list_meetings`.
     pub granular: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+impl Scopes {
+    /// Classic and granular scopes together.
+    pub fn all(&self) -> Vec<String> {
+        self.classic.iter().chain(&self.granular).cloned().collect()
+    }
+}
+
+/// The kind of Zoom connection an action runs on (WIT `connection-kind`).
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionKind {
+    /// A user's own connection.
     User,
+    /// An admin-scoped connection (admin OAuth app or Server-to-Server).
     Admin,
 }
 
+impl std::fmt::Display for ConnectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConnectionKind::User => "user",
+            ConnectionKind::Admin => "admin",
+        })
+    }
+}
+
+/// Zoom's rate-limit label of an endpoint (WIT `rate-category`).
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum RateCategory {
+    /// Light.
     Light,
+    /// Medium.
     Medium,
+    /// Heavy.
     Heavy,
+    /// Resource-intensive (per-minute limits).
     ResourceIntensive,
+}
+
+/// What values a parameter accepts (WIT `param-type`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParamType {
+    /// Free text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// `yyyy-mm-dd`.
+    Date,
+    /// An ISO-8601 date-time.
+    DateTime,
+    /// A date or a UTC date-time.
+    DateOrDateTime,
+    /// One of `choices`.
+    Choice,
+    /// A numeric meeting ID.
+    MeetingId,
+    /// A meeting ID or a meeting UUID.
+    MeetingIdOrUuid,
+    /// A user ID or email.
+    UserId,
+    /// A JSON object.
+    JsonObject,
+    /// A JSON array.
+    JsonArray,
+    /// A comma-separated list.
+    TextList,
+}
+
+/// Where a parameter goes in the request (WIT `param-location`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParamLocation {
+    /// The path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A top-level field of the JSON body.
+    Body,
+    /// Read by the action itself.
+    Control,
 }
 
 /// One parameter.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ParamSpec {
+    /// The parameter's name, as Zoom spells it.
     pub name: String,
+    /// What values it accepts.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub param_type: ParamType,
+    /// Where it goes.
     #[serde(rename = "in")]
-    pub location: String,
+    pub location: ParamLocation,
+    /// Whether it must be given.
     pub required: bool,
+    /// One sentence for people.
     pub description: String,
+    /// The accepted values of a choice.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+    /// The value used when none is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// Smallest accepted integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum: Option<i64>,
+    /// Largest accepted integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum: Option<i64>,
 }
@@ -68,24 +156,33 @@ pub struct ParamSpec {
 /// The request an action would send (`--dry-run`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PlannedRequest {
+    /// HTTP method.
     pub method: String,
+    /// The URL, as the component would send it.
     pub url: String,
+    /// Headers (never credentials).
     pub headers: Vec<(String, String)>,
+    /// The JSON body, if any.
     pub body: Option<serde_json::Value>,
 }
 
 /// A successful answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
+    /// Zoom's HTTP status.
     pub status: u16,
+    /// The answer (`null` when Zoom sent none, e.g. 204).
     pub body: serde_json::Value,
+    /// The token of the next page of a list, when there is one.
     pub next_page_token: Option<String>,
 }
 
 /// One refused parameter.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct InvalidParam {
+    /// The parameter.
     pub name: String,
+    /// What is wrong and what is accepted.
     pub message: String,
 }
 
@@ -119,31 +216,29 @@ impl From<wit::ActionInfo> for ActionInfo {
 impl From<wit::ParamSpec> for ParamSpec {
     fn from(p: wit::ParamSpec) -> Self {
         use wit::{ParamLocation as L, ParamType as T};
-        let kind = match p.kind {
-            T::Text => "text",
-            T::Integer => "integer",
-            T::Boolean => "boolean",
-            T::Date => "date",
-            T::DateTime => "date-time",
-            T::DateOrDateTime => "date-or-date-time",
-            T::Choice => "choice",
-            T::MeetingId => "meeting-id",
-            T::MeetingIdOrUuid => "meeting-id-or-uuid",
-            T::UserId => "user-id",
-            T::JsonObject => "json-object",
-            T::JsonArray => "json-array",
-            T::TextList => "text-list",
-        };
-        let location = match p.location {
-            L::Path => "path",
-            L::Query => "query",
-            L::Body => "body",
-            L::Control => "control",
-        };
         ParamSpec {
             name: p.name,
-            kind: kind.into(),
-            location: location.into(),
+            param_type: match p.kind {
+                T::Text => ParamType::Text,
+                T::Integer => ParamType::Integer,
+                T::Boolean => ParamType::Boolean,
+                T::Date => ParamType::Date,
+                T::DateTime => ParamType::DateTime,
+                T::DateOrDateTime => ParamType::DateOrDateTime,
+                T::Choice => ParamType::Choice,
+                T::MeetingId => ParamType::MeetingId,
+                T::MeetingIdOrUuid => ParamType::MeetingIdOrUuid,
+                T::UserId => ParamType::UserId,
+                T::JsonObject => ParamType::JsonObject,
+                T::JsonArray => ParamType::JsonArray,
+                T::TextList => ParamType::TextList,
+            },
+            location: match p.location {
+                L::Path => ParamLocation::Path,
+                L::Query => ParamLocation::Query,
+                L::Body => ParamLocation::Body,
+                L::Control => ParamLocation::Control,
+            },
             required: p.required,
             description: p.description,
             choices: p.choices,

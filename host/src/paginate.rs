@@ -5,9 +5,10 @@
 //! asked for. A `next_page_token` Zoom refuses as invalid or expired (code
 //! 300) is reported as [`HostError::PageTokenExpired`].
 
+use crate::connection::ZoomConnection;
 use crate::error::HostError;
-use crate::host::{Host, ZoomConnection};
-use crate::model::Reply;
+use crate::host::Host;
+use crate::model::{ActionInfo, Reply};
 
 /// How a paginated run ended.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,7 +29,8 @@ pub struct PageSummary {
 }
 
 /// Runs a paginated action from the first page (or the `next_page_token`
-/// given in `params`) to the end, or until `max` items.
+/// given in `params`) to the end, or until `max` items. The action is
+/// resolved once, so every page runs on the same component.
 pub async fn for_each_item(
     host: &Host,
     action: &str,
@@ -37,37 +39,24 @@ pub async fn for_each_item(
     max: Option<u64>,
     sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
 ) -> Result<PageSummary, HostError> {
-    for_each_item_with_progress(host, action, connection, params, max, sink, |_| {}).await
+    let action = host.action(action).await?;
+    let run_page = async |page: &[(String, String)]| host.run_action(&action, connection, page).await;
+    for_each_page_item(&action.info, run_page, params, max, sink, |_| {}).await
 }
 
-/// [`for_each_item`], calling `on_page` with the running totals after every
-/// page (for a progress display).
-pub async fn for_each_item_with_progress(
-    host: &Host,
-    action: &str,
-    connection: &ZoomConnection,
-    params: &[(String, String)],
-    max: Option<u64>,
-    sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
-    on_page: impl FnMut(&PageSummary),
-) -> Result<PageSummary, HostError> {
-    let run_page = async |page: &[(String, String)]| host.run(action, connection, page).await;
-    for_each_page_item(host, action, run_page, params, max, sink, on_page).await
-}
-
-/// The pagination loop, with `run_page` running the action for one page's
-/// parameters (e.g. on a stored connection that renews its token between
-/// pages).
+/// The pagination loop for the action described by `info`, with `run_page`
+/// running it for one page's parameters (e.g. on a stored connection that
+/// renews its token between pages), calling `on_page` with the running
+/// totals after every page (for a progress display).
 pub async fn for_each_page_item(
-    host: &Host,
-    action: &str,
+    info: &ActionInfo,
     mut run_page: impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
     params: &[(String, String)],
     max: Option<u64>,
     mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
     mut on_page: impl FnMut(&PageSummary),
 ) -> Result<PageSummary, HostError> {
-    let info = host.action(action).await?.info.clone();
+    let action = info.name.as_str();
     let list_key = info
         .list_key
         .clone()

@@ -7,26 +7,23 @@
 //!   component that compiled, links against WASI alone, exports the
 //!   `wrk:zoom/action` interface and describes itself under the same name;
 //!   a broken component never replaces a working one;
-//! - built-in components are compiled lazily, once, on first use; compiled
-//!   code is cached on disk keyed by content hash and engine compatibility
-//!   hash, so a second process does not recompile.
+//! - built-in components are compiled lazily, once, on first use (by
+//!   `runtime::compiler`, which also caches compiled code on disk).
 
-use crate::bindings::ZoomActionPre;
 use crate::error::HostError;
 use crate::model::ActionInfo;
-use crate::state::CallState;
+use crate::runtime::bindings::ZoomActionPre;
+use crate::runtime::store::CallState;
 use arc_swap::ArcSwap;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
-use wasmtime::Engine;
-use wasmtime::component::{Component, Linker};
 
-/// A loaded, type-checked action.
+/// A loaded, type-checked action. A call holds it (an `Arc`) from start to
+/// end, pages included, so a swap midway never mixes versions.
 pub struct LoadedAction {
+    /// Its `describe()`.
     pub info: ActionInfo,
     pub(crate) pre: ZoomActionPre<CallState>,
     /// Where it came from (`built-in` or a file path).
@@ -50,8 +47,15 @@ impl std::fmt::Debug for LoadedAction {
 /// Where a component's bytes come from.
 #[derive(Clone)]
 pub enum ComponentSource {
+    /// Built into this binary.
     Builtin(&'static [u8]),
-    Bytes { label: String, bytes: Arc<[u8]> },
+    /// Bytes from elsewhere (a file, a test).
+    Bytes {
+        /// Where they came from, for messages (e.g. the file path).
+        label: String,
+        /// The component.
+        bytes: Arc<[u8]>,
+    },
 }
 
 impl ComponentSource {
@@ -73,108 +77,6 @@ impl ComponentSource {
 struct Slot {
     source: ComponentSource,
     loaded: OnceCell<Arc<LoadedAction>>,
-}
-
-/// Compiles components, with an optional on-disk cache of compiled code.
-pub struct Compiler {
-    engine: Engine,
-    linker: Arc<Linker<CallState>>,
-    cache_dir: Option<PathBuf>,
-}
-
-impl Compiler {
-    pub fn new(engine: Engine, linker: Arc<Linker<CallState>>, cache_dir: Option<PathBuf>) -> Self {
-        Compiler {
-            engine,
-            linker,
-            cache_dir,
-        }
-    }
-
-    fn cache_path(&self, digest: &str) -> Option<PathBuf> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.engine
-            .precompile_compatibility_hash()
-            .hash(&mut hasher);
-        let engine_hash = hasher.finish();
-        self.cache_dir
-            .as_ref()
-            .map(|dir| dir.join(format!("{digest}-{engine_hash:016x}.cwasm")))
-    }
-
-    /// Compiles (or loads from the cache) and type-checks a component.
-    /// Blocking: call from a blocking thread.
-    pub fn compile(&self, label: &str, bytes: &[u8]) -> Result<Compiled, HostError> {
-        let digest = hex(&Sha256::digest(bytes));
-        let load_error = |message: String| HostError::Load {
-            source_name: label.to_string(),
-            message,
-        };
-        let cache_path = self.cache_path(&digest);
-        let cached = cache_path
-            .as_ref()
-            .filter(|p| p.is_file())
-            .and_then(|path| {
-                // SAFETY: the file was written by `Component::serialize` of an
-                // engine with the same compatibility hash (part of its name), in
-                // a directory this host owns; a stale or damaged file fails to
-                // deserialize and is recompiled.
-                unsafe { Component::deserialize_file(&self.engine, path) }.ok()
-            });
-        let from_cache = cached.is_some();
-        let component = match cached {
-            Some(component) => component,
-            None => {
-                let component = Component::new(&self.engine, bytes)
-                    .map_err(|e| load_error(format!("not a valid WebAssembly component: {e:#}")))?;
-                if let Some(path) = &cache_path
-                    && let Err(e) = write_cache(path, &component)
-                {
-                    tracing::warn!(path = %path.display(), "could not cache compiled component: {e:#}");
-                }
-                component
-            }
-        };
-        let pre = self.linker.instantiate_pre(&component).map_err(|e| {
-            load_error(format!(
-                "it imports something other than standard WASI: {e:#}"
-            ))
-        })?;
-        let pre = ZoomActionPre::new(pre).map_err(|e| {
-            load_error(format!(
-                "it does not export the wrk:zoom/action interface: {e:#}"
-            ))
-        })?;
-        Ok(Compiled {
-            pre,
-            digest,
-            from_cache,
-        })
-    }
-}
-
-/// A compiled, type-checked component.
-pub struct Compiled {
-    pub(crate) pre: ZoomActionPre<CallState>,
-    pub digest: String,
-    pub from_cache: bool,
-}
-
-fn write_cache(path: &Path, component: &Component) -> wasmtime::Result<()> {
-    let dir = path.parent().expect("cache files live in a directory");
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().unwrap().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, component.serialize()?)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Action name → slot, swapped atomically.
@@ -211,6 +113,7 @@ impl Registry {
         });
     }
 
+    /// Every registered name, sorted.
     pub fn names(&self) -> Vec<String> {
         self.slots.load().keys().cloned().collect()
     }

@@ -18,7 +18,7 @@ use super::now_secs;
 use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
 use super::store::{FileStore, Grant, Secret, StoreData, StoredConnection, TokenStore, kind_name};
 use crate::error::HostError;
-use crate::host::ZoomConnection;
+use crate::connection::ZoomConnection;
 use crate::model::ConnectionKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -102,10 +102,6 @@ pub fn relogin_command(
     }
 }
 
-fn store_error(e: String) -> HostError {
-    HostError::Auth(e)
-}
-
 type Flight = Arc<tokio::sync::Mutex<Option<StoredConnection>>>;
 
 /// Stored connections and their tokens.
@@ -127,7 +123,7 @@ impl Connections {
     /// The file store in the user's configuration directory.
     pub fn open_default() -> Result<Connections, HostError> {
         Ok(Connections::new(Arc::new(
-            FileStore::open_default().map_err(store_error)?,
+            FileStore::open_default()?,
         )))
     }
 
@@ -137,7 +133,7 @@ impl Connections {
 
     /// A snapshot of the store.
     pub fn read(&self) -> Result<StoreData, HostError> {
-        self.store.read().map_err(store_error)
+        Ok(self.store.read()?)
     }
 
     fn flight(&self, name: &str) -> Flight {
@@ -217,11 +213,11 @@ impl Connections {
     ) -> Result<bool, HostError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = store.lock().map_err(store_error)?;
-            let mut data = guard.read().map_err(store_error)?;
+            let mut guard = store.lock()?;
+            let mut data = guard.read()?;
             let changed = change(&mut data)?;
             if changed {
-                guard.write(&data).map_err(store_error)?;
+                guard.write(&data)?;
             }
             Ok(changed)
         })
@@ -310,9 +306,9 @@ impl Connections {
         let mut guard = tokio::task::spawn_blocking(move || store.lock())
             .await
             .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))?
-            .map_err(store_error)?;
+            ?;
         // Re-read under the lock: another process may have renewed already.
-        let mut data = guard.read().map_err(store_error)?;
+        let mut data = guard.read()?;
         let current = data
             .connections
             .get(name)
@@ -353,11 +349,14 @@ impl Connections {
                 next.renewals += 1;
                 data.connections.insert(name.to_string(), next.clone());
                 // Saved before anyone uses it: the old refresh token is dead now.
+                // A store failure, not an authentication one: the disk or
+                // its permissions need fixing (then a new login, because
+                // the rotated refresh token is lost).
                 guard.write(&data).map_err(|e| {
-                    HostError::Auth(format!(
-                        "renewed the token of connection '{name}' but could not save it ({e}); fix the problem and log in again with `{}`",
+                    HostError::Store(e.context(format!(
+                        "renewed the token of connection '{name}' but could not save it; fix the problem and log in again with `{}`",
                         relogin_command(name, current.kind, current.grant, current.account_id.as_deref())
-                    ))
+                    )))
                 })?;
                 tracing::info!(
                     connection = name,

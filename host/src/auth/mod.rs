@@ -8,22 +8,28 @@
 //!   of expiry, single-flight inside a process, locked across processes,
 //!   rotated refresh tokens saved before use);
 //! - [`runner`]: running an action on a stored connection (kind and scope
-//!   checks, one refresh-and-retry on 401 code 124).
+//!   checks, one refresh-and-retry on 401 code 124);
+//! - [`resolve`]: which connection a call runs on (a named connection, a
+//!   bare token, or the stored default of the action's kind).
 //!
 //! Components never see any of this: [`crate::Host::run`] hands them a
 //! per-call stand-in token (see [`crate::egress`]).
 
 pub mod connections;
 pub mod oauth;
+pub mod resolve;
 pub mod runner;
 pub mod store;
 
 pub use connections::{Access, Connections};
 pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
-pub use runner::{check_access, missing_scope_error, run_on_connection};
+pub use resolve::{CallConnection, ConnectionRequest, resolve};
+pub use runner::{
+    LONG_RUN, check_access, missing_scope_error, run_action_on_connection, run_on_connection,
+};
 pub use store::{
-    Defaults, FileStore, Grant, MemoryStore, Secret, StoreData, StoreGuard, StoredConnection,
-    TokenStore,
+    Defaults, FileStore, Grant, MemoryStore, Secret, StoreData, StoreError, StoreGuard,
+    StoredConnection, TokenStore,
 };
 
 /// Default Zoom OAuth base (`/oauth/authorize`, `/oauth/token`).

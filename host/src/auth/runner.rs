@@ -11,6 +11,7 @@ use super::connections::{Access, Connections};
 use crate::error::HostError;
 use crate::host::Host;
 use crate::model::{ActionInfo, ConnectionKind, Reply};
+use crate::registry::LoadedAction;
 
 /// Checks that `access` may run the action described by `info`.
 pub fn check_access(info: &ActionInfo, access: &Access) -> Result<(), HostError> {
@@ -29,13 +30,7 @@ pub fn check_access(info: &ActionInfo, access: &Access) -> Result<(), HostError>
     if access.scopes.is_empty() {
         return Ok(());
     }
-    let needed: Vec<String> = info
-        .scopes
-        .classic
-        .iter()
-        .chain(info.scopes.granular.iter())
-        .cloned()
-        .collect();
+    let needed = info.scopes.all();
     if needed.is_empty() {
         return Ok(());
     }
@@ -91,13 +86,7 @@ fn map_scope_error(info: &ActionInfo, access: &Access, error: HostError) -> Host
         } => {
             let mut needed = scopes_in_4711(&message);
             if needed.is_empty() {
-                needed = info
-                    .scopes
-                    .classic
-                    .iter()
-                    .chain(info.scopes.granular.iter())
-                    .cloned()
-                    .collect();
+                needed = info.scopes.all();
             }
             missing_scope_error(&info.name, access, needed)
         }
@@ -121,23 +110,6 @@ fn is_token_rejected(error: &HostError) -> bool {
 /// lifetime, i.e. 30 minutes for Zoom's one-hour tokens).
 pub const LONG_RUN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
-/// Resolves a token of connection `name` that stays valid for about
-/// `valid_for` (see [`Connections::access_for`]) and checks it may run
-/// `action`, for callers that drive the host themselves, e.g. pagination
-/// with [`LONG_RUN`].
-pub async fn prepare(
-    host: &Host,
-    connections: &Connections,
-    name: &str,
-    action: &str,
-    valid_for: std::time::Duration,
-) -> Result<Access, HostError> {
-    let info = host.action(action).await?.info.clone();
-    let access = connections.access_for(name, valid_for).await?;
-    check_access(&info, &access)?;
-    Ok(access)
-}
-
 /// Runs `action` once on connection `name` (see the module docs).
 pub async fn run_on_connection(
     host: &Host,
@@ -146,17 +118,30 @@ pub async fn run_on_connection(
     action: &str,
     params: &[(String, String)],
 ) -> Result<Reply, HostError> {
-    let info = host.action(action).await?.info.clone();
+    let action = host.action(action).await?;
+    run_action_on_connection(host, connections, name, &action, params).await
+}
+
+/// [`run_on_connection`] with the action already resolved (so every page of
+/// a run uses the same component).
+pub async fn run_action_on_connection(
+    host: &Host,
+    connections: &Connections,
+    name: &str,
+    action: &LoadedAction,
+    params: &[(String, String)],
+) -> Result<Reply, HostError> {
+    let info = &action.info;
     let access = connections.access(name).await?;
-    check_access(&info, &access)?;
-    match host.run(action, &access.zoom, params).await {
+    check_access(info, &access)?;
+    match host.run_action(action, &access.zoom, params).await {
         Err(e) if is_token_rejected(&e) => {
             tracing::debug!(
                 connection = name,
                 "Zoom refused the token (code 124); renewing once"
             );
             let renewed = connections.renew_after_rejection(&access).await?;
-            match host.run(action, &renewed.zoom, params).await {
+            match host.run_action(action, &renewed.zoom, params).await {
                 Err(HostError::Zoom {
                     status: 401,
                     code,
@@ -167,10 +152,10 @@ pub async fn run_on_connection(
                     code.map(|c| format!("code {c}: ")).unwrap_or_default(),
                     renewed.relogin_command()
                 ))),
-                other => other.map_err(|e| map_scope_error(&info, &renewed, e)),
+                other => other.map_err(|e| map_scope_error(info, &renewed, e)),
             }
         }
-        other => other.map_err(|e| map_scope_error(&info, &access, e)),
+        other => other.map_err(|e| map_scope_error(info, &access, e)),
     }
 }
 

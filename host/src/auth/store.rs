@@ -217,14 +217,60 @@ impl StoreData {
     }
 }
 
+/// The token store could not be read or written (disk full, permissions, a
+/// damaged file). Never an authentication failure: logging in again does
+/// not fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct StoreError {
+    message: String,
+    #[source]
+    source: Option<std::io::Error>,
+}
+
+impl StoreError {
+    /// A failure with no underlying I/O error.
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An I/O failure; `message` says what was being done (and may repeat
+    /// the cause for people who read only the top line).
+    pub fn io(message: impl Into<String>, source: std::io::Error) -> StoreError {
+        StoreError {
+            message: message.into(),
+            source: Some(source),
+        }
+    }
+}
+
+impl StoreError {
+    /// The same failure, with what was being done put first.
+    pub fn context(self, what: impl std::fmt::Display) -> StoreError {
+        StoreError {
+            message: format!("{what} ({})", self.message),
+            source: self.source,
+        }
+    }
+}
+
+impl From<String> for StoreError {
+    fn from(message: String) -> StoreError {
+        StoreError::new(message)
+    }
+}
+
 /// A store of connections. Reads need no lock; every write happens while
 /// holding the store's exclusive lock ([`TokenStore::lock`]), which also
 /// serialises token renewals across processes.
 pub trait TokenStore: Send + Sync {
     /// A snapshot of the store (empty when nothing was stored yet).
-    fn read(&self) -> Result<StoreData, String>;
+    fn read(&self) -> Result<StoreData, StoreError>;
     /// Blocks until this caller holds the exclusive lock (across processes).
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, String>;
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError>;
     /// Where the store lives, for messages.
     fn describe(&self) -> String;
 }
@@ -232,9 +278,9 @@ pub trait TokenStore: Send + Sync {
 /// The exclusive lock on a store; released when dropped.
 pub trait StoreGuard: Send {
     /// The store as it is now (re-read under the lock).
-    fn read(&self) -> Result<StoreData, String>;
+    fn read(&self) -> Result<StoreData, StoreError>;
     /// Replaces the store atomically.
-    fn write(&mut self, data: &StoreData) -> Result<(), String>;
+    fn write(&mut self, data: &StoreData) -> Result<(), StoreError>;
 }
 
 /// The JSON-file store (see the module docs).
@@ -253,7 +299,7 @@ impl FileStore {
     }
 
     /// The store in the user's configuration directory.
-    pub fn open_default() -> Result<FileStore, String> {
+    pub fn open_default() -> Result<FileStore, StoreError> {
         Ok(FileStore::new(config_dir()?))
     }
 
@@ -267,7 +313,7 @@ impl FileStore {
         self.dir.join(STORE_FILE)
     }
 
-    fn ensure_dir(&self) -> Result<(), String> {
+    fn ensure_dir(&self) -> Result<(), StoreError> {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -276,23 +322,22 @@ impl FileStore {
             builder.mode(0o700);
         }
         builder.create(&self.dir).map_err(|e| {
-            format!(
+            let message = format!(
                 "cannot create the configuration directory {}: {e}; set WRK_ZOOM_HOME to a writable directory",
                 self.dir.display()
-            )
+            );
+            StoreError::io(message, e)
         })
     }
 
-    fn read_file(&self) -> Result<StoreData, String> {
+    fn read_file(&self) -> Result<StoreData, StoreError> {
         let path = self.path();
         let text = match std::fs::read(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StoreData::default()),
             Err(e) => {
-                return Err(format!(
-                    "cannot read the token store {}: {e}",
-                    path.display()
-                ));
+                let message = format!("cannot read the token store {}: {e}", path.display());
+                return Err(StoreError::io(message, e));
             }
         };
         let data: StoreData = serde_json::from_slice(&text).map_err(|e| {
@@ -302,19 +347,20 @@ impl FileStore {
             )
         })?;
         if data.version > STORE_VERSION {
-            return Err(format!(
+            return Err(StoreError::new(format!(
                 "the token store {} was written by a newer wrk-zoom (format {}); upgrade wrk-zoom",
                 path.display(),
                 data.version
-            ));
+            )));
         }
         Ok(data)
     }
 
-    fn write_file(&self, data: &StoreData) -> Result<(), String> {
+    fn write_file(&self, data: &StoreData) -> Result<(), StoreError> {
         let path = self.path();
         let fail = |what: &str, e: std::io::Error| {
-            format!("cannot {what} the token store {}: {e}", path.display())
+            let message = format!("cannot {what} the token store {}: {e}", path.display());
+            StoreError::io(message, e)
         };
         let bytes = serde_json::to_vec_pretty(data)
             .map_err(|e| format!("cannot encode the token store: {e}"))?;
@@ -381,7 +427,7 @@ impl FileStore {
 
 /// `$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
 /// `~/.config/wrk-zoom`.
-pub fn config_dir() -> Result<PathBuf, String> {
+pub fn config_dir() -> Result<PathBuf, StoreError> {
     if let Some(dir) = std::env::var_os("WRK_ZOOM_HOME").filter(|d| !d.is_empty()) {
         return Ok(dir.into());
     }
@@ -390,19 +436,18 @@ pub fn config_dir() -> Result<PathBuf, String> {
     }
     match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
         Some(home) => Ok(PathBuf::from(home).join(".config").join("wrk-zoom")),
-        None => Err(
-            "cannot find a configuration directory: set WRK_ZOOM_HOME (or XDG_CONFIG_HOME or HOME)"
-                .into(),
-        ),
+        None => Err(StoreError::new(
+            "cannot find a configuration directory: set WRK_ZOOM_HOME (or XDG_CONFIG_HOME or HOME)",
+        )),
     }
 }
 
 impl TokenStore for FileStore {
-    fn read(&self) -> Result<StoreData, String> {
+    fn read(&self) -> Result<StoreData, StoreError> {
         self.read_file()
     }
 
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, String> {
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
         self.ensure_dir()?;
         let lock_path = self.dir.join(LOCK_FILE);
         let mut options = OpenOptions::new();
@@ -414,9 +459,14 @@ impl TokenStore for FileStore {
         }
         let file = options
             .open(&lock_path)
-            .map_err(|e| format!("cannot open the lock file {}: {e}", lock_path.display()))?;
-        file.lock()
-            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+            .map_err(|e| {
+                let message = format!("cannot open the lock file {}: {e}", lock_path.display());
+                StoreError::io(message, e)
+            })?;
+        file.lock().map_err(|e| {
+            let message = format!("cannot lock {}: {e}", lock_path.display());
+            StoreError::io(message, e)
+        })?;
         self.remove_stale_temps();
         Ok(Box::new(FileGuard {
             store: self.clone(),
@@ -436,11 +486,11 @@ struct FileGuard {
 }
 
 impl StoreGuard for FileGuard {
-    fn read(&self) -> Result<StoreData, String> {
+    fn read(&self) -> Result<StoreData, StoreError> {
         self.store.read_file()
     }
 
-    fn write(&mut self, data: &StoreData) -> Result<(), String> {
+    fn write(&mut self, data: &StoreData) -> Result<(), StoreError> {
         self.store.write_file(data)
     }
 }
@@ -462,11 +512,11 @@ impl MemoryStore {
 }
 
 impl TokenStore for MemoryStore {
-    fn read(&self) -> Result<StoreData, String> {
+    fn read(&self) -> Result<StoreData, StoreError> {
         Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, String> {
+    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
         let guard = self.lock.clone().blocking_lock_owned();
         Ok(Box::new(MemoryGuard {
             data: self.data.clone(),
@@ -485,11 +535,11 @@ struct MemoryGuard {
 }
 
 impl StoreGuard for MemoryGuard {
-    fn read(&self) -> Result<StoreData, String> {
+    fn read(&self) -> Result<StoreData, StoreError> {
         Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
-    fn write(&mut self, data: &StoreData) -> Result<(), String> {
+    fn write(&mut self, data: &StoreData) -> Result<(), StoreError> {
         *self.data.lock().unwrap_or_else(|e| e.into_inner()) = data.clone();
         Ok(())
     }
@@ -590,7 +640,7 @@ mod tests {
         let temp = temp_dir("damaged");
         let dir = temp.path();
         std::fs::write(dir.join(STORE_FILE), "{not json").unwrap();
-        let err = FileStore::new(dir).read().unwrap_err();
+        let err = FileStore::new(dir).read().unwrap_err().to_string();
         assert!(
             err.contains("damaged") && err.contains("wrk-zoom auth login"),
             "{err}"

@@ -3,6 +3,7 @@
 
 mod actions;
 mod auth;
+mod report;
 mod run;
 mod sandbox;
 mod serve;
@@ -16,7 +17,7 @@ use wrk_zoom::HostError;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  internal failure (broken component, I/O)
+  1  internal failure (broken component, token store I/O)
   2  invalid input (unknown action or parameter, bad value)
   3  Zoom answered with an error (a daily rate limit names its reset)
   4  authentication (missing, expired or insufficient token or scope)
@@ -130,7 +131,7 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            return report(
+            return report::report(
                 &HostError::Internal(format!("cannot start the async runtime: {e}")),
                 cli.json_errors,
             );
@@ -138,36 +139,7 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error, cli.json_errors),
-    }
-}
-
-fn report(error: &HostError, json: bool) -> ExitCode {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
-    if let Some(hint) = hint(error) {
-        let _ = writeln!(stderr, "hint: {hint}");
-    }
-    if json {
-        let _ = writeln!(stderr, "{}", error.to_json());
-    }
-    ExitCode::from(error.exit_code() as u8)
-}
-
-fn hint(error: &HostError) -> Option<&'static str> {
-    match error {
-        HostError::Zoom { status: 401, .. } => Some(
-            "the access token was refused or has expired; pass a fresh one with --token or ZOOM_ACCESS_TOKEN, or use a stored connection (`wrk-zoom auth status`)",
-        ),
-        HostError::Zoom {
-            code: Some(4711), ..
-        } => Some(
-            "the token lacks a scope this action needs; add it to your Zoom app and log in again",
-        ),
-        HostError::Auth(_) => Some(
-            "connect with `wrk-zoom auth login` (or `wrk-zoom auth s2s`), pass a token with --token or ZOOM_ACCESS_TOKEN, or try --sandbox",
-        ),
-        _ => None,
+        Err(error) => report::report(&error, cli.json_errors),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::{RunArgs, output_error, print_json};
 use std::io::Write;
-use wrk_zoom::model::ConnectionKind;
+use wrk_zoom::auth::{self, ConnectionRequest, Connections};
+use wrk_zoom::model::{ActionInfo, ConnectionKind};
 use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
 
 /// Parameters from a JSON object: strings as they are, anything else
@@ -64,103 +65,66 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
 pub async fn run(args: RunArgs) -> Result<(), HostError> {
     let params = collect_params(&args)?;
     let host = Host::new(HostConfig::default())?;
+    // Resolved once: every page of the run uses this component.
+    let action = host.action(&args.action).await?;
     if args.dry_run {
-        let planned = host.plan(&args.action, &params).await?;
+        let planned = host.plan_action(&action, &params).await?;
         return print_json(&serde_json::to_value(&planned).expect("plans serialise"));
     }
 
+    let kind = action.info.connection;
     let mut _simulator = None;
-    let connection = if args.sandbox {
-        let info = host.action(&args.action).await?.info.clone();
+    let request = if args.sandbox {
         let sim = zoom_simulator::start(zoom_simulator::SimConfig::default())
             .await
             .map_err(|e| {
                 HostError::Internal(format!("cannot start the sandbox simulator: {e:#}"))
             })?;
-        let token = match info.connection {
+        let token = match kind {
             ConnectionKind::User => zoom_simulator::seed::USER_TOKEN,
             ConnectionKind::Admin => zoom_simulator::seed::ADMIN_TOKEN,
         };
         eprintln!(
-            "sandbox: running {} against the built-in Zoom simulator at {} with a demo {} token; this is not your Zoom account",
+            "sandbox: running {} against the built-in Zoom simulator at {} with a demo {kind} token; this is not your Zoom account",
             args.action,
             sim.base_url(),
-            if info.connection == ConnectionKind::User {
-                "user"
-            } else {
-                "admin"
-            },
         );
-        let connection = ZoomConnection {
+        let token = ZoomConnection {
             access_token: token.to_string(),
             api_base: sim.base_url(),
             account: None,
         };
         _simulator = Some(sim);
-        connection
-    } else if let Some(token) = args
-        .token
-        .clone()
-        .filter(|t| !t.is_empty() && args.connection.is_none())
-    {
-        ZoomConnection {
-            access_token: token,
-            api_base: args.api_base.clone(),
-            account: None,
+        ConnectionRequest {
+            connection: None,
+            token: Some(token),
         }
     } else {
-        // A stored connection: --connection NAME, else the default of the
-        // action's kind. Tokens are renewed ahead of expiry.
-        let info = host.action(&args.action).await?.info.clone();
-        let connections = wrk_zoom::auth::Connections::open_default()?;
-        let name = connections
-            .resolve(args.connection.as_deref(), info.connection)?
-            .ok_or_else(|| {
-                let (kind, connect) = match info.connection {
-                    ConnectionKind::User => ("user", "`wrk-zoom auth login`"),
-                    ConnectionKind::Admin => (
-                        "admin",
-                        "`wrk-zoom auth login --admin` or `wrk-zoom auth s2s --account-id ID`",
-                    ),
-                };
-                HostError::Auth(format!(
-                    "no access token and no stored {kind} connection: connect with {connect}, or pass --token or set ZOOM_ACCESS_TOKEN"
-                ))
-            })?;
-        if !args.all {
-            let reply = wrk_zoom::auth::run_on_connection(
-                &host,
-                &connections,
-                &name,
-                &args.action,
-                &params,
-            )
-            .await?;
-            return print_json(&reply_body(reply));
+        ConnectionRequest {
+            connection: args.connection.clone(),
+            token: args.token.clone().map(|access_token| ZoomConnection {
+                access_token,
+                api_base: args.api_base.clone(),
+                account: None,
+            }),
         }
-        // Renew up front a token that could expire during a long run; each
-        // page still renews (and retries a rejected token once) as needed.
-        wrk_zoom::auth::runner::prepare(
-            &host,
-            &connections,
-            &name,
-            &args.action,
-            wrk_zoom::auth::runner::LONG_RUN,
-        )
-        .await?;
-        let run_page = async |page: &[(String, String)]| {
-            wrk_zoom::auth::run_on_connection(&host, &connections, &name, &args.action, page).await
-        };
-        return run_all(&host, &args, run_page, &params).await;
     };
-
+    // The store is opened only when a stored connection may be used.
+    let connections = match &request {
+        ConnectionRequest {
+            connection: None,
+            token: Some(token),
+        } if !token.access_token.is_empty() => None,
+        _ => Some(Connections::open_default()?),
+    };
+    let connection = auth::resolve(request, connections.as_ref(), kind)?;
     if !args.all {
-        let reply = host.run(&args.action, &connection, &params).await?;
+        let reply = connection.run(&host, &action, &params).await?;
         return print_json(&reply_body(reply));
     }
-    let run_page =
-        async |page: &[(String, String)]| host.run(&args.action, &connection, page).await;
-    run_all(&host, &args, run_page, &params).await
+    connection.prepare_long_run(&action.info).await?;
+    let run_page = async |page: &[(String, String)]| connection.run(&host, &action, page).await;
+    run_all(&action.info, &args, run_page, &params).await
 }
 
 /// The printed result: the body, or `{"ok": true, "status": N}` when empty.
@@ -173,18 +137,12 @@ fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
 
 /// `--all`: streams items as they arrive, as one JSON object or as NDJSON.
 async fn run_all(
-    host: &Host,
+    info: &ActionInfo,
     args: &RunArgs,
     run_page: impl AsyncFnMut(&[(String, String)]) -> Result<wrk_zoom::model::Reply, HostError>,
     params: &[(String, String)],
 ) -> Result<(), HostError> {
-    let list_key = host
-        .action(&args.action)
-        .await?
-        .info
-        .list_key
-        .clone()
-        .unwrap_or_default();
+    let list_key = info.list_key.clone().unwrap_or_default();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut first = true;
     let mut write_failure: Option<std::io::Error> = None;
@@ -193,8 +151,7 @@ async fn run_all(
     }
     let mut progress = Progress::on_terminal();
     let outcome = wrk_zoom::paginate::for_each_page_item(
-        host,
-        &args.action,
+        info,
         run_page,
         params,
         args.max,

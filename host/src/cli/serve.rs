@@ -4,8 +4,9 @@
 //! - `GET /v1/actions`: every action's `describe()`;
 //! - `POST /v1/actions/{name}`: run one call; the body is
 //!   `{"params": {...}, "token": "...", "api_base": "..."}` or
-//!   `{"params": {...}, "connection": "NAME"}` (a stored connection; the
-//!   default of the action's kind when neither is given); the answer is
+//!   `{"params": {...}, "connection": "NAME"}` (a stored connection, which
+//!   wins over a token; the default of the action's kind when neither is
+//!   given; resolved as `wrk-zoom run` does); the answer is
 //!   `{"status", "body", "next_page_token"}` or the error object of
 //!   `--json-errors` with an HTTP status for its kind;
 //! - `GET /metrics`: call counts per action and outcome (Prometheus text).
@@ -13,6 +14,7 @@
 //! Every route but `/health` needs `Authorization: Bearer <API key>`. With
 //! `--actions-dir`, components written there replace actions while serving.
 
+use super::report::{http_status, to_json};
 use super::run::json_params;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -22,7 +24,7 @@ use axum::{Json, Router};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use wrk_zoom::error::exit;
+use wrk_zoom::auth::{ConnectionRequest, Connections};
 use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
 
 #[derive(clap::Args)]
@@ -41,6 +43,9 @@ pub struct ServeArgs {
 
 struct Server {
     host: Arc<Host>,
+    /// One per process, so concurrent calls on a connection share one
+    /// token renewal; `None` when no store directory can be found.
+    connections: Option<Connections>,
     api_key: String,
     calls: Mutex<BTreeMap<(String, &'static str), u64>>,
 }
@@ -71,8 +76,16 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         Some(dir) => Some(host.watch_actions_dir(dir).await?),
         None => None,
     };
+    let connections = match Connections::open_default() {
+        Ok(connections) => Some(connections),
+        Err(e) => {
+            tracing::warn!("no stored connections can be used: {e}");
+            None
+        }
+    };
     let server = Arc::new(Server {
         host,
+        connections,
         api_key,
         calls: Mutex::default(),
     });
@@ -109,17 +122,7 @@ fn unauthorized() -> Response {
 }
 
 fn error_response(error: &HostError) -> Response {
-    let status = match error.exit_code() {
-        exit::INVALID_INPUT => StatusCode::BAD_REQUEST,
-        exit::AUTH => StatusCode::FORBIDDEN,
-        exit::ZOOM => StatusCode::BAD_GATEWAY,
-        exit::TRANSPORT if matches!(error, HostError::Timeout { .. }) => {
-            StatusCode::GATEWAY_TIMEOUT
-        }
-        exit::TRANSPORT => StatusCode::BAD_GATEWAY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, Json(error.to_json())).into_response()
+    (http_status(error), Json(to_json(error))).into_response()
 }
 
 impl Server {
@@ -145,26 +148,20 @@ impl Server {
         request: RunRequest,
     ) -> Result<wrk_zoom::model::Reply, HostError> {
         let params = json_params(request.params);
-        if let Some(token) = request.token.filter(|t| !t.is_empty()) {
-            let connection = ZoomConnection {
-                access_token: token,
+        let action = self.host.action(name).await?;
+        let request = ConnectionRequest {
+            connection: request.connection,
+            token: request.token.map(|access_token| ZoomConnection {
+                access_token,
                 api_base: request
                     .api_base
                     .unwrap_or_else(|| wrk_zoom::auth::DEFAULT_API_BASE.to_string()),
                 account: None,
-            };
-            return self.host.run(name, &connection, &params).await;
-        }
-        let kind = self.host.action(name).await?.info.connection;
-        let connections = wrk_zoom::auth::Connections::open_default()?;
-        let stored = connections
-            .resolve(request.connection.as_deref(), kind)?
-            .ok_or_else(|| {
-                HostError::Auth(
-                    "no token and no stored connection for this action: send \"token\" or \"connection\", or connect with `wrk-zoom auth login`".into(),
-                )
-            })?;
-        wrk_zoom::auth::run_on_connection(&self.host, &connections, &stored, name, &params).await
+            }),
+        };
+        let connection =
+            wrk_zoom::auth::resolve(request, self.connections.as_ref(), action.info.connection)?;
+        connection.run(&self.host, &action, &params).await
     }
 }
 

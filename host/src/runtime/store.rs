@@ -24,7 +24,7 @@ pub struct CallLimits {
 impl Default for CallLimits {
     fn default() -> Self {
         CallLimits {
-            memory_bytes: crate::engine::DEFAULT_MEMORY_LIMIT,
+            memory_bytes: super::engine::DEFAULT_MEMORY_LIMIT,
             cpu: Duration::from_secs(10),
             wall_clock: Duration::from_secs(120),
         }
@@ -36,6 +36,8 @@ impl Default for CallLimits {
 #[error("the call ran past its CPU deadline")]
 pub struct DeadlineExceeded;
 
+/// What a call's store holds: WASI with nothing granted, `wasi:http` through
+/// the egress hooks, and the store limits.
 pub struct CallState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
@@ -78,7 +80,7 @@ pub fn new_store(engine: &Engine, hooks: EgressHooks, limits: &CallLimits) -> St
     };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limits);
-    let budget = (limits.cpu.as_millis() / crate::engine::EPOCH_TICK.as_millis()).max(1) as u64;
+    let budget = (limits.cpu.as_millis() / super::engine::EPOCH_TICK.as_millis()).max(1) as u64;
     let mut ticks = 0u64;
     store.set_epoch_deadline(1);
     // Yield to the runtime every tick (so wall-clock timeouts can fire) and

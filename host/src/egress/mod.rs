@@ -1,0 +1,148 @@
+//! Egress: the only way out of a component (`WasiHttpHooks::send_request`).
+//!
+//! Guarantees, for every outgoing request of every call:
+//! - it goes only to an allow-listed Zoom host (the API host, and Zoom's
+//!   download hosts; [`policy`]); anything else is refused with
+//!   `HttpRequestDenied` before a connection is made, and recorded so the
+//!   host can report it;
+//! - the component only ever holds a per-call stand-in token; the real token
+//!   replaces it here, and only on allow-listed hosts ([`credential`]);
+//! - it waits for a token of the connection's rate bucket before each try,
+//!   and retries what is safe to retry ([`retry`], policy in
+//!   [`crate::rate_limit`]): per-second 429s after `Retry-After` or backoff;
+//!   5xx, timeouts and broken connections with backoff for GET, HEAD, PUT,
+//!   PATCH and DELETE, and for POST only when the connection failed before
+//!   any byte of the request was sent. The request body is buffered so it
+//!   can be replayed; the component sees only the final answer. Daily-limit
+//!   429s and POSTs that may have reached Zoom are not retried and are
+//!   recorded in the [`EgressLog`], which turns them into the call's error
+//!   ([`outcome`]).
+//!
+//! `describe()` and `plan()` run with [`EgressHooks::sealed`]: no request
+//! leaves at all.
+
+pub mod advice;
+pub mod credential;
+pub mod outcome;
+pub mod policy;
+pub mod retry;
+
+pub use credential::Credential;
+pub use outcome::EgressLog;
+pub use policy::EgressPolicy;
+
+use crate::model::RateCategory;
+use crate::rate_limit::{Account, RetryPolicy, Table};
+use std::sync::{Arc, Mutex};
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+/// Pacing and retries for the requests of one call.
+#[derive(Clone, Debug)]
+pub struct CallPacing {
+    /// The connection's shared buckets.
+    pub account: Arc<Account>,
+    /// How failed tries are retried.
+    pub retry: RetryPolicy,
+    /// The action's name (categories Zoom reports are remembered per action).
+    pub action: String,
+    /// The action's declared rate label.
+    pub declared: RateCategory,
+    /// Main or Phone table (from the action's path).
+    pub table: Table,
+}
+
+/// What a call may send.
+enum Egress {
+    /// Nothing at all (`describe()`, `plan()`).
+    Sealed,
+    /// Allow-listed hosts, with the real token swapped in and paced.
+    Open {
+        policy: Arc<EgressPolicy>,
+        credential: Credential,
+        pacing: Arc<CallPacing>,
+    },
+}
+
+/// The per-call `wasi:http` hooks.
+pub struct EgressHooks {
+    egress: Egress,
+    log: Arc<Mutex<EgressLog>>,
+}
+
+impl EgressHooks {
+    /// Hooks that let a call reach the hosts of `policy`, with `credential`
+    /// swapped in and requests paced and retried; the log records what
+    /// happened.
+    pub fn new(
+        policy: Arc<EgressPolicy>,
+        credential: Credential,
+        pacing: CallPacing,
+    ) -> (EgressHooks, Arc<Mutex<EgressLog>>) {
+        let log = Arc::new(Mutex::new(EgressLog::default()));
+        let hooks = EgressHooks {
+            egress: Egress::Open {
+                policy,
+                credential,
+                pacing: Arc::new(pacing),
+            },
+            log: log.clone(),
+        };
+        (hooks, log)
+    }
+
+    /// Hooks that refuse every request.
+    pub fn sealed() -> EgressHooks {
+        EgressHooks {
+            egress: Egress::Sealed,
+            log: Arc::default(),
+        }
+    }
+
+    fn deny(&self, url: String) -> Box<dyn Future<Output = SendResult> + Send> {
+        let origin = policy::origin(&url).unwrap_or(url);
+        tracing::warn!(host = %origin, "denied a request to a host that is not allow-listed");
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .denied
+            .push(origin);
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}
+
+type SendResult = wasmtime_wasi_http::Result<(
+    hyper::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for EgressHooks {
+    fn send_request(
+        &mut self,
+        mut request: hyper::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        drop(fut);
+        let url = request.uri().to_string();
+        let Egress::Open {
+            policy,
+            credential,
+            pacing,
+        } = &self.egress
+        else {
+            return self.deny(url);
+        };
+        if !policy.allows(&url) {
+            return self.deny(url);
+        }
+        credential::swap_stand_in(request.headers_mut(), credential);
+        let (pacing, log) = (pacing.clone(), self.log.clone());
+        Box::new(async move {
+            let response = retry::send_paced(&pacing, &log, request, options).await?;
+            Ok((
+                response,
+                Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,
+            ))
+        })
+    }
+}

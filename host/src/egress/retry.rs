@@ -1,0 +1,280 @@
+//! One request under the call's pacing and retry policy: each try waits
+//! for a token of the rate bucket, is read whole when small (so a body that
+//! breaks off can be fetched again), and is retried only when that is safe.
+
+use super::CallPacing;
+use super::advice::{uncertain_check, zoom_message};
+use super::outcome::{DailyLimitHit, EgressLog, UncertainRequest};
+use crate::rate_limit::{self, RateLimitKind};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use wasmtime_wasi_http::{RequestOptions, WasiBody};
+
+/// Answers up to this size are read whole before the component sees them,
+/// so a body that breaks off midway can be fetched again; bigger ones
+/// (downloads) are passed on as they stream.
+const BUFFERED_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// How one try ended.
+enum Attempt {
+    /// An answer; `None` body = the body streams on (too big to buffer).
+    Answer(hyper::Response<WasiBody>, Option<Bytes>),
+    /// The connection failed before any byte of the request was written.
+    NotSent(wasmtime_wasi_http::Error),
+    /// It failed after the request (or part of it) may have reached Zoom.
+    MaybeSent(wasmtime_wasi_http::Error),
+    /// A failure that trying again cannot fix (bad URL, bad certificate).
+    Fatal(wasmtime_wasi_http::Error),
+}
+
+fn classify_error(e: wasmtime_wasi_http::Error) -> Attempt {
+    use wasmtime_wasi_http::Error as E;
+    match e {
+        E::Connect(_)
+        | E::ConnectionRefused
+        | E::ConnectionTimeout
+        | E::DnsTimeout
+        | E::DnsError { .. }
+        | E::DestinationNotFound
+        | E::DestinationUnavailable
+        | E::Tls(_)
+        | E::TlsProtocolError => Attempt::NotSent(e),
+        E::HttpRequestUriInvalid
+        | E::HttpRequestDenied
+        | E::HttpRequestMethodInvalid
+        | E::InvalidDnsNameError(_)
+        | E::TlsCertificateError
+        | E::DestinationIpProhibited
+        | E::HttpRequestBodySize(_) => Attempt::Fatal(e),
+        other => Attempt::MaybeSent(other),
+    }
+}
+
+fn full_body(bytes: Bytes) -> WasiBody {
+    http_body_util::Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// One try: connect, send, and read the answer (whole when it is small).
+async fn attempt(request: hyper::Request<WasiBody>, options: Option<RequestOptions>) -> Attempt {
+    let (response, io) = match wasmtime_wasi_http::default_send_request(request, options).await {
+        Ok(sent) => sent,
+        Err(e) => return classify_error(e),
+    };
+    // The connection task reads the body; it ends when the body is done.
+    tokio::spawn(async move {
+        if let Err(e) = io.await {
+            tracing::debug!("connection failed: {e:?}");
+        }
+    });
+    let (parts, mut body) = response.into_parts();
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut size = 0usize;
+    loop {
+        match body.frame().await {
+            None => break,
+            Some(Err(e)) => {
+                return Attempt::MaybeSent(match classify_error(e) {
+                    Attempt::NotSent(e) | Attempt::MaybeSent(e) | Attempt::Fatal(e) => e,
+                    Attempt::Answer(..) => wasmtime_wasi_http::Error::HttpResponseIncomplete,
+                });
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    size += data.len();
+                    chunks.push(data);
+                }
+                if size > BUFFERED_BODY_LIMIT {
+                    let streamed = PrefixedBody {
+                        prefix: chunks.into(),
+                        rest: body.boxed_unsync(),
+                    };
+                    return Attempt::Answer(
+                        hyper::Response::from_parts(parts, streamed.boxed_unsync()),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    let bytes = if chunks.len() == 1 {
+        chunks.pop().unwrap_or_default()
+    } else {
+        let mut all = bytes::BytesMut::with_capacity(size);
+        for c in chunks {
+            all.extend_from_slice(&c);
+        }
+        all.freeze()
+    };
+    Attempt::Answer(
+        hyper::Response::from_parts(parts, full_body(bytes.clone())),
+        Some(bytes),
+    )
+}
+
+/// The bytes already read, then the rest of the body.
+struct PrefixedBody {
+    prefix: std::collections::VecDeque<Bytes>,
+    rest: WasiBody,
+}
+
+impl hyper::body::Body for PrefixedBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        if let Some(chunk) = self.prefix.pop_front() {
+            return Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+}
+
+fn header<'a>(response: &'a hyper::Response<WasiBody>, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn lock(log: &Mutex<EgressLog>) -> std::sync::MutexGuard<'_, EgressLog> {
+    log.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Sends a request under the call's pacing and retry policy; see the
+/// module docs.
+pub async fn send_paced(
+    pacing: &CallPacing,
+    log: &Mutex<EgressLog>,
+    request: hyper::Request<WasiBody>,
+    options: Option<RequestOptions>,
+) -> wasmtime_wasi_http::Result<hyper::Response<WasiBody>> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_string();
+    let repeatable = method != hyper::Method::POST;
+    let policy = &pacing.retry;
+    let mut retries = 0u32;
+    let mut waited = Duration::ZERO;
+    loop {
+        let category = pacing.account.category_of(&pacing.action, pacing.declared);
+        pacing.account.acquire(pacing.table, category).await;
+        let mut builder = hyper::Request::builder()
+            .method(parts.method.clone())
+            .uri(parts.uri.clone())
+            .version(parts.version);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = parts.headers.clone();
+        }
+        let request = builder
+            .body(full_body(body.clone()))
+            .map_err(|e| wasmtime_wasi_http::Error::InternalError(Some(e.to_string())))?;
+        lock(log).sent += 1;
+        let outcome =
+            match tokio::time::timeout(policy.attempt_timeout, attempt(request, options)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Attempt::MaybeSent(wasmtime_wasi_http::Error::ConnectionReadTimeout),
+            };
+        // Why to try again, and after how long (None = hand back `outcome`).
+        let mut retry_after: Option<Duration> = None;
+        match &outcome {
+            Attempt::Answer(response, body_bytes) => {
+                let status = response.status().as_u16();
+                if let Some(reported) =
+                    header(response, "x-ratelimit-category").and_then(rate_limit::parse_category)
+                {
+                    pacing
+                        .account
+                        .learn(&pacing.action, pacing.declared, reported);
+                }
+                tracing::debug!(%method, target = %path, status, "sent");
+                if status == 429 {
+                    let message = body_bytes.as_deref().map(zoom_message).unwrap_or_default();
+                    let limit_type = header(response, "x-ratelimit-type");
+                    let now = crate::clock::now_secs();
+                    let asked = header(response, "retry-after")
+                        .and_then(|v| rate_limit::parse_retry_after(v, now));
+                    match rate_limit::classify_429(limit_type, &message) {
+                        RateLimitKind::PerSecond => {
+                            let delay = asked.unwrap_or_else(|| policy.backoff(retries + 1));
+                            let category =
+                                pacing.account.category_of(&pacing.action, pacing.declared);
+                            pacing.account.pause(pacing.table, category, delay);
+                            retry_after = Some(delay);
+                        }
+                        kind => {
+                            let reset = rate_limit::daily_reset(
+                                header(response, "retry-after"),
+                                now,
+                            );
+                            let reported = header(response, "x-ratelimit-category")
+                                .and_then(rate_limit::parse_category);
+                            let limit = rate_limit::daily_limit_description(
+                                &kind,
+                                header(response, "x-ratelimit-limit"),
+                                reported.unwrap_or(category),
+                            );
+                            tracing::warn!(%limit, "daily rate limit reached; not retrying");
+                            lock(log).daily_limit = Some(DailyLimitHit {
+                                limit,
+                                resets_at: crate::clock::format_utc(reset),
+                                message,
+                            });
+                        }
+                    }
+                } else if status >= 500 {
+                    if repeatable {
+                        retry_after = Some(policy.backoff(retries + 1));
+                    } else {
+                        lock(log).uncertain = Some(UncertainRequest {
+                            method: method.to_string(),
+                            path: path.clone(),
+                            cause: format!("Zoom answered {status} and may have applied it"),
+                            check: uncertain_check(&path, &body),
+                        });
+                    }
+                }
+            }
+            Attempt::NotSent(e) => {
+                tracing::debug!(%method, target = %path, "connection failed before sending: {e}");
+                retry_after = Some(policy.backoff(retries + 1));
+            }
+            Attempt::MaybeSent(e) => {
+                tracing::debug!(%method, target = %path, "request failed: {e}");
+                if repeatable {
+                    retry_after = Some(policy.backoff(retries + 1));
+                } else {
+                    lock(log).uncertain = Some(UncertainRequest {
+                        method: method.to_string(),
+                        path: path.clone(),
+                        cause: format!("the connection failed after the request was sent ({e})"),
+                        check: uncertain_check(&path, &body),
+                    });
+                }
+            }
+            Attempt::Fatal(_) => {}
+        }
+        let retry = retry_after.filter(|delay| {
+            retries + 1 < policy.max_attempts && waited + *delay <= policy.max_total_wait
+        });
+        match (retry, outcome) {
+            (Some(delay), _) => {
+                retries += 1;
+                waited += delay;
+                lock(log).retries += 1;
+                tracing::debug!(%method, target = %path, retry = retries, ?delay, "retrying");
+                tokio::time::sleep(delay).await;
+            }
+            (None, Attempt::Answer(response, _)) => return Ok(response),
+            (None, Attempt::NotSent(e) | Attempt::MaybeSent(e) | Attempt::Fatal(e)) => {
+                return Err(e);
+            }
+        }
+    }
+}
+

@@ -1,0 +1,276 @@
+//! Pacing: one [`Account`] per connection, each with one bucket per
+//! (table, category), shared by every concurrent call on that connection.
+//!
+//! A bucket holds `requests` tokens; a spent token comes back one window
+//! (plus a small margin) after it was spent, so no window of that length
+//! ever sees more than `requests` requests from this host. Callers reserve
+//! their send time in arrival order (first come, first served) and sleep
+//! until it; a per-second 429 from Zoom pauses the whole bucket for its
+//! `Retry-After`.
+
+use super::published::{Plan, Rate, Table, category_name, published_rate};
+use crate::model::RateCategory;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Which per-second limits the host paces itself to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacingConfig {
+    /// Off: requests go out as fast as calls make them (429s are still retried).
+    pub enabled: bool,
+    pub plan: Plan,
+    /// Replaces the published rate of a (table, category).
+    pub overrides: HashMap<(Table, RateCategory), Rate>,
+    /// Added to every window, to absorb timing jitter between this host and
+    /// Zoom's counters.
+    pub margin: Duration,
+}
+
+impl Default for PacingConfig {
+    /// Pro plan (the smallest paid plan), 25 ms margin.
+    fn default() -> Self {
+        PacingConfig {
+            enabled: true,
+            plan: Plan::Pro,
+            overrides: HashMap::new(),
+            margin: Duration::from_millis(25),
+        }
+    }
+}
+
+impl PacingConfig {
+    /// Pacing for `plan`'s published numbers.
+    pub fn for_plan(plan: Plan) -> PacingConfig {
+        PacingConfig {
+            plan,
+            ..PacingConfig::default()
+        }
+    }
+
+    /// The default, with the plan from `WRK_ZOOM_PLAN` (free, pro, business)
+    /// when it is set and valid (an invalid value is logged and ignored).
+    pub fn from_env() -> PacingConfig {
+        let mut config = PacingConfig::default();
+        if let Ok(text) = std::env::var("WRK_ZOOM_PLAN") {
+            match text.parse() {
+                Ok(plan) => config.plan = plan,
+                Err(e) => tracing::warn!("WRK_ZOOM_PLAN: {e}; pacing for the pro plan"),
+            }
+        }
+        config
+    }
+
+    /// Sets one (table, category)'s rate.
+    pub fn with_rate(mut self, table: Table, category: RateCategory, rate: Rate) -> Self {
+        self.overrides.insert((table, category), rate);
+        self
+    }
+
+    /// The rate the host keeps to for a (table, category).
+    pub fn rate(&self, table: Table, category: RateCategory) -> Rate {
+        self.overrides
+            .get(&(table, category))
+            .copied()
+            .unwrap_or_else(|| published_rate(self.plan, table, category))
+    }
+}
+
+/// One (table, category) bucket: the send times of the last `requests`
+/// requests (reserved in arrival order), and a pause after a 429.
+#[derive(Debug)]
+struct Bucket {
+    rate: Rate,
+    sent: VecDeque<Instant>,
+    paused_until: Option<Instant>,
+}
+
+impl Bucket {
+    /// Reserves the earliest send time at or after `now` that keeps every
+    /// window of `rate.per + margin` at or under `rate.requests`.
+    fn reserve(&mut self, now: Instant, margin: Duration) -> Instant {
+        let window = self.rate.per + margin;
+        let mut at = now;
+        if let Some(p) = self.paused_until {
+            if p > at {
+                at = p;
+            } else {
+                self.paused_until = None;
+            }
+        }
+        let cap = self.rate.requests.max(1) as usize;
+        while self.sent.len() >= cap {
+            let oldest = self.sent.pop_front().unwrap_or(now);
+            if self.sent.len() < cap {
+                at = at.max(oldest + window);
+            }
+        }
+        // Reservations are handed out in order, so keep them sorted even if
+        // a pause moved this one earlier than the last.
+        if let Some(&last) = self.sent.back() {
+            at = at.max(last);
+        }
+        self.sent.push_back(at);
+        at
+    }
+}
+
+/// The buckets of one connection (account), shared by its concurrent calls.
+#[derive(Debug)]
+pub struct Account {
+    config: PacingConfig,
+    buckets: Mutex<HashMap<(Table, RateCategory), Bucket>>,
+    /// Categories Zoom reported (`X-RateLimit-Category`) that differ from an
+    /// action's declared label, by action name.
+    learned: Mutex<HashMap<String, RateCategory>>,
+}
+
+impl Account {
+    fn new(config: PacingConfig) -> Account {
+        Account {
+            config,
+            buckets: Mutex::new(HashMap::new()),
+            learned: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until a request in (`table`, `category`) may be sent.
+    pub async fn acquire(&self, table: Table, category: RateCategory) {
+        if !self.config.enabled {
+            return;
+        }
+        let at = {
+            let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+            let rate = self.config.rate(table, category);
+            let bucket = buckets.entry((table, category)).or_insert_with(|| Bucket {
+                rate,
+                sent: VecDeque::new(),
+                paused_until: None,
+            });
+            bucket.reserve(Instant::now(), self.config.margin)
+        };
+        tokio::time::sleep_until(at).await;
+    }
+
+    /// Holds every request of (`table`, `category`) back for `delay` (after
+    /// a per-second 429).
+    pub fn pause(&self, table: Table, category: RateCategory, delay: Duration) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let rate = self.config.rate(table, category);
+        let bucket = buckets.entry((table, category)).or_insert_with(|| Bucket {
+            rate,
+            sent: VecDeque::new(),
+            paused_until: None,
+        });
+        let until = Instant::now() + delay;
+        bucket.paused_until = Some(bucket.paused_until.map_or(until, |p| p.max(until)));
+    }
+
+    /// The category to pace `action` in: what Zoom last reported for it,
+    /// else its declared label.
+    pub fn category_of(&self, action: &str, declared: RateCategory) -> RateCategory {
+        self.learned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(action)
+            .copied()
+            .unwrap_or(declared)
+    }
+
+    /// Records the category Zoom reported for `action`.
+    pub fn learn(&self, action: &str, declared: RateCategory, reported: RateCategory) {
+        let mut learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
+        if reported == declared {
+            learned.remove(action);
+        } else if learned.insert(action.to_string(), reported) != Some(reported) {
+            tracing::debug!(
+                action,
+                declared = category_name(declared),
+                reported = category_name(reported),
+                "Zoom reports a different rate category; pacing with Zoom's"
+            );
+        }
+    }
+}
+
+/// The accounts of a host: one [`Account`] per connection key.
+#[derive(Debug)]
+pub struct Pacer {
+    config: RateLimitConfig,
+    accounts: Mutex<HashMap<String, Arc<Account>>>,
+}
+
+impl Pacer {
+    pub fn new(config: RateLimitConfig) -> Pacer {
+        Pacer {
+            config,
+            accounts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn config(&self) -> &RateLimitConfig {
+        &self.config
+    }
+
+    /// The shared buckets of the connection `key` (see
+    /// [`ZoomConnection::rate_limit_key`](crate::ZoomConnection::rate_limit_key)).
+    pub fn account(&self, key: &str) -> Arc<Account> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_string())
+            .or_insert_with(|| Arc::new(Account::new(self.config.pacing.clone())))
+            .clone()
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_category_zoom_reports_replaces_the_declared_one() {
+        let account = Account::new(PacingConfig::default());
+        let declared = RateCategory::Light;
+        assert_eq!(account.category_of("create-meeting", declared), declared);
+        account.learn("create-meeting", declared, RateCategory::Medium);
+        assert_eq!(
+            account.category_of("create-meeting", declared),
+            RateCategory::Medium
+        );
+        assert_eq!(account.category_of("retrieve-user", declared), declared);
+        account.learn("create-meeting", declared, declared);
+        assert_eq!(account.category_of("create-meeting", declared), declared);
+    }
+
+    #[test]
+    fn a_bucket_never_lets_more_than_its_rate_through_in_a_window() {
+        let mut bucket = Bucket {
+            rate: Rate::per_second(5),
+            sent: VecDeque::new(),
+            paused_until: None,
+        };
+        let margin = Duration::from_millis(25);
+        let start = Instant::now();
+        // 23 callers arrive at once; each gets a send time in order.
+        let times: Vec<Instant> = (0..23).map(|_| bucket.reserve(start, margin)).collect();
+        assert!(
+            times.windows(2).all(|w| w[0] <= w[1]),
+            "first come, first served"
+        );
+        let window = Duration::from_secs(1) + margin;
+        for (i, t) in times.iter().enumerate() {
+            let in_window = times[i..].iter().take_while(|u| **u < *t + window).count();
+            assert!(in_window <= 5, "{in_window} requests in one window");
+        }
+        assert_eq!(times[4], start, "the first five go at once");
+        assert_eq!(times[5], start + window);
+        assert_eq!(times[22], start + window * 4);
+        // A pause after a 429 holds the next one back.
+        bucket.paused_until = Some(times[22] + Duration::from_secs(30));
+        let paused = bucket.reserve(start, margin);
+        assert_eq!(paused, times[22] + Duration::from_secs(30));
+    }
+}
