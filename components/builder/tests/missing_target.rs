@@ -39,6 +39,9 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
         (OsString::from("RUSTUP_HOME"), rustup_home.clone().into_os_string()),
         (OsString::from("RUSTUP_TOOLCHAIN"), OsString::from(&name)),
         (OsString::from("RUSTUP_AUTO_INSTALL"), OsString::from("0")),
+        // cargo test points this at the real toolchain's libraries, which
+        // would make the copy's rustc report the real sysroot.
+        (OsString::from("LD_LIBRARY_PATH"), OsString::new()),
     ];
 
     // Remove the target from the copy, as on a machine that never had it.
