@@ -23,8 +23,23 @@ pub mod vtt;
 pub mod zoom;
 
 pub use request::Request;
-pub use spec::{Action, Connection, In, Kind, Method, Param, Rate, Rule};
+pub use spec::{
+    Action, ConnectionKind, Method, Param, ParamLocation, ParamType, RateCategory, Rule,
+};
 pub use values::{Value, Values};
+
+/// The names [`ConnectionKind`], [`RateCategory`] and [`ParamType`] had
+/// before they took the WIT's names. Only the test components under
+/// `components/testing/` still use them; delete these once they do not.
+#[doc(hidden)]
+#[deprecated(note = "renamed to ConnectionKind, the WIT `connection-kind`")]
+pub type Connection = ConnectionKind;
+#[doc(hidden)]
+#[deprecated(note = "renamed to RateCategory, the WIT `rate-category`")]
+pub type Rate = RateCategory;
+#[doc(hidden)]
+#[deprecated(note = "renamed to ParamType, the WIT `param-type`")]
+pub type Kind = ParamType;
 
 /// Helpers shared by the unit tests.
 #[cfg(test)]

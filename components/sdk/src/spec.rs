@@ -7,18 +7,18 @@
 
 use crate::{Failure, Reply, Values};
 
-/// The connection an action runs on.
+/// The kind of connection an action runs on (the WIT `connection-kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connection {
+pub enum ConnectionKind {
     /// A user's own connection: `{userId}` in the path is always `me`.
     User,
     /// An admin connection: `{userId}` becomes a required `userId` parameter.
     Admin,
 }
 
-/// Zoom's rate-limit label of an endpoint.
+/// Zoom's rate-limit label of an endpoint (the WIT `rate-category`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rate {
+pub enum RateCategory {
     Light,
     Medium,
     Heavy,
@@ -59,9 +59,9 @@ impl Method {
     }
 }
 
-/// Where a parameter goes.
+/// Where a parameter goes (the WIT `param-location`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum In {
+pub enum ParamLocation {
     Path,
     Query,
     Body,
@@ -71,7 +71,7 @@ pub enum In {
 
 /// What values a parameter accepts (see the WIT `param-type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ParamType {
     Text,
     Integer,
     Boolean,
@@ -91,8 +91,8 @@ pub enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub struct Param {
     pub name: &'static str,
-    pub kind: Kind,
-    pub location: In,
+    pub kind: ParamType,
+    pub location: ParamLocation,
     pub required: bool,
     pub description: &'static str,
     pub default: Option<&'static str>,
@@ -106,7 +106,12 @@ pub struct Param {
 }
 
 impl Param {
-    const fn new(name: &'static str, kind: Kind, location: In, description: &'static str) -> Param {
+    const fn new(
+        name: &'static str,
+        kind: ParamType,
+        location: ParamLocation,
+        description: &'static str,
+    ) -> Param {
         Param {
             name,
             kind,
@@ -121,28 +126,28 @@ impl Param {
     }
 
     /// A path parameter (always required).
-    pub const fn path(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Path, description).required()
+    pub const fn path(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Path, description).required()
     }
 
     /// An optional query parameter.
-    pub const fn query(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Query, description)
+    pub const fn query(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Query, description)
     }
 
     /// An optional top-level field of the JSON body.
-    pub const fn body(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Body, description)
+    pub const fn body(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Body, description)
     }
 
     /// A parameter a custom runner reads itself.
-    pub const fn control(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Control, description)
+    pub const fn control(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Control, description)
     }
 
     /// `page_size` capped at `max`, Zoom's default 30.
     pub const fn page_size(max: i64) -> Param {
-        Param::query("page_size", Kind::Integer, "Records per page")
+        Param::query("page_size", ParamType::Integer, "Records per page")
             .range(1, max)
             .default("30")
     }
@@ -151,7 +156,7 @@ impl Param {
     pub const fn page_token() -> Param {
         Param::query(
             "next_page_token",
-            Kind::Text,
+            ParamType::Text,
             "Token of the next page from the previous answer (expires after 15 minutes)",
         )
     }
@@ -212,13 +217,13 @@ pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
 pub struct Action {
     pub name: &'static str,
     pub title: &'static str,
-    pub connection: Connection,
+    pub connection: ConnectionKind,
     pub classic_scopes: &'static [&'static str],
     pub granular_scopes: &'static [&'static str],
     pub method: Method,
     /// Path template relative to the API base; `{name}` marks a path parameter.
     pub path: &'static str,
-    pub rate: Rate,
+    pub rate: RateCategory,
     pub list_key: Option<&'static str>,
     pub params: &'static [Param],
     pub rules: &'static [Rule],
@@ -229,7 +234,7 @@ pub struct Action {
 /// The `userId` parameter an admin action gains for a `{userId}` path.
 pub const USER_ID: Param = Param::path(
     "userId",
-    Kind::UserId,
+    ParamType::UserId,
     "The user's ID or email address, or `me` for the connection's own user",
 );
 
@@ -246,7 +251,7 @@ impl Action {
         Action {
             name,
             title,
-            connection: Connection::Admin,
+            connection: ConnectionKind::Admin,
             classic_scopes,
             granular_scopes,
             ..self
@@ -261,7 +266,7 @@ impl Action {
     /// Every parameter, including the implied admin `userId`.
     pub fn all_params(&self) -> Vec<&Param> {
         let implied =
-            (self.connection == Connection::Admin && self.addresses_user()).then_some(&USER_ID);
+            (self.connection == ConnectionKind::Admin && self.addresses_user()).then_some(&USER_ID);
         implied.into_iter().chain(self.params.iter()).collect()
     }
 

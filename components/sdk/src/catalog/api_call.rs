@@ -12,7 +12,7 @@
 //! Scopes and rate label are those of the endpoint called, so the
 //! declaration lists no scopes and the lightest label.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
 use crate::values::{Value, Values};
 use crate::{Call, Failure, InvalidParam, Reply, Request, http, request, zoom};
 use percent_encoding::percent_decode_str;
@@ -21,36 +21,36 @@ use serde_json::Value as Json;
 pub const API_CALL: Action = Action {
     name: "api-call",
     title: "Perform an API call to Zoom",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &[],
     granular_scopes: &[],
     method: Method::Get,
     // The real path is the `path` parameter; the template has no placeholders.
     path: "/",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     list_key: None,
     params: &[
         Param::control(
             "method",
-            Kind::Choice(&["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            ParamType::Choice(&["GET", "POST", "PUT", "PATCH", "DELETE"]),
             "HTTP method of the call",
         )
         .required(),
         Param::control(
             "path",
-            Kind::Text,
+            ParamType::Text,
             "Path relative to the API base (https://api.zoom.us/v2), e.g. /users/me/meetings",
         )
         .required()
         .max_len(2000),
         Param::control(
             "query",
-            Kind::JsonObject,
+            ParamType::JsonObject,
             "Query parameters as a JSON object of strings, numbers, booleans or lists of them, e.g. {\"page_size\":30}",
         ),
         Param::control(
             "body",
-            Kind::Text,
+            ParamType::Text,
             "JSON request body (POST, PUT and PATCH only)",
         ),
     ],

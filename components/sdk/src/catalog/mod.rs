@@ -66,8 +66,8 @@ mod tests {
             // empty list (api-call: scopes are per endpoint) fits either.
             let mut scopes = action.classic_scopes.iter().chain(action.granular_scopes);
             let matches = match action.connection {
-                crate::Connection::Admin => scopes.all(|s| s.ends_with(":admin")),
-                crate::Connection::User => scopes.all(|s| !s.ends_with(":admin")),
+                crate::ConnectionKind::Admin => scopes.all(|s| s.ends_with(":admin")),
+                crate::ConnectionKind::User => scopes.all(|s| !s.ends_with(":admin")),
             };
             assert!(
                 matches,
@@ -86,7 +86,7 @@ mod tests {
                 let name = &rest[open + 1..close];
                 let declared = action
                     .param(name)
-                    .is_some_and(|p| p.location == crate::In::Path);
+                    .is_some_and(|p| p.location == crate::ParamLocation::Path);
                 assert!(
                     declared || name == "userId",
                     "{}: {{{name}}} is not a path param",
@@ -99,22 +99,24 @@ mod tests {
 
     /// A minimal valid value for a parameter of this kind.
     fn sample(param: &crate::Param) -> String {
-        use crate::Kind;
+        use crate::ParamType;
         let text = match (param.name, param.kind) {
             ("path", _) => "/users/me",
             ("from", _) => "2026-11-01",
             ("to", _) => "2026-11-28",
-            (_, Kind::Choice(choices) | Kind::TextList(choices)) if !choices.is_empty() => {
+            (_, ParamType::Choice(choices) | ParamType::TextList(choices))
+                if !choices.is_empty() =>
+            {
                 choices[0]
             }
-            (_, Kind::MeetingId | Kind::MeetingIdOrUuid) => "85123456789",
-            (_, Kind::UserId) => "ada@example.com",
-            (_, Kind::Integer) => "1",
-            (_, Kind::Boolean) => "true",
-            (_, Kind::Date | Kind::DateOrDateTime) => "2026-11-01",
-            (_, Kind::DateTime) => "2026-11-01T10:00:00Z",
-            (_, Kind::JsonObject) => "{}",
-            (_, Kind::JsonArray) => "[]",
+            (_, ParamType::MeetingId | ParamType::MeetingIdOrUuid) => "85123456789",
+            (_, ParamType::UserId) => "ada@example.com",
+            (_, ParamType::Integer) => "1",
+            (_, ParamType::Boolean) => "true",
+            (_, ParamType::Date | ParamType::DateOrDateTime) => "2026-11-01",
+            (_, ParamType::DateTime) => "2026-11-01T10:00:00Z",
+            (_, ParamType::JsonObject) => "{}",
+            (_, ParamType::JsonArray) => "[]",
             _ => "abc",
         };
         text.to_string()

@@ -15,7 +15,7 @@
 //! - any other error answer, of the metadata or the download: a
 //!   [`Failure::Zoom`] as usual.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
 use crate::values::Values;
 use crate::{Call, Failure, Reply, http, request, vtt, zoom};
 use serde_json::{Map, Value as Json, json};
@@ -23,16 +23,16 @@ use serde_json::{Map, Value as Json, json};
 pub const RETRIEVE_MEETING_TRANSCRIPT: Action = Action {
     name: "retrieve-meeting-transcript",
     title: "Retrieve a meeting transcript from Zoom",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &["recording:read", "recording:write"],
     granular_scopes: &["cloud_recording:read:meeting_transcript"],
     method: Method::Get,
     path: "/meetings/{meetingId}/transcript",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: None,
     params: &[Param::path(
         "meetingId",
-        Kind::MeetingIdOrUuid,
+        ParamType::MeetingIdOrUuid,
         "The meeting's ID (latest ended instance) or an instance UUID",
     )],
     rules: &[],
