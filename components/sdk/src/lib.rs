@@ -16,6 +16,7 @@ pub mod guest;
 pub mod http;
 pub mod ids;
 pub mod request;
+pub mod runners;
 pub mod spec;
 pub mod suggest;
 pub mod values;
@@ -129,12 +130,7 @@ pub fn run(action: &Action, call: &Call, raw: &[(String, String)]) -> Result<Rep
         return custom(action, call, &values);
     }
     let request = plan_values(action, &values)?;
-    let response = http::send(
-        request.method,
-        &request.url(&call.api_base),
-        &call.access_token,
-        request.body.as_deref(),
-    )?;
+    let response = http::send_request(&request, call)?;
     zoom::reply(response.status, &response.body, action.list_key)
 }
 
