@@ -127,22 +127,23 @@ mod tests {
                 "Directions",
             ),
         ],
-        rules: &[],
-        custom_plan: None,
-        custom_run: None,
+        ..Action::BASE
     };
 
     const CREATE: Action = Action {
         name: "create",
+        title: "Create",
+        connection: ConnectionKind::User,
         method: Method::Post,
-        list_key: None,
+        path: "/users/{userId}/meetings",
+        rate: RateCategory::Medium,
         params: &[
             Param::body("topic", ParamType::Text, "Topic"),
             Param::body("type", ParamType::Choice(&["1", "2", "3", "8"]), "Type"),
             Param::body("duration", ParamType::Integer, "Minutes"),
             Param::body("settings", ParamType::JsonObject, "Settings"),
         ],
-        ..LIST
+        ..Action::BASE
     };
 
     use crate::test_support::raw;

@@ -207,12 +207,33 @@ pub enum Rule {
 }
 
 /// A runner for actions that need more than one request or a computed
-/// request (the transcript download, the raw API call).
+/// request (see [`runners`](crate::runners)).
 pub type CustomRun = fn(&Action, &crate::Call, &Values) -> Result<Reply, Failure>;
 /// A planner for actions whose request is computed from control parameters.
 pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
 
 /// Everything that defines one action.
+///
+/// A declaration writes out what the action is (name, title, connection,
+/// scopes, method, path, rate label, and the list key, parameters, rules and
+/// custom runner it has) and spreads [`Action::BASE`] for the rest:
+///
+/// ```
+/// use wrk_zoom_sdk::{Action, ConnectionKind, Method, RateCategory};
+///
+/// const RETRIEVE_USER: Action = Action {
+///     name: "retrieve-user",
+///     title: "Retrieve a user from Zoom",
+///     connection: ConnectionKind::User,
+///     classic_scopes: &["user:read"],
+///     granular_scopes: &["user:read:user"],
+///     method: Method::Get,
+///     path: "/users/{userId}",
+///     rate: RateCategory::Light,
+///     ..Action::BASE
+/// };
+/// # assert!(RETRIEVE_USER.params.is_empty() && RETRIEVE_USER.custom_run.is_none());
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Action {
     pub name: &'static str,
@@ -224,10 +245,13 @@ pub struct Action {
     /// Path template relative to the API base; `{name}` marks a path parameter.
     pub path: &'static str,
     pub rate: RateCategory,
+    /// For paginated lists: the JSON key of the item array in each page.
     pub list_key: Option<&'static str>,
     pub params: &'static [Param],
     pub rules: &'static [Rule],
+    /// Computes the request instead of [`request::build`](crate::request::build).
     pub custom_plan: Option<CustomPlan>,
+    /// Runs the action instead of the default plan, send and [`zoom::reply`](crate::zoom::reply).
     pub custom_run: Option<CustomRun>,
 }
 
@@ -239,6 +263,27 @@ pub const USER_ID: Param = Param::path(
 );
 
 impl Action {
+    /// Neutral defaults for what a declaration leaves out: no scopes, list
+    /// key, parameters or rules, and the SDK's default runner (no custom plan
+    /// or run). Its name, title and path are empty and its connection,
+    /// method and rate are merely placeholders (user, GET, light): a
+    /// declaration states those itself.
+    pub const BASE: Action = Action {
+        name: "",
+        title: "",
+        connection: ConnectionKind::User,
+        classic_scopes: &[],
+        granular_scopes: &[],
+        method: Method::Get,
+        path: "",
+        rate: RateCategory::Light,
+        list_key: None,
+        params: &[],
+        rules: &[],
+        custom_plan: None,
+        custom_run: None,
+    };
+
     /// The admin twin of a user action: same endpoint and parameters, admin
     /// connection and scopes; a `{userId}` path gains a `userId` parameter.
     pub const fn admin(

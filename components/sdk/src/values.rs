@@ -315,8 +315,7 @@ mod tests {
             required: false,
             to_with_from: true,
         }],
-        custom_plan: None,
-        custom_run: None,
+        ..Action::BASE
     };
 
     use crate::test_support::raw;

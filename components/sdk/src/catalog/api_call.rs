@@ -18,7 +18,6 @@ pub const API_CALL: Action = Action {
     // The real path is the `path` parameter; the template has no placeholders.
     path: "/",
     rate: RateCategory::Light,
-    list_key: None,
     params: &[
         Param::control(
             "method",
@@ -44,9 +43,9 @@ pub const API_CALL: Action = Action {
             "JSON request body (POST, PUT and PATCH only)",
         ),
     ],
-    rules: &[],
     custom_plan: Some(runners::api_call::plan),
     custom_run: Some(runners::api_call::run),
+    ..Action::BASE
 };
 
 pub const API_CALL_ADMIN: Action = API_CALL.admin(

@@ -40,7 +40,6 @@ pub const CREATE_MEETING: Action = Action {
     method: Method::Post,
     path: "/users/{userId}/meetings",
     rate: RateCategory::Light,
-    list_key: None,
     params: meeting_body![
         Param::body(
             "default_password",
@@ -49,9 +48,7 @@ pub const CREATE_MEETING: Action = Action {
         )
         .default("true"),
     ],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const CREATE_MEETING_ADMIN: Action = CREATE_MEETING.admin(
@@ -64,10 +61,12 @@ pub const CREATE_MEETING_ADMIN: Action = CREATE_MEETING.admin(
 pub const UPDATE_MEETING: Action = Action {
     name: "update-meeting",
     title: "Update a meeting in Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:write"],
     granular_scopes: &["meeting:update:meeting"],
     method: Method::Patch,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: meeting_body![
         MEETING_ID,
         Param::query(
@@ -76,7 +75,7 @@ pub const UPDATE_MEETING: Action = Action {
             "Update only this occurrence (agenda, start_time, duration, some settings)"
         ),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const UPDATE_MEETING_ADMIN: Action = UPDATE_MEETING.admin(
@@ -89,10 +88,12 @@ pub const UPDATE_MEETING_ADMIN: Action = UPDATE_MEETING.admin(
 pub const DELETE_MEETING: Action = Action {
     name: "delete-meeting",
     title: "Delete a meeting in Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:write"],
     granular_scopes: &["meeting:delete:meeting"],
     method: Method::Delete,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: &[
         MEETING_ID,
         Param::query(
@@ -112,7 +113,7 @@ pub const DELETE_MEETING: Action = Action {
         )
         .default("false"),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const DELETE_MEETING_ADMIN: Action = DELETE_MEETING.admin(
@@ -125,10 +126,12 @@ pub const DELETE_MEETING_ADMIN: Action = DELETE_MEETING.admin(
 pub const RETRIEVE_MEETING: Action = Action {
     name: "retrieve-meeting",
     title: "Retrieve a meeting from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:meeting"],
     method: Method::Get,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: &[
         MEETING_ID,
         Param::query(
@@ -142,7 +145,7 @@ pub const RETRIEVE_MEETING: Action = Action {
             "Include all previous occurrences of a recurring meeting",
         ),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_ADMIN: Action = RETRIEVE_MEETING.admin(
@@ -155,6 +158,7 @@ pub const RETRIEVE_MEETING_ADMIN: Action = RETRIEVE_MEETING.admin(
 pub const RETRIEVE_MEETINGS: Action = Action {
     name: "retrieve-meetings",
     title: "Retrieve meetings from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:list_meetings"],
     method: Method::Get,
@@ -191,7 +195,7 @@ pub const RETRIEVE_MEETINGS: Action = Action {
         ),
     ],
     rules: &[Rule::Requires("timezone", "from")],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETINGS_ADMIN: Action = RETRIEVE_MEETINGS.admin(

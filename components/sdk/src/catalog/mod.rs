@@ -1,7 +1,11 @@
-//! Every wrk-zoom action, declared once. Each action crate under
-//! `components/actions/` exports one of these; admin twins are derived from
-//! their user twins with [`Action::admin`](crate::Action::admin), so only
-//! what differs (name, connection, scopes) is written down.
+//! Every wrk-zoom action, declared once, as `const` data only. Each action
+//! crate under `components/actions/` exports one of these (a test checks the
+//! crates and [`ALL`] match). A declaration writes out what its action is
+//! over the neutral [`Action::BASE`](crate::Action::BASE) and copies nothing
+//! from a sibling; the one derivation is an admin twin, made from its user
+//! twin with [`Action::admin`](crate::Action::admin) so that only what
+//! differs (name, connection, scopes) is written down. Code that runs an
+//! action lives in [`runners`](crate::runners), which declarations name.
 
 pub mod api_call;
 pub mod meetings;
@@ -72,6 +76,21 @@ mod tests {
             assert!(
                 matches,
                 "{} scopes must match its connection kind",
+                action.name
+            );
+        }
+    }
+
+    #[test]
+    fn declarations_state_name_title_and_path() {
+        for action in ALL {
+            assert!(
+                !action.name.is_empty() && !action.title.is_empty(),
+                "a declaration without a name or title: {action:?}"
+            );
+            assert!(
+                action.path.starts_with('/'),
+                "{}: the path must start with '/'",
                 action.name
             );
         }

@@ -18,11 +18,8 @@ pub const RETRIEVE_PAST_MEETING: Action = Action {
     method: Method::Get,
     path: "/past_meetings/{meetingId}",
     rate: RateCategory::Light,
-    list_key: None,
     params: &[MEETING_ID_OR_UUID],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PAST_MEETING_ADMIN: Action = RETRIEVE_PAST_MEETING.admin(
@@ -35,7 +32,10 @@ pub const RETRIEVE_PAST_MEETING_ADMIN: Action = RETRIEVE_PAST_MEETING.admin(
 pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
     name: "retrieve-past-meeting-participants",
     title: "Retrieve past meeting participants from Zoom",
+    connection: ConnectionKind::User,
+    classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:list_past_participants"],
+    method: Method::Get,
     path: "/past_meetings/{meetingId}/participants",
     rate: RateCategory::Medium,
     list_key: Some("participants"),
@@ -44,7 +44,7 @@ pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
         Param::page_size(300),
         Param::page_token(),
     ],
-    ..RETRIEVE_PAST_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN: Action = RETRIEVE_PAST_MEETING_PARTICIPANTS

@@ -116,8 +116,7 @@ pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
     list_key: Some("call_logs"),
     params: call_history_params!(USER_CALL_RESULTS),
     rules: &[CALL_WINDOW],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_USER_CALL_HISTORY_ADMIN: Action = RETRIEVE_USER_CALL_HISTORY.admin(
@@ -133,11 +132,13 @@ pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:list_call_logs:admin"],
+    method: Method::Get,
     path: "/phone/call_history",
     rate: RateCategory::Heavy,
     list_key: Some("call_history"),
     params: call_history_params!(ACCOUNT_CALL_RESULTS),
-    ..RETRIEVE_USER_CALL_HISTORY
+    rules: &[CALL_WINDOW],
+    ..Action::BASE
 };
 
 pub const RETRIEVE_CALL_HISTORY: Action = Action {
@@ -146,6 +147,7 @@ pub const RETRIEVE_CALL_HISTORY: Action = Action {
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:call_log:admin"],
+    method: Method::Get,
     path: "/phone/call_history/{callHistoryUuid}",
     rate: RateCategory::Light,
     // One call object; its `call_elements` are not paginated.
@@ -155,8 +157,7 @@ pub const RETRIEVE_CALL_HISTORY: Action = Action {
         ParamType::Text,
         "The call's call_history_uuid (from a call history list)",
     )],
-    rules: &[],
-    ..RETRIEVE_USER_CALL_HISTORY
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PHONE_USERS: Action = Action {
@@ -165,6 +166,7 @@ pub const RETRIEVE_PHONE_USERS: Action = Action {
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin"],
     granular_scopes: &["phone:read:list_users:admin"],
+    method: Method::Get,
     path: "/phone/users",
     rate: RateCategory::Medium,
     list_key: Some("users"),
@@ -198,8 +200,7 @@ pub const RETRIEVE_PHONE_USERS: Action = Action {
             "Part of a name, extension number or phone number",
         ),
     ],
-    rules: &[],
-    ..RETRIEVE_USER_CALL_HISTORY
+    ..Action::BASE
 };
 
 #[cfg(test)]

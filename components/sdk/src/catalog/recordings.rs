@@ -33,8 +33,7 @@ pub const RETRIEVE_MEETING_RECORDINGS: Action = Action {
         .range(0, 604800),
     ],
     rules: &[Rule::Requires("ttl", "include_fields")],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 /// Zoom's spec lists only `phone_recording:read:admin` as this endpoint's
@@ -50,8 +49,10 @@ pub const RETRIEVE_MEETING_RECORDINGS_ADMIN: Action = RETRIEVE_MEETING_RECORDING
 pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
     name: "retrieve-all-recordings",
     title: "Retrieve all recordings from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["recording:read"],
     granular_scopes: &["cloud_recording:read:list_user_recordings"],
+    method: Method::Get,
     path: "/users/{userId}/recordings",
     rate: RateCategory::Medium,
     list_key: Some("meetings"),
@@ -101,7 +102,7 @@ pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
         },
         Rule::Requires("trash_type", "trash"),
     ],
-    ..RETRIEVE_MEETING_RECORDINGS
+    ..Action::BASE
 };
 
 pub const RETRIEVE_ALL_RECORDINGS_ADMIN: Action = RETRIEVE_ALL_RECORDINGS.admin(

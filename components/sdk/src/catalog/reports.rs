@@ -27,18 +27,19 @@ pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
     method: Method::Get,
     path: "/report/meetings/{meetingId}",
     rate: RateCategory::Heavy,
-    list_key: None,
     params: &[REPORT_MEETING_ID],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
     name: "retrieve-meeting-participant-report",
     title: "Retrieve a meeting participant report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_meeting_participants:admin"],
+    method: Method::Get,
     path: "/report/meetings/{meetingId}/participants",
+    rate: RateCategory::Heavy,
     list_key: Some("participants"),
     params: &[
         REPORT_MEETING_ID,
@@ -50,14 +51,18 @@ pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
             "registrant_id: include each participant's registrant ID",
         ),
     ],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
     name: "retrieve-meeting-activities-report",
     title: "Retrieve a meeting activities report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:meeting_activity_log:admin"],
+    method: Method::Get,
     path: "/report/meeting_activities",
+    rate: RateCategory::Heavy,
     list_key: Some("meeting_activity_logs"),
     params: &[
         Param::query("from", ParamType::Date, "Start date, yyyy-mm-dd").required(),
@@ -92,27 +97,35 @@ pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
         .required(),
     ],
     rules: &[REQUIRED_WINDOW],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
     name: "retrieve-webinar-detail-report",
     title: "Retrieve a webinar detail report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:webinar:admin"],
+    method: Method::Get,
     path: "/report/webinars/{webinarId}",
+    rate: RateCategory::Heavy,
     params: &[Param::path(
         "webinarId",
         ParamType::MeetingIdOrUuid,
         "The webinar's ID (latest ended instance) or an instance UUID",
     )],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
     name: "retrieve-history-meetings",
     title: "Retrieve history meetings and webinars from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_history_meetings:admin"],
+    method: Method::Get,
     path: "/report/history_meetings",
+    rate: RateCategory::Heavy,
     list_key: Some("history_meetings"),
     params: &[
         Param::query("from", ParamType::Date, "Start date, yyyy-mm-dd").required(),
@@ -161,7 +174,7 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
         .comma_joined(),
     ],
     rules: &[REQUIRED_WINDOW],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 /// The `meeting_feature` values of Zoom's schema.

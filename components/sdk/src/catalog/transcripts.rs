@@ -16,15 +16,13 @@ pub const RETRIEVE_MEETING_TRANSCRIPT: Action = Action {
     method: Method::Get,
     path: "/meetings/{meetingId}/transcript",
     rate: RateCategory::Medium,
-    list_key: None,
     params: &[Param::path(
         "meetingId",
         ParamType::MeetingIdOrUuid,
         "The meeting's ID (latest ended instance) or an instance UUID",
     )],
-    rules: &[],
-    custom_plan: None,
     custom_run: Some(runners::transcript::run),
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_TRANSCRIPT_ADMIN: Action = RETRIEVE_MEETING_TRANSCRIPT.admin(

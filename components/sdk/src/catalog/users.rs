@@ -11,7 +11,6 @@ pub const RETRIEVE_USER: Action = Action {
     method: Method::Get,
     path: "/users/{userId}",
     rate: RateCategory::Light,
-    list_key: None,
     params: &[
         Param::query(
             "login_type",
@@ -32,7 +31,5 @@ pub const RETRIEVE_USER: Action = Action {
             "Whether userId is an employee unique ID",
         ),
     ],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
