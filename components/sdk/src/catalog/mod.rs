@@ -172,6 +172,121 @@ mod tests {
         }
     }
 
+    /// `components/actions/`, one crate per action.
+    fn actions_dir() -> std::path::PathBuf {
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../actions"))
+    }
+
+    /// The crates under `components/actions/` (directories with a
+    /// `Cargo.toml`), sorted.
+    fn action_crates() -> Vec<String> {
+        let dir = actions_dir();
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| path.join("Cargo.toml").is_file())
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The entries of [`ALL`] as written in this file: (module, constant).
+    fn all_as_written() -> Vec<(&'static str, &'static str)> {
+        let source = include_str!("mod.rs");
+        let start = source
+            .find("pub const ALL: &[Action] = &[")
+            .expect("ALL is declared in catalog/mod.rs");
+        let list = &source[start..];
+        let list = &list[list.find("= &[").unwrap() + 4..list.find("];").unwrap()];
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .split_once("::")
+                    .unwrap_or_else(|| panic!("'{entry}' is not module::CONSTANT"))
+            })
+            .collect()
+    }
+
+    /// The argument of the one `export_action!(...)` in an action crate's
+    /// `lib.rs`, without whitespace.
+    fn exported(lib: &str) -> Result<String, String> {
+        let mut calls = lib.match_indices("export_action!(");
+        let Some((at, call)) = calls.next() else {
+            return Err("has no export_action!(...)".into());
+        };
+        if calls.next().is_some() {
+            return Err("has more than one export_action!".into());
+        }
+        let argument = &lib[at + call.len()..];
+        let end = argument
+            .find(')')
+            .ok_or("has an unclosed export_action!(")?;
+        Ok(argument[..end].split_whitespace().collect())
+    }
+
+    #[test]
+    fn action_crates_are_exactly_the_catalog() {
+        let mut declared: Vec<&str> = ALL.iter().map(|a| a.name).collect();
+        declared.sort();
+        let crates = action_crates();
+        let missing: Vec<&&str> = declared
+            .iter()
+            .filter(|name| !crates.iter().any(|c| c == *name))
+            .collect();
+        let undeclared: Vec<&String> = crates
+            .iter()
+            .filter(|c| !declared.contains(&c.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty() && undeclared.is_empty(),
+            "components/actions/ must hold one crate per action of catalog::ALL: \
+             declared without a crate: {missing:?}; crates not in catalog::ALL: {undeclared:?}"
+        );
+        assert_eq!(crates, declared);
+    }
+
+    #[test]
+    fn each_action_crate_exports_its_declaration() {
+        let written = all_as_written();
+        assert_eq!(
+            written.len(),
+            ALL.len(),
+            "catalog::ALL as parsed: {written:?}"
+        );
+        for ((module, constant), action) in written.into_iter().zip(ALL) {
+            assert_eq!(
+                constant,
+                action.name.to_ascii_uppercase().replace('-', "_"),
+                "catalog::ALL: {module}::{constant} declares '{}'",
+                action.name
+            );
+            let dir = actions_dir().join(action.name);
+            let read = |file: &str| {
+                std::fs::read_to_string(dir.join(file))
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.join(file).display()))
+            };
+            let manifest = read("Cargo.toml");
+            assert!(
+                manifest
+                    .lines()
+                    .any(|line| line.replace(' ', "") == format!("name=\"{}\"", action.name)),
+                "components/actions/{}/Cargo.toml must name the crate {0}",
+                action.name
+            );
+            let lib = read("src/lib.rs");
+            assert_eq!(
+                exported(&lib)
+                    .map_err(|e| format!("components/actions/{}/src/lib.rs {e}", action.name)),
+                Ok(format!("wrk_zoom_sdk::catalog::{module}::{constant}")),
+                "components/actions/{}/src/lib.rs must export its declaration",
+                action.name
+            );
+        }
+    }
+
     #[test]
     fn every_parameter_is_described_in_one_line() {
         for action in ALL {
