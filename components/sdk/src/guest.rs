@@ -81,6 +81,7 @@ pub fn plan(
     let request = crate::plan(action, params).map_err(to_wit)?;
     Ok(wit::PlannedRequest {
         method: request.method.as_str().into(),
+        // Plan has no connection: the API base stays a placeholder.
         url: request.url("{api-base}"),
         headers: request
             .body

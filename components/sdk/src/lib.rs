@@ -5,7 +5,8 @@
 //! [`export_action!`]. Everything mechanical lives here once: parameter
 //! validation ([`values`]), meeting ID / UUID encoding ([`ids`]), dates
 //! ([`dates`]), request building ([`request`]), Zoom's answers and errors
-//! ([`zoom`]) and HTTP over `wasi:http` ([`http`]).
+//! ([`zoom`]), HTTP over `wasi:http` ([`http`]) and the runners of the few
+//! actions a declaration alone cannot run ([`runners`]).
 //!
 //! The pure parts compile and are unit-tested natively; the component is
 //! built for `wasm32-wasip2` and imports nothing but standard WASI.
@@ -65,7 +66,8 @@ pub mod bindings {
     });
 }
 
-/// The connection a call runs with: where Zoom is and the token to send.
+/// The connection a call runs with (the WIT `connection`): where Zoom is
+/// and the token to send.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub access_token: String,

@@ -24,7 +24,9 @@ pub struct Request {
 }
 
 impl Request {
-    /// The absolute URL under `api_base` (which has no trailing slash).
+    /// `api_base` (less any trailing slash) followed by the path and query:
+    /// the absolute URL when given the connection's API base, the WIT
+    /// `planned-request.url` when given the placeholder `{api-base}`.
     pub fn url(&self, api_base: &str) -> String {
         format!("{}{}", api_base.trim_end_matches('/'), self.path_and_query)
     }

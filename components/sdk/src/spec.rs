@@ -1,9 +1,10 @@
 //! Declarations: what an action is, written as `const` data.
 //!
 //! An action crate (or the [`catalog`](crate::catalog)) states name, title,
-//! connection kind, scopes, endpoint, rate label, list key and parameters; the
-//! rest of the SDK derives validation, request building, `describe()` and the
-//! HTTP exchange from that one declaration.
+//! connection kind, scopes, endpoint, rate label, list key, parameters and
+//! rules; the rest of the SDK derives validation, request building,
+//! `describe()` and the HTTP exchange from that one declaration. The few
+//! actions that need more name a custom runner ([`runners`](crate::runners)).
 
 use crate::{Failure, Reply, Values};
 

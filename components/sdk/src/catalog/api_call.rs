@@ -1,6 +1,6 @@
 //! A raw call to any Zoom API endpoint: method, path relative to the API
 //! base, optional query object and JSON body. The request is built, and its
-//! path checked, by [`runners::api_call`](crate::runners::api_call).
+//! path checked, by [`runners::api_call`].
 //!
 //! Scopes and rate label are those of the endpoint called, so the
 //! declaration lists no scopes and the lightest label.

@@ -1,8 +1,6 @@
 //! A meeting's transcript, as text. The declaration is the metadata request
 //! Zoom documents (`plan` shows it); [`runners::transcript`] then downloads
 //! the WebVTT file it points to and parses it into cues.
-//!
-//! [`runners::transcript`]: crate::runners::transcript
 
 use crate::runners;
 use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
