@@ -2,7 +2,7 @@
 //! [`export_action!`](crate::export_action) macro calls.
 
 use crate::bindings::wrk::zoom::types as wit;
-use crate::spec::{Action, Connection, In, Kind, Rate};
+use crate::spec::{Action, ConnectionKind, ParamLocation, ParamType, RateCategory};
 use crate::{Call, Failure};
 
 pub fn describe(action: &Action) -> wit::ActionInfo {
@@ -10,8 +10,8 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
         name: action.name.into(),
         title: action.title.into(),
         connection: match action.connection {
-            Connection::User => wit::ConnectionKind::User,
-            Connection::Admin => wit::ConnectionKind::Admin,
+            ConnectionKind::User => wit::ConnectionKind::User,
+            ConnectionKind::Admin => wit::ConnectionKind::Admin,
         },
         classic_scopes: action
             .classic_scopes
@@ -26,10 +26,10 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
         method: action.method.as_str().into(),
         path: action.path.into(),
         rate: match action.rate {
-            Rate::Light => wit::RateCategory::Light,
-            Rate::Medium => wit::RateCategory::Medium,
-            Rate::Heavy => wit::RateCategory::Heavy,
-            Rate::ResourceIntensive => wit::RateCategory::ResourceIntensive,
+            RateCategory::Light => wit::RateCategory::Light,
+            RateCategory::Medium => wit::RateCategory::Medium,
+            RateCategory::Heavy => wit::RateCategory::Heavy,
+            RateCategory::ResourceIntensive => wit::RateCategory::ResourceIntensive,
         },
         list_key: action.list_key.map(Into::into),
         params: action
@@ -38,30 +38,30 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
             .map(|p| wit::ParamSpec {
                 name: p.name.into(),
                 kind: match p.kind {
-                    Kind::Text => wit::ParamType::Text,
-                    Kind::Integer => wit::ParamType::Integer,
-                    Kind::Boolean => wit::ParamType::Boolean,
-                    Kind::Date => wit::ParamType::Date,
-                    Kind::DateTime => wit::ParamType::DateTime,
-                    Kind::DateOrDateTime => wit::ParamType::DateOrDateTime,
-                    Kind::Choice(_) => wit::ParamType::Choice,
-                    Kind::MeetingId => wit::ParamType::MeetingId,
-                    Kind::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
-                    Kind::UserId => wit::ParamType::UserId,
-                    Kind::JsonObject => wit::ParamType::JsonObject,
-                    Kind::JsonArray => wit::ParamType::JsonArray,
-                    Kind::TextList(_) => wit::ParamType::TextList,
+                    ParamType::Text => wit::ParamType::Text,
+                    ParamType::Integer => wit::ParamType::Integer,
+                    ParamType::Boolean => wit::ParamType::Boolean,
+                    ParamType::Date => wit::ParamType::Date,
+                    ParamType::DateTime => wit::ParamType::DateTime,
+                    ParamType::DateOrDateTime => wit::ParamType::DateOrDateTime,
+                    ParamType::Choice(_) => wit::ParamType::Choice,
+                    ParamType::MeetingId => wit::ParamType::MeetingId,
+                    ParamType::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
+                    ParamType::UserId => wit::ParamType::UserId,
+                    ParamType::JsonObject => wit::ParamType::JsonObject,
+                    ParamType::JsonArray => wit::ParamType::JsonArray,
+                    ParamType::TextList(_) => wit::ParamType::TextList,
                 },
                 location: match p.location {
-                    In::Path => wit::ParamLocation::Path,
-                    In::Query => wit::ParamLocation::Query,
-                    In::Body => wit::ParamLocation::Body,
-                    In::Control => wit::ParamLocation::Control,
+                    ParamLocation::Path => wit::ParamLocation::Path,
+                    ParamLocation::Query => wit::ParamLocation::Query,
+                    ParamLocation::Body => wit::ParamLocation::Body,
+                    ParamLocation::Control => wit::ParamLocation::Control,
                 },
                 required: p.required,
                 description: p.description.into(),
                 choices: match p.kind {
-                    Kind::Choice(c) | Kind::TextList(c) => {
+                    ParamType::Choice(c) | ParamType::TextList(c) => {
                         c.iter().map(|s| s.to_string()).collect()
                     }
                     _ => Vec::new(),
@@ -81,6 +81,7 @@ pub fn plan(
     let request = crate::plan(action, params).map_err(to_wit)?;
     Ok(wit::PlannedRequest {
         method: request.method.as_str().into(),
+        // Plan has no connection: the API base stays a placeholder.
         url: request.url("{api-base}"),
         headers: request
             .body

@@ -2,8 +2,8 @@
 //! way out. Blocking and sequential: one request at a time, the whole answer
 //! read before returning. Everything it returns is a [`Failure`] or bytes.
 
-use crate::Failure;
 use crate::spec::Method;
+use crate::{Call, Failure, Request};
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{ErrorCode, Fields, OutgoingBody, OutgoingRequest, Scheme};
 use wasip2::io::streams::StreamError;
@@ -29,6 +29,17 @@ fn split_url(url: &str) -> Option<(Scheme, &str, &str)> {
         None => (rest, "/"),
     };
     (!authority.is_empty()).then_some((scheme, authority, path))
+}
+
+/// Sends a planned [`Request`] to the call's API base with its token and
+/// reads the whole answer.
+pub fn send_request(request: &Request, call: &Call) -> Result<Response, Failure> {
+    send(
+        request.method,
+        &request.url(&call.api_base),
+        &call.access_token,
+        request.body.as_deref(),
+    )
 }
 
 /// Sends one request with a Bearer token and reads the whole answer.

@@ -5,7 +5,8 @@
 //! [`export_action!`]. Everything mechanical lives here once: parameter
 //! validation ([`values`]), meeting ID / UUID encoding ([`ids`]), dates
 //! ([`dates`]), request building ([`request`]), Zoom's answers and errors
-//! ([`zoom`]) and HTTP over `wasi:http` ([`http`]).
+//! ([`zoom`]), HTTP over `wasi:http` ([`http`]) and the runners of the few
+//! actions a declaration alone cannot run ([`runners`]).
 //!
 //! The pure parts compile and are unit-tested natively; the component is
 //! built for `wasm32-wasip2` and imports nothing but standard WASI.
@@ -16,6 +17,7 @@ pub mod guest;
 pub mod http;
 pub mod ids;
 pub mod request;
+pub mod runners;
 pub mod spec;
 pub mod suggest;
 pub mod values;
@@ -23,8 +25,23 @@ pub mod vtt;
 pub mod zoom;
 
 pub use request::Request;
-pub use spec::{Action, Connection, In, Kind, Method, Param, Rate, Rule};
+pub use spec::{
+    Action, ConnectionKind, Method, Param, ParamLocation, ParamType, RateCategory, Rule,
+};
 pub use values::{Value, Values};
+
+/// The names [`ConnectionKind`], [`RateCategory`] and [`ParamType`] had
+/// before they took the WIT's names. Only the test components under
+/// `components/testing/` still use them; delete these once they do not.
+#[doc(hidden)]
+#[deprecated(note = "renamed to ConnectionKind, the WIT `connection-kind`")]
+pub type Connection = ConnectionKind;
+#[doc(hidden)]
+#[deprecated(note = "renamed to RateCategory, the WIT `rate-category`")]
+pub type Rate = RateCategory;
+#[doc(hidden)]
+#[deprecated(note = "renamed to ParamType, the WIT `param-type`")]
+pub type Kind = ParamType;
 
 /// Helpers shared by the unit tests.
 #[cfg(test)]
@@ -49,7 +66,8 @@ pub mod bindings {
     });
 }
 
-/// The connection a call runs with: where Zoom is and the token to send.
+/// The connection a call runs with (the WIT `connection`): where Zoom is
+/// and the token to send.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub access_token: String,
@@ -114,12 +132,7 @@ pub fn run(action: &Action, call: &Call, raw: &[(String, String)]) -> Result<Rep
         return custom(action, call, &values);
     }
     let request = plan_values(action, &values)?;
-    let response = http::send(
-        request.method,
-        &request.url(&call.api_base),
-        &call.access_token,
-        request.body.as_deref(),
-    )?;
+    let response = http::send_request(&request, call)?;
     zoom::reply(response.status, &response.body, action.list_key)
 }
 

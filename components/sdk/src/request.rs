@@ -2,7 +2,7 @@
 //! string and JSON body. Pure, so `plan` (dry runs) and `run` agree.
 
 use crate::ids::encode_segment;
-use crate::spec::{Action, Connection, In, Method};
+use crate::spec::{Action, ConnectionKind, Method, ParamLocation};
 use crate::values::{Value, Values};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -24,7 +24,9 @@ pub struct Request {
 }
 
 impl Request {
-    /// The absolute URL under `api_base` (which has no trailing slash).
+    /// `api_base` (less any trailing slash) followed by the path and query:
+    /// the absolute URL when given the connection's API base, the WIT
+    /// `planned-request.url` when given the placeholder `{api-base}`.
     pub fn url(&self, api_base: &str) -> String {
         format!("{}{}", api_base.trim_end_matches('/'), self.path_and_query)
     }
@@ -59,7 +61,9 @@ pub fn build(action: &Action, values: &Values) -> Request {
         let segment = match values.get(name) {
             Some(Value::Meeting(meeting)) => meeting.path_segment(),
             Some(value) => encode_segment(&value.to_text()),
-            None if name == "userId" && action.connection == Connection::User => "me".to_string(),
+            None if name == "userId" && action.connection == ConnectionKind::User => {
+                "me".to_string()
+            }
             None => String::new(),
         };
         path.push_str(&segment);
@@ -74,7 +78,7 @@ pub fn build(action: &Action, values: &Values) -> Request {
             continue;
         };
         match param.location {
-            In::Query => match value {
+            ParamLocation::Query => match value {
                 // Arrays go as repeated keys (OpenAPI's default form style)
                 // unless the parameter asks for one comma-separated value.
                 Value::List(items) if !param.comma_joined => {
@@ -82,10 +86,10 @@ pub fn build(action: &Action, values: &Values) -> Request {
                 }
                 other => query.push((param.name, other.to_text())),
             },
-            In::Body => {
+            ParamLocation::Body => {
                 body.insert(param.name.to_string(), value.to_json(param.kind));
             }
-            In::Path | In::Control => {}
+            ParamLocation::Path | ParamLocation::Control => {}
         }
     }
     if !query.is_empty() {
@@ -103,44 +107,45 @@ pub fn build(action: &Action, values: &Values) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Kind, Param, Rate};
+    use crate::spec::{Param, ParamType, RateCategory};
     use crate::values::validate;
 
     const LIST: Action = Action {
         name: "list",
         title: "List",
-        connection: Connection::User,
+        connection: ConnectionKind::User,
         classic_scopes: &[],
         granular_scopes: &[],
         method: Method::Get,
         path: "/users/{userId}/meetings",
-        rate: Rate::Medium,
+        rate: RateCategory::Medium,
         list_key: Some("meetings"),
         params: &[
-            Param::query("type", Kind::Choice(&["scheduled", "live"]), "Kind"),
+            Param::query("type", ParamType::Choice(&["scheduled", "live"]), "Kind"),
             Param::page_size(300),
             Param::query(
                 "directions",
-                Kind::TextList(&["inbound", "outbound"]),
+                ParamType::TextList(&["inbound", "outbound"]),
                 "Directions",
             ),
         ],
-        rules: &[],
-        custom_plan: None,
-        custom_run: None,
+        ..Action::BASE
     };
 
     const CREATE: Action = Action {
         name: "create",
+        title: "Create",
+        connection: ConnectionKind::User,
         method: Method::Post,
-        list_key: None,
+        path: "/users/{userId}/meetings",
+        rate: RateCategory::Medium,
         params: &[
-            Param::body("topic", Kind::Text, "Topic"),
-            Param::body("type", Kind::Choice(&["1", "2", "3", "8"]), "Type"),
-            Param::body("duration", Kind::Integer, "Minutes"),
-            Param::body("settings", Kind::JsonObject, "Settings"),
+            Param::body("topic", ParamType::Text, "Topic"),
+            Param::body("type", ParamType::Choice(&["1", "2", "3", "8"]), "Type"),
+            Param::body("duration", ParamType::Integer, "Minutes"),
+            Param::body("settings", ParamType::JsonObject, "Settings"),
         ],
-        ..LIST
+        ..Action::BASE
     };
 
     use crate::test_support::raw;

@@ -1,24 +1,25 @@
 //! Declarations: what an action is, written as `const` data.
 //!
 //! An action crate (or the [`catalog`](crate::catalog)) states name, title,
-//! connection kind, scopes, endpoint, rate label, list key and parameters; the
-//! rest of the SDK derives validation, request building, `describe()` and the
-//! HTTP exchange from that one declaration.
+//! connection kind, scopes, endpoint, rate label, list key, parameters and
+//! rules; the rest of the SDK derives validation, request building,
+//! `describe()` and the HTTP exchange from that one declaration. The few
+//! actions that need more name a custom runner ([`runners`](crate::runners)).
 
 use crate::{Failure, Reply, Values};
 
-/// The connection an action runs on.
+/// The kind of connection an action runs on (the WIT `connection-kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connection {
+pub enum ConnectionKind {
     /// A user's own connection: `{userId}` in the path is always `me`.
     User,
     /// An admin connection: `{userId}` becomes a required `userId` parameter.
     Admin,
 }
 
-/// Zoom's rate-limit label of an endpoint.
+/// Zoom's rate-limit label of an endpoint (the WIT `rate-category`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rate {
+pub enum RateCategory {
     Light,
     Medium,
     Heavy,
@@ -59,9 +60,9 @@ impl Method {
     }
 }
 
-/// Where a parameter goes.
+/// Where a parameter goes (the WIT `param-location`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum In {
+pub enum ParamLocation {
     Path,
     Query,
     Body,
@@ -71,7 +72,7 @@ pub enum In {
 
 /// What values a parameter accepts (see the WIT `param-type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ParamType {
     Text,
     Integer,
     Boolean,
@@ -91,8 +92,8 @@ pub enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub struct Param {
     pub name: &'static str,
-    pub kind: Kind,
-    pub location: In,
+    pub kind: ParamType,
+    pub location: ParamLocation,
     pub required: bool,
     pub description: &'static str,
     pub default: Option<&'static str>,
@@ -106,7 +107,12 @@ pub struct Param {
 }
 
 impl Param {
-    const fn new(name: &'static str, kind: Kind, location: In, description: &'static str) -> Param {
+    const fn new(
+        name: &'static str,
+        kind: ParamType,
+        location: ParamLocation,
+        description: &'static str,
+    ) -> Param {
         Param {
             name,
             kind,
@@ -121,28 +127,28 @@ impl Param {
     }
 
     /// A path parameter (always required).
-    pub const fn path(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Path, description).required()
+    pub const fn path(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Path, description).required()
     }
 
     /// An optional query parameter.
-    pub const fn query(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Query, description)
+    pub const fn query(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Query, description)
     }
 
     /// An optional top-level field of the JSON body.
-    pub const fn body(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Body, description)
+    pub const fn body(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Body, description)
     }
 
     /// A parameter a custom runner reads itself.
-    pub const fn control(name: &'static str, kind: Kind, description: &'static str) -> Param {
-        Param::new(name, kind, In::Control, description)
+    pub const fn control(name: &'static str, kind: ParamType, description: &'static str) -> Param {
+        Param::new(name, kind, ParamLocation::Control, description)
     }
 
     /// `page_size` capped at `max`, Zoom's default 30.
     pub const fn page_size(max: i64) -> Param {
-        Param::query("page_size", Kind::Integer, "Records per page")
+        Param::query("page_size", ParamType::Integer, "Records per page")
             .range(1, max)
             .default("30")
     }
@@ -151,7 +157,7 @@ impl Param {
     pub const fn page_token() -> Param {
         Param::query(
             "next_page_token",
-            Kind::Text,
+            ParamType::Text,
             "Token of the next page from the previous answer (expires after 15 minutes)",
         )
     }
@@ -202,38 +208,83 @@ pub enum Rule {
 }
 
 /// A runner for actions that need more than one request or a computed
-/// request (the transcript download, the raw API call).
+/// request (see [`runners`](crate::runners)).
 pub type CustomRun = fn(&Action, &crate::Call, &Values) -> Result<Reply, Failure>;
 /// A planner for actions whose request is computed from control parameters.
 pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
 
 /// Everything that defines one action.
+///
+/// A declaration writes out what the action is (name, title, connection,
+/// scopes, method, path, rate label, and the list key, parameters, rules and
+/// custom runner it has) and spreads [`Action::BASE`] for the rest:
+///
+/// ```
+/// use wrk_zoom_sdk::{Action, ConnectionKind, Method, RateCategory};
+///
+/// const RETRIEVE_USER: Action = Action {
+///     name: "retrieve-user",
+///     title: "Retrieve a user from Zoom",
+///     connection: ConnectionKind::User,
+///     classic_scopes: &["user:read"],
+///     granular_scopes: &["user:read:user"],
+///     method: Method::Get,
+///     path: "/users/{userId}",
+///     rate: RateCategory::Light,
+///     ..Action::BASE
+/// };
+/// # assert!(RETRIEVE_USER.params.is_empty() && RETRIEVE_USER.custom_run.is_none());
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Action {
     pub name: &'static str,
     pub title: &'static str,
-    pub connection: Connection,
+    pub connection: ConnectionKind,
     pub classic_scopes: &'static [&'static str],
     pub granular_scopes: &'static [&'static str],
     pub method: Method,
     /// Path template relative to the API base; `{name}` marks a path parameter.
     pub path: &'static str,
-    pub rate: Rate,
+    pub rate: RateCategory,
+    /// For paginated lists: the JSON key of the item array in each page.
     pub list_key: Option<&'static str>,
     pub params: &'static [Param],
     pub rules: &'static [Rule],
+    /// Computes the request instead of [`request::build`](crate::request::build).
     pub custom_plan: Option<CustomPlan>,
+    /// Runs the action instead of the default plan, send and [`zoom::reply`](crate::zoom::reply).
     pub custom_run: Option<CustomRun>,
 }
 
 /// The `userId` parameter an admin action gains for a `{userId}` path.
 pub const USER_ID: Param = Param::path(
     "userId",
-    Kind::UserId,
+    ParamType::UserId,
     "The user's ID or email address, or `me` for the connection's own user",
 );
 
 impl Action {
+    /// Neutral defaults for what a declaration leaves out: no scopes, list
+    /// key, parameters or rules, and the SDK's default runner (no custom plan
+    /// or run). Its name, title and path are empty and its connection,
+    /// method and rate are merely placeholders (user, GET, light): a
+    /// declaration states those itself.
+    pub const BASE: Action = Action {
+        name: "",
+        title: "",
+        connection: ConnectionKind::User,
+        classic_scopes: &[],
+        granular_scopes: &[],
+        method: Method::Get,
+        path: "",
+        rate: RateCategory::Light,
+        list_key: None,
+        params: &[],
+        rules: &[],
+        custom_plan: None,
+        custom_run: None,
+    };
+
     /// The admin twin of a user action: same endpoint and parameters, admin
     /// connection and scopes; a `{userId}` path gains a `userId` parameter.
     pub const fn admin(
@@ -246,7 +297,7 @@ impl Action {
         Action {
             name,
             title,
-            connection: Connection::Admin,
+            connection: ConnectionKind::Admin,
             classic_scopes,
             granular_scopes,
             ..self
@@ -261,7 +312,7 @@ impl Action {
     /// Every parameter, including the implied admin `userId`.
     pub fn all_params(&self) -> Vec<&Param> {
         let implied =
-            (self.connection == Connection::Admin && self.addresses_user()).then_some(&USER_ID);
+            (self.connection == ConnectionKind::Admin && self.addresses_user()).then_some(&USER_ID);
         implied.into_iter().chain(self.params.iter()).collect()
     }
 

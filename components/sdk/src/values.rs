@@ -3,7 +3,7 @@
 
 use crate::dates::{self, Date};
 use crate::ids::{self, MeetingRef};
-use crate::spec::{Action, Kind, Param, Rule};
+use crate::spec::{Action, Param, ParamType, Rule};
 use crate::suggest::closest;
 use crate::{Failure, InvalidParam};
 
@@ -33,12 +33,12 @@ impl Value {
     }
 
     /// The value as a field of a JSON body.
-    pub fn to_json(&self, kind: Kind) -> serde_json::Value {
+    pub fn to_json(&self, kind: ParamType) -> serde_json::Value {
         use serde_json::Value as J;
         match self {
             Value::Text(t) => match kind {
                 // Zoom types these enums as integers (meeting `type`, ...).
-                Kind::Choice(choices) if choices.iter().all(|c| c.parse::<i64>().is_ok()) => t
+                ParamType::Choice(choices) if choices.iter().all(|c| c.parse::<i64>().is_ok()) => t
                     .parse::<i64>()
                     .map(J::from)
                     .unwrap_or_else(|_| J::from(t.as_str())),
@@ -135,7 +135,7 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
 }
 
 fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
-    if text.is_empty() && param.kind != Kind::Text {
+    if text.is_empty() && param.kind != ParamType::Text {
         return Err("is empty; give a value or leave the parameter out".into());
     }
     let range = || match (param.min, param.max) {
@@ -145,7 +145,7 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
         (None, None) => String::new(),
     };
     match param.kind {
-        Kind::Text => {
+        ParamType::Text => {
             let len = text.chars().count() as i64;
             if param.required && text.trim().is_empty() {
                 return Err("is empty; give a value".into());
@@ -158,7 +158,7 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
             }
             Ok(Value::Text(text.to_string()))
         }
-        Kind::Integer => {
+        ParamType::Integer => {
             let n: i64 = text
                 .trim()
                 .parse()
@@ -170,23 +170,23 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
             }
             Ok(Value::Integer(n))
         }
-        Kind::Boolean => match text.trim().to_ascii_lowercase().as_str() {
+        ParamType::Boolean => match text.trim().to_ascii_lowercase().as_str() {
             "true" => Ok(Value::Boolean(true)),
             "false" => Ok(Value::Boolean(false)),
             _ => Err(format!("must be true or false, got '{text}'")),
         },
-        Kind::Date => Date::parse(text.trim())
+        ParamType::Date => Date::parse(text.trim())
             .map(|_| Value::Text(text.trim().to_string()))
             .ok_or_else(|| format!("must be a date as yyyy-mm-dd (e.g. 2026-11-28), got '{text}'")),
-        Kind::DateTime => dates::parse_date_time(text.trim())
+        ParamType::DateTime => dates::parse_date_time(text.trim())
             .map(|_| Value::Text(text.trim().to_string()))
             .ok_or_else(|| {
                 format!("must be a date-time as yyyy-MM-ddTHH:mm:ssZ (UTC) or yyyy-MM-ddTHH:mm:ss with a timezone, got '{text}'")
             }),
-        Kind::DateOrDateTime => dates::parse_date_or_date_time(text.trim())
+        ParamType::DateOrDateTime => dates::parse_date_or_date_time(text.trim())
             .map(|_| Value::Text(text.trim().to_string()))
             .ok_or_else(|| format!("must be yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, got '{text}'")),
-        Kind::Choice(choices) => {
+        ParamType::Choice(choices) => {
             if choices.contains(&text) {
                 Ok(Value::Text(text.to_string()))
             } else {
@@ -196,7 +196,7 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
                 Err(format!("must be one of {}, got '{text}'{hint}", choices.join(", ")))
             }
         }
-        Kind::TextList(choices) => {
+        ParamType::TextList(choices) => {
             let items: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
             if items.iter().any(String::is_empty) {
                 return Err(format!("must be a comma-separated list without empty items, got '{text}'"));
@@ -212,15 +212,15 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
             }
             Ok(Value::List(items))
         }
-        Kind::MeetingId => ids::parse_meeting_id(text.trim()).map(|id| Value::Meeting(MeetingRef::Id(id))),
-        Kind::MeetingIdOrUuid => ids::parse_meeting_ref(text).map(Value::Meeting),
-        Kind::UserId => ids::parse_user_id(text).map(Value::Text),
-        Kind::JsonObject => match serde_json::from_str::<serde_json::Value>(text) {
+        ParamType::MeetingId => ids::parse_meeting_id(text.trim()).map(|id| Value::Meeting(MeetingRef::Id(id))),
+        ParamType::MeetingIdOrUuid => ids::parse_meeting_ref(text).map(Value::Meeting),
+        ParamType::UserId => ids::parse_user_id(text).map(Value::Text),
+        ParamType::JsonObject => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v @ serde_json::Value::Object(_)) => Ok(Value::Json(v)),
             Ok(_) => Err(format!("must be a JSON object like {{\"key\": \"value\"}}, got '{text}'")),
             Err(e) => Err(format!("must be a JSON object; it is not valid JSON ({e})")),
         },
-        Kind::JsonArray => match serde_json::from_str::<serde_json::Value>(text) {
+        ParamType::JsonArray => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v @ serde_json::Value::Array(_)) => Ok(Value::Json(v)),
             Ok(_) => Err(format!("must be a JSON array like [{{\"field\": \"x\"}}], got '{text}'")),
             Err(e) => Err(format!("must be a JSON array; it is not valid JSON ({e})")),
@@ -284,26 +284,30 @@ fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Connection, Method, Rate};
+    use crate::spec::{ConnectionKind, Method, RateCategory};
 
     const ACTION: Action = Action {
         name: "example",
         title: "Example",
-        connection: Connection::User,
+        connection: ConnectionKind::User,
         classic_scopes: &[],
         granular_scopes: &[],
         method: Method::Get,
         path: "/report/{meetingId}",
-        rate: Rate::Heavy,
+        rate: RateCategory::Heavy,
         list_key: Some("items"),
         params: &[
-            Param::path("meetingId", Kind::MeetingIdOrUuid, "Meeting ID or UUID"),
+            Param::path(
+                "meetingId",
+                ParamType::MeetingIdOrUuid,
+                "Meeting ID or UUID",
+            ),
             Param::page_size(300),
-            Param::query("type", Kind::Choice(&["live", "scheduled"]), "Kind"),
-            Param::query("from", Kind::Date, "Start date"),
-            Param::query("to", Kind::Date, "End date"),
-            Param::body("settings", Kind::JsonObject, "Settings"),
-            Param::body("topic", Kind::Text, "Topic").max_len(10),
+            Param::query("type", ParamType::Choice(&["live", "scheduled"]), "Kind"),
+            Param::query("from", ParamType::Date, "Start date"),
+            Param::query("to", ParamType::Date, "End date"),
+            Param::body("settings", ParamType::JsonObject, "Settings"),
+            Param::body("topic", ParamType::Text, "Topic").max_len(10),
         ],
         rules: &[Rule::DateWindow {
             from: "from",
@@ -311,8 +315,7 @@ mod tests {
             required: false,
             to_with_from: true,
         }],
-        custom_plan: None,
-        custom_run: None,
+        ..Action::BASE
     };
 
     use crate::test_support::raw;

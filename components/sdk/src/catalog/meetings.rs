@@ -1,32 +1,32 @@
 //! Scheduled meetings: create, update, delete, retrieve one, list a user's.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
 const MEETING_ID: Param = Param::path(
     "meetingId",
-    Kind::MeetingId,
+    ParamType::MeetingId,
     "The meeting's ID (spaces and dashes allowed)",
 );
-const MEETING_TYPE: Kind = Kind::Choice(&["1", "2", "3", "8", "10"]);
+const MEETING_TYPE: ParamType = ParamType::Choice(&["1", "2", "3", "8", "10"]);
 
 /// The body fields shared by create and update.
 macro_rules! meeting_body {
     ($($extra:expr,)*) => {
         &[
             $($extra,)*
-            Param::body("topic", Kind::Text, "The meeting's topic").max_len(200),
+            Param::body("topic", ParamType::Text, "The meeting's topic").max_len(200),
             Param::body("type", MEETING_TYPE, "1 instant, 2 scheduled, 3 recurring without fixed time, 8 recurring with fixed time, 10 screen share only").default("2"),
-            Param::body("start_time", Kind::DateTime, "Start time: yyyy-MM-ddTHH:mm:ssZ (UTC) or local time with `timezone`"),
-            Param::body("duration", Kind::Integer, "Scheduled duration in minutes").range(1, 1440),
-            Param::body("timezone", Kind::Text, "Timezone of start_time, e.g. America/New_York"),
-            Param::body("agenda", Kind::Text, "The meeting's agenda").max_len(2000),
-            Param::body("password", Kind::Text, "Passcode to join").max_len(10),
-            Param::body("schedule_for", Kind::Text, "Email or user ID of the user to schedule for"),
-            Param::body("recurrence", Kind::JsonObject, "Recurrence object (type 8 meetings), e.g. {\"type\":2,\"weekly_days\":\"2\"}"),
-            Param::body("settings", Kind::JsonObject, "Meeting settings object, e.g. {\"waiting_room\":true}"),
-            Param::body("template_id", Kind::Text, "ID of an account meeting template"),
-            Param::body("tracking_fields", Kind::JsonArray, "Tracking fields, e.g. [{\"field\":\"Team\",\"value\":\"Ops\"}]"),
-            Param::body("pre_schedule", Kind::Boolean, "Create a prescheduled meeting through the GSuite app").default("false"),
+            Param::body("start_time", ParamType::DateTime, "Start time: yyyy-MM-ddTHH:mm:ssZ (UTC) or local time with `timezone`"),
+            Param::body("duration", ParamType::Integer, "Scheduled duration in minutes").range(1, 1440),
+            Param::body("timezone", ParamType::Text, "Timezone of start_time, e.g. America/New_York"),
+            Param::body("agenda", ParamType::Text, "The meeting's agenda").max_len(2000),
+            Param::body("password", ParamType::Text, "Passcode to join").max_len(10),
+            Param::body("schedule_for", ParamType::Text, "Email or user ID of the user to schedule for"),
+            Param::body("recurrence", ParamType::JsonObject, "Recurrence object (type 8 meetings), e.g. {\"type\":2,\"weekly_days\":\"2\"}"),
+            Param::body("settings", ParamType::JsonObject, "Meeting settings object, e.g. {\"waiting_room\":true}"),
+            Param::body("template_id", ParamType::Text, "ID of an account meeting template"),
+            Param::body("tracking_fields", ParamType::JsonArray, "Tracking fields, e.g. [{\"field\":\"Team\",\"value\":\"Ops\"}]"),
+            Param::body("pre_schedule", ParamType::Boolean, "Create a prescheduled meeting through the GSuite app").default("false"),
         ]
     };
 }
@@ -34,24 +34,21 @@ macro_rules! meeting_body {
 pub const CREATE_MEETING: Action = Action {
     name: "create-meeting",
     title: "Create a meeting in Zoom",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:write"],
     granular_scopes: &["meeting:write:meeting"],
     method: Method::Post,
     path: "/users/{userId}/meetings",
-    rate: Rate::Light,
-    list_key: None,
+    rate: RateCategory::Light,
     params: meeting_body![
         Param::body(
             "default_password",
-            Kind::Boolean,
+            ParamType::Boolean,
             "Generate a passcode when none is given and the account requires one"
         )
         .default("true"),
     ],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const CREATE_MEETING_ADMIN: Action = CREATE_MEETING.admin(
@@ -64,19 +61,21 @@ pub const CREATE_MEETING_ADMIN: Action = CREATE_MEETING.admin(
 pub const UPDATE_MEETING: Action = Action {
     name: "update-meeting",
     title: "Update a meeting in Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:write"],
     granular_scopes: &["meeting:update:meeting"],
     method: Method::Patch,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: meeting_body![
         MEETING_ID,
         Param::query(
             "occurrence_id",
-            Kind::Text,
+            ParamType::Text,
             "Update only this occurrence (agenda, start_time, duration, some settings)"
         ),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const UPDATE_MEETING_ADMIN: Action = UPDATE_MEETING.admin(
@@ -89,30 +88,32 @@ pub const UPDATE_MEETING_ADMIN: Action = UPDATE_MEETING.admin(
 pub const DELETE_MEETING: Action = Action {
     name: "delete-meeting",
     title: "Delete a meeting in Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:write"],
     granular_scopes: &["meeting:delete:meeting"],
     method: Method::Delete,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: &[
         MEETING_ID,
         Param::query(
             "occurrence_id",
-            Kind::Text,
+            ParamType::Text,
             "Delete only this occurrence (else the whole series)",
         ),
         Param::query(
             "schedule_for_reminder",
-            Kind::Boolean,
+            ParamType::Boolean,
             "Email the host and alternative hosts about the cancellation",
         ),
         Param::query(
             "cancel_meeting_reminder",
-            Kind::Boolean,
+            ParamType::Boolean,
             "Email registrants about the cancellation",
         )
         .default("false"),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const DELETE_MEETING_ADMIN: Action = DELETE_MEETING.admin(
@@ -125,24 +126,26 @@ pub const DELETE_MEETING_ADMIN: Action = DELETE_MEETING.admin(
 pub const RETRIEVE_MEETING: Action = Action {
     name: "retrieve-meeting",
     title: "Retrieve a meeting from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:meeting"],
     method: Method::Get,
     path: "/meetings/{meetingId}",
+    rate: RateCategory::Light,
     params: &[
         MEETING_ID,
         Param::query(
             "occurrence_id",
-            Kind::Text,
+            ParamType::Text,
             "Show this occurrence of a recurring meeting",
         ),
         Param::query(
             "show_previous_occurrences",
-            Kind::Boolean,
+            ParamType::Boolean,
             "Include all previous occurrences of a recurring meeting",
         ),
     ],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_ADMIN: Action = RETRIEVE_MEETING.admin(
@@ -155,16 +158,17 @@ pub const RETRIEVE_MEETING_ADMIN: Action = RETRIEVE_MEETING.admin(
 pub const RETRIEVE_MEETINGS: Action = Action {
     name: "retrieve-meetings",
     title: "Retrieve meetings from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:list_meetings"],
     method: Method::Get,
     path: "/users/{userId}/meetings",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: Some("meetings"),
     params: &[
         Param::query(
             "type",
-            Kind::Choice(&[
+            ParamType::Choice(&[
                 "scheduled",
                 "live",
                 "upcoming",
@@ -178,20 +182,20 @@ pub const RETRIEVE_MEETINGS: Action = Action {
         Param::page_token(),
         Param::query(
             "page_number",
-            Kind::Integer,
+            ParamType::Integer,
             "Page number (prefer next_page_token)",
         )
         .range(1, i64::MAX),
-        Param::query("from", Kind::Date, "Start date, yyyy-mm-dd"),
-        Param::query("to", Kind::Date, "End date, yyyy-mm-dd"),
+        Param::query("from", ParamType::Date, "Start date, yyyy-mm-dd"),
+        Param::query("to", ParamType::Date, "End date, yyyy-mm-dd"),
         Param::query(
             "timezone",
-            Kind::Text,
+            ParamType::Text,
             "Timezone of from and to, e.g. Europe/Berlin",
         ),
     ],
     rules: &[Rule::Requires("timezone", "from")],
-    ..CREATE_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETINGS_ADMIN: Action = RETRIEVE_MEETINGS.admin(

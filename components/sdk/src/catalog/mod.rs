@@ -1,7 +1,11 @@
-//! Every wrk-zoom action, declared once. Each action crate under
-//! `components/actions/` exports one of these; admin twins are derived from
-//! their user twins with [`Action::admin`](crate::Action::admin), so only
-//! what differs (name, connection, scopes) is written down.
+//! Every wrk-zoom action, declared once, as `const` data only. Each action
+//! crate under `components/actions/` exports one of these (a test checks the
+//! crates and [`ALL`] match). A declaration writes out what its action is
+//! over the neutral [`Action::BASE`](crate::Action::BASE) and copies nothing
+//! from a sibling; the one derivation is an admin twin, made from its user
+//! twin with [`Action::admin`](crate::Action::admin) so that only what
+//! differs (name, connection, scopes) is written down. Code that runs an
+//! action lives in [`runners`](crate::runners), which declarations name.
 
 pub mod api_call;
 pub mod meetings;
@@ -66,12 +70,27 @@ mod tests {
             // empty list (api-call: scopes are per endpoint) fits either.
             let mut scopes = action.classic_scopes.iter().chain(action.granular_scopes);
             let matches = match action.connection {
-                crate::Connection::Admin => scopes.all(|s| s.ends_with(":admin")),
-                crate::Connection::User => scopes.all(|s| !s.ends_with(":admin")),
+                crate::ConnectionKind::Admin => scopes.all(|s| s.ends_with(":admin")),
+                crate::ConnectionKind::User => scopes.all(|s| !s.ends_with(":admin")),
             };
             assert!(
                 matches,
                 "{} scopes must match its connection kind",
+                action.name
+            );
+        }
+    }
+
+    #[test]
+    fn declarations_state_name_title_and_path() {
+        for action in ALL {
+            assert!(
+                !action.name.is_empty() && !action.title.is_empty(),
+                "a declaration without a name or title: {action:?}"
+            );
+            assert!(
+                action.path.starts_with('/'),
+                "{}: the path must start with '/'",
                 action.name
             );
         }
@@ -86,7 +105,7 @@ mod tests {
                 let name = &rest[open + 1..close];
                 let declared = action
                     .param(name)
-                    .is_some_and(|p| p.location == crate::In::Path);
+                    .is_some_and(|p| p.location == crate::ParamLocation::Path);
                 assert!(
                     declared || name == "userId",
                     "{}: {{{name}}} is not a path param",
@@ -99,22 +118,24 @@ mod tests {
 
     /// A minimal valid value for a parameter of this kind.
     fn sample(param: &crate::Param) -> String {
-        use crate::Kind;
+        use crate::ParamType;
         let text = match (param.name, param.kind) {
             ("path", _) => "/users/me",
             ("from", _) => "2026-11-01",
             ("to", _) => "2026-11-28",
-            (_, Kind::Choice(choices) | Kind::TextList(choices)) if !choices.is_empty() => {
+            (_, ParamType::Choice(choices) | ParamType::TextList(choices))
+                if !choices.is_empty() =>
+            {
                 choices[0]
             }
-            (_, Kind::MeetingId | Kind::MeetingIdOrUuid) => "85123456789",
-            (_, Kind::UserId) => "ada@example.com",
-            (_, Kind::Integer) => "1",
-            (_, Kind::Boolean) => "true",
-            (_, Kind::Date | Kind::DateOrDateTime) => "2026-11-01",
-            (_, Kind::DateTime) => "2026-11-01T10:00:00Z",
-            (_, Kind::JsonObject) => "{}",
-            (_, Kind::JsonArray) => "[]",
+            (_, ParamType::MeetingId | ParamType::MeetingIdOrUuid) => "85123456789",
+            (_, ParamType::UserId) => "ada@example.com",
+            (_, ParamType::Integer) => "1",
+            (_, ParamType::Boolean) => "true",
+            (_, ParamType::Date | ParamType::DateOrDateTime) => "2026-11-01",
+            (_, ParamType::DateTime) => "2026-11-01T10:00:00Z",
+            (_, ParamType::JsonObject) => "{}",
+            (_, ParamType::JsonArray) => "[]",
             _ => "abc",
         };
         text.to_string()
@@ -148,6 +169,121 @@ mod tests {
                     request.path_and_query
                 );
             }
+        }
+    }
+
+    /// `components/actions/`, one crate per action.
+    fn actions_dir() -> std::path::PathBuf {
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../actions"))
+    }
+
+    /// The crates under `components/actions/` (directories with a
+    /// `Cargo.toml`), sorted.
+    fn action_crates() -> Vec<String> {
+        let dir = actions_dir();
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| path.join("Cargo.toml").is_file())
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The entries of [`ALL`] as written in this file: (module, constant).
+    fn all_as_written() -> Vec<(&'static str, &'static str)> {
+        let source = include_str!("mod.rs");
+        let start = source
+            .find("pub const ALL: &[Action] = &[")
+            .expect("ALL is declared in catalog/mod.rs");
+        let list = &source[start..];
+        let list = &list[list.find("= &[").unwrap() + 4..list.find("];").unwrap()];
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .split_once("::")
+                    .unwrap_or_else(|| panic!("'{entry}' is not module::CONSTANT"))
+            })
+            .collect()
+    }
+
+    /// The argument of the one `export_action!(...)` in an action crate's
+    /// `lib.rs`, without whitespace.
+    fn exported(lib: &str) -> Result<String, String> {
+        let mut calls = lib.match_indices("export_action!(");
+        let Some((at, call)) = calls.next() else {
+            return Err("has no export_action!(...)".into());
+        };
+        if calls.next().is_some() {
+            return Err("has more than one export_action!".into());
+        }
+        let argument = &lib[at + call.len()..];
+        let end = argument
+            .find(')')
+            .ok_or("has an unclosed export_action!(")?;
+        Ok(argument[..end].split_whitespace().collect())
+    }
+
+    #[test]
+    fn action_crates_are_exactly_the_catalog() {
+        let mut declared: Vec<&str> = ALL.iter().map(|a| a.name).collect();
+        declared.sort();
+        let crates = action_crates();
+        let missing: Vec<&&str> = declared
+            .iter()
+            .filter(|name| !crates.iter().any(|c| c == *name))
+            .collect();
+        let undeclared: Vec<&String> = crates
+            .iter()
+            .filter(|c| !declared.contains(&c.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty() && undeclared.is_empty(),
+            "components/actions/ must hold one crate per action of catalog::ALL: \
+             declared without a crate: {missing:?}; crates not in catalog::ALL: {undeclared:?}"
+        );
+        assert_eq!(crates, declared);
+    }
+
+    #[test]
+    fn each_action_crate_exports_its_declaration() {
+        let written = all_as_written();
+        assert_eq!(
+            written.len(),
+            ALL.len(),
+            "catalog::ALL as parsed: {written:?}"
+        );
+        for ((module, constant), action) in written.into_iter().zip(ALL) {
+            assert_eq!(
+                constant,
+                action.name.to_ascii_uppercase().replace('-', "_"),
+                "catalog::ALL: {module}::{constant} declares '{}'",
+                action.name
+            );
+            let dir = actions_dir().join(action.name);
+            let read = |file: &str| {
+                std::fs::read_to_string(dir.join(file))
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.join(file).display()))
+            };
+            let manifest = read("Cargo.toml");
+            assert!(
+                manifest
+                    .lines()
+                    .any(|line| line.replace(' ', "") == format!("name=\"{}\"", action.name)),
+                "components/actions/{}/Cargo.toml must name the crate {0}",
+                action.name
+            );
+            let lib = read("src/lib.rs");
+            assert_eq!(
+                exported(&lib)
+                    .map_err(|e| format!("components/actions/{}/src/lib.rs {e}", action.name)),
+                Ok(format!("wrk_zoom_sdk::catalog::{module}::{constant}")),
+                "components/actions/{}/src/lib.rs must export its declaration",
+                action.name
+            );
         }
     }
 

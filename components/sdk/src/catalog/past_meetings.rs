@@ -1,28 +1,25 @@
 //! Ended meetings: details and participants, by meeting ID (latest instance)
 //! or instance UUID.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
 
 const MEETING_ID_OR_UUID: Param = Param::path(
     "meetingId",
-    Kind::MeetingIdOrUuid,
+    ParamType::MeetingIdOrUuid,
     "The meeting's ID (latest ended instance) or an instance UUID",
 );
 
 pub const RETRIEVE_PAST_MEETING: Action = Action {
     name: "retrieve-past-meeting",
     title: "Retrieve past meeting details from Zoom",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:past_meeting"],
     method: Method::Get,
     path: "/past_meetings/{meetingId}",
-    rate: Rate::Light,
-    list_key: None,
+    rate: RateCategory::Light,
     params: &[MEETING_ID_OR_UUID],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PAST_MEETING_ADMIN: Action = RETRIEVE_PAST_MEETING.admin(
@@ -35,16 +32,19 @@ pub const RETRIEVE_PAST_MEETING_ADMIN: Action = RETRIEVE_PAST_MEETING.admin(
 pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
     name: "retrieve-past-meeting-participants",
     title: "Retrieve past meeting participants from Zoom",
+    connection: ConnectionKind::User,
+    classic_scopes: &["meeting:read"],
     granular_scopes: &["meeting:read:list_past_participants"],
+    method: Method::Get,
     path: "/past_meetings/{meetingId}/participants",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: Some("participants"),
     params: &[
         MEETING_ID_OR_UUID,
         Param::page_size(300),
         Param::page_token(),
     ],
-    ..RETRIEVE_PAST_MEETING
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PAST_MEETING_PARTICIPANTS_ADMIN: Action = RETRIEVE_PAST_MEETING_PARTICIPANTS

@@ -2,11 +2,11 @@
 //! users. Only the current `call_history` endpoints; never the retired
 //! `/phone/call_logs` ones.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
-const DIRECTIONS: Kind = Kind::TextList(&["inbound", "outbound"]);
-const CONNECT_TYPES: Kind = Kind::TextList(&["internal", "external"]);
-const NUMBER_TYPES: Kind = Kind::TextList(&[
+const DIRECTIONS: ParamType = ParamType::TextList(&["inbound", "outbound"]);
+const CONNECT_TYPES: ParamType = ParamType::TextList(&["internal", "external"]);
+const NUMBER_TYPES: ParamType = ParamType::TextList(&[
     "zoom_pstn",
     "zoom_toll_free_number",
     "external_pstn",
@@ -22,8 +22,8 @@ const NUMBER_TYPES: Kind = Kind::TextList(&[
     "anonymous_number",
     "zoom_revenue_accelerator",
 ]);
-const CALL_TYPES: Kind = Kind::TextList(&["general", "emergency"]);
-const EXTENSION_TYPES: Kind = Kind::TextList(&[
+const CALL_TYPES: ParamType = ParamType::TextList(&["general", "emergency"]);
+const EXTENSION_TYPES: ParamType = ParamType::TextList(&[
     "user",
     "call_queue",
     "auto_receptionist",
@@ -35,7 +35,7 @@ const EXTENSION_TYPES: Kind = Kind::TextList(&[
     "external_contact",
 ]);
 /// `call_results` of a user's history (the account's list is longer).
-const USER_CALL_RESULTS: Kind = Kind::TextList(&[
+const USER_CALL_RESULTS: ParamType = ParamType::TextList(&[
     "answered",
     "connected",
     "voicemail",
@@ -46,7 +46,7 @@ const USER_CALL_RESULTS: Kind = Kind::TextList(&[
     "blocked",
     "service_unavailable",
 ]);
-const ACCOUNT_CALL_RESULTS: Kind = Kind::TextList(&[
+const ACCOUNT_CALL_RESULTS: ParamType = ParamType::TextList(&[
     "answered",
     "accepted",
     "picked_up",
@@ -84,22 +84,22 @@ macro_rules! call_history_params {
         &[
             Param::page_size(300),
             Param::page_token(),
-            Param::query("from", Kind::DateOrDateTime, "Start, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, within the last 6 months; Zoom's default is the last 24 hours"),
-            Param::query("to", Kind::DateOrDateTime, "End, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ; required with from, at most one month after it"),
-            Param::query("keyword", Kind::Text, "Search by name, extension, number, email or call ID"),
+            Param::query("from", ParamType::DateOrDateTime, "Start, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, within the last 6 months; Zoom's default is the last 24 hours"),
+            Param::query("to", ParamType::DateOrDateTime, "End, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ; required with from, at most one month after it"),
+            Param::query("keyword", ParamType::Text, "Search by name, extension, number, email or call ID"),
             Param::query("directions", DIRECTIONS, "Only these directions, comma-separated"),
             Param::query("connect_types", CONNECT_TYPES, "Only internal and/or external calls, comma-separated"),
             Param::query("number_types", NUMBER_TYPES, "Only these caller or callee number types, comma-separated (at most 10)"),
             Param::query("call_types", CALL_TYPES, "Only general and/or emergency calls, comma-separated"),
             Param::query("extension_types", EXTENSION_TYPES, "Only these extension types, comma-separated (at most 10)"),
             Param::query("call_results", $call_results, "Only these call results, comma-separated (at most 10)"),
-            Param::query("group_ids", Kind::TextList(&[]), "Only these primary group IDs, comma-separated (at most 10)"),
-            Param::query("site_ids", Kind::TextList(&[]), "Only these site IDs, comma-separated (at most 10)"),
-            Param::query("department", Kind::Text, "Only calls of this department"),
-            Param::query("cost_center", Kind::Text, "Only calls of this cost center"),
-            Param::query("time_type", Kind::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times").default("start_time"),
-            Param::query("recording_status", Kind::Choice(&["recorded", "non_recorded"]), "Only calls with, or without, a recording"),
-            Param::query("with_voicemail", Kind::Boolean, "Only calls with (true) or without (false) voicemail"),
+            Param::query("group_ids", ParamType::TextList(&[]), "Only these primary group IDs, comma-separated (at most 10)"),
+            Param::query("site_ids", ParamType::TextList(&[]), "Only these site IDs, comma-separated (at most 10)"),
+            Param::query("department", ParamType::Text, "Only calls of this department"),
+            Param::query("cost_center", ParamType::Text, "Only calls of this cost center"),
+            Param::query("time_type", ParamType::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times").default("start_time"),
+            Param::query("recording_status", ParamType::Choice(&["recorded", "non_recorded"]), "Only calls with, or without, a recording"),
+            Param::query("with_voicemail", ParamType::Boolean, "Only calls with (true) or without (false) voicemail"),
         ]
     };
 }
@@ -107,17 +107,16 @@ macro_rules! call_history_params {
 pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
     name: "retrieve-user-call-history",
     title: "Retrieve a user's call history from Zoom Phone",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &["phone_call_log:read"],
     granular_scopes: &["phone:read:list_call_logs"],
     method: Method::Get,
     path: "/phone/users/{userId}/call_history",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: Some("call_logs"),
     params: call_history_params!(USER_CALL_RESULTS),
     rules: &[CALL_WINDOW],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_USER_CALL_HISTORY_ADMIN: Action = RETRIEVE_USER_CALL_HISTORY.admin(
@@ -130,68 +129,78 @@ pub const RETRIEVE_USER_CALL_HISTORY_ADMIN: Action = RETRIEVE_USER_CALL_HISTORY.
 pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
     name: "retrieve-account-call-history",
     title: "Retrieve the account's call history from Zoom Phone",
-    connection: Connection::Admin,
+    connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:list_call_logs:admin"],
+    method: Method::Get,
     path: "/phone/call_history",
-    rate: Rate::Heavy,
+    rate: RateCategory::Heavy,
     list_key: Some("call_history"),
     params: call_history_params!(ACCOUNT_CALL_RESULTS),
-    ..RETRIEVE_USER_CALL_HISTORY
+    rules: &[CALL_WINDOW],
+    ..Action::BASE
 };
 
 pub const RETRIEVE_CALL_HISTORY: Action = Action {
     name: "retrieve-call-history",
     title: "Retrieve one call's history from Zoom Phone",
-    connection: Connection::Admin,
+    connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:call_log:admin"],
+    method: Method::Get,
     path: "/phone/call_history/{callHistoryUuid}",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     // One call object; its `call_elements` are not paginated.
     list_key: None,
     params: &[Param::path(
         "callHistoryUuid",
-        Kind::Text,
+        ParamType::Text,
         "The call's call_history_uuid (from a call history list)",
     )],
-    rules: &[],
-    ..RETRIEVE_USER_CALL_HISTORY
+    ..Action::BASE
 };
 
 pub const RETRIEVE_PHONE_USERS: Action = Action {
     name: "retrieve-phone-users",
     title: "Retrieve phone users from Zoom Phone",
-    connection: Connection::Admin,
+    connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin"],
     granular_scopes: &["phone:read:list_users:admin"],
+    method: Method::Get,
     path: "/phone/users",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: Some("users"),
     params: &[
         Param::page_size(100),
         Param::page_token(),
-        Param::query("site_id", Kind::Text, "Only users of this site"),
+        Param::query("site_id", ParamType::Text, "Only users of this site"),
         Param::query(
             "calling_type",
-            Kind::Integer,
+            ParamType::Integer,
             "Only users with this calling plan type",
         ),
         Param::query(
             "status",
-            Kind::Choice(&["activate", "deactivate", "pending"]),
+            ParamType::Choice(&["activate", "deactivate", "pending"]),
             "Only users with this phone status",
         ),
-        Param::query("department", Kind::Text, "Only users of this department"),
-        Param::query("cost_center", Kind::Text, "Only users of this cost center"),
+        Param::query(
+            "department",
+            ParamType::Text,
+            "Only users of this department",
+        ),
+        Param::query(
+            "cost_center",
+            ParamType::Text,
+            "Only users of this cost center",
+        ),
         Param::query(
             "keyword",
-            Kind::Text,
+            ParamType::Text,
             "Part of a name, extension number or phone number",
         ),
     ],
-    rules: &[],
-    ..RETRIEVE_USER_CALL_HISTORY
+    ..Action::BASE
 };
 
 #[cfg(test)]

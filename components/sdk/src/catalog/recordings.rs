@@ -1,40 +1,39 @@
 //! Cloud recordings: one meeting's files (by ID or instance UUID) and a
 //! user's recordings over a date range.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
 pub const RETRIEVE_MEETING_RECORDINGS: Action = Action {
     name: "retrieve-meeting-recordings",
     title: "Retrieve meeting recordings from Zoom",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &["recording:read"],
     granular_scopes: &["cloud_recording:read:list_recording_files"],
     method: Method::Get,
     path: "/meetings/{meetingId}/recordings",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     // `recording_files` is a plain array of one meeting, never paginated.
     list_key: None,
     params: &[
         Param::path(
             "meetingId",
-            Kind::MeetingIdOrUuid,
+            ParamType::MeetingIdOrUuid,
             "The meeting's ID (latest ended instance) or an instance UUID",
         ),
         Param::query(
             "include_fields",
-            Kind::Choice(&["download_access_token"]),
+            ParamType::Choice(&["download_access_token"]),
             "download_access_token: include a token that downloads the files",
         ),
         Param::query(
             "ttl",
-            Kind::Integer,
+            ParamType::Integer,
             "Lifetime of download_access_token in seconds (with include_fields)",
         )
         .range(0, 604800),
     ],
     rules: &[Rule::Requires("ttl", "include_fields")],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 /// Zoom's spec lists only `phone_recording:read:admin` as this endpoint's
@@ -50,45 +49,47 @@ pub const RETRIEVE_MEETING_RECORDINGS_ADMIN: Action = RETRIEVE_MEETING_RECORDING
 pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
     name: "retrieve-all-recordings",
     title: "Retrieve all recordings from Zoom",
+    connection: ConnectionKind::User,
     classic_scopes: &["recording:read"],
     granular_scopes: &["cloud_recording:read:list_user_recordings"],
+    method: Method::Get,
     path: "/users/{userId}/recordings",
-    rate: Rate::Medium,
+    rate: RateCategory::Medium,
     list_key: Some("meetings"),
     params: &[
         Param::page_size(300),
         Param::page_token(),
         Param::query(
             "from",
-            Kind::Date,
+            ParamType::Date,
             "Start date (UTC), yyyy-mm-dd; Zoom's default is today",
         ),
         Param::query(
             "to",
-            Kind::Date,
+            ParamType::Date,
             "End date (UTC), yyyy-mm-dd, at most one month after from",
         ),
         Param::query(
             "mc",
-            Kind::Boolean,
+            ParamType::Boolean,
             "Query recordings made through an on-premise meeting connector",
         )
         .default("false"),
         Param::query(
             "trash",
-            Kind::Boolean,
+            ParamType::Boolean,
             "List recordings in the trash instead",
         )
         .default("false"),
         Param::query(
             "trash_type",
-            Kind::Choice(&["meeting_recordings", "recording_file"]),
+            ParamType::Choice(&["meeting_recordings", "recording_file"]),
             "What to list from the trash: whole meeting recordings or single files",
         )
         .default("meeting_recordings"),
         Param::query(
             "meeting_id",
-            Kind::MeetingId,
+            ParamType::MeetingId,
             "Only this meeting's recordings",
         ),
     ],
@@ -101,7 +102,7 @@ pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
         },
         Rule::Requires("trash_type", "trash"),
     ],
-    ..RETRIEVE_MEETING_RECORDINGS
+    ..Action::BASE
 };
 
 pub const RETRIEVE_ALL_RECORDINGS_ADMIN: Action = RETRIEVE_ALL_RECORDINGS.admin(

@@ -2,11 +2,11 @@
 //! details, a meeting's participants, meeting activity logs and the history
 //! meeting list.
 
-use crate::spec::{Action, Connection, Kind, Method, Param, Rate, Rule};
+use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
 const REPORT_MEETING_ID: Param = Param::path(
     "meetingId",
-    Kind::MeetingIdOrUuid,
+    ParamType::MeetingIdOrUuid,
     "The meeting's ID (latest ended instance) or an instance UUID",
 );
 
@@ -21,24 +21,25 @@ const REQUIRED_WINDOW: Rule = Rule::DateWindow {
 pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
     name: "retrieve-meeting-detail-report",
     title: "Retrieve a meeting detail report from Zoom",
-    connection: Connection::Admin,
+    connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:meeting:admin"],
     method: Method::Get,
     path: "/report/meetings/{meetingId}",
-    rate: Rate::Heavy,
-    list_key: None,
+    rate: RateCategory::Heavy,
     params: &[REPORT_MEETING_ID],
-    rules: &[],
-    custom_plan: None,
-    custom_run: None,
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
     name: "retrieve-meeting-participant-report",
     title: "Retrieve a meeting participant report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_meeting_participants:admin"],
+    method: Method::Get,
     path: "/report/meetings/{meetingId}/participants",
+    rate: RateCategory::Heavy,
     list_key: Some("participants"),
     params: &[
         REPORT_MEETING_ID,
@@ -46,30 +47,34 @@ pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
         Param::page_token(),
         Param::query(
             "include_fields",
-            Kind::Choice(&["registrant_id"]),
+            ParamType::Choice(&["registrant_id"]),
             "registrant_id: include each participant's registrant ID",
         ),
     ],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
     name: "retrieve-meeting-activities-report",
     title: "Retrieve a meeting activities report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:meeting_activity_log:admin"],
+    method: Method::Get,
     path: "/report/meeting_activities",
+    rate: RateCategory::Heavy,
     list_key: Some("meeting_activity_logs"),
     params: &[
-        Param::query("from", Kind::Date, "Start date, yyyy-mm-dd").required(),
-        Param::query("to", Kind::Date, "End date, yyyy-mm-dd, at most one month after from").required(),
+        Param::query("from", ParamType::Date, "Start date, yyyy-mm-dd").required(),
+        Param::query("to", ParamType::Date, "End date, yyyy-mm-dd, at most one month after from").required(),
         Param::page_size(300),
         Param::page_token(),
-        Param::query("meeting_number", Kind::Text, "Only this meeting number's activities"),
-        Param::query("search_key", Kind::Text, "An operator's name or email"),
+        Param::query("meeting_number", ParamType::Text, "Only this meeting number's activities"),
+        Param::query("search_key", ParamType::Text, "An operator's name or email"),
         // Zoom's schema enumerates labels; its description numeric codes. Both are accepted.
         Param::query(
             "activity_type",
-            Kind::Choice(&[
+            ParamType::Choice(&[
                 "All Activities",
                 "Meeting Created",
                 "Meeting Started",
@@ -92,62 +97,70 @@ pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
         .required(),
     ],
     rules: &[REQUIRED_WINDOW],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
     name: "retrieve-webinar-detail-report",
     title: "Retrieve a webinar detail report from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:webinar:admin"],
+    method: Method::Get,
     path: "/report/webinars/{webinarId}",
+    rate: RateCategory::Heavy,
     params: &[Param::path(
         "webinarId",
-        Kind::MeetingIdOrUuid,
+        ParamType::MeetingIdOrUuid,
         "The webinar's ID (latest ended instance) or an instance UUID",
     )],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
     name: "retrieve-history-meetings",
     title: "Retrieve history meetings and webinars from Zoom",
+    connection: ConnectionKind::Admin,
+    classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_history_meetings:admin"],
+    method: Method::Get,
     path: "/report/history_meetings",
+    rate: RateCategory::Heavy,
     list_key: Some("history_meetings"),
     params: &[
-        Param::query("from", Kind::Date, "Start date, yyyy-mm-dd").required(),
+        Param::query("from", ParamType::Date, "Start date, yyyy-mm-dd").required(),
         Param::query(
             "to",
-            Kind::Date,
+            ParamType::Date,
             "End date, yyyy-mm-dd, at most one month after from",
         )
         .required(),
         Param::query(
             "date_type",
-            Kind::Choice(&["start_time", "end_time"]),
+            ParamType::Choice(&["start_time", "end_time"]),
             "Whether from/to match start or end times",
         )
         .default("start_time"),
         Param::query(
             "meeting_type",
-            Kind::Choice(&["meeting", "webinar", "all"]),
+            ParamType::Choice(&["meeting", "webinar", "all"]),
             "Meetings, webinars or both",
         ),
         Param::query(
             "report_type",
-            Kind::Choice(&["all", "poll", "survey", "qa", "resource", "reaction"]),
+            ParamType::Choice(&["all", "poll", "survey", "qa", "resource", "reaction"]),
             "Only meetings that have this kind of report",
         ),
         Param::query(
             "search_key",
-            Kind::Text,
+            ParamType::Text,
             "Keywords of the topic, or a meeting ID",
         ),
         Param::page_size(300),
         Param::page_token(),
         Param::query(
             "group_id",
-            Kind::Text,
+            ParamType::Text,
             "Only hosts in this group (see List groups)",
         ),
         // Each item is checked against Zoom's enum; the list is sent as one
@@ -161,11 +174,11 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
         .comma_joined(),
     ],
     rules: &[REQUIRED_WINDOW],
-    ..RETRIEVE_MEETING_DETAIL_REPORT
+    ..Action::BASE
 };
 
 /// The `meeting_feature` values of Zoom's schema.
-const MEETING_FEATURES: Kind = Kind::TextList(&[
+const MEETING_FEATURES: ParamType = ParamType::TextList(&[
     "screen_sharing",
     "video_on",
     "remote_control",
