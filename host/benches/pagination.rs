@@ -23,8 +23,8 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use wrk_zoom::limits::{PacingConfig, RateLimitConfig};
 use wrk_zoom::paginate::for_each_item;
+use wrk_zoom::rate_limit::{PacingConfig, RateLimitConfig};
 use wrk_zoom::{Host, HostConfig, ZoomConnection};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
@@ -52,7 +52,9 @@ impl Setup {
             .expect("simulator starts");
         let host = Host::new(HostConfig {
             // Private to whoever builds (cargo's per-target temporary directory).
-            cache_dir: Some(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")),
+            cache_dir: Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache"),
+            ),
             ..HostConfig::default()
         })
         .expect("host starts")

@@ -44,6 +44,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )
     .await?;
-    println!("{} meetings over {} pages: {}", summary.items, summary.pages, topics.join(", "));
+    println!(
+        "{} meetings over {} pages: {}",
+        summary.items,
+        summary.pages,
+        topics.join(", ")
+    );
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! groups them for callers that map failures to something of their own (the
 //! CLI's exit codes, `serve`'s HTTP statuses); causes are kept as sources.
 
-use crate::auth::StoreError;
 use crate::model::InvalidParam;
 
 /// What kind of failure an error is, for callers that map failures to exit
@@ -306,5 +305,51 @@ impl HostError {
             HostError::Store(_) => "store",
             HostError::Internal(_) => "internal",
         }
+    }
+}
+
+/// The token store could not be read or written (disk full, permissions, a
+/// damaged file). Never an authentication failure: logging in again does
+/// not fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct StoreError {
+    message: String,
+    #[source]
+    source: Option<std::io::Error>,
+}
+
+impl StoreError {
+    /// A failure with no underlying I/O error.
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An I/O failure; `message` says what was being done (and may repeat
+    /// the cause for people who read only the top line).
+    pub fn io(message: impl Into<String>, source: std::io::Error) -> StoreError {
+        StoreError {
+            message: message.into(),
+            source: Some(source),
+        }
+    }
+}
+
+impl StoreError {
+    /// The same failure, with what was being done put first.
+    pub fn context(self, what: impl std::fmt::Display) -> StoreError {
+        StoreError {
+            message: format!("{what} ({})", self.message),
+            source: self.source,
+        }
+    }
+}
+
+impl From<String> for StoreError {
+    fn from(message: String) -> StoreError {
+        StoreError::new(message)
     }
 }

@@ -18,7 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
-mod clock;
+pub mod clock;
 mod connection;
 mod egress;
 mod error;

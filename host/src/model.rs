@@ -1,9 +1,8 @@
 //! What the host says about actions and their answers, as serialisable
 //! types (the JSON of `wrk-zoom actions --json`, `--dry-run` and results).
-//! Converted once from the WIT types so the rest of the host never touches
-//! generated bindings.
+//! Converted once from the WIT types (in `runtime::bindings`) so the rest of
+//! the host never touches generated bindings.
 
-use crate::runtime::bindings::types as wit;
 use serde::Serialize;
 
 /// `describe()` of one action.
@@ -79,7 +78,7 @@ pub enum RateCategory {
 }
 
 /// What values a parameter accepts (WIT `param-type`).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ParamType {
     /// Free text.
@@ -111,7 +110,7 @@ pub enum ParamType {
 }
 
 /// Where a parameter goes in the request (WIT `param-location`).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ParamLocation {
     /// The path template.
@@ -166,6 +165,51 @@ pub struct PlannedRequest {
     pub body: Option<serde_json::Value>,
 }
 
+impl ParamType {
+    /// The WIT's spelling, e.g. `date-or-date-time`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Text => "text",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+            ParamType::Date => "date",
+            ParamType::DateTime => "date-time",
+            ParamType::DateOrDateTime => "date-or-date-time",
+            ParamType::Choice => "choice",
+            ParamType::MeetingId => "meeting-id",
+            ParamType::MeetingIdOrUuid => "meeting-id-or-uuid",
+            ParamType::UserId => "user-id",
+            ParamType::JsonObject => "json-object",
+            ParamType::JsonArray => "json-array",
+            ParamType::TextList => "text-list",
+        }
+    }
+}
+
+impl ParamLocation {
+    /// The WIT's spelling, e.g. `query`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Body => "body",
+            ParamLocation::Control => "control",
+        }
+    }
+}
+
+impl std::fmt::Display for ParamType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ParamLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A successful answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
@@ -184,69 +228,6 @@ pub struct InvalidParam {
     pub name: String,
     /// What is wrong and what is accepted.
     pub message: String,
-}
-
-impl From<wit::ActionInfo> for ActionInfo {
-    fn from(info: wit::ActionInfo) -> Self {
-        ActionInfo {
-            name: info.name,
-            title: info.title,
-            connection: match info.connection {
-                wit::ConnectionKind::User => ConnectionKind::User,
-                wit::ConnectionKind::Admin => ConnectionKind::Admin,
-            },
-            scopes: Scopes {
-                classic: info.classic_scopes,
-                granular: info.granular_scopes,
-            },
-            method: info.method,
-            path: info.path,
-            rate: match info.rate {
-                wit::RateCategory::Light => RateCategory::Light,
-                wit::RateCategory::Medium => RateCategory::Medium,
-                wit::RateCategory::Heavy => RateCategory::Heavy,
-                wit::RateCategory::ResourceIntensive => RateCategory::ResourceIntensive,
-            },
-            list_key: info.list_key,
-            params: info.params.into_iter().map(ParamSpec::from).collect(),
-        }
-    }
-}
-
-impl From<wit::ParamSpec> for ParamSpec {
-    fn from(p: wit::ParamSpec) -> Self {
-        use wit::{ParamLocation as L, ParamType as T};
-        ParamSpec {
-            name: p.name,
-            param_type: match p.kind {
-                T::Text => ParamType::Text,
-                T::Integer => ParamType::Integer,
-                T::Boolean => ParamType::Boolean,
-                T::Date => ParamType::Date,
-                T::DateTime => ParamType::DateTime,
-                T::DateOrDateTime => ParamType::DateOrDateTime,
-                T::Choice => ParamType::Choice,
-                T::MeetingId => ParamType::MeetingId,
-                T::MeetingIdOrUuid => ParamType::MeetingIdOrUuid,
-                T::UserId => ParamType::UserId,
-                T::JsonObject => ParamType::JsonObject,
-                T::JsonArray => ParamType::JsonArray,
-                T::TextList => ParamType::TextList,
-            },
-            location: match p.location {
-                L::Path => ParamLocation::Path,
-                L::Query => ParamLocation::Query,
-                L::Body => ParamLocation::Body,
-                L::Control => ParamLocation::Control,
-            },
-            required: p.required,
-            description: p.description,
-            choices: p.choices,
-            default: p.default_value,
-            minimum: p.minimum,
-            maximum: p.maximum,
-        }
-    }
 }
 
 impl ActionInfo {

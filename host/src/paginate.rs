@@ -40,7 +40,8 @@ pub async fn for_each_item(
     sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
 ) -> Result<PageSummary, HostError> {
     let action = host.action(action).await?;
-    let run_page = async |page: &[(String, String)]| host.run_action(&action, connection, page).await;
+    let run_page =
+        async |page: &[(String, String)]| host.run_action(&action, connection, page).await;
     for_each_page_item(&action.info, run_page, params, max, sink, |_| {}).await
 }
 

@@ -23,7 +23,9 @@ const SETTLE: Duration = Duration::from_millis(200);
 /// One load of a file that failed.
 #[derive(Clone, Debug)]
 pub struct LoadFailure {
+    /// The file.
     pub path: PathBuf,
+    /// Why it was not loaded.
     pub message: String,
 }
 

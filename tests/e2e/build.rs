@@ -1,5 +1,6 @@
 //! Builds the test-only components (`components/testing/*`: an egress probe,
-//! a runaway loop, a token echo) for the end-to-end tests.
+//! a runaway loop, a token echo, a second version of retrieve-user) for the
+//! end-to-end tests.
 
 fn main() {
     let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -67,7 +67,11 @@ fn try_build_group(workspace: &Path, group: &str) -> Result<Vec<Built>, String> 
     let dir = workspace.join("components").join(group);
     // The group directory itself (crates added or removed) and the files that
     // decide what cargo resolves; the sources come from the dep-info below.
-    for watched in [dir.clone(), workspace.join("Cargo.toml"), workspace.join("Cargo.lock")] {
+    for watched in [
+        dir.clone(),
+        workspace.join("Cargo.toml"),
+        workspace.join("Cargo.lock"),
+    ] {
         println!("cargo:rerun-if-changed={}", watched.display());
     }
     let names = crates_in(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -92,7 +96,14 @@ fn try_build_group(workspace: &Path, group: &str) -> Result<Vec<Built>, String> 
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace)
-        .args(["build", "--profile", profile, "--target", TARGET, "--target-dir"])
+        .args([
+            "build",
+            "--profile",
+            profile,
+            "--target",
+            TARGET,
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for name in &names {
         command.args(["-p", name]);
@@ -138,7 +149,8 @@ fn try_build_group(workspace: &Path, group: &str) -> Result<Vec<Built>, String> 
 }
 
 fn env_var(name: &str) -> Result<OsString, String> {
-    std::env::var_os(name).ok_or_else(|| format!("{name} is not set: call this from a build script"))
+    std::env::var_os(name)
+        .ok_or_else(|| format!("{name} is not set: call this from a build script"))
 }
 
 /// The source files listed in a makefile-style dep-info file that cargo
@@ -238,7 +250,8 @@ fn find_rustup() -> Option<OsString> {
         .into_iter()
         .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
         .map(|dir| dir.join(&exe));
-    let in_cargo_home = std::env::var_os("CARGO_HOME").map(|home| PathBuf::from(home).join("bin").join(&exe));
+    let in_cargo_home =
+        std::env::var_os("CARGO_HOME").map(|home| PathBuf::from(home).join("bin").join(&exe));
     on_path
         .chain(in_cargo_home)
         .find(|candidate| candidate.is_file())
@@ -318,7 +331,8 @@ mod tests {
 
     #[test]
     fn dep_info_lists_every_source_once_with_escaped_spaces() {
-        let text = "/t/a.wasm: /w/src/lib.rs /w/my\\ dir/x.rs /w/wit/a.wit\n\n/t/a.d: /w/src/lib.rs\n";
+        let text =
+            "/t/a.wasm: /w/src/lib.rs /w/my\\ dir/x.rs /w/wit/a.wit\n\n/t/a.d: /w/src/lib.rs\n";
         assert_eq!(
             dep_info_sources(text),
             ["/w/my dir/x.rs", "/w/src/lib.rs", "/w/wit/a.wit"]

@@ -16,7 +16,9 @@ use wrk_zoom_builder::{TARGET, TargetStatus, Toolchain, ensure_wasm_target};
 #[test]
 fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
     if std::env::var_os("CI").is_none() && std::env::var_os("WRK_ZOOM_TEST_RUSTUP").is_none() {
-        eprintln!("skipped: set WRK_ZOOM_TEST_RUSTUP=1 (CI does) to run; it downloads the {TARGET} target");
+        eprintln!(
+            "skipped: set WRK_ZOOM_TEST_RUSTUP=1 (CI does) to run; it downloads the {TARGET} target"
+        );
         return;
     }
     let name = std::env::var("RUSTUP_TOOLCHAIN").expect("cargo runs through rustup here");
@@ -25,7 +27,11 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
         .map(PathBuf::from)
         .unwrap_or_else(|| home().join(".rustup"));
     let real_toolchain = real_home.join("toolchains").join(&name);
-    assert!(real_toolchain.is_dir(), "{} is installed", real_toolchain.display());
+    assert!(
+        real_toolchain.is_dir(),
+        "{} is installed",
+        real_toolchain.display()
+    );
 
     let real_target = real_toolchain.join("lib/rustlib").join(TARGET);
     let real_had_target = real_target.exists();
@@ -33,10 +39,21 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
     let rustup_home = temp.path().join("rustup");
     let toolchain_dir = rustup_home.join("toolchains").join(&name);
     std::fs::create_dir_all(&toolchain_dir).unwrap();
-    std::fs::copy(real_home.join("settings.toml"), rustup_home.join("settings.toml")).unwrap();
-    link_tree(&real_toolchain, &toolchain_dir, &real_toolchain.join("lib/rustlib"));
+    std::fs::copy(
+        real_home.join("settings.toml"),
+        rustup_home.join("settings.toml"),
+    )
+    .unwrap();
+    link_tree(
+        &real_toolchain,
+        &toolchain_dir,
+        &real_toolchain.join("lib/rustlib"),
+    );
     let env = vec![
-        (OsString::from("RUSTUP_HOME"), rustup_home.clone().into_os_string()),
+        (
+            OsString::from("RUSTUP_HOME"),
+            rustup_home.clone().into_os_string(),
+        ),
         (OsString::from("RUSTUP_TOOLCHAIN"), OsString::from(&name)),
         (OsString::from("RUSTUP_AUTO_INSTALL"), OsString::from("0")),
         // cargo test points this at the real toolchain's libraries, which
@@ -54,7 +71,11 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
         assert!(status.success(), "rustup target remove in the copy");
     }
     assert!(!toolchain_dir.join("lib/rustlib").join(TARGET).exists());
-    assert_eq!(real_target.exists(), real_had_target, "the real toolchain is untouched");
+    assert_eq!(
+        real_target.exists(),
+        real_had_target,
+        "the real toolchain is untouched"
+    );
     let rustc = toolchain_dir.join("bin").join("rustc").into_os_string();
 
     // Without rustup: one sentence naming the fix, nothing built.
@@ -64,7 +85,10 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
         env: env.clone(),
     };
     let error = ensure_wasm_target(&without_rustup).unwrap_err();
-    assert!(error.contains(&format!("rustup target add {TARGET}")), "{error}");
+    assert!(
+        error.contains(&format!("rustup target add {TARGET}")),
+        "{error}"
+    );
     assert!(error.contains("not installed"), "{error}");
 
     // With rustup: installed, and said in one line.
@@ -75,11 +99,19 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
     };
     match ensure_wasm_target(&with_rustup).unwrap() {
         TargetStatus::Installed(line) => {
-            assert!(line.contains(&format!("installed the {TARGET} target for toolchain {name}")), "{line}")
+            assert!(
+                line.contains(&format!(
+                    "installed the {TARGET} target for toolchain {name}"
+                )),
+                "{line}"
+            )
         }
         TargetStatus::Present => panic!("the target was removed from the copy"),
     }
-    assert_eq!(ensure_wasm_target(&with_rustup).unwrap(), TargetStatus::Present);
+    assert_eq!(
+        ensure_wasm_target(&with_rustup).unwrap(),
+        TargetStatus::Present
+    );
 
     // And the copy now builds a component that uses the standard library.
     let krate = temp.path().join("probe");
@@ -106,8 +138,18 @@ fn a_missing_wasm_target_is_installed_through_rustup_or_named_at_once() {
         .status()
         .unwrap();
     assert!(status.success(), "the probe builds for {TARGET}");
-    assert!(temp.path().join("target").join(TARGET).join("debug/probe.wasm").is_file());
-    assert_eq!(real_target.exists(), real_had_target, "the real toolchain is untouched");
+    assert!(
+        temp.path()
+            .join("target")
+            .join(TARGET)
+            .join("debug/probe.wasm")
+            .is_file()
+    );
+    assert_eq!(
+        real_target.exists(),
+        real_had_target,
+        "the real toolchain is untouched"
+    );
 }
 
 /// Mirrors `from` into `to` with hard links, except the regular files directly

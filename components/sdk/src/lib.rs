@@ -30,19 +30,6 @@ pub use spec::{
 };
 pub use values::{Value, Values};
 
-/// The names [`ConnectionKind`], [`RateCategory`] and [`ParamType`] had
-/// before they took the WIT's names. Only the test components under
-/// `components/testing/` still use them; delete these once they do not.
-#[doc(hidden)]
-#[deprecated(note = "renamed to ConnectionKind, the WIT `connection-kind`")]
-pub type Connection = ConnectionKind;
-#[doc(hidden)]
-#[deprecated(note = "renamed to RateCategory, the WIT `rate-category`")]
-pub type Rate = RateCategory;
-#[doc(hidden)]
-#[deprecated(note = "renamed to ParamType, the WIT `param-type`")]
-pub type Kind = ParamType;
-
 /// Helpers shared by the unit tests.
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -17,8 +17,8 @@
 use super::now_secs;
 use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
 use super::store::{FileStore, Grant, Secret, StoreData, StoredConnection, TokenStore, kind_name};
-use crate::error::HostError;
 use crate::connection::ZoomConnection;
+use crate::error::HostError;
 use crate::model::ConnectionKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,11 +27,17 @@ use std::time::Duration;
 /// A usable token of a stored connection.
 #[derive(Clone)]
 pub struct Access {
+    /// The connection's name.
     pub name: String,
+    /// User or admin.
     pub kind: ConnectionKind,
+    /// How its tokens are granted.
     pub grant: Grant,
+    /// Scopes Zoom granted (empty when Zoom did not say).
     pub scopes: Vec<String>,
+    /// When the access token expires (Unix seconds).
     pub expires_at: i64,
+    /// The Zoom account, when known.
     pub account_id: Option<String>,
     /// Token and API base for [`crate::Host::run`].
     pub zoom: ZoomConnection,
@@ -113,6 +119,7 @@ pub struct Connections {
 }
 
 impl Connections {
+    /// Connections over `store`.
     pub fn new(store: Arc<dyn TokenStore>) -> Connections {
         Connections {
             store,
@@ -122,11 +129,10 @@ impl Connections {
 
     /// The file store in the user's configuration directory.
     pub fn open_default() -> Result<Connections, HostError> {
-        Ok(Connections::new(Arc::new(
-            FileStore::open_default()?,
-        )))
+        Ok(Connections::new(Arc::new(FileStore::open_default()?)))
     }
 
+    /// The store behind these connections.
     pub fn store(&self) -> &Arc<dyn TokenStore> {
         &self.store
     }
@@ -305,8 +311,7 @@ impl Connections {
         let store = self.store.clone();
         let mut guard = tokio::task::spawn_blocking(move || store.lock())
             .await
-            .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))?
-            ?;
+            .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))??;
         // Re-read under the lock: another process may have renewed already.
         let mut data = guard.read()?;
         let current = data

@@ -34,7 +34,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// The OAuth app's client credentials.
 #[derive(Clone, Debug)]
 pub struct ClientCredentials {
+    /// The app's client ID.
     pub client_id: String,
+    /// The app's client secret.
     pub client_secret: Secret,
 }
 
@@ -54,10 +56,13 @@ type ZoomTokenResponse = StandardTokenResponse<ZoomTokenFields, BasicTokenType>;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ZoomOAuthError {
     #[serde(default)]
+    /// The OAuth `error` code, e.g. `invalid_grant`.
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Zoom's `reason`, when given.
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The `error_description`, when given.
     pub error_description: Option<String>,
 }
 
@@ -90,7 +95,9 @@ type ZoomClient<HasAuthUrl> = Client<
 /// What a token request granted.
 #[derive(Clone, Debug)]
 pub struct TokenGrant {
+    /// The access token.
     pub access_token: Secret,
+    /// The refresh token (none for Server-to-Server grants).
     pub refresh_token: Option<Secret>,
     /// `expires_in` (Zoom: 3599 or 3600).
     pub expires_in: i64,
@@ -324,7 +331,9 @@ pub async fn account_credentials(
 
 /// How to run a login.
 pub struct LoginOptions<'a> {
+    /// The app's client ID and secret.
     pub credentials: &'a ClientCredentials,
+    /// The OAuth base, e.g. `https://zoom.us`.
     pub oauth_base: &'a str,
     /// How long to wait for the browser to come back.
     pub timeout: Duration,
@@ -335,10 +344,15 @@ pub struct LoginOptions<'a> {
 /// Why a login failed (one sentence, with what to do).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoginFailure {
+    /// No redirect arrived in time.
     Timeout(Duration),
+    /// A redirect carried the wrong `state`.
     StateMismatch,
+    /// The user (or Zoom) refused; Zoom's reason.
     Denied(String),
+    /// The loopback listener or browser could not be set up.
     Setup(String),
+    /// Exchanging the code for tokens failed.
     Token(OAuthFailure),
 }
 

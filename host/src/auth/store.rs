@@ -13,6 +13,7 @@
 //!   released by the kernel if the process dies) and re-read the store after
 //!   taking it.
 
+pub use crate::error::StoreError;
 use crate::model::ConnectionKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,6 +31,7 @@ pub const STORE_VERSION: u32 = 1;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
@@ -37,6 +39,7 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// Whether the secret is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -86,9 +89,13 @@ mod kind_serde {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredConnection {
     #[serde(with = "kind_serde")]
+    /// User or admin.
     pub kind: ConnectionKind,
+    /// How its tokens are granted.
     pub grant: Grant,
+    /// The OAuth app's client ID (to renew tokens).
     pub client_id: String,
+    /// The OAuth app's client secret (to renew tokens).
     pub client_secret: Secret,
     /// e.g. `https://zoom.us`.
     pub oauth_base: String,
@@ -97,6 +104,7 @@ pub struct StoredConnection {
     /// Server-to-Server only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// The current access token.
     pub access_token: Secret,
     /// The latest refresh token (authorization-code connections).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,12 +166,15 @@ pub fn kind_name(kind: ConnectionKind) -> &'static str {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Defaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The default user connection.
     pub user: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The default admin connection.
     pub admin: Option<String>,
 }
 
 impl Defaults {
+    /// The default connection of `kind`.
     pub fn get(&self, kind: ConnectionKind) -> Option<&str> {
         match kind {
             ConnectionKind::User => self.user.as_deref(),
@@ -171,6 +182,7 @@ impl Defaults {
         }
     }
 
+    /// Sets (or clears) the default connection of `kind`.
     pub fn set(&mut self, kind: ConnectionKind, name: Option<String>) {
         match kind {
             ConnectionKind::User => self.user = name,
@@ -182,10 +194,13 @@ impl Defaults {
 /// Everything in the store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoreData {
+    /// The file format's version.
     pub version: u32,
     #[serde(default)]
+    /// The default connection of each kind.
     pub defaults: Defaults,
     #[serde(default)]
+    /// Every connection by name.
     pub connections: BTreeMap<String, StoredConnection>,
 }
 
@@ -214,52 +229,6 @@ impl StoreData {
             }
         }
         Some(removed)
-    }
-}
-
-/// The token store could not be read or written (disk full, permissions, a
-/// damaged file). Never an authentication failure: logging in again does
-/// not fix it.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct StoreError {
-    message: String,
-    #[source]
-    source: Option<std::io::Error>,
-}
-
-impl StoreError {
-    /// A failure with no underlying I/O error.
-    pub fn new(message: impl Into<String>) -> StoreError {
-        StoreError {
-            message: message.into(),
-            source: None,
-        }
-    }
-
-    /// An I/O failure; `message` says what was being done (and may repeat
-    /// the cause for people who read only the top line).
-    pub fn io(message: impl Into<String>, source: std::io::Error) -> StoreError {
-        StoreError {
-            message: message.into(),
-            source: Some(source),
-        }
-    }
-}
-
-impl StoreError {
-    /// The same failure, with what was being done put first.
-    pub fn context(self, what: impl std::fmt::Display) -> StoreError {
-        StoreError {
-            message: format!("{what} ({})", self.message),
-            source: self.source,
-        }
-    }
-}
-
-impl From<String> for StoreError {
-    fn from(message: String) -> StoreError {
-        StoreError::new(message)
     }
 }
 
@@ -457,12 +426,10 @@ impl TokenStore for FileStore {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let file = options
-            .open(&lock_path)
-            .map_err(|e| {
-                let message = format!("cannot open the lock file {}: {e}", lock_path.display());
-                StoreError::io(message, e)
-            })?;
+        let file = options.open(&lock_path).map_err(|e| {
+            let message = format!("cannot open the lock file {}: {e}", lock_path.display());
+            StoreError::io(message, e)
+        })?;
         file.lock().map_err(|e| {
             let message = format!("cannot lock {}: {e}", lock_path.display());
             StoreError::io(message, e)
@@ -503,6 +470,7 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// A store holding `data`.
     pub fn new(data: StoreData) -> MemoryStore {
         MemoryStore {
             data: Arc::new(Mutex::new(data)),

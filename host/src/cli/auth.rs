@@ -8,6 +8,7 @@ use super::print_json;
 use clap::{Args, Subcommand};
 use std::time::Duration;
 use wrk_zoom::HostError;
+use wrk_zoom::auth::StoreError;
 use wrk_zoom::auth::connections::{kind_word, new_connection, relogin_command};
 use wrk_zoom::auth::oauth::{self, LoginOptions};
 use wrk_zoom::auth::store::config_dir;
@@ -116,10 +117,10 @@ fn read_config() -> Result<ConfigFile, HostError> {
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
-        Err(e) => Err(HostError::Auth(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(e) => {
+            let message = format!("cannot read {}: {e}", path.display());
+            Err(HostError::Store(StoreError::io(message, e)))
+        }
     }
 }
 

@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(hint(&error), None);
         assert_eq!(http_status(&error), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!error.to_string().contains("authentication"), "{error}");
-        assert!(std::error::Error::source(&error).is_some(), "the cause is kept");
+        assert!(
+            std::error::Error::source(&error).is_some(),
+            "the cause is kept"
+        );
     }
 
     #[test]
@@ -160,7 +163,11 @@ mod tests {
                 exit::INVALID_INPUT,
                 StatusCode::BAD_REQUEST,
             ),
-            (HostError::Auth("x".into()), exit::AUTH, StatusCode::FORBIDDEN),
+            (
+                HostError::Auth("x".into()),
+                exit::AUTH,
+                StatusCode::FORBIDDEN,
+            ),
             (
                 HostError::Transport("x".into()),
                 exit::TRANSPORT,

@@ -29,4 +29,3 @@ pub fn uncertain_check(path: &str, body: &[u8]) -> String {
         "check in Zoom (GET the resource this POST {path} creates or changes) whether it was applied before sending it again"
     )
 }
-

@@ -158,6 +158,13 @@ pub async fn send_paced(
     let method = parts.method.clone();
     let path = parts.uri.path().to_string();
     let repeatable = method != hyper::Method::POST;
+    // A POST that may have been applied: what is recorded instead of a retry.
+    let uncertain = |cause: String| UncertainRequest {
+        method: method.to_string(),
+        path: path.clone(),
+        cause,
+        check: uncertain_check(&path, &body),
+    };
     let policy = &pacing.retry;
     let mut retries = 0u32;
     let mut waited = Duration::ZERO;
@@ -208,10 +215,8 @@ pub async fn send_paced(
                             retry_after = Some(delay);
                         }
                         kind => {
-                            let reset = rate_limit::daily_reset(
-                                header(response, "retry-after"),
-                                now,
-                            );
+                            let reset =
+                                rate_limit::daily_reset(header(response, "retry-after"), now);
                             let reported = header(response, "x-ratelimit-category")
                                 .and_then(rate_limit::parse_category);
                             let limit = rate_limit::daily_limit_description(
@@ -231,12 +236,9 @@ pub async fn send_paced(
                     if repeatable {
                         retry_after = Some(policy.backoff(retries + 1));
                     } else {
-                        lock(log).uncertain = Some(UncertainRequest {
-                            method: method.to_string(),
-                            path: path.clone(),
-                            cause: format!("Zoom answered {status} and may have applied it"),
-                            check: uncertain_check(&path, &body),
-                        });
+                        lock(log).uncertain = Some(uncertain(format!(
+                            "Zoom answered {status} and may have applied it"
+                        )));
                     }
                 }
             }
@@ -249,12 +251,9 @@ pub async fn send_paced(
                 if repeatable {
                     retry_after = Some(policy.backoff(retries + 1));
                 } else {
-                    lock(log).uncertain = Some(UncertainRequest {
-                        method: method.to_string(),
-                        path: path.clone(),
-                        cause: format!("the connection failed after the request was sent ({e})"),
-                        check: uncertain_check(&path, &body),
-                    });
+                    lock(log).uncertain = Some(uncertain(format!(
+                        "the connection failed after the request was sent ({e})"
+                    )));
                 }
             }
             Attempt::Fatal(_) => {}
@@ -277,4 +276,3 @@ pub async fn send_paced(
         }
     }
 }
-

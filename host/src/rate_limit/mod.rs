@@ -28,7 +28,9 @@ pub use retry::RetryPolicy;
 /// Everything the host knows about Zoom's limits.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RateLimitConfig {
+    /// Which per-second limits to pace to.
     pub pacing: PacingConfig,
+    /// How failed requests are retried.
     pub retry: RetryPolicy,
 }
 
@@ -41,4 +43,3 @@ impl RateLimitConfig {
         }
     }
 }
-

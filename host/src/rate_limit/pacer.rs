@@ -8,6 +8,7 @@
 //! until it; a per-second 429 from Zoom pauses the whole bucket for its
 //! `Retry-After`.
 
+use super::RateLimitConfig;
 use super::published::{Plan, Rate, Table, category_name, published_rate};
 use crate::model::RateCategory;
 use std::collections::{HashMap, VecDeque};
@@ -20,6 +21,7 @@ use tokio::time::Instant;
 pub struct PacingConfig {
     /// Off: requests go out as fast as calls make them (429s are still retried).
     pub enabled: bool,
+    /// The plan whose published rates apply.
     pub plan: Plan,
     /// Replaces the published rate of a (table, category).
     pub overrides: HashMap<(Table, RateCategory), Rate>,
@@ -140,31 +142,35 @@ impl Account {
         if !self.config.enabled {
             return;
         }
-        let at = {
-            let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-            let rate = self.config.rate(table, category);
-            let bucket = buckets.entry((table, category)).or_insert_with(|| Bucket {
-                rate,
-                sent: VecDeque::new(),
-                paused_until: None,
-            });
+        let at = self.with_bucket(table, category, |bucket| {
             bucket.reserve(Instant::now(), self.config.margin)
-        };
+        });
         tokio::time::sleep_until(at).await;
     }
 
     /// Holds every request of (`table`, `category`) back for `delay` (after
     /// a per-second 429).
     pub fn pause(&self, table: Table, category: RateCategory, delay: Duration) {
+        let until = Instant::now() + delay;
+        self.with_bucket(table, category, |bucket| {
+            bucket.paused_until = Some(bucket.paused_until.map_or(until, |p| p.max(until)));
+        });
+    }
+
+    /// Runs `f` on the bucket of (`table`, `category`), made on first use.
+    fn with_bucket<T>(
+        &self,
+        table: Table,
+        category: RateCategory,
+        f: impl FnOnce(&mut Bucket) -> T,
+    ) -> T {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let rate = self.config.rate(table, category);
-        let bucket = buckets.entry((table, category)).or_insert_with(|| Bucket {
+        f(buckets.entry((table, category)).or_insert_with(|| Bucket {
             rate,
             sent: VecDeque::new(),
             paused_until: None,
-        });
-        let until = Instant::now() + delay;
-        bucket.paused_until = Some(bucket.paused_until.map_or(until, |p| p.max(until)));
+        }))
     }
 
     /// The category to pace `action` in: what Zoom last reported for it,
@@ -202,6 +208,7 @@ pub struct Pacer {
 }
 
 impl Pacer {
+    /// Accounts paced and retried by `config`.
     pub fn new(config: RateLimitConfig) -> Pacer {
         Pacer {
             config,
@@ -209,6 +216,7 @@ impl Pacer {
         }
     }
 
+    /// The configuration in use.
     pub fn config(&self) -> &RateLimitConfig {
         &self.config
     }
@@ -224,7 +232,6 @@ impl Pacer {
             .clone()
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,9 @@ use std::time::Duration;
 /// The account's plan, which sizes the per-second limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Plan {
+    /// Free (Basic).
     Free,
+    /// Pro.
     Pro,
     /// Business, Business Plus, Education, Enterprise and Partners.
     BusinessPlus,
@@ -52,17 +54,21 @@ impl Table {
 /// At most `requests` requests in any window of length `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rate {
+    /// How many requests...
     pub requests: u32,
+    /// ...in any window of this length.
     pub per: Duration,
 }
 
 impl Rate {
+    /// `requests` a second.
     pub const fn per_second(requests: u32) -> Rate {
         Rate {
             requests,
             per: Duration::from_secs(1),
         }
     }
+    /// `requests` a minute.
     pub const fn per_minute(requests: u32) -> Rate {
         Rate {
             requests,
@@ -130,7 +136,6 @@ pub fn category_name(category: RateCategory) -> &'static str {
         RateCategory::ResourceIntensive => "Resource-intensive",
     }
 }
-
 
 #[cfg(test)]
 mod tests {

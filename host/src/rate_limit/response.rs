@@ -47,7 +47,6 @@ pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     ))
 }
 
-
 /// When a daily limit resets: the date-time Zoom gave in `Retry-After` when
 /// it is in the future, else the next 00:00 UTC (Unix seconds).
 pub fn daily_reset(retry_after: Option<&str>, now_unix: i64) -> i64 {

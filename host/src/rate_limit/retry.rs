@@ -49,7 +49,6 @@ impl RetryPolicy {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,4 +117,3 @@ fn write_cache(path: &Path, component: &Component) -> wasmtime::Result<()> {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-

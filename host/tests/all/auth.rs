@@ -564,3 +564,19 @@ async fn all_pages_renews_first_a_token_that_could_expire_midway() {
     assert_ok(&env.run(&["run", "retrieve-meetings", "--all"]).await);
     assert_eq!(env.token_requests("refresh_token").len(), 1);
 }
+
+#[tokio::test]
+async fn a_store_that_cannot_be_written_is_an_internal_failure_without_a_login_hint() {
+    let env = Env::new("unwritable", Duration::from_secs(3600)).await;
+    // The lock file's name is taken by a directory: the token from Zoom
+    // cannot be saved (as a full disk or a read-only home would refuse it).
+    std::fs::create_dir_all(env.home.join("connections.lock")).unwrap();
+    let out = env
+        .run(&["auth", "s2s", "--account-id", seed::ACCOUNT_ID])
+        .await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot open the lock file"), "{err}");
+    assert!(!err.contains("authentication failed"), "{err}");
+    assert!(!err.contains("hint: connect with"), "{err}");
+}

@@ -246,6 +246,27 @@ fn json_errors_adds_a_json_object_with_every_bad_field() {
 }
 
 #[test]
+fn a_malformed_api_base_is_invalid_input_naming_the_field() {
+    let output = wrk_zoom(&[
+        "run",
+        "retrieve-user",
+        "--token",
+        "t",
+        "--api-base",
+        "api.zoom.us/v2",
+        "--json-errors",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("invalid api_base"), "{err}");
+    assert!(
+        err.contains("https://api.zoom.us/v2"),
+        "names the accepted form: {err}"
+    );
+    assert!(!err.contains("could not reach Zoom"), "{err}");
+}
+
+#[test]
 fn running_without_a_token_is_an_auth_error() {
     let output = wrk_zoom(&["run", "retrieve-user"]);
     assert_eq!(output.status.code(), Some(4));

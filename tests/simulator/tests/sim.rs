@@ -929,13 +929,25 @@ async fn user_call_history_pages_by_call_logs() {
 async fn call_history_pages_straddling_a_second_stay_one_list() {
     let sim = sim().await;
     for (path, key, token) in [
-        ("/phone/call_history?page_size=30", "call_history", seed::ADMIN_TOKEN),
-        ("/phone/users/me/call_history?page_size=30", "call_logs", seed::USER_TOKEN),
+        (
+            "/phone/call_history?page_size=30",
+            "call_history",
+            seed::ADMIN_TOKEN,
+        ),
+        (
+            "/phone/users/me/call_history?page_size=30",
+            "call_logs",
+            seed::USER_TOKEN,
+        ),
     ] {
         let first = get(&sim, path, token).await.json();
         let next = first["next_page_token"].as_str().unwrap().to_string();
         assert!(!next.is_empty(), "{path}: more than one page");
-        let rest = first["total_records"].as_u64().unwrap().saturating_sub(30).min(30);
+        let rest = first["total_records"]
+            .as_u64()
+            .unwrap()
+            .saturating_sub(30)
+            .min(30);
         tokio::time::sleep(Duration::from_millis(1_100)).await;
         let second = get(&sim, &format!("{path}&next_page_token={next}"), token).await;
         assert_eq!(second.status, StatusCode::OK, "{path}: {}", second.text);

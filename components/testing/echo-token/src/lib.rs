@@ -1,7 +1,7 @@
 //! Test component: returns the access token it was given, so tests can
 //! check that components only ever see a stand-in.
 
-use wrk_zoom_sdk::{Action, Call, Connection, Failure, Method, Rate, Reply, Values};
+use wrk_zoom_sdk::{Action, Call, ConnectionKind, Failure, Method, RateCategory, Reply, Values};
 
 fn echo(_: &Action, call: &Call, _: &Values) -> Result<Reply, Failure> {
     Ok(Reply {
@@ -17,12 +17,12 @@ fn echo(_: &Action, call: &Call, _: &Values) -> Result<Reply, Failure> {
 const ECHO: Action = Action {
     name: "echo-token",
     title: "Test: echo the connection",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &[],
     granular_scopes: &[],
     method: Method::Get,
     path: "/",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     list_key: None,
     params: &[],
     rules: &[],

@@ -1,7 +1,9 @@
 //! Test component: sends a GET with its token to any `url` it is given, so
 //! tests can check that the host denies hosts off the allow-list.
 
-use wrk_zoom_sdk::{Action, Call, Connection, Failure, Kind, Method, Param, Rate, Reply, Values};
+use wrk_zoom_sdk::{
+    Action, Call, ConnectionKind, Failure, Method, Param, ParamType, RateCategory, Reply, Values,
+};
 
 fn probe(_: &Action, call: &Call, values: &Values) -> Result<Reply, Failure> {
     let url = values.text("url").unwrap_or_default();
@@ -20,14 +22,14 @@ fn serde_json_text(text: &str) -> String {
 const PROBE: Action = Action {
     name: "egress-probe",
     title: "Test: GET any URL",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &[],
     granular_scopes: &[],
     method: Method::Get,
     path: "/",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     list_key: None,
-    params: &[Param::control("url", Kind::Text, "Absolute URL to GET").required()],
+    params: &[Param::control("url", ParamType::Text, "Absolute URL to GET").required()],
     rules: &[],
     custom_plan: None,
     custom_run: Some(probe),

@@ -1,7 +1,7 @@
 //! Test component: `run` never returns, so tests can check that the epoch
 //! deadline stops it and the host serves the next call.
 
-use wrk_zoom_sdk::{Action, Call, Connection, Failure, Method, Rate, Reply, Values};
+use wrk_zoom_sdk::{Action, Call, ConnectionKind, Failure, Method, RateCategory, Reply, Values};
 
 fn spin(_: &Action, _: &Call, _: &Values) -> Result<Reply, Failure> {
     let mut n: u64 = 0;
@@ -13,12 +13,12 @@ fn spin(_: &Action, _: &Call, _: &Values) -> Result<Reply, Failure> {
 const SPIN: Action = Action {
     name: "spin-forever",
     title: "Test: loop forever",
-    connection: Connection::User,
+    connection: ConnectionKind::User,
     classic_scopes: &[],
     granular_scopes: &[],
     method: Method::Get,
     path: "/",
-    rate: Rate::Light,
+    rate: RateCategory::Light,
     list_key: None,
     params: &[],
     rules: &[],

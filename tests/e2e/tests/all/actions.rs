@@ -74,7 +74,7 @@ async fn created_meeting_can_be_retrieved_and_deleted() {
         ),
         "got {gone:?}"
     );
-    assert_eq!(gone.exit_code(), wrk_zoom::error::exit::ZOOM);
+    assert_eq!(gone.category(), wrk_zoom::ErrorCategory::Zoom);
 }
 
 #[tokio::test]
@@ -148,5 +148,5 @@ async fn an_invalid_token_is_an_auth_failure() {
         ),
         "got {err:?}"
     );
-    assert_eq!(err.exit_code(), wrk_zoom::error::exit::AUTH);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Auth);
 }

@@ -2,7 +2,6 @@
 //! endpoints: login with PKCE, renewal (ahead of expiry, after 401 code 124,
 //! Server-to-Server), invalid_grant, kind and scope checks, stand-in tokens.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wrk_zoom::HostError;
@@ -230,7 +229,7 @@ async fn an_admin_action_refuses_a_user_connection_before_calling_zoom() {
     .unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, HostError::Auth(_)), "{err:?}");
-    assert_eq!(err.exit_code(), 4);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Auth);
     assert!(
         text.contains("retrieve-meetings-admin is an admin action"),
         "{text}"
@@ -299,7 +298,7 @@ async fn a_missing_scope_is_named_before_calling_zoom() {
         "{text}"
     );
     assert!(text.contains("Scopes") && text.contains("wrk-zoom auth login --connection narrow"));
-    assert_eq!(err.exit_code(), 4);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Auth);
     assert!(sim.requests().is_empty(), "nothing may reach Zoom");
 
     // A granted scope (or its :admin form) passes the check.
@@ -382,7 +381,7 @@ async fn a_second_401_is_an_auth_error() {
         err.to_string().contains("refused the renewed token"),
         "{err}"
     );
-    assert_eq!(err.exit_code(), 4);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Auth);
     // Renewed ahead of the call (expires_in 0), then once after the 401.
     assert_eq!(token_requests(&sim, "refresh_token"), 2);
     let api_calls = sim
@@ -418,7 +417,7 @@ async fn invalid_grant_marks_the_connection_as_needing_login_without_retrying() 
             .contains("run `wrk-zoom auth login --connection me`"),
         "{err}"
     );
-    assert_eq!(err.exit_code(), 4);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Auth);
     assert!(stored(&store, "me").needs_login.is_some());
     assert_eq!(token_requests(&sim, "refresh_token"), 1);
 
@@ -548,9 +547,9 @@ async fn pagination_on_a_stored_connection_renews_a_token_rejected_midway() {
         }
         run_on_connection(&host, &connections, "me", "retrieve-meetings", page).await
     };
+    let info = host.action("retrieve-meetings").await.unwrap().info.clone();
     let summary = wrk_zoom::paginate::for_each_page_item(
-        &host,
-        "retrieve-meetings",
+        &info,
         run_page,
         &params(&[("page_size", "10")]),
         None,
@@ -570,4 +569,70 @@ async fn pagination_on_a_stored_connection_renews_a_token_rejected_midway() {
         "renewed once, mid-run"
     );
     assert_ne!(stored(&store, "me").access_token, first_token);
+}
+
+/// A token store on a full disk: reads work, every write fails with
+/// "No space left on device".
+struct FullDisk(FileStore);
+
+struct FullDiskGuard(Box<dyn wrk_zoom::auth::StoreGuard>);
+
+impl TokenStore for FullDisk {
+    fn read(&self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
+        self.0.read()
+    }
+    fn lock(&self) -> Result<Box<dyn wrk_zoom::auth::StoreGuard>, wrk_zoom::auth::StoreError> {
+        Ok(Box::new(FullDiskGuard(self.0.lock()?)))
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+}
+
+impl wrk_zoom::auth::StoreGuard for FullDiskGuard {
+    fn read(&self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
+        self.0.read()
+    }
+    fn write(&mut self, _: &wrk_zoom::auth::StoreData) -> Result<(), wrk_zoom::auth::StoreError> {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        Err(wrk_zoom::auth::StoreError::io(
+            format!("cannot write the token store: {full}"),
+            full,
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_while_saving_renewed_tokens_is_a_store_failure_not_an_auth_one() {
+    let (host, sim) = (host(), simulator().await);
+    let (connections, store, _home) = file_connections("full-disk");
+    login(&sim, &connections, "me", false).await;
+    let mut c = stored(&store, "me");
+    c.expires_at = now_secs() - 1;
+    connections.save("me", c, true).await.unwrap();
+
+    let full = Connections::new(Arc::new(FullDisk(store.clone())));
+    let err = run_on_connection(&host, &full, "me", "retrieve-user", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HostError::Store(_)), "{err:?}");
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Store);
+    let text = err.to_string();
+    assert!(!text.contains("authentication failed"), "{text}");
+    assert!(text.contains("could not save it"), "{text}");
+    let mut cause = std::error::Error::source(&err);
+    let mut disk_full = false;
+    while let Some(e) = cause {
+        disk_full |= e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull);
+        cause = e.source();
+    }
+    assert!(disk_full, "the disk error is kept as the cause: {err:?}");
+    // Saving a new connection on the full disk is the same kind of failure.
+    let err = full
+        .save("other", stored(&store, "me"), false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Store, "{err}");
 }

@@ -279,7 +279,7 @@ fn type_fits(param: &ParamSpec, schema: &Value) -> Result<(), String> {
     let format = schema["format"].as_str();
     let values = strings(&schema["enum"]);
     let description = schema["description"].as_str();
-    let fits = match param.kind.as_str() {
+    let fits = match param.param_type.as_str() {
         "text" => ty == "string" && values.is_empty() && format.is_none(),
         "integer" => ty == "integer" && values.is_empty(),
         "boolean" => ty == "boolean",
@@ -317,13 +317,13 @@ fn type_fits(param: &ParamSpec, schema: &Value) -> Result<(), String> {
     if !fits {
         return Err(format!(
             "declared {} {:?} but Zoom has {}",
-            param.kind,
+            param.param_type,
             param.choices,
             json!({"type": ty, "format": format, "enum": values, "items": schema.get("items")})
         ));
     }
     // Bounds: where Zoom states one, the declaration has the same.
-    let (lo, hi) = match param.kind.as_str() {
+    let (lo, hi) = match param.param_type.as_str() {
         "text" => (None, schema["maxLength"].as_i64()),
         "integer" => (schema["minimum"].as_i64(), schema["maximum"].as_i64()),
         _ => (None, None),
@@ -430,7 +430,7 @@ fn parameter_problems(
                 }
             }
             Some(declared) => {
-                if declared.location != *location {
+                if declared.location.as_str() != *location {
                     problems.push(format!(
                         "{name} is declared in {} but Zoom has it in {location}",
                         declared.location
@@ -510,7 +510,7 @@ async fn every_action_calls_a_current_operation_of_the_spec_by_method_and_path()
             assert_eq!(info.path, "/", "{} has no fixed path", info.name);
             assert!(!info.path.contains('{'), "{}", info.name);
             assert!(
-                info.params.iter().all(|p| p.location == "control"),
+                info.params.iter().all(|p| p.location.as_str() == "control"),
                 "{}: every parameter is a control parameter: {:?}",
                 info.name,
                 info.params
@@ -598,7 +598,7 @@ async fn meeting_feature_takes_a_list_of_exactly_zooms_feature_values() {
         .info
         .clone();
     let declared = info.param("meeting_feature").unwrap();
-    assert_eq!(declared.kind, "text-list");
+    assert_eq!(declared.param_type.as_str(), "text-list");
     let zoom = operation_params(operation(&spec, &info))["meeting_feature"]
         .2
         .clone();
@@ -628,8 +628,8 @@ async fn meeting_feature_takes_a_list_of_exactly_zooms_feature_values() {
 fn the_type_check_refuses_mismatched_types_enums_and_bounds() {
     let param = |kind: &str, choices: &[&str]| ParamSpec {
         name: "x".into(),
-        kind: kind.into(),
-        location: "query".into(),
+        param_type: serde_json::from_value(json!(kind)).unwrap(),
+        location: wrk_zoom::model::ParamLocation::Query,
         required: false,
         description: "x".into(),
         choices: choices.iter().map(|s| s.to_string()).collect(),
@@ -808,7 +808,8 @@ async fn list_keys_are_arrays_of_the_success_response_and_paginated_lists_take_a
                 );
                 for p in ["page_size", "next_page_token"] {
                     assert!(
-                        info.param(p).is_some_and(|p| p.location == "query"),
+                        info.param(p)
+                            .is_some_and(|p| p.location.as_str() == "query"),
                         "{}: paginated, so it takes {p}",
                         info.name
                     );

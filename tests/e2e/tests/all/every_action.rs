@@ -7,7 +7,6 @@
 use crate::conformance::{ISSUE_ACTIONS, USER_ACTIONS, last_20_days, one_call_each};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
-use wrk_zoom::error::exit;
 use wrk_zoom::paginate::{PageSummary, for_each_item};
 use wrk_zoom::{Host, HostError, ZoomConnection};
 use wrk_zoom_e2e::{admin, host, params, simulator, user};
@@ -213,7 +212,7 @@ async fn assert_meeting_gone(host: &Host, conn: &ZoomConnection, id: &str, actio
         .unwrap_err();
     assert_eq!(zoom_error(&err).0, 404, "{err}");
     assert_eq!(zoom_error(&err).1, Some(3001), "{err}");
-    assert_eq!(err.exit_code(), exit::ZOOM);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Zoom);
 }
 
 #[tokio::test]
@@ -882,7 +881,7 @@ async fn a_meeting_without_transcript_is_a_zoom_error_that_says_there_is_none() 
         message.contains("this meeting has no transcript"),
         "{message}"
     );
-    assert_eq!(err.exit_code(), exit::ZOOM);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Zoom);
 }
 
 #[tokio::test]
@@ -1135,7 +1134,7 @@ async fn api_call_refuses_urls_other_hosts_and_traversal_naming_path_before_any_
                 problems[0].message
             );
             assert!(err.to_string().contains("path"), "{err}");
-            assert_eq!(err.exit_code(), exit::INVALID_INPUT);
+            assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
         }
     }
     let err = host
@@ -1212,8 +1211,8 @@ async fn the_simulator_refuses_every_admin_action_on_a_user_token_as_an_auth_fai
             "{action}: {message}"
         );
         assert_eq!(
-            err.exit_code(),
-            exit::AUTH,
+            err.category(),
+            wrk_zoom::ErrorCategory::Auth,
             "{action}: 4711 is an auth failure"
         );
     }
@@ -1382,7 +1381,13 @@ async fn bad_input_of_every_parameter_kind_names_the_field_and_accepted_form_and
         let info = host.action(case.action).await.unwrap().info.clone();
         let declared = info.param(case.field).unwrap();
         if case.kind != "one-month window" {
-            assert_eq!(declared.kind, case.kind, "{} {}", case.action, case.field);
+            assert_eq!(
+                declared.param_type.as_str(),
+                case.kind,
+                "{} {}",
+                case.action,
+                case.field
+            );
         }
         kinds.insert(case.kind);
         let conn = if case.admin { admin(&sim) } else { user(&sim) };
@@ -1408,7 +1413,7 @@ async fn bad_input_of_every_parameter_kind_names_the_field_and_accepted_form_and
         );
         let shown = err.to_string();
         assert!(shown.contains(case.field), "{shown}");
-        assert_eq!(err.exit_code(), exit::INVALID_INPUT);
+        assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
         assert!(
             sim.requests().is_empty(),
             "{} ({}): the simulator received a request",
@@ -1441,7 +1446,11 @@ async fn bad_input_of_every_parameter_kind_names_the_field_and_accepted_form_and
         .await
         .unwrap()
         .into_iter()
-        .flat_map(|i| i.params.into_iter().map(|p| p.kind))
+        .flat_map(|i| {
+            i.params
+                .into_iter()
+                .map(|p| p.param_type.as_str().to_string())
+        })
         .collect();
     for kind in declared {
         assert!(

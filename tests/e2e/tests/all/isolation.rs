@@ -23,7 +23,7 @@ async fn a_request_off_the_allow_list_is_denied_and_reported() {
         HostError::EgressDenied { hosts, .. } => assert_eq!(hosts, &["https://example.com:443"]),
         other => panic!("expected a denied request, got {other:?}"),
     }
-    assert_eq!(err.exit_code(), wrk_zoom::error::exit::TRANSPORT);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Transport);
 
     // The same component may reach the allow-listed API host.
     let url = format!("{}/users/me", sim.base_url());

@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use wrk_zoom::limits::{PacingConfig, Plan, Rate, RateLimitConfig, RetryPolicy, Table};
 use wrk_zoom::model::RateCategory;
 use wrk_zoom::paginate::for_each_item;
+use wrk_zoom::rate_limit::{PacingConfig, Plan, Rate, RateLimitConfig, RetryPolicy, Table};
 use wrk_zoom::{Host, HostConfig, HostError};
 use wrk_zoom_e2e::{host, params, simulator, simulator_with, user};
 use zoom_simulator::{Fault, FaultRule, RateLabel, SimConfig, seed};
@@ -151,7 +151,7 @@ async fn a_create_dropped_after_zoom_processed_it_is_not_sent_again_and_is_repor
     assert_eq!(request, "POST /v2/users/me/meetings");
     assert!(check.contains("retrieve-meetings"), "{check}");
     assert!(check.contains("Quarterly review"), "{check}");
-    assert_eq!(err.exit_code(), 5);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Uncertain);
     assert!(err.to_string().contains("was not sent again"), "{err}");
     let posts = sim.requests().iter().filter(|r| r.method == "POST").count();
     assert_eq!(posts, 1, "the create was sent exactly once");
@@ -226,7 +226,7 @@ async fn a_create_that_cannot_connect_is_retried_and_not_uncertain() {
         .await
         .unwrap_err();
     assert!(matches!(err, HostError::Transport(_)), "got {err:?}");
-    assert_eq!(err.exit_code(), 5);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Transport);
 }
 
 #[tokio::test]
@@ -238,22 +238,28 @@ async fn a_daily_limit_429_fails_fast_with_the_reset_time() {
             .path_prefix("/v2/users/me/meetings")
             .always(),
     );
+    let before = wrk_zoom::clock::now_secs();
     let err = host
         .run("retrieve-meetings", &user(&sim), &[])
         .await
         .unwrap_err();
+    let after = wrk_zoom::clock::now_secs();
     let HostError::DailyLimit {
         limit, resets_at, ..
     } = &err
     else {
         panic!("expected a daily limit, got {err:?}");
     };
-    let now = wrk_zoom::clock::now_secs();
-    let midnight = wrk_zoom::clock::format_utc(wrk_zoom::clock::next_utc_midnight(now));
-    assert_eq!(resets_at, &midnight, "resets at the next 00:00 UTC");
+    // The next 00:00 UTC, seen from before or after the call (the run may
+    // cross midnight).
+    let midnight = |t| wrk_zoom::clock::format_utc(wrk_zoom::clock::next_utc_midnight(t));
+    assert!(
+        [midnight(before), midnight(after)].contains(resets_at),
+        "resets at the next 00:00 UTC, not {resets_at}"
+    );
     assert!(limit.contains("daily Medium rate limit"), "{limit}");
-    assert!(err.to_string().contains(&midnight), "{err}");
-    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains(resets_at.as_str()), "{err}");
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::Zoom);
     assert_eq!(sim.requests().len(), 1, "not retried");
 }
 

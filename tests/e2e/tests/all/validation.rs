@@ -37,7 +37,7 @@ async fn every_invalid_parameter_is_reported_at_once_and_nothing_is_sent() {
     assert!(problems[2].message.contains("one of 1, 2, 3, 8, 10"));
     assert!(problems[3].message.contains("yyyy-MM-ddTHH:mm:ss"));
     assert!(problems[4].message.contains("JSON object"));
-    assert_eq!(err.exit_code(), wrk_zoom::error::exit::INVALID_INPUT);
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
     assert!(sim.requests().is_empty(), "no request reaches Zoom");
 }
 
