@@ -20,9 +20,14 @@ fn system_time(unix: i64) -> SystemTime {
     }
 }
 
-/// `2026-11-28T21:00:00Z` for Unix seconds.
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+const LAST_WRITABLE: i64 = 253_402_300_799;
+
+/// `2026-11-28T21:00:00Z` for Unix seconds. Total: a time before 1970 or
+/// after 9999 (from a server's absurd header) is written as the nearest
+/// end of that range instead of failing.
 pub fn format_utc(unix: i64) -> String {
-    humantime::format_rfc3339_seconds(system_time(unix)).to_string()
+    humantime::format_rfc3339_seconds(system_time(unix.clamp(0, LAST_WRITABLE))).to_string()
 }
 
 /// Unix seconds of an RFC 3339 UTC date-time (`2020-05-31T00:00:00Z`, as
@@ -58,6 +63,24 @@ mod tests {
             parse_date_time("2020-05-31T00:00:00Z")
         );
         assert_eq!(parse_date_time("soon"), None);
+    }
+
+    #[test]
+    fn absurd_times_are_written_without_failing() {
+        assert_eq!(format_utc(-1), "1970-01-01T00:00:00Z");
+        assert_eq!(format_utc(253_402_300_800), "9999-12-31T23:59:59Z");
+        assert_eq!(format_utc(i64::MAX), "9999-12-31T23:59:59Z");
+        let leap = parse_date_time("9999-12-31T23:59:60Z").unwrap();
+        assert_eq!(format_utc(leap), "9999-12-31T23:59:59Z");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_and_formatting_never_panic(text in ".{0,40}", unix in proptest::num::i64::ANY) {
+            let _ = parse_date_time(&text);
+            let _ = format_utc(unix);
+            let _ = next_utc_midnight(unix.clamp(i64::MIN / 2, i64::MAX / 2));
+        }
     }
 
     #[test]

@@ -78,6 +78,17 @@ pub enum HostError {
     #[error("authentication failed: {0}")]
     Auth(String),
 
+    /// No stored connection has that name.
+    #[error("there is no connection named '{name}'{}", known_text(.known, .store))]
+    UnknownConnection {
+        /// The name asked for.
+        name: String,
+        /// The names that are stored.
+        known: Vec<String>,
+        /// Where the store is, for the message.
+        store: String,
+    },
+
     /// No credentials were given and no stored connection fits the action.
     #[error(
         "no access token and no stored {kind} connection: connect with {}",
@@ -133,6 +144,16 @@ pub enum HostError {
         action: String,
         /// The refused origins (`scheme://host:port`).
         hosts: Vec<String>,
+    },
+
+    /// The component went past a per-call limit (requests, body or result
+    /// size); the call was stopped.
+    #[error("{action} went past a per-call limit: {limit}; the call was stopped")]
+    CallLimit {
+        /// The action.
+        action: String,
+        /// Which limit, in words.
+        limit: String,
     },
 
     /// The component used up its CPU time.
@@ -228,6 +249,19 @@ fn suggestion_text(s: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+fn known_text(known: &[String], store: &str) -> String {
+    if known.is_empty() {
+        format!(
+            " (none is stored in {store}); log in with `wrk-zoom auth login` (or `wrk-zoom auth s2s`)"
+        )
+    } else {
+        format!(
+            "; stored connections: {} (`wrk-zoom auth status` shows them)",
+            known.join(", ")
+        )
+    }
+}
+
 fn connect_command(kind: crate::model::ConnectionKind) -> &'static str {
     match kind {
         crate::model::ConnectionKind::User => "`wrk-zoom auth login`",
@@ -264,6 +298,7 @@ impl HostError {
             }
             | HostError::Auth(_)
             | HostError::NoConnection { .. }
+            | HostError::UnknownConnection { .. }
             | HostError::NeedsLogin { .. }
             | HostError::MissingScope { .. } => C::Auth,
             HostError::Zoom { .. }
@@ -275,6 +310,7 @@ impl HostError {
             HostError::Store(_) => C::Store,
             HostError::UnexpectedResponse(_)
             | HostError::Deadline { .. }
+            | HostError::CallLimit { .. }
             | HostError::Trap { .. }
             | HostError::Load { .. }
             | HostError::Internal(_) => C::Internal,
@@ -290,12 +326,14 @@ impl HostError {
             HostError::Zoom { .. } => "zoom",
             HostError::Auth(_) => "auth",
             HostError::NoConnection { .. } => "no-connection",
+            HostError::UnknownConnection { .. } => "unknown-connection",
             HostError::NeedsLogin { .. } => "needs-login",
             HostError::MissingScope { .. } => "missing-scope",
             HostError::Transport(_) => "transport",
             HostError::UnexpectedResponse(_) => "unexpected-response",
             HostError::EgressDenied { .. } => "egress-denied",
             HostError::Deadline { .. } => "deadline",
+            HostError::CallLimit { .. } => "call-limit",
             HostError::Timeout { .. } => "timeout",
             HostError::Trap { .. } => "trap",
             HostError::Load { .. } => "load",

@@ -122,14 +122,35 @@ impl Host {
     /// The current component of `name`, compiled on first use.
     pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
         let found = self.registry.get(name, |source| self.load(source)).await?;
-        found.ok_or_else(|| HostError::UnknownAction {
+        let action = found.ok_or_else(|| HostError::UnknownAction {
             name: name.to_string(),
             suggestion: wrk_zoom_sdk::suggest::closest(
                 name,
                 self.registry.names().iter().map(String::as_str),
             )
             .map(str::to_string),
-        })
+        })?;
+        // A component answers only to its own name (a cache or a file that
+        // holds another action's code must not run under this one's).
+        if action.info.name != name {
+            return Err(HostError::Load {
+                source_name: action.source.clone(),
+                message: format!(
+                    "it describes itself as '{}', not '{name}'; it is not used",
+                    action.info.name
+                ),
+            });
+        }
+        Ok(action)
+    }
+
+    /// `describe()` of the component built into this binary for `name`, if
+    /// there is one (whatever has been swapped in since).
+    pub async fn builtin_info(&self, name: &str) -> Result<Option<ActionInfo>, HostError> {
+        let Some((_, bytes)) = builtin::BUILTIN_ACTIONS.iter().find(|(n, _)| *n == name) else {
+            return Ok(None);
+        };
+        Ok(Some(self.load(ComponentSource::Builtin(bytes)).await?.info))
     }
 
     /// `describe()` of every action, in name order.
@@ -181,18 +202,31 @@ impl Host {
         source: ComponentSource,
         expected: Option<&str>,
     ) -> Result<Arc<LoadedAction>, HostError> {
+        self.swap_checked(source, expected, |_| Ok(())).await
+    }
+
+    /// [`Host::swap`], installing the component only when `check` accepts
+    /// its `describe()` (the message says why not).
+    pub async fn swap_checked(
+        &self,
+        source: ComponentSource,
+        expected: Option<&str>,
+        check: impl FnOnce(&ActionInfo) -> Result<(), String>,
+    ) -> Result<Arc<LoadedAction>, HostError> {
         let loaded = self.load(source.clone()).await?;
+        let refused = |message: String| HostError::Load {
+            source_name: loaded.source.clone(),
+            message,
+        };
         if let Some(expected) = expected
             && loaded.info.name != expected
         {
-            return Err(HostError::Load {
-                source_name: loaded.source.clone(),
-                message: format!(
-                    "it describes itself as '{}', not '{expected}'",
-                    loaded.info.name
-                ),
-            });
+            return Err(refused(format!(
+                "it describes itself as '{}', not '{expected}'",
+                loaded.info.name
+            )));
         }
+        check(&loaded.info).map_err(refused)?;
         let loaded = Arc::new(loaded);
         self.registry.install(loaded.clone(), source);
         tracing::info!(action = %loaded.info.name, source = %loaded.source, "swapped in a component");
@@ -286,7 +320,8 @@ impl Host {
             declared: action.info.rate,
             table: Table::for_path(&action.info.path),
         };
-        let (hooks, log) = EgressHooks::new(Arc::new(policy), credential, pacing);
+        let (hooks, log) =
+            EgressHooks::new(Arc::new(policy), credential, pacing, self.limits.egress());
         let mut store = new_store(&self.engine, hooks, &self.limits);
         let guest_connection = wit::Connection {
             access_token: stand_in,
@@ -306,6 +341,16 @@ impl Host {
             return Err(error);
         }
         let reply = outcome?.map_err(|e| action_error(name, e))?;
+        if reply.body.len() > self.limits.max_reply {
+            return Err(HostError::CallLimit {
+                action: name.to_string(),
+                limit: format!(
+                    "a result of {} bytes (at most {})",
+                    reply.body.len(),
+                    self.limits.max_reply
+                ),
+            });
+        }
         let body = serde_json::from_str(&reply.body).map_err(|e| {
             HostError::UnexpectedResponse(format!("{name} returned a body that is not JSON: {e}"))
         })?;

@@ -1,15 +1,22 @@
 //! Hot swap from an actions directory.
 //!
-//! Every `*.wasm` in the directory is loaded at start (overriding the
-//! built-in action it describes itself as) and again whenever it is written.
-//! Loading goes through [`Host::swap_file`], so a file that does not compile,
-//! does not match the world or is half-written never replaces a working
-//! action; the failure is logged and kept in [`ActionsWatcher::failures`],
-//! and the next complete write is picked up. Calls in flight finish on the
-//! component they started with.
+//! Every `*.wasm` in the directory is loaded at start and again whenever it
+//! is written. Loading goes through [`Host::swap_checked`], so a file that
+//! does not compile, does not match the world or is half-written never
+//! replaces a working action; the failure is logged and kept in
+//! [`ActionsWatcher::failures`], and the next complete write is picked up.
+//! Calls in flight finish on the component they started with.
+//!
+//! A file cannot escalate: `NAME.wasm` must describe itself as `NAME`, and
+//! when it replaces a built-in action it keeps that action's connection
+//! kind, and its method, path and scopes unless the operator allows changes
+//! ([`WatchOptions`]). A directory that another user owns or that group or
+//! others may write to is refused.
 
 use crate::Host;
 use crate::error::HostError;
+use crate::model::ActionInfo;
+use crate::registry::{LoadedAction, read_component_file};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,6 +26,15 @@ use std::time::Duration;
 /// How long to wait for more events before loading (editors and `cp` write
 /// in several steps).
 const SETTLE: Duration = Duration::from_millis(200);
+
+/// What a file in the actions directory may change about the built-in
+/// action it replaces.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WatchOptions {
+    /// Let a replacement change the built-in's method, path and scopes
+    /// (never its connection kind).
+    pub allow_override_changes: bool,
+}
 
 /// One load of a file that failed.
 #[derive(Clone, Debug)]
@@ -59,8 +75,70 @@ fn is_component(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "wasm") && path.is_file()
 }
 
-async fn load(host: &Host, path: &Path, failures: &Mutex<Vec<LoadFailure>>, loaded: &Mutex<u64>) {
-    match host.swap_file(path, None).await {
+/// Why `candidate` may not replace `builtin`, if it may not.
+fn override_problem(
+    builtin: &ActionInfo,
+    candidate: &ActionInfo,
+    options: WatchOptions,
+) -> Option<String> {
+    if candidate.connection != builtin.connection {
+        return Some(format!(
+            "it would run the built-in {} on a {} connection instead of a {} one",
+            builtin.name, candidate.connection, builtin.connection
+        ));
+    }
+    if options.allow_override_changes {
+        return None;
+    }
+    let mut changed = Vec::new();
+    if candidate.method != builtin.method {
+        changed.push("method");
+    }
+    if candidate.path != builtin.path {
+        changed.push("path");
+    }
+    let sorted = |scopes: Vec<String>| {
+        let mut scopes = scopes;
+        scopes.sort();
+        scopes
+    };
+    if sorted(candidate.scopes.all()) != sorted(builtin.scopes.all()) {
+        changed.push("scopes");
+    }
+    (!changed.is_empty()).then(|| {
+        format!(
+            "it changes the {} of the built-in {}; start serve with --allow-override-changes to allow that",
+            changed.join(", "),
+            builtin.name
+        )
+    })
+}
+
+/// Loads one file under the rules in the module docs.
+async fn swap_in(host: &Host, path: &Path, options: WatchOptions) -> Result<Arc<LoadedAction>, HostError> {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let builtin = host.builtin_info(&stem).await?;
+    host.swap_checked(read_component_file(path)?, Some(&stem), |candidate| {
+        match builtin.as_ref().and_then(|b| override_problem(b, candidate, options)) {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    })
+    .await
+}
+
+async fn load(
+    host: &Host,
+    path: &Path,
+    options: WatchOptions,
+    failures: &Mutex<Vec<LoadFailure>>,
+    loaded: &Mutex<u64>,
+) {
+    match swap_in(host, path, options).await {
         Ok(action) => {
             *loaded.lock().expect("loaded count") += 1;
             tracing::info!(action = %action.info.name, path = %path.display(), "loaded");
@@ -76,10 +154,21 @@ async fn load(host: &Host, path: &Path, failures: &Mutex<Vec<LoadFailure>>, load
 }
 
 impl Host {
-    /// Loads every `*.wasm` in `dir` and keeps loading them as they change.
+    /// Loads every `*.wasm` in `dir` and keeps loading them as they change
+    /// (default [`WatchOptions`]).
     pub async fn watch_actions_dir(
         self: &Arc<Self>,
         dir: &Path,
+    ) -> Result<ActionsWatcher, HostError> {
+        self.watch_actions_dir_with(dir, WatchOptions::default())
+            .await
+    }
+
+    /// [`Host::watch_actions_dir`] with `options`.
+    pub async fn watch_actions_dir_with(
+        self: &Arc<Self>,
+        dir: &Path,
+        options: WatchOptions,
     ) -> Result<ActionsWatcher, HostError> {
         let unreadable = |e: &dyn std::fmt::Display| {
             HostError::Internal(format!(
@@ -87,6 +176,12 @@ impl Host {
                 dir.display()
             ))
         };
+        crate::runtime::cache::check_private(dir, true).map_err(|why| {
+            HostError::InvalidInput {
+                field: "actions directory".into(),
+                message: format!("{} is refused: {why}", dir.display()),
+            }
+        })?;
         let mut initial: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| unreadable(&e))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -113,7 +208,7 @@ impl Host {
         let failures = Arc::new(Mutex::new(Vec::new()));
         let loaded = Arc::new(Mutex::new(0));
         for path in &initial {
-            load(self, path, &failures, &loaded).await;
+            load(self, path, options, &failures, &loaded).await;
         }
         let (host, task_failures, task_loaded) = (self.clone(), failures.clone(), loaded.clone());
         let task = tokio::spawn(async move {
@@ -125,7 +220,7 @@ impl Host {
                     changed.insert(more);
                 }
                 for path in changed.iter().filter(|p| is_component(p)) {
-                    load(&host, path, &task_failures, &task_loaded).await;
+                    load(&host, path, options, &task_failures, &task_loaded).await;
                 }
             }
         });

@@ -182,8 +182,24 @@ pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failu
 
 /// Resolves a `Location` header against the URL it answered.
 fn resolve(base: &str, location: &str) -> String {
-    if location.contains("://") {
+    // Absolute when it starts with a scheme (`https:`), not when `://`
+    // appears later (`/next?to=https://…`).
+    let scheme_len = location
+        .find(':')
+        .filter(|&i| {
+            i > 0
+                && location[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && location[..1].chars().all(|c| c.is_ascii_alphabetic())
+        });
+    if scheme_len.is_some() {
         return location.to_string();
+    }
+    if let Some(rest) = location.strip_prefix("//") {
+        // Scheme-relative: same scheme, another host.
+        let scheme = base.split("://").next().unwrap_or("https");
+        return format!("{scheme}://{rest}");
     }
     let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
     let origin_end = base[after_scheme..]
@@ -204,6 +220,18 @@ fn resolve(base: &str, location: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{resolve, split_url};
+
+    #[test]
+    fn a_relative_location_with_a_url_in_its_query_stays_relative() {
+        assert_eq!(
+            resolve("https://zoom.us/rec/a", "/next?to=https://x.example/"),
+            "https://zoom.us/next?to=https://x.example/"
+        );
+        assert_eq!(
+            resolve("https://zoom.us/rec/a", "//ssrweb.zoom.us/f"),
+            "https://ssrweb.zoom.us/f"
+        );
+    }
 
     #[test]
     fn redirects_resolve_against_the_answering_url() {

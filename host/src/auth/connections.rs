@@ -232,18 +232,11 @@ impl Connections {
     }
 
     fn not_found(&self, name: &str, data: &StoreData) -> HostError {
-        let known: Vec<&str> = data.connections.keys().map(String::as_str).collect();
-        HostError::Auth(if known.is_empty() {
-            format!(
-                "there is no connection named '{name}' (none is stored in {}); log in with `wrk-zoom auth login` (or `wrk-zoom auth s2s`)",
-                self.store.describe()
-            )
-        } else {
-            format!(
-                "there is no connection named '{name}'; stored connections: {} (`wrk-zoom auth status` shows them)",
-                known.join(", ")
-            )
-        })
+        HostError::UnknownConnection {
+            name: name.to_string(),
+            known: data.connections.keys().cloned().collect(),
+            store: self.store.describe(),
+        }
     }
 
     /// A token of connection `name` that is good for at least its refresh

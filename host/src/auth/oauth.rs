@@ -133,6 +133,45 @@ impl std::fmt::Display for OAuthFailure {
     }
 }
 
+/// Whether `url` is HTTPS on zoom.us or one of its subdomains.
+pub fn is_zoom_https(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "https"
+            && u.port_or_known_default() == Some(443)
+            && u
+                .host_str()
+                .is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"))
+    })
+}
+
+/// An OAuth base secrets may be sent to: HTTPS, or plain HTTP only to this
+/// machine (the simulator, a test server).
+pub fn check_oauth_base(oauth_base: &str) -> Result<(), String> {
+    let url = url::Url::parse(oauth_base).map_err(|e| {
+        format!("'{oauth_base}' is not a valid OAuth base URL ({e}); use e.g. https://zoom.us")
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(format!(
+            "'{oauth_base}' is plain HTTP to another machine: client secrets and tokens would cross the network unencrypted; use https (plain http only to 127.0.0.1 or localhost)"
+        )),
+        other => Err(format!(
+            "'{oauth_base}' has scheme '{other}'; use https, e.g. https://zoom.us"
+        )),
+    }
+}
+
+/// The longest token lifetime believed from a token response (Zoom's are an
+/// hour): a larger `expires_in` is read as this.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 30 * 86_400;
+
 /// `<base>/oauth/authorize`.
 pub fn authorize_endpoint(oauth_base: &str) -> String {
     format!("{}/oauth/authorize", oauth_base.trim_end_matches('/'))
@@ -192,6 +231,7 @@ fn client(
     credentials: &ClientCredentials,
     oauth_base: &str,
 ) -> Result<ZoomClient<EndpointNotSet>, String> {
+    check_oauth_base(oauth_base)?;
     let token_url = TokenUrl::new(token_endpoint(oauth_base)).map_err(|e| {
         format!("'{oauth_base}' is not a valid OAuth base URL ({e}); use e.g. https://zoom.us")
     })?;
@@ -202,7 +242,23 @@ fn client(
         .set_token_uri(token_url))
 }
 
-fn grant_from(response: ZoomTokenResponse) -> TokenGrant {
+/// The grant in a token response from `oauth_base`. When the OAuth server
+/// is Zoom's, an `api_url` that is not HTTPS on a Zoom host is ignored (the
+/// default API base is used): it would become where the token is sent.
+fn grant_from(response: ZoomTokenResponse, oauth_base: &str) -> TokenGrant {
+    let api_base = response
+        .extra_fields()
+        .api_url
+        .as_ref()
+        .filter(|u| !u.is_empty())
+        .filter(|u| {
+            let trusted = !is_zoom_https(oauth_base) || is_zoom_https(u);
+            if !trusted {
+                tracing::warn!(api_url = %u, "ignored an api_url that is not HTTPS on a Zoom host");
+            }
+            trusted
+        })
+        .map(|u| format!("{}/v2", u.trim_end_matches('/')));
     TokenGrant {
         access_token: Secret::new(response.access_token().secret().clone()),
         refresh_token: response
@@ -210,18 +266,13 @@ fn grant_from(response: ZoomTokenResponse) -> TokenGrant {
             .map(|t| Secret::new(t.secret().clone())),
         expires_in: response
             .expires_in()
-            .map(|d| d.as_secs() as i64)
+            .map(|d| d.as_secs().min(MAX_TOKEN_LIFETIME_SECS) as i64)
             .unwrap_or(3600),
         scopes: response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect())
             .unwrap_or_default(),
-        api_base: response
-            .extra_fields()
-            .api_url
-            .as_ref()
-            .filter(|u| !u.is_empty())
-            .map(|u| format!("{}/v2", u.trim_end_matches('/'))),
+        api_base,
     }
 }
 
@@ -261,7 +312,7 @@ pub async fn refresh(
         .await
         .map_err(failure)?;
     tracing::debug!("token endpoint granted a refreshed token");
-    Ok(grant_from(response))
+    Ok(grant_from(response, oauth_base))
 }
 
 /// `grant_type=account_credentials&account_id=...` (Server-to-Server). Not
@@ -272,6 +323,7 @@ pub async fn account_credentials(
     oauth_base: &str,
     account_id: &str,
 ) -> Result<TokenGrant, OAuthFailure> {
+    check_oauth_base(oauth_base).map_err(OAuthFailure::Refused)?;
     let url = token_endpoint(oauth_base);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "account_credentials")
@@ -326,7 +378,7 @@ pub async fn account_credentials(
         ))
     })?;
     tracing::debug!("token endpoint granted a Server-to-Server token");
-    Ok(grant_from(parsed))
+    Ok(grant_from(parsed, oauth_base))
 }
 
 /// How to run a login.
@@ -346,8 +398,6 @@ pub struct LoginOptions<'a> {
 pub enum LoginFailure {
     /// No redirect arrived in time.
     Timeout(Duration),
-    /// A redirect carried the wrong `state`.
-    StateMismatch,
     /// The user (or Zoom) refused; Zoom's reason.
     Denied(String),
     /// The loopback listener or browser could not be set up.
@@ -363,9 +413,6 @@ impl std::fmt::Display for LoginFailure {
                 f,
                 "no answer from the browser within {} s; run the login again and approve the app in the browser (or raise --timeout)",
                 t.as_secs()
-            ),
-            LoginFailure::StateMismatch => f.write_str(
-                "the browser came back with a different `state` than this login sent (a stale or forged redirect); run the login again",
             ),
             LoginFailure::Denied(reason) => write!(
                 f,
@@ -419,69 +466,94 @@ pub async fn login(options: LoginOptions<'_>) -> Result<TokenGrant, LoginFailure
         .await
         .map_err(|e| LoginFailure::Token(failure(e)))?;
     tracing::debug!("token endpoint granted a token for the authorization code");
-    Ok(grant_from(response))
+    Ok(grant_from(response, options.oauth_base))
 }
 
-/// Serves the loopback redirect until a request to `/callback` arrives.
+/// Serves the loopback redirect until a request to `/callback` with this
+/// login's `state` arrives. Each connection is served on its own task, so a
+/// client that connects and says nothing cannot hold the login up; a request
+/// with another `state` (a stale tab, a forged link, a page probing loopback
+/// ports) gets 400 and the login keeps waiting.
 async fn wait_for_code(
     listener: &tokio::net::TcpListener,
     expected_state: &str,
 ) -> Result<String, LoginFailure> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<String, LoginFailure>>(1);
+    let mut tasks = tokio::task::JoinSet::new();
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        let Some(target) = read_request_target(&mut stream).await else {
-            continue;
-        };
-        let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
-            respond(&mut stream, 400, "Bad request.").await;
-            continue;
-        };
-        if url.path() != "/callback" {
-            respond(&mut stream, 404, "Not found.").await;
-            continue;
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let (tx, state) = (tx.clone(), expected_state.to_string());
+                tasks.spawn(async move {
+                    if let Some(outcome) = serve_redirect(stream, &state).await {
+                        let _ = tx.send(outcome).await;
+                    }
+                });
+            }
+            Some(outcome) = rx.recv() => return outcome,
         }
-        let get = |key: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.into_owned())
-        };
-        if get("state").as_deref() != Some(expected_state) {
+    }
+}
+
+/// Answers one request to the loopback listener; `Some` when it is this
+/// login's redirect.
+async fn serve_redirect(
+    mut stream: tokio::net::TcpStream,
+    expected_state: &str,
+) -> Option<Result<String, LoginFailure>> {
+    let target = read_request_target(&mut stream).await?;
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+        respond(&mut stream, 400, "Bad request.").await;
+        return None;
+    };
+    if url.path() != "/callback" {
+        respond(&mut stream, 404, "Not found.").await;
+        return None;
+    }
+    let get = |key: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+    if get("state").as_deref() != Some(expected_state) {
+        tracing::warn!("ignored a redirect with another state than this login's");
+        respond(
+            &mut stream,
+            400,
+            "This sign-in link does not belong to the running wrk-zoom login. Close this window and use the link the login printed.",
+        )
+        .await;
+        return None;
+    }
+    if let Some(error) = get("error") {
+        let reason = get("error_description").map_or(error.clone(), |d| format!("{error}: {d}"));
+        respond(
+            &mut stream,
+            400,
+            "Zoom did not grant access. You can close this window.",
+        )
+        .await;
+        return Some(Err(LoginFailure::Denied(reason)));
+    }
+    match get("code").filter(|c| !c.is_empty()) {
+        Some(code) => {
             respond(
                 &mut stream,
-                400,
-                "This sign-in link does not belong to the running wrk-zoom login. Close this window and start the login again.",
+                200,
+                "wrk-zoom is connected to Zoom. You can close this window.",
             )
             .await;
-            return Err(LoginFailure::StateMismatch);
+            Some(Ok(code))
         }
-        if let Some(error) = get("error") {
-            let reason =
-                get("error_description").map_or(error.clone(), |d| format!("{error}: {d}"));
-            respond(
-                &mut stream,
-                400,
-                "Zoom did not grant access. You can close this window.",
-            )
-            .await;
-            return Err(LoginFailure::Denied(reason));
-        }
-        match get("code").filter(|c| !c.is_empty()) {
-            Some(code) => {
-                respond(
-                    &mut stream,
-                    200,
-                    "wrk-zoom is connected to Zoom. You can close this window.",
-                )
-                .await;
-                return Ok(code);
-            }
-            None => {
-                respond(&mut stream, 400, "The redirect carries no code.").await;
-                return Err(LoginFailure::Denied("the redirect carried no code".into()));
-            }
+        None => {
+            respond(&mut stream, 400, "The redirect carries no code.").await;
+            Some(Err(LoginFailure::Denied(
+                "the redirect carried no code".into(),
+            )))
         }
     }
 }
@@ -526,4 +598,31 @@ async fn respond(stream: &mut tokio::net::TcpStream, status: u16, message: &str)
     );
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_go_over_https_or_to_this_machine_only() {
+        assert!(check_oauth_base("https://zoom.us").is_ok());
+        assert!(check_oauth_base("http://127.0.0.1:4010").is_ok());
+        assert!(check_oauth_base("http://localhost:4010").is_ok());
+        assert!(check_oauth_base("http://[::1]:4010").is_ok());
+        let remote = check_oauth_base("http://zoom.example.com").unwrap_err();
+        assert!(remote.contains("unencrypted"), "{remote}");
+        assert!(check_oauth_base("ftp://zoom.us").is_err());
+        assert!(check_oauth_base("zoom.us").is_err());
+    }
+
+    #[test]
+    fn zoom_hosts_are_https_zoom_us_only() {
+        assert!(is_zoom_https("https://api.zoom.us"));
+        assert!(is_zoom_https("https://zoom.us/"));
+        assert!(!is_zoom_https("http://api.zoom.us"));
+        assert!(!is_zoom_https("https://evil.example/api.zoom.us"));
+        assert!(!is_zoom_https("https://api.zoom.us.evil.example"));
+        assert!(!is_zoom_https("https://api.zoom.us:444"));
+    }
 }

@@ -301,6 +301,17 @@ impl FileStore {
 
     fn read_file(&self) -> Result<StoreData, StoreError> {
         let path = self.path();
+        #[cfg(unix)]
+        if let Ok(meta) = std::fs::metadata(&path) {
+            use std::os::unix::fs::MetadataExt;
+            if meta.mode() & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{:o}", meta.mode() & 0o777),
+                    "the token store may be read by others (restored from a backup?); `chmod 600` it"
+                );
+            }
+        }
         let text = match std::fs::read(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StoreData::default()),

@@ -109,6 +109,7 @@ fn read_config() -> Result<ConfigFile, HostError> {
         return Ok(ConfigFile::default());
     };
     let path = dir.join("config.json");
+    warn_if_readable_by_others(&path);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
             HostError::Auth(format!(
@@ -166,10 +167,17 @@ fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, S
         .unwrap_or_else(|| DEFAULT_OAUTH_BASE.to_string());
     let parsed = url::Url::parse(&oauth_base).ok();
     if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()) {
-        return Err(HostError::Auth(format!(
-            "'{oauth_base}' is not an http(s) URL; pass e.g. --oauth-base https://zoom.us"
-        )));
+        return Err(HostError::InvalidInput {
+            field: "--oauth-base".into(),
+            message: format!(
+                "'{oauth_base}' is not an http(s) URL; pass e.g. --oauth-base https://zoom.us"
+            ),
+        });
     }
+    oauth::check_oauth_base(&oauth_base).map_err(|message| HostError::InvalidInput {
+        field: "--oauth-base".into(),
+        message,
+    })?;
     Ok((
         ClientCredentials {
             client_id: client_id.trim().to_string(),
@@ -240,6 +248,21 @@ async fn login(args: LoginArgs) -> Result<(), HostError> {
         kind_word(kind)
     );
     print_json(&summary(&name, &connection, &connections.read()?.defaults))
+}
+
+/// `config.json` holds a client secret: say so when others may read it.
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        if meta.mode() & 0o077 != 0 {
+            eprintln!(
+                "warning: {} holds a client secret and others may read it (mode {:o}); `chmod 600` it",
+                path.display(),
+                meta.mode() & 0o777
+            );
+        }
+    }
 }
 
 async fn s2s(args: S2sArgs) -> Result<(), HostError> {
@@ -394,6 +417,10 @@ fn open_browser(url: &str) -> bool {
         Command::new(program)
             .args(args)
             .arg(url)
+            // The browser needs none of our secrets.
+            .env_remove("ZOOM_CLIENT_SECRET")
+            .env_remove("ZOOM_ACCESS_TOKEN")
+            .env_remove("WRK_ZOOM_API_KEY")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

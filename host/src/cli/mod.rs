@@ -87,7 +87,8 @@ pub struct RunArgs {
     /// Zoom API base URL.
     #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
     pub api_base: String,
-    /// OAuth access token (without it, a stored connection is used).
+    /// OAuth access token (without it, a stored connection is used). Prefer
+    /// the environment variable: a flag shows in the process list.
     #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Stored connection to run on (see `wrk-zoom auth status`); by default

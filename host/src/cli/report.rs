@@ -116,11 +116,19 @@ pub fn to_json(error: &HostError) -> serde_json::Value {
     value
 }
 
+/// Text from Zoom or a component, made safe for a terminal: control
+/// characters (C0 and C1, escape sequences) become `?`.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// Prints a failure on stderr (one sentence, a hint, the JSON object with
 /// `json`) and returns its exit code.
 pub fn report(error: &HostError, json: bool) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
+    let _ = writeln!(stderr, "error: {}", printable(&error.to_string()));
     if let Some(hint) = hint(error) {
         let _ = writeln!(stderr, "hint: {hint}");
     }
@@ -150,6 +158,11 @@ mod tests {
             std::error::Error::source(&error).is_some(),
             "the cause is kept"
         );
+    }
+
+    #[test]
+    fn messages_reach_the_terminal_without_control_characters() {
+        assert_eq!(printable("a\u{1b}[31mred\u{9b}x\ny"), "a?[31mred?x?y");
     }
 
     #[test]

@@ -18,6 +18,11 @@
 //!   recorded in the [`EgressLog`], which turns them into the call's error
 //!   ([`outcome`]).
 //!
+//! - one call cannot exhaust the host ([`EgressLimits`]): at most
+//!   `max_requests` requests in all (more are refused), `max_in_flight` at
+//!   once (more wait), and request bodies of at most `max_request_body`
+//!   bytes; going past a limit fails the call.
+//!
 //! `describe()` and `plan()` run with [`EgressHooks::sealed`]: no request
 //! leaves at all.
 
@@ -34,7 +39,23 @@ pub use policy::EgressPolicy;
 use crate::model::RateCategory;
 use crate::rate_limit::{Account, RetryPolicy, Table};
 use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+/// How much one call may send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EgressLimits {
+    /// Requests in all (tries after a 429 or a failure not counted).
+    pub max_requests: u32,
+    /// Requests waiting for an answer at once; more wait their turn.
+    pub max_in_flight: u32,
+    /// Bytes of one request body (bodies are buffered so they can be
+    /// replayed).
+    pub max_request_body: usize,
+}
+
+/// Hosts refused in one call that the log keeps (the rest are counted).
+const DENIED_KEPT: usize = 10;
 
 /// Pacing and retries for the requests of one call.
 #[derive(Clone, Debug)]
@@ -60,6 +81,8 @@ enum Egress {
         policy: Arc<EgressPolicy>,
         credential: Credential,
         pacing: Arc<CallPacing>,
+        limits: EgressLimits,
+        in_flight: Arc<Semaphore>,
     },
 }
 
@@ -77,6 +100,7 @@ impl EgressHooks {
         policy: Arc<EgressPolicy>,
         credential: Credential,
         pacing: CallPacing,
+        limits: EgressLimits,
     ) -> (EgressHooks, Arc<Mutex<EgressLog>>) {
         let log = Arc::new(Mutex::new(EgressLog::default()));
         let hooks = EgressHooks {
@@ -84,6 +108,8 @@ impl EgressHooks {
                 policy,
                 credential,
                 pacing: Arc::new(pacing),
+                limits,
+                in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1) as usize)),
             },
             log: log.clone(),
         };
@@ -98,14 +124,17 @@ impl EgressHooks {
         }
     }
 
+    fn log(&self) -> std::sync::MutexGuard<'_, EgressLog> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn deny(&self, url: String) -> Box<dyn Future<Output = SendResult> + Send> {
         let origin = policy::origin(&url).unwrap_or(url);
-        tracing::warn!(host = %origin, "denied a request to a host that is not allow-listed");
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .denied
-            .push(origin);
+        let mut log = self.log();
+        if log.denied.len() < DENIED_KEPT {
+            tracing::warn!(host = %origin, "denied a request to a host that is not allow-listed");
+            log.denied.push(origin);
+        }
         Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
     }
 }
@@ -128,6 +157,8 @@ impl WasiHttpHooks for EgressHooks {
             policy,
             credential,
             pacing,
+            limits,
+            in_flight,
         } = &self.egress
         else {
             return self.deny(url);
@@ -135,10 +166,27 @@ impl WasiHttpHooks for EgressHooks {
         if !policy.allows(&url) {
             return self.deny(url);
         }
-        credential::swap_stand_in(request.headers_mut(), credential);
-        let (pacing, log) = (pacing.clone(), self.log.clone());
+        {
+            let mut log = self.log();
+            if log.requests >= u64::from(limits.max_requests) {
+                log.over_limit.get_or_insert_with(|| {
+                    format!("more than {} requests", limits.max_requests)
+                });
+                return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+            }
+            log.requests += 1;
+        }
+        let method = request.method().clone();
+        credential::authorize(policy, credential, &method, &url, request.headers_mut());
+        let (pacing, log, limits) = (pacing.clone(), self.log.clone(), *limits);
+        let in_flight = in_flight.clone();
         Box::new(async move {
-            let response = retry::send_paced(&pacing, &log, request, options).await?;
+            // Waits here, before any rate-limit slot is taken.
+            let _turn = in_flight
+                .acquire_owned()
+                .await
+                .map_err(|_| wasmtime_wasi_http::Error::InternalError(None))?;
+            let response = retry::send_paced(&pacing, &log, request, options, &limits).await?;
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

@@ -7,8 +7,14 @@ use crate::error::HostError;
 /// What the hook saw during one call.
 #[derive(Debug, Default)]
 pub struct EgressLog {
-    /// Hosts (scheme://host:port) that were refused.
+    /// Hosts (scheme://host:port) that were refused (the first few).
     pub denied: Vec<String>,
+    /// Requests the component made (each counted once, however often the
+    /// host tried it).
+    pub requests: u64,
+    /// A per-call limit the component went past (e.g. "more than 1000
+    /// requests").
+    pub over_limit: Option<String>,
     /// Requests sent to Zoom (tries included).
     pub sent: u64,
     /// Tries that were repeated (after a 429, a 5xx or a failed connection).
@@ -52,7 +58,8 @@ impl EgressLog {
     pub fn into_error(self, action: &str, failed: bool) -> Option<HostError> {
         tracing::debug!(
             action,
-            requests = self.sent,
+            requests = self.requests,
+            sent = self.sent,
             retries = self.retries,
             "egress of the call"
         );
@@ -60,6 +67,12 @@ impl EgressLog {
             return Some(HostError::EgressDenied {
                 action: action.to_string(),
                 hosts: self.denied,
+            });
+        }
+        if let Some(limit) = self.over_limit {
+            return Some(HostError::CallLimit {
+                action: action.to_string(),
+                limit,
             });
         }
         if !failed {

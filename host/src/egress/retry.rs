@@ -2,7 +2,7 @@
 //! for a token of the rate bucket, is read whole when small (so a body that
 //! breaks off can be fetched again), and is retried only when that is safe.
 
-use super::CallPacing;
+use super::{CallPacing, EgressLimits};
 use super::advice::{uncertain_check, zoom_message};
 use super::outcome::{DailyLimitHit, EgressLog, UncertainRequest};
 use crate::rate_limit::{self, RateLimitKind};
@@ -152,9 +152,31 @@ pub async fn send_paced(
     log: &Mutex<EgressLog>,
     request: hyper::Request<WasiBody>,
     options: Option<RequestOptions>,
+    limits: &EgressLimits,
 ) -> wasmtime_wasi_http::Result<hyper::Response<WasiBody>> {
     let (parts, body) = request.into_parts();
-    let body = body.collect().await?.to_bytes();
+    // Buffered so it can be replayed, so bounded.
+    let body = match http_body_util::Limited::new(body, limits.max_request_body)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            lock(log).over_limit.get_or_insert_with(|| {
+                format!(
+                    "a request body of more than {} bytes",
+                    limits.max_request_body
+                )
+            });
+            return Err(wasmtime_wasi_http::Error::HttpRequestBodySize(None));
+        }
+        Err(e) => {
+            return Err(match e.downcast::<wasmtime_wasi_http::Error>() {
+                Ok(e) => *e,
+                Err(e) => wasmtime_wasi_http::Error::InternalError(Some(e.to_string())),
+            });
+        }
+    };
     let method = parts.method.clone();
     let path = parts.uri.path().to_string();
     let repeatable = method != hyper::Method::POST;
@@ -208,7 +230,11 @@ pub async fn send_paced(
                         .and_then(|v| rate_limit::parse_retry_after(v, now));
                     match rate_limit::classify_429(limit_type, &message) {
                         RateLimitKind::PerSecond => {
-                            let delay = asked.unwrap_or_else(|| policy.backoff(retries + 1));
+                            // Never longer than a request may wait in all: a
+                            // server's absurd Retry-After must not stall the bucket.
+                            let delay = asked
+                                .unwrap_or_else(|| policy.backoff(retries + 1))
+                                .min(policy.max_total_wait);
                             let category =
                                 pacing.account.category_of(&pacing.action, pacing.declared);
                             pacing.account.pause(pacing.table, category, delay);

@@ -116,6 +116,13 @@ impl Bucket {
         self.sent.push_back(at);
         at
     }
+
+    /// Gives back a reservation that was never used.
+    fn release(&mut self, at: Instant) {
+        if let Some(i) = self.sent.iter().rposition(|t| *t == at) {
+            self.sent.remove(i);
+        }
+    }
 }
 
 /// The buckets of one connection (account), shared by its concurrent calls.
@@ -145,7 +152,17 @@ impl Account {
         let at = self.with_bucket(table, category, |bucket| {
             bucket.reserve(Instant::now(), self.config.margin)
         });
+        // A wait dropped before its time (its call ended or timed out) gives
+        // the slot back: a request that never went out must not hold back
+        // the ones after it.
+        let reservation = Reservation {
+            account: self,
+            table,
+            category,
+            at,
+        };
         tokio::time::sleep_until(at).await;
+        std::mem::forget(reservation);
     }
 
     /// Holds every request of (`table`, `category`) back for `delay` (after
@@ -200,6 +217,22 @@ impl Account {
     }
 }
 
+/// A reserved send time not yet reached; released when dropped.
+struct Reservation<'a> {
+    account: &'a Account,
+    table: Table,
+    category: RateCategory,
+    at: Instant,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        let at = self.at;
+        self.account
+            .with_bucket(self.table, self.category, |bucket| bucket.release(at));
+    }
+}
+
 /// The accounts of a host: one [`Account`] per connection key.
 #[derive(Debug)]
 pub struct Pacer {
@@ -250,6 +283,29 @@ mod tests {
         assert_eq!(account.category_of("retrieve-user", declared), declared);
         account.learn("create-meeting", declared, declared);
         assert_eq!(account.category_of("create-meeting", declared), declared);
+    }
+
+    #[tokio::test]
+    async fn waits_dropped_before_their_time_give_their_slots_back() {
+        let account = Account::new(PacingConfig::default());
+        let (table, category) = (Table::Main, RateCategory::Medium);
+        // 1,000 calls reserve a slot each (20/s: minutes ahead), then end.
+        for _ in 0..1_000 {
+            let wait = account.acquire(table, category);
+            let _ = tokio::time::timeout(Duration::ZERO, wait).await;
+        }
+        // Only slots whose time had come (at most one window's worth) stay.
+        let left = account.with_bucket(table, category, |bucket| bucket.sent.len());
+        assert!(left <= 20, "{left} reservations outlived their waits");
+        let now = Instant::now();
+        let next = account.with_bucket(table, category, |bucket| {
+            bucket.reserve(now, Duration::ZERO)
+        });
+        assert!(
+            next <= now + Duration::from_secs(1),
+            "the next request waits at most one window, not {:?}",
+            next - now
+        );
     }
 
     #[test]

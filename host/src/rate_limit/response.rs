@@ -121,7 +121,7 @@ mod tests {
             Some(Duration::from_secs(60))
         );
         assert_eq!(parse_retry_after("soon", now), None);
-        for absurd in ["1e300", "NaN", "-1", "inf"] {
+        for absurd in ["1e300", "1e19", "NaN", "-1", "inf"] {
             assert_eq!(parse_retry_after(absurd, now), None, "{absurd}");
         }
         assert_eq!(crate::clock::format_utc(now + 60), "2020-05-31T00:00:00Z");
@@ -129,5 +129,23 @@ mod tests {
             crate::clock::format_utc(crate::clock::next_utc_midnight(now)),
             "2020-05-31T00:00:00Z"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reading_any_429_never_panics(
+            retry_after in ".{0,30}",
+            limit_type in proptest::option::of(".{0,20}"),
+            message in ".{0,60}",
+            limit in proptest::option::of(".{0,12}"),
+            now in 0i64..4_000_000_000,
+        ) {
+            let _ = parse_retry_after(&retry_after, now);
+            let kind = classify_429(limit_type.as_deref(), &message);
+            let reset = daily_reset(Some(&retry_after), now);
+            proptest::prop_assert!(reset > now);
+            let _ = crate::clock::format_utc(reset);
+            let _ = daily_limit_description(&kind, limit.as_deref(), RateCategory::Heavy);
+        }
     }
 }

@@ -4,11 +4,11 @@
 //! pass (WASI imports only, the `wrk:zoom/action` export).
 
 use super::bindings::ZoomActionPre;
+use super::cache::CodeCache;
 use super::store::CallState;
 use crate::error::HostError;
 use sha2::{Digest, Sha256};
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
@@ -17,28 +17,19 @@ use wasmtime::component::{Component, Linker};
 pub struct Compiler {
     engine: Engine,
     linker: Arc<Linker<CallState>>,
-    cache_dir: Option<PathBuf>,
+    cache: Option<CodeCache>,
 }
 
 impl Compiler {
-    /// A compiler for `engine`, linking against `linker`, caching in `cache_dir`.
+    /// A compiler for `engine`, linking against `linker`, caching in
+    /// `cache_dir` when that directory can be trusted (see `cache`).
     pub fn new(engine: Engine, linker: Arc<Linker<CallState>>, cache_dir: Option<PathBuf>) -> Self {
+        let cache = cache_dir.and_then(|dir| CodeCache::open(&dir, &engine));
         Compiler {
             engine,
             linker,
-            cache_dir,
+            cache,
         }
-    }
-
-    fn cache_path(&self, digest: &str) -> Option<PathBuf> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.engine
-            .precompile_compatibility_hash()
-            .hash(&mut hasher);
-        let engine_hash = hasher.finish();
-        self.cache_dir
-            .as_ref()
-            .map(|dir| dir.join(format!("{digest}-{engine_hash:016x}.cwasm")))
     }
 
     /// Compiles (or loads from the cache) and type-checks a component.
@@ -49,27 +40,18 @@ impl Compiler {
             source_name: label.to_string(),
             message,
         };
-        let cache_path = self.cache_path(&digest);
-        let cached = cache_path
+        let cached = self
+            .cache
             .as_ref()
-            .filter(|p| p.is_file())
-            .and_then(|path| {
-                // SAFETY: the file was written by `Component::serialize` of an
-                // engine with the same compatibility hash (part of its name), in
-                // a directory this host owns; a stale or damaged file fails to
-                // deserialize and is recompiled.
-                unsafe { Component::deserialize_file(&self.engine, path) }.ok()
-            });
+            .and_then(|cache| cache.load(&self.engine, &digest));
         let from_cache = cached.is_some();
         let component = match cached {
             Some(component) => component,
             None => {
                 let component = Component::new(&self.engine, bytes)
                     .map_err(|e| load_error(format!("not a valid WebAssembly component: {e:#}")))?;
-                if let Some(path) = &cache_path
-                    && let Err(e) = write_cache(path, &component)
-                {
-                    tracing::warn!(path = %path.display(), "could not cache compiled component: {e:#}");
+                if let Some(cache) = &self.cache {
+                    cache.store(&digest, &component);
                 }
                 component
             }
@@ -99,19 +81,6 @@ pub struct Compiled {
     pub digest: String,
     /// Whether the compiled code came from the on-disk cache.
     pub from_cache: bool,
-}
-
-fn write_cache(path: &Path, component: &Component) -> wasmtime::Result<()> {
-    let dir = path.parent().expect("cache files live in a directory");
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().unwrap().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, component.serialize()?)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

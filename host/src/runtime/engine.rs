@@ -26,7 +26,12 @@ pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::R
         .total_memories(max_concurrent_calls * 4)
         .total_tables(max_concurrent_calls * 8)
         .total_stacks(max_concurrent_calls)
-        .max_memory_size(memory_limit);
+        .max_memory_size(memory_limit)
+        // Per component, so one cannot take the pool's slots from the
+        // calls running beside it (see runtime::store for per-call limits).
+        .max_core_instances_per_component(super::store::INSTANCES_PER_CALL as u32)
+        .max_memories_per_component(super::store::MEMORIES_PER_CALL as u32)
+        .max_tables_per_component(super::store::TABLES_PER_CALL as u32);
 
     let mut config = Config::new();
     config

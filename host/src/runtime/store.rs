@@ -10,15 +10,25 @@ use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-/// Per-call resource limits.
+/// Per-call resource limits: whatever a component does, one call holds at
+/// most this much of the host.
 #[derive(Clone, Copy, Debug)]
 pub struct CallLimits {
-    /// Largest linear memory, in bytes.
+    /// Largest linear memory, in bytes. A call has one memory
+    /// ([`MEMORIES_PER_CALL`]), so this is the whole call's.
     pub memory_bytes: usize,
     /// CPU time a call may run before it is stopped (counted in epoch ticks).
     pub cpu: Duration,
     /// Wall-clock time a call may take, waiting on Zoom included.
     pub wall_clock: Duration,
+    /// Requests one call may make in all.
+    pub max_requests: u32,
+    /// Requests one call may have waiting for an answer at once.
+    pub max_in_flight: u32,
+    /// Bytes of one request body.
+    pub max_request_body: usize,
+    /// Bytes of the result a component returns.
+    pub max_reply: usize,
 }
 
 impl Default for CallLimits {
@@ -27,9 +37,36 @@ impl Default for CallLimits {
             memory_bytes: super::engine::DEFAULT_MEMORY_LIMIT,
             cpu: Duration::from_secs(10),
             wall_clock: Duration::from_secs(120),
+            // A call is one page (a transcript two requests, redirects a
+            // few more): these leave room for any real action.
+            max_requests: 1_000,
+            max_in_flight: 8,
+            max_request_body: 10 << 20,
+            max_reply: 32 << 20,
         }
     }
 }
+
+impl CallLimits {
+    /// What the egress hook enforces.
+    pub fn egress(&self) -> crate::egress::EgressLimits {
+        crate::egress::EgressLimits {
+            max_requests: self.max_requests,
+            max_in_flight: self.max_in_flight,
+            max_request_body: self.max_request_body,
+        }
+    }
+}
+
+/// Linear memories one call may have: a component built by wit-bindgen
+/// has one, so a multi-memory component cannot multiply the memory cap.
+pub const MEMORIES_PER_CALL: usize = 1;
+/// Core instances one call may have (a wit-bindgen component has a few).
+pub const INSTANCES_PER_CALL: usize = 16;
+/// Tables one call may have.
+pub const TABLES_PER_CALL: usize = 16;
+/// Resources (requests, bodies, streams) one call may hold at once.
+const RESOURCES_PER_CALL: usize = 4_096;
 
 /// Raised (as the call's error) when a call exhausts its CPU deadline.
 #[derive(Debug, thiserror::Error)]
@@ -71,10 +108,17 @@ pub fn new_store(engine: &Engine, hooks: EgressHooks, limits: &CallLimits) -> St
         // No environment, arguments, files, stdio or sockets: only wasi:http.
         wasi: WasiCtx::builder().build(),
         http: WasiHttpCtx::new(),
-        table: ResourceTable::new(),
+        table: {
+            let mut table = ResourceTable::new();
+            table.set_max_capacity(RESOURCES_PER_CALL);
+            table
+        },
         hooks,
         limits: StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
+            .memories(MEMORIES_PER_CALL)
+            .instances(INSTANCES_PER_CALL)
+            .tables(TABLES_PER_CALL)
             .trap_on_grow_failure(true)
             .build(),
     };
@@ -94,4 +138,35 @@ pub fn new_store(engine: &Engine, hooks: EgressHooks, limits: &CallLimits) -> St
         }
     });
     store
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::component::{Component, Linker};
+
+    /// Two core instances with a memory each: one call may have one memory,
+    /// so this component may not run (it would double the memory cap).
+    const TWO_MEMORIES: &str = r#"(component
+        (core module $m (memory 1))
+        (core instance $a (instantiate $m))
+        (core instance $b (instantiate $m)))"#;
+
+    #[tokio::test]
+    async fn a_component_with_more_memories_than_a_call_may_have_does_not_run() {
+        let engine = super::super::engine::new_engine(4, 1 << 20).unwrap();
+        let bytes = wat::parse_str(TWO_MEMORIES).unwrap();
+        let refused = match Component::new(&engine, &bytes) {
+            Err(e) => format!("{e:#}"),
+            Ok(component) => {
+                let linker = Linker::<CallState>::new(&engine);
+                let mut store = new_store(&engine, EgressHooks::sealed(), &CallLimits::default());
+                match linker.instantiate_async(&mut store, &component).await {
+                    Err(e) => format!("{e:#}"),
+                    Ok(_) => panic!("a component with two memories ran"),
+                }
+            }
+        };
+        assert!(refused.contains("memor"), "{refused}");
+    }
 }

@@ -580,3 +580,24 @@ async fn a_store_that_cannot_be_written_is_an_internal_failure_without_a_login_h
     assert!(!err.contains("authentication failed"), "{err}");
     assert!(!err.contains("hint: connect with"), "{err}");
 }
+
+#[tokio::test]
+async fn a_token_that_claims_to_live_for_ages_is_saved_with_a_bounded_expiry() {
+    let env = Env::new("ages", Duration::from_secs(3600)).await;
+    env.sim.inject_fault(
+        zoom_simulator::FaultRule::new(zoom_simulator::Fault::Answer {
+            status: 200,
+            headers: Vec::new(),
+            body: r#"{"access_token":"a-token-for-ages","token_type":"bearer","expires_in":1000000000000,"scope":"user:read:admin"}"#.into(),
+        })
+        .path_prefix("/oauth/token"),
+    );
+    let s2s = env
+        .run(&["auth", "s2s", "--account-id", seed::ACCOUNT_ID])
+        .await;
+    assert_eq!(s2s.status.code(), Some(0), "{}", text(&s2s.stderr));
+    let status = env.run(&["auth", "status", "--json"]).await;
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    let expiry = env.store().read().unwrap().connections["s2s"].expires_at;
+    assert!(expiry <= now_secs() + 30 * 86_400 + 60, "expires at {expiry}");
+}

@@ -17,11 +17,15 @@ impl Drop for Served {
     }
 }
 
-fn serve() -> Served {
+/// The API key the tests' servers use (at least 16 characters).
+const KEY: &str = "test-key-0123456789";
+
+fn serve(extra: &[&str]) -> Served {
     let home = crate::temp_dir("wrk-zoom-serve-home-");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(["serve", "--port", "0"])
-        .env("WRK_ZOOM_API_KEY", "test-key")
+        .args(extra)
+        .env("WRK_ZOOM_API_KEY", KEY)
         .env("WRK_ZOOM_HOME", home.path())
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
         .stdout(Stdio::piped())
@@ -72,7 +76,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
     let sim = runtime
         .block_on(zoom_simulator::start(Default::default()))
         .unwrap();
-    let served = serve();
+    let served = serve(&["--allow-api-base", &sim.base_url()]);
     let base = &served.base;
 
     let (status, body) = http(base, "GET", "/health", None, "");
@@ -81,7 +85,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
 
     assert_eq!(http(base, "GET", "/v1/actions", None, "").0, 401);
     assert_eq!(http(base, "GET", "/v1/actions", Some("wrong"), "").0, 401);
-    let (status, body) = http(base, "GET", "/v1/actions", Some("test-key"), "");
+    let (status, body) = http(base, "GET", "/v1/actions", Some(KEY), "");
     assert_eq!(status, 200);
     let names: Vec<String> = json(&body)
         .as_array()
@@ -101,7 +105,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
         base,
         "POST",
         "/v1/actions/retrieve-meetings",
-        Some("test-key"),
+        Some(KEY),
         &request.to_string(),
     );
     assert_eq!(status, 200, "{body}");
@@ -120,7 +124,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
         base,
         "POST",
         "/v1/actions/retrieve-meetings",
-        Some("test-key"),
+        Some(KEY),
         &bad.to_string(),
     );
     assert_eq!(status, 400);
@@ -130,7 +134,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
         base,
         "POST",
         "/v1/actions/retrieve-meeting",
-        Some("test-key"),
+        Some(KEY),
         &serde_json::json!({
             "params": {"meetingId": zoom_simulator::seed::UNKNOWN_MEETING_ID},
             "token": zoom_simulator::seed::USER_TOKEN,
@@ -145,7 +149,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
         base,
         "POST",
         "/v1/actions/retrieve-meeting",
-        Some("test-key"),
+        Some(KEY),
         "{not json",
     );
     assert_eq!(status, 400);
@@ -156,7 +160,7 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
             .contains("must be a JSON object")
     );
 
-    let (status, metrics) = http(base, "GET", "/metrics", Some("test-key"), "");
+    let (status, metrics) = http(base, "GET", "/metrics", Some(KEY), "");
     assert_eq!(status, 200);
     assert!(
         metrics.contains("wrk_zoom_calls_total{action=\"retrieve-meetings\",outcome=\"ok\"} 1"),
@@ -178,6 +182,141 @@ fn serve_refuses_to_start_without_an_api_key() {
         .env_remove("WRK_ZOOM_API_KEY")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("WRK_ZOOM_API_KEY"));
+
+    let short = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--port", "0"])
+        .env("WRK_ZOOM_API_KEY", "short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&short.stderr);
+    assert!(err.contains("at least 16"), "{err}");
+}
+
+/// A server on 127.0.0.1 that counts the connections it accepts.
+fn recorder() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (url, accepted)
+}
+
+#[test]
+fn serve_is_not_a_network_proxy() {
+    let (target, accepted) = recorder();
+    let served = serve(&[]);
+    let base = &served.base;
+    for (what, request) in [
+        (
+            "a token with a base off the allow-list",
+            serde_json::json!({"params": {"method": "GET", "path": "/users/me"}, "token": "t", "api_base": target}),
+        ),
+        (
+            "a stored connection with a base",
+            serde_json::json!({"params": {"method": "GET", "path": "/users/me"}, "connection": "x", "api_base": target}),
+        ),
+        (
+            "a base without a token",
+            serde_json::json!({"params": {"method": "GET", "path": "/users/me"}, "api_base": target}),
+        ),
+    ] {
+        let (status, body) = http(base, "POST", "/v1/actions/api-call", Some(KEY), &request.to_string());
+        assert_eq!(status, 400, "{what}: {body}");
+        let body = json(&body);
+        assert_eq!(body["field"], "api_base", "{what}: {body}");
+    }
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the recording server received no request"
+    );
+}
+
+#[test]
+fn serve_checks_the_key_before_reading_a_body() {
+    let served = serve(&[]);
+    let addr = served.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    // Headers announce 2 MB; none of it is sent. A server that read the
+    // body before the key would wait here instead of answering.
+    write!(
+        stream,
+        "POST /v1/actions/retrieve-user HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer wrong\r\nContent-Length: 2000000\r\n\r\n"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    assert_eq!(&head[9..12], b"401");
+}
+
+#[test]
+fn serve_metrics_have_bounded_escaped_labels_and_errors_hide_internals() {
+    let served = serve(&[]);
+    let base = &served.base;
+    let (status, _) = http(base, "POST", "/v1/actions/%1B", Some(KEY), "{}");
+    assert_eq!(status, 400);
+    let (status, _) = http(base, "POST", "/v1/actions/no-such-action", Some(KEY), "{}");
+    assert_eq!(status, 400);
+    let (_, metrics) = http(base, "GET", "/metrics", Some(KEY), "");
+    assert!(
+        metrics.contains("wrk_zoom_calls_total{action=\"unknown\",outcome=\"unknown-action\"} 2"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains('\u{1b}') && !metrics.contains("%1B"), "{metrics}");
+
+    let (status, body) = http(
+        base,
+        "POST",
+        "/v1/actions/retrieve-user",
+        Some(KEY),
+        r#"{"connection": "nope"}"#,
+    );
+    assert_eq!(status, 403, "{body}");
+    let message = json(&body)["message"].as_str().unwrap().to_string();
+    assert_eq!(message, "there is no stored connection named 'nope'");
+    assert!(!body.contains("wrk-zoom-serve-home"), "no store path: {body}");
+}
+
+#[test]
+fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
+    // A server that accepts and never answers holds the first call.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stuck = format!("http://{}/v2", listener.local_addr().unwrap());
+    let (arrived_tx, arrived) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+            let _ = arrived_tx.send(());
+        }
+    });
+    let served = serve(&["--max-concurrent-calls", "1", "--allow-api-base", &stuck]);
+    let request = serde_json::json!({"params": {}, "token": "t", "api_base": stuck}).to_string();
+    let first = {
+        let (base, request) = (served.base.clone(), request.clone());
+        std::thread::spawn(move || {
+            http(&base, "POST", "/v1/actions/retrieve-user", Some(KEY), &request)
+        })
+    };
+    arrived
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the first call reaches the stuck server");
+    let (status, body) = http(&served.base, "POST", "/v1/actions/retrieve-user", Some(KEY), &request);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(json(&body)["error"], "busy");
+    drop(served);
+    let _ = first.join();
 }

@@ -85,6 +85,17 @@ pub enum Fault {
     /// Apply the request, send the headers (with the full Content-Length) and
     /// half the body, then break the connection.
     CutOffBody,
+    /// Answer exactly this instead of processing the request: for servers
+    /// that say absurd things (`Retry-After: 1e300`, a token that lives
+    /// 10^12 seconds).
+    Answer {
+        /// HTTP status.
+        status: u16,
+        /// Headers, as given (invalid ones are left out).
+        headers: Vec<(String, String)>,
+        /// The body, sent as JSON.
+        body: String,
+    },
 }
 
 /// When a fault fires.
@@ -241,6 +252,25 @@ pub fn meeting_cap_error(cap: u32) -> Response {
     set(&mut resp, "x-ratelimit-limit", cap.to_string());
     set(&mut resp, "x-ratelimit-remaining", "0".to_string());
     set(&mut resp, "retry-after", next_midnight());
+    resp
+}
+
+/// The response of [`Fault::Answer`].
+pub fn answer(status: u16, headers: &[(String, String)], body: &str) -> Response {
+    let mut resp = Response::new(Body::from(body.to_string()));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            resp.headers_mut().insert(name, value);
+        }
+    }
     resp
 }
 

@@ -315,6 +315,11 @@ async fn handle(
             Some(faults::rate_limited(f, label))
         }
         Some(Fault::ServerError(status)) => Some(faults::server_error(*status)),
+        Some(Fault::Answer {
+            status,
+            headers,
+            body,
+        }) => Some(faults::answer(*status, headers, body)),
         Some(Fault::DropBeforeProcessing) => return Err(faults::ConnectionDropped),
         Some(Fault::Delay(d)) => {
             tokio::time::sleep(*d).await;

@@ -116,13 +116,21 @@ pub fn check_path(path: &str) -> Result<(), String> {
             "must leave out /v2: it is relative to the API base, which already ends in /v2".into(),
         );
     }
-    // Every layer of percent-encoding, down to the text an upstream would see.
+    // Every layer of percent-encoding, down to the text an upstream would
+    // see; a path still encoded after that many layers is refused (fail
+    // closed rather than check only some layers).
+    const LAYERS: usize = 4;
     let mut layers = vec![path.to_string()];
-    for _ in 0..4 {
+    loop {
         let last = layers.last().expect("starts with the path");
         let decoded = percent_decode_str(last).decode_utf8_lossy().into_owned();
         if &decoded == last {
             break;
+        }
+        if layers.len() > LAYERS {
+            return Err(format!(
+                "is percent-encoded more than {LAYERS} times over; send it decoded"
+            ));
         }
         layers.push(decoded);
     }
@@ -238,6 +246,9 @@ mod tests {
         ] {
             assert!(refused(path).contains("'..'"), "{path}");
         }
+        // Encoded deeper than is checked: refused, not waved through.
+        let deep = "/users/%25252525252e%25252525252e/admin";
+        assert!(refused(deep).contains("more than 4 times"), "{}", refused(deep));
     }
 
     #[test]

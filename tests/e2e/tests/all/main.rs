@@ -5,6 +5,7 @@ mod actions;
 mod auth;
 mod conformance;
 mod encoding;
+mod hostile;
 mod every_action;
 mod isolation;
 mod pagination;

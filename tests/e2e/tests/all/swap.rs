@@ -99,14 +99,103 @@ async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
     };
     let first = wrk_zoom::Host::new(config.clone()).unwrap();
     assert!(!first.action("retrieve-user").await.unwrap().from_cache);
-    let cached: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(cached.len(), 1, "one compiled artifact per component");
+    assert_eq!(cached(&dir).len(), 1, "one compiled artifact per component");
 
     let second = wrk_zoom::Host::new(config).unwrap();
     assert!(
         second.action("retrieve-user").await.unwrap().from_cache,
         "no recompilation"
     );
+}
+
+/// The compiled artifacts in a cache directory.
+fn cached(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "cwasm"));
+    files.sort();
+    files
+}
+
+fn cache_config(dir: &std::path::Path) -> wrk_zoom::HostConfig {
+    wrk_zoom::HostConfig {
+        cache_dir: Some(dir.to_path_buf()),
+        ..wrk_zoom::HostConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn a_cache_file_swapped_for_another_components_is_not_used() {
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("cache");
+    let first = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    let user = first.action("retrieve-user").await.unwrap().digest.clone();
+    let delete = first.action("delete-meeting").await.unwrap().digest.clone();
+    let files = cached(&dir);
+    let file_of = |digest: &str| {
+        files
+            .iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(digest))
+            .unwrap()
+            .clone()
+    };
+    std::fs::copy(file_of(&delete), file_of(&user)).unwrap();
+
+    let second = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    let action = second.action("retrieve-user").await.unwrap();
+    assert!(!action.from_cache, "the swapped file fails its check");
+    assert_eq!(action.info.name, "retrieve-user");
+    assert_eq!(action.info.method, "GET");
+}
+
+#[tokio::test]
+async fn a_flipped_byte_in_cached_code_recompiles() {
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("cache");
+    let first = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    first.action("retrieve-user").await.unwrap();
+    let file = cached(&dir).remove(0);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&file, bytes).unwrap();
+
+    let second = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    assert!(!second.action("retrieve-user").await.unwrap().from_cache);
+    let third = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    assert!(
+        third.action("retrieve-user").await.unwrap().from_cache,
+        "the recompiled code replaced the damaged file"
+    );
+}
+
+#[tokio::test]
+async fn a_cache_directory_others_may_write_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let first = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    assert!(!first.action("retrieve-user").await.unwrap().from_cache);
+    assert!(cached(&dir).is_empty(), "nothing written there");
+    let second = wrk_zoom::Host::new(cache_config(&dir)).unwrap();
+    assert!(!second.action("retrieve-user").await.unwrap().from_cache);
+}
+
+#[tokio::test]
+async fn a_new_cache_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("new").join("cache");
+    wrk_zoom::Host::new(cache_config(&dir))
+        .unwrap()
+        .action("retrieve-user")
+        .await
+        .unwrap();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
 }
 
 fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
@@ -133,7 +222,7 @@ async fn components_written_to_the_actions_directory_are_swapped_in_and_broken_o
     let dir = temp.path().join("actions");
     std::fs::create_dir_all(&dir).unwrap();
     // Present at start: loaded before watching begins.
-    std::fs::write(dir.join("echo.wasm"), component_bytes("echo-token")).unwrap();
+    std::fs::write(dir.join("echo-token.wasm"), component_bytes("echo-token")).unwrap();
     let host = std::sync::Arc::new(host());
     let watcher = host.watch_actions_dir(&dir).await.unwrap();
     assert_eq!(watcher.loaded(), 1);
@@ -166,3 +255,56 @@ async fn components_written_to_the_actions_directory_are_swapped_in_and_broken_o
     assert_eq!(reply.body["version"], 2, "the working component stays");
     drop(watcher);
 }
+
+#[tokio::test]
+async fn a_file_in_the_actions_directory_cannot_escalate() {
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("actions");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Its name says one action, its describe() another.
+    std::fs::write(dir.join("retrieve-meetings.wasm"), component_bytes("retrieve-user-v2")).unwrap();
+    // The built-in retrieve-user, moved to the admin connection.
+    std::fs::write(dir.join("retrieve-user.wasm"), component_bytes("escalate")).unwrap();
+    let host = std::sync::Arc::new(host());
+    let watcher = host.watch_actions_dir(&dir).await.unwrap();
+    assert_eq!(watcher.loaded(), 0);
+    let failures = watcher.failures();
+    let message = |file: &str| {
+        failures
+            .iter()
+            .find(|f| f.path.ends_with(file))
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| panic!("no failure for {file}: {failures:?}"))
+    };
+    assert!(
+        message("retrieve-meetings.wasm")
+            .contains("describes itself as 'retrieve-user', not 'retrieve-meetings'"),
+        "{failures:?}"
+    );
+    assert!(
+        message("retrieve-user.wasm").contains("on a admin connection instead of a user one"),
+        "{failures:?}"
+    );
+    // The built-ins stay, on their own connections.
+    let info = host.action("retrieve-user").await.unwrap().info.clone();
+    assert_eq!(info.connection, wrk_zoom::model::ConnectionKind::User);
+    let sim = simulator().await;
+    let reply = host.run("retrieve-meetings", &user(&sim), &[]).await.unwrap();
+    assert!(reply.body["meetings"].is_array());
+}
+
+#[tokio::test]
+async fn an_actions_directory_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("actions");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let host = std::sync::Arc::new(host());
+    let Err(err) = host.watch_actions_dir(&dir).await else {
+        panic!("a directory others may write to was watched");
+    };
+    assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
+    assert!(err.to_string().contains("others may write to it"), "{err}");
+}
+
