@@ -106,4 +106,66 @@ mod tests {
         assert!(parse_date_or_date_time("2026-12-01T10:00:00Z").is_some());
         assert!(parse_date_or_date_time("2026-12-01T10:00:00").is_none());
     }
+
+    mod properties {
+        use super::*;
+        use crate::test_support::hostile_text;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any text: a parsed date is exactly the text, and exists.
+            #[test]
+            fn any_text_parses_to_a_real_date_or_none(text in hostile_text()) {
+                for parsed in [
+                    Date::parse(&text),
+                    parse_date_time(&text),
+                    parse_date_or_date_time(&text),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    prop_assert!((1..=12).contains(&parsed.month));
+                    prop_assert!(parsed.day >= 1 && parsed.day <= days_in_month(parsed.year, parsed.month));
+                    prop_assert!(parsed.plus_one_month() > parsed);
+                }
+                if let Some(date) = Date::parse(&text) {
+                    prop_assert_eq!(
+                        format!("{:04}-{:02}-{:02}", date.year, date.month, date.day),
+                        text
+                    );
+                }
+            }
+
+            /// Date-shaped text around the edges: out-of-range parts, signs,
+            /// multi-byte characters where digits belong.
+            #[test]
+            fn date_shaped_text_never_panics(
+                text in "[0-9+é-]{4}-[0-9+é-]{2}-[0-9+é-]{2}(T[0-9é]{2}:[0-9é]{2}:[0-9é]{2}Z?)?",
+            ) {
+                let _ = parse_date_or_date_time(&text);
+                let _ = parse_date_time(&text);
+                if let Some(date) = Date::parse(&text) {
+                    prop_assert!(date.plus_one_month() > date);
+                }
+            }
+
+            /// Every real date from year 0 to 9999 parses, and one month
+            /// later is a real date.
+            #[test]
+            fn real_dates_parse(year in 0i32..=9999, month in 1u32..=12, day in 1u32..=31) {
+                let text = format!("{year:04}-{month:02}-{day:02}");
+                let exists = day <= days_in_month(year, month);
+                prop_assert_eq!(Date::parse(&text).is_some(), exists);
+                if let Some(date) = Date::parse(&text) {
+                    let next = date.plus_one_month();
+                    let next_text = format!("{:04}-{:02}-{:02}", next.year, next.month, next.day);
+                    prop_assert!(next.year > 9999 || Date::parse(&next_text) == Some(next));
+                    let stamp = format!("{text}T23:59:59Z");
+                    prop_assert_eq!(parse_date_or_date_time(&stamp), Some(date));
+                }
+            }
+        }
+    }
 }

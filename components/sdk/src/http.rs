@@ -16,8 +16,10 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
-/// Splits an absolute URL into scheme, authority and path with query.
-fn split_url(url: &str) -> Option<(Scheme, &str, &str)> {
+/// Splits an absolute URL into scheme, authority and path with query (the
+/// parts a `wasi:http` request is built from), or `None` if it is not an
+/// absolute http(s) URL.
+pub fn split_url(url: &str) -> Option<(Scheme, &str, &str)> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {
         "https" => Scheme::Https,

@@ -166,4 +166,75 @@ mod tests {
         assert!(parse_user_id("../admin").is_err());
         assert!(parse_user_id("a b").is_err());
     }
+
+    mod properties {
+        use super::*;
+        use crate::test_support::hostile_text;
+        use percent_encoding::percent_decode_str;
+        use proptest::prelude::*;
+
+        fn decode(text: &str) -> String {
+            percent_decode_str(text)
+                .decode_utf8()
+                .expect("UTF-8")
+                .into_owned()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any text is one segment: nothing unencoded, no `/`, decodes back.
+            #[test]
+            fn any_text_encodes_to_one_segment(text in hostile_text()) {
+                let segment = encode_segment(&text);
+                prop_assert!(segment.bytes().all(|b| b.is_ascii_graphic() && b != b'/'));
+                prop_assert_eq!(decode(&segment), text.clone());
+                let uuid = encode_uuid(&text);
+                prop_assert!(uuid.bytes().all(|b| b.is_ascii_graphic() && b != b'/'));
+                let once = decode(&uuid);
+                if needs_double_encoding(&text) {
+                    prop_assert_eq!(decode(&once), text);
+                } else {
+                    prop_assert_eq!(once, text);
+                }
+            }
+
+            /// Any text is a meeting ID, a meeting UUID, a user ID, or refused
+            /// with a message; accepted ones are in range and make safe segments.
+            #[test]
+            fn any_text_parses_as_an_id_or_is_refused(text in hostile_text()) {
+                if let Ok(id) = parse_meeting_id(&text) {
+                    prop_assert!(id > 0 && id <= i64::MAX as u64);
+                }
+                match parse_meeting_ref(&text) {
+                    Ok(meeting) => {
+                        if let MeetingRef::Id(id) = meeting {
+                            prop_assert!(id > 0 && id <= i64::MAX as u64);
+                        }
+                        let segment = meeting.path_segment();
+                        prop_assert!(!segment.is_empty());
+                        prop_assert!(!matches!(segment.as_str(), "." | ".."));
+                        prop_assert!(segment.bytes().all(|b| b.is_ascii_graphic() && b != b'/'));
+                    }
+                    Err(message) => prop_assert!(!message.is_empty()),
+                }
+                match parse_user_id(&text) {
+                    Ok(user) => {
+                        // An email may hold `/` or `..`; as a segment it is encoded.
+                        let segment = encode_segment(&user);
+                        prop_assert!(!segment.is_empty());
+                        prop_assert!(!matches!(segment.as_str(), "." | ".."));
+                    }
+                    Err(message) => prop_assert!(!message.is_empty()),
+                }
+            }
+
+            /// Digit strings with spaces and dashes, any length.
+            #[test]
+            fn numeric_text_never_panics(text in "[0-9 -]{0,60}") {
+                let _ = parse_meeting_id(&text);
+                let _ = parse_meeting_ref(&text);
+            }
+        }
+    }
 }

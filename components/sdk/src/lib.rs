@@ -32,15 +32,11 @@ pub use values::{Value, Values};
 
 /// Helpers shared by the unit tests.
 #[cfg(test)]
-pub(crate) mod test_support {
-    /// `[("a", "b")]` as owned parameter pairs.
-    pub fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
-}
+pub(crate) mod test_support;
+
+/// Property tests: hostile parameters for every action of the catalog.
+#[cfg(test)]
+mod proptests;
 
 /// Bindings for the `wrk:zoom/zoom-action` world (generated from `wit/`).
 pub mod bindings {

@@ -3,7 +3,7 @@
 
 use crate::dates::{self, Date};
 use crate::ids::{self, MeetingRef};
-use crate::spec::{Action, Param, ParamType, Rule};
+use crate::spec::{Action, Param, ParamLocation, ParamType, Rule};
 use crate::suggest::closest;
 use crate::{Failure, InvalidParam};
 
@@ -111,7 +111,7 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
             ));
             continue;
         }
-        match parse_value(param, text) {
+        match parse_value(param, text).and_then(|value| no_dot_segment(param, value)) {
             Ok(value) => values.entries.push((param.name, value)),
             Err(message) => problems.push(InvalidParam::new(name, message)),
         }
@@ -131,6 +131,22 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
         Ok(values)
     } else {
         Err(Failure::InvalidParams(problems))
+    }
+}
+
+/// Refuses a path parameter whose value is exactly `.` or `..`: encoded as
+/// is it would be a dot segment, which clients and servers resolve
+/// (`/phone/call_history/..` is `/phone/`), so the request would address a
+/// different endpoint than the declared one.
+fn no_dot_segment(param: &Param, value: Value) -> Result<Value, String> {
+    let dots = matches!(value.to_text().as_str(), "." | "..");
+    if param.location == ParamLocation::Path && dots {
+        Err(
+            "may not be `.` or `..`: as a path segment it would address a different endpoint"
+                .into(),
+        )
+    } else {
+        Ok(value)
     }
 }
 
@@ -379,6 +395,33 @@ mod tests {
             ]),
         );
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn no_path_param_may_be_a_dot_segment() {
+        const FILE: Action = Action {
+            name: "file",
+            title: "File",
+            path: "/files/{fileId}/{kind}",
+            params: &[
+                Param::path("fileId", ParamType::Text, "File"),
+                Param::path("kind", ParamType::Choice(&["a", "..", "."]), "Kind"),
+                Param::query("q", ParamType::Text, "Query text"),
+            ],
+            ..Action::BASE
+        };
+        let Err(Failure::InvalidParams(p)) =
+            validate(&FILE, &raw(&[("fileId", ".."), ("kind", "."), ("q", "..")]))
+        else {
+            panic!("dot segments must be refused");
+        };
+        let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["fileId", "kind"], "a query value may be '..'");
+        assert!(
+            p.iter()
+                .all(|p| p.message.starts_with("may not be `.` or `..`"))
+        );
+        assert!(validate(&FILE, &raw(&[("fileId", "..."), ("kind", "a")])).is_ok());
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub const ALL: &[Action] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::sample;
 
     #[test]
     fn names_are_unique_and_admin_twins_are_admin() {
@@ -114,31 +115,6 @@ mod tests {
                 rest = &rest[close + 1..];
             }
         }
-    }
-
-    /// A minimal valid value for a parameter of this kind.
-    fn sample(param: &crate::Param) -> String {
-        use crate::ParamType;
-        let text = match (param.name, param.kind) {
-            ("path", _) => "/users/me",
-            ("from", _) => "2026-11-01",
-            ("to", _) => "2026-11-28",
-            (_, ParamType::Choice(choices) | ParamType::TextList(choices))
-                if !choices.is_empty() =>
-            {
-                choices[0]
-            }
-            (_, ParamType::MeetingId | ParamType::MeetingIdOrUuid) => "85123456789",
-            (_, ParamType::UserId) => "ada@example.com",
-            (_, ParamType::Integer) => "1",
-            (_, ParamType::Boolean) => "true",
-            (_, ParamType::Date | ParamType::DateOrDateTime) => "2026-11-01",
-            (_, ParamType::DateTime) => "2026-11-01T10:00:00Z",
-            (_, ParamType::JsonObject) => "{}",
-            (_, ParamType::JsonArray) => "[]",
-            _ => "abc",
-        };
-        text.to_string()
     }
 
     #[test]

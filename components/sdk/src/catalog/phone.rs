@@ -281,4 +281,32 @@ mod tests {
         let p = problems(&RETRIEVE_PHONE_USERS, &[("page_size", "300")]);
         assert!(p[0].message.contains("from 1 to 100"));
     }
+
+    #[test]
+    fn call_history_uuid_may_not_be_a_dot_segment() {
+        // `/phone/call_history/..` would be normalised to `/phone/`.
+        for dots in [".", ".."] {
+            let p = problems(&RETRIEVE_CALL_HISTORY, &[("callHistoryUuid", dots)]);
+            assert_eq!(p.len(), 1, "{dots}: {p:?}");
+            assert_eq!(p[0].name, "callHistoryUuid");
+            assert!(
+                p[0].message.starts_with("may not be `.` or `..`"),
+                "{dots}: {}",
+                p[0].message
+            );
+        }
+        // Anything else is one encoded segment, dots and all.
+        for (uuid, segment) in [
+            ("...", "..."),
+            (".a", ".a"),
+            ("a..", "a.."),
+            ("%2e%2e", "%252e%252e"),
+            ("../admin", "..%2Fadmin"),
+            (" .. ", "%20..%20"),
+        ] {
+            let r = plan(&RETRIEVE_CALL_HISTORY, &raw(&[("callHistoryUuid", uuid)]))
+                .unwrap_or_else(|f| panic!("{uuid}: {f:?}"));
+            assert_eq!(r.path_and_query, format!("/phone/call_history/{segment}"));
+        }
+    }
 }
