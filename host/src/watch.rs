@@ -115,19 +115,28 @@ fn override_problem(
 }
 
 /// Loads one file under the rules in the module docs.
-async fn swap_in(host: &Host, path: &Path, options: WatchOptions) -> Result<Arc<LoadedAction>, HostError> {
+async fn swap_in(
+    host: &Host,
+    path: &Path,
+    options: WatchOptions,
+) -> Result<Arc<LoadedAction>, HostError> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
     let builtin = host.builtin_info(&stem).await?;
-    host.swap_checked(read_component_file(path)?, Some(&stem), |candidate| {
-        match builtin.as_ref().and_then(|b| override_problem(b, candidate, options)) {
+    host.swap_checked(
+        read_component_file(path)?,
+        Some(&stem),
+        |candidate| match builtin
+            .as_ref()
+            .and_then(|b| override_problem(b, candidate, options))
+        {
             Some(problem) => Err(problem),
             None => Ok(()),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -176,11 +185,9 @@ impl Host {
                 dir.display()
             ))
         };
-        crate::runtime::cache::check_private(dir, true).map_err(|why| {
-            HostError::InvalidInput {
-                field: "actions directory".into(),
-                message: format!("{} is refused: {why}", dir.display()),
-            }
+        crate::runtime::cache::check_private(dir, true).map_err(|why| HostError::InvalidInput {
+            field: "actions directory".into(),
+            message: format!("{} is refused: {why}", dir.display()),
         })?;
         let mut initial: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| unreadable(&e))?

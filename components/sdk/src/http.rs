@@ -186,15 +186,13 @@ pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failu
 fn resolve(base: &str, location: &str) -> String {
     // Absolute when it starts with a scheme (`https:`), not when `://`
     // appears later (`/next?to=https://…`).
-    let scheme_len = location
-        .find(':')
-        .filter(|&i| {
-            i > 0
-                && location[..i]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && location[..1].chars().all(|c| c.is_ascii_alphabetic())
-        });
+    let scheme_len = location.find(':').filter(|&i| {
+        i > 0
+            && location[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && location[..1].chars().all(|c| c.is_ascii_alphabetic())
+    });
     if scheme_len.is_some() {
         return location.to_string();
     }

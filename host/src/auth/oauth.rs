@@ -138,8 +138,7 @@ pub fn is_zoom_https(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| {
         u.scheme() == "https"
             && u.port_or_known_default() == Some(443)
-            && u
-                .host_str()
+            && u.host_str()
                 .is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"))
     })
 }

@@ -105,7 +105,9 @@ impl AllowedBase {
         };
         match self {
             AllowedBase::Zoom => {
-                scheme == "https" && port == 443 && (host == "zoom.us" || host.ends_with(".zoom.us"))
+                scheme == "https"
+                    && port == 443
+                    && (host == "zoom.us" || host.ends_with(".zoom.us"))
             }
             AllowedBase::Origin(s, h, p) => *s == scheme && *h == host && *p == port,
         }
@@ -239,11 +241,7 @@ fn unauthorized() -> Response {
 }
 
 /// Checks the API key before the handler (and its body extractor) runs.
-async fn require_key(
-    State(server): State<Arc<Server>>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn require_key(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
     if !server.authorized(request.headers()) {
         return unauthorized();
     }
@@ -255,9 +253,9 @@ async fn require_key(
 fn error_response(error: &HostError) -> Response {
     let mut body = to_json(error);
     let public = match error {
-        HostError::UnknownConnection { name, .. } => Some(format!(
-            "there is no stored connection named '{name}'"
-        )),
+        HostError::UnknownConnection { name, .. } => {
+            Some(format!("there is no stored connection named '{name}'"))
+        }
         HostError::Load { .. } => Some("the action's component could not be loaded".into()),
         _ => match error.category() {
             ErrorCategory::Internal | ErrorCategory::Store => {

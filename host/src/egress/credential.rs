@@ -30,9 +30,9 @@ pub fn authorize(
     headers: &mut HeaderMap,
 ) {
     let expected = format!("Bearer {}", credential.stand_in);
-    if !headers
+    if headers
         .get(AUTHORIZATION)
-        .is_some_and(|v| v.as_bytes() == expected.as_bytes())
+        .is_none_or(|v| v.as_bytes() != expected.as_bytes())
     {
         return;
     }
@@ -40,15 +40,13 @@ pub fn authorize(
         headers.remove(AUTHORIZATION);
         return;
     }
-    {
-        match HeaderValue::from_str(&format!("Bearer {}", credential.token)) {
-            Ok(mut real) => {
-                real.set_sensitive(true);
-                headers.insert(AUTHORIZATION, real);
-            }
-            Err(_) => {
-                headers.remove(AUTHORIZATION);
-            }
+    match HeaderValue::from_str(&format!("Bearer {}", credential.token)) {
+        Ok(mut real) => {
+            real.set_sensitive(true);
+            headers.insert(AUTHORIZATION, real);
+        }
+        Err(_) => {
+            headers.remove(AUTHORIZATION);
         }
     }
 }

@@ -169,9 +169,8 @@ impl WasiHttpHooks for EgressHooks {
         {
             let mut log = self.log();
             if log.requests >= u64::from(limits.max_requests) {
-                log.over_limit.get_or_insert_with(|| {
-                    format!("more than {} requests", limits.max_requests)
-                });
+                log.over_limit
+                    .get_or_insert_with(|| format!("more than {} requests", limits.max_requests));
                 return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
             }
             log.requests += 1;

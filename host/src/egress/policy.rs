@@ -142,9 +142,19 @@ mod tests {
         let sandbox = EgressPolicy::for_api_base("http://127.0.0.1:4010/v2").unwrap();
         let table = [
             (&zoom, "GET", "https://api.zoom.us/v2/users/me", true),
-            (&zoom, "POST", "https://api.zoom.us/v2/users/me/meetings", true),
+            (
+                &zoom,
+                "POST",
+                "https://api.zoom.us/v2/users/me/meetings",
+                true,
+            ),
             (&zoom, "PATCH", "https://api.zoom.us/v2/meetings/1", true),
-            (&zoom, "DELETE", "https://API.zoom.us:443/v2/meetings/1", true),
+            (
+                &zoom,
+                "DELETE",
+                "https://API.zoom.us:443/v2/meetings/1",
+                true,
+            ),
             (&zoom, "HEAD", "https://api.zoom.us/v2/users/me", true),
             (&zoom, "PUT", "https://api.zoom.us/v2/x", true),
             (&zoom, "TRACE", "https://api.zoom.us/v2/users/me", false),
@@ -152,7 +162,12 @@ mod tests {
             (&zoom, "CONNECT", "https://api.zoom.us/v2/users/me", false),
             (&zoom, "get", "https://api.zoom.us/v2/users/me", false),
             (&zoom, "GET", "https://zoom.us/rec/download/abc", true),
-            (&zoom, "GET", "https://us06web.zoom.us/rec/meeting/transcript/download/t", true),
+            (
+                &zoom,
+                "GET",
+                "https://us06web.zoom.us/rec/meeting/transcript/download/t",
+                true,
+            ),
             (&zoom, "GET", "https://status.zoom.us/", false),
             (&zoom, "GET", "https://foo.zoom.us/anything", false),
             (&zoom, "GET", "https://foo.zoom.us/recx/download", false),
@@ -161,13 +176,27 @@ mod tests {
             (&zoom, "GET", "https://evilzoom.us/rec/download/abc", false),
             (&zoom, "GET", "https://example.com/rec/download/abc", false),
             (&sandbox, "GET", "http://127.0.0.1:4010/v2/users/me", true),
-            (&sandbox, "GET", "http://127.0.0.1:4010/rec/download/abc", true),
+            (
+                &sandbox,
+                "GET",
+                "http://127.0.0.1:4010/rec/download/abc",
+                true,
+            ),
             (&sandbox, "GET", "http://127.0.0.1:4011/v2/users/me", false),
             (&sandbox, "GET", "https://zoom.us/rec/download/abc", false),
-            (&EgressPolicy::default(), "GET", "https://api.zoom.us/v2/users/me", false),
+            (
+                &EgressPolicy::default(),
+                "GET",
+                "https://api.zoom.us/v2/users/me",
+                false,
+            ),
         ];
         for (policy, method, url, expected) in table {
-            assert_eq!(policy.carries_token(method, url), expected, "{method} {url}");
+            assert_eq!(
+                policy.carries_token(method, url),
+                expected,
+                "{method} {url}"
+            );
         }
     }
 

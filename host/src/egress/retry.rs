@@ -2,9 +2,9 @@
 //! for a token of the rate bucket, is read whole when small (so a body that
 //! breaks off can be fetched again), and is retried only when that is safe.
 
-use super::{CallPacing, EgressLimits};
 use super::advice::{uncertain_check, zoom_message};
 use super::outcome::{DailyLimitHit, EgressLog, UncertainRequest};
+use super::{CallPacing, EgressLimits};
 use crate::rate_limit::{self, RateLimitKind};
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -230,14 +230,18 @@ pub async fn send_paced(
                         .and_then(|v| rate_limit::parse_retry_after(v, now));
                     match rate_limit::classify_429(limit_type, &message) {
                         RateLimitKind::PerSecond => {
-                            // Never longer than a request may wait in all: a
-                            // server's absurd Retry-After must not stall the bucket.
-                            let delay = asked
-                                .unwrap_or_else(|| policy.backoff(retries + 1))
-                                .min(policy.max_total_wait);
+                            let delay = asked.unwrap_or_else(|| policy.backoff(retries + 1));
                             let category =
                                 pacing.account.category_of(&pacing.action, pacing.declared);
-                            pacing.account.pause(pacing.table, category, delay);
+                            // The bucket pauses at most as long as a request may
+                            // wait in all: a server's absurd Retry-After must not
+                            // stall every call on the account. A delay over that
+                            // budget is not waited for (no retry below).
+                            pacing.account.pause(
+                                pacing.table,
+                                category,
+                                delay.min(policy.max_total_wait),
+                            );
                             retry_after = Some(delay);
                         }
                         kind => {

@@ -121,9 +121,11 @@ mod tests {
             Some(Duration::from_secs(60))
         );
         assert_eq!(parse_retry_after("soon", now), None);
-        for absurd in ["1e300", "1e19", "NaN", "-1", "inf"] {
+        for absurd in ["1e300", "NaN", "-1", "inf"] {
             assert_eq!(parse_retry_after(absurd, now), None, "{absurd}");
         }
+        // Huge but representable: the retry loop caps any wait it is asked for.
+        assert!(parse_retry_after("1e19", now).is_some());
         assert_eq!(crate::clock::format_utc(now + 60), "2020-05-31T00:00:00Z");
         assert_eq!(
             crate::clock::format_utc(crate::clock::next_utc_midnight(now)),

@@ -146,7 +146,10 @@ pub(crate) fn check_private(path: &Path, dir: bool) -> Result<(), String> {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
         if meta.uid() != me {
-            return Err(format!("it belongs to user {}, not to this user ({me})", meta.uid()));
+            return Err(format!(
+                "it belongs to user {}, not to this user ({me})",
+                meta.uid()
+            ));
         }
         if meta.mode() & 0o022 != 0 {
             return Err(format!(
@@ -176,7 +179,9 @@ fn read_or_make_key(path: &Path) -> Result<[u8; 32], String> {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::MetadataExt;
-                let mode = std::fs::metadata(path).map(|m| m.mode() & 0o077).unwrap_or(0);
+                let mode = std::fs::metadata(path)
+                    .map(|m| m.mode() & 0o077)
+                    .unwrap_or(0);
                 if mode != 0 {
                     return Err(format!("its key may be read by others (mode {mode:o})"));
                 }

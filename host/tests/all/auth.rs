@@ -599,5 +599,8 @@ async fn a_token_that_claims_to_live_for_ages_is_saved_with_a_bounded_expiry() {
     let status = env.run(&["auth", "status", "--json"]).await;
     assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
     let expiry = env.store().read().unwrap().connections["s2s"].expires_at;
-    assert!(expiry <= now_secs() + 30 * 86_400 + 60, "expires at {expiry}");
+    assert!(
+        expiry <= now_secs() + 30 * 86_400 + 60,
+        "expires at {expiry}"
+    );
 }

@@ -230,7 +230,13 @@ fn serve_is_not_a_network_proxy() {
             serde_json::json!({"params": {"method": "GET", "path": "/users/me"}, "api_base": target}),
         ),
     ] {
-        let (status, body) = http(base, "POST", "/v1/actions/api-call", Some(KEY), &request.to_string());
+        let (status, body) = http(
+            base,
+            "POST",
+            "/v1/actions/api-call",
+            Some(KEY),
+            &request.to_string(),
+        );
         assert_eq!(status, 400, "{what}: {body}");
         let body = json(&body);
         assert_eq!(body["field"], "api_base", "{what}: {body}");
@@ -275,7 +281,10 @@ fn serve_metrics_have_bounded_escaped_labels_and_errors_hide_internals() {
         metrics.contains("wrk_zoom_calls_total{action=\"unknown\",outcome=\"unknown-action\"} 2"),
         "{metrics}"
     );
-    assert!(!metrics.contains('\u{1b}') && !metrics.contains("%1B"), "{metrics}");
+    assert!(
+        !metrics.contains('\u{1b}') && !metrics.contains("%1B"),
+        "{metrics}"
+    );
 
     let (status, body) = http(
         base,
@@ -287,7 +296,10 @@ fn serve_metrics_have_bounded_escaped_labels_and_errors_hide_internals() {
     assert_eq!(status, 403, "{body}");
     let message = json(&body)["message"].as_str().unwrap().to_string();
     assert_eq!(message, "there is no stored connection named 'nope'");
-    assert!(!body.contains("wrk-zoom-serve-home"), "no store path: {body}");
+    assert!(
+        !body.contains("wrk-zoom-serve-home"),
+        "no store path: {body}"
+    );
 }
 
 #[test]
@@ -308,13 +320,25 @@ fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
     let first = {
         let (base, request) = (served.base.clone(), request.clone());
         std::thread::spawn(move || {
-            http(&base, "POST", "/v1/actions/retrieve-user", Some(KEY), &request)
+            http(
+                &base,
+                "POST",
+                "/v1/actions/retrieve-user",
+                Some(KEY),
+                &request,
+            )
         })
     };
     arrived
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the first call reaches the stuck server");
-    let (status, body) = http(&served.base, "POST", "/v1/actions/retrieve-user", Some(KEY), &request);
+    let (status, body) = http(
+        &served.base,
+        "POST",
+        "/v1/actions/retrieve-user",
+        Some(KEY),
+        &request,
+    );
     assert_eq!(status, 503, "{body}");
     assert_eq!(json(&body)["error"], "busy");
     drop(served);

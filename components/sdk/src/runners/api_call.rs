@@ -248,7 +248,11 @@ mod tests {
         }
         // Encoded deeper than is checked: refused, not waved through.
         let deep = "/users/%25252525252e%25252525252e/admin";
-        assert!(refused(deep).contains("more than 4 times"), "{}", refused(deep));
+        assert!(
+            refused(deep).contains("more than 4 times"),
+            "{}",
+            refused(deep)
+        );
     }
 
     #[test]

@@ -202,7 +202,11 @@ async fn login_ignores_a_redirect_with_another_state_and_stalled_clients() {
     .expect("the real redirect still completes the login");
     assert!(!grant.access_token.expose().is_empty());
     assert_eq!(forged_rx.await.unwrap(), 400);
-    assert_eq!(token_requests(&sim, "authorization_code"), 1, "only the real code");
+    assert_eq!(
+        token_requests(&sim, "authorization_code"),
+        1,
+        "only the real code"
+    );
 }
 
 #[tokio::test]

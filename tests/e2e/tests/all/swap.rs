@@ -262,7 +262,11 @@ async fn a_file_in_the_actions_directory_cannot_escalate() {
     let dir = temp.path().join("actions");
     std::fs::create_dir_all(&dir).unwrap();
     // Its name says one action, its describe() another.
-    std::fs::write(dir.join("retrieve-meetings.wasm"), component_bytes("retrieve-user-v2")).unwrap();
+    std::fs::write(
+        dir.join("retrieve-meetings.wasm"),
+        component_bytes("retrieve-user-v2"),
+    )
+    .unwrap();
     // The built-in retrieve-user, moved to the admin connection.
     std::fs::write(dir.join("retrieve-user.wasm"), component_bytes("escalate")).unwrap();
     let host = std::sync::Arc::new(host());
@@ -289,7 +293,10 @@ async fn a_file_in_the_actions_directory_cannot_escalate() {
     let info = host.action("retrieve-user").await.unwrap().info.clone();
     assert_eq!(info.connection, wrk_zoom::model::ConnectionKind::User);
     let sim = simulator().await;
-    let reply = host.run("retrieve-meetings", &user(&sim), &[]).await.unwrap();
+    let reply = host
+        .run("retrieve-meetings", &user(&sim), &[])
+        .await
+        .unwrap();
     assert!(reply.body["meetings"].is_array());
 }
 
@@ -307,4 +314,3 @@ async fn an_actions_directory_others_may_write_is_refused() {
     assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
     assert!(err.to_string().contains("others may write to it"), "{err}");
 }
-
