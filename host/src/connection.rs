@@ -40,6 +40,20 @@ impl ZoomConnection {
     }
 }
 
+/// `(scheme, host, port)` of an absolute http(s) URL, lower-cased, with the
+/// scheme's default port when the URL gives none.
+pub fn url_origin(url: &str) -> Option<(String, String, u16)> {
+    let uri: hyper::Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = uri.port_u16().or(match scheme.as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })?;
+    Some((scheme, host, port))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

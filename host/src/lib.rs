@@ -30,7 +30,7 @@ mod registry;
 mod runtime;
 pub mod watch;
 
-pub use connection::ZoomConnection;
+pub use connection::{ZoomConnection, url_origin};
 pub use error::{ErrorCategory, HostError};
 pub use host::{Host, HostConfig, default_cache_dir};
 pub use registry::{ComponentSource, LoadedAction};

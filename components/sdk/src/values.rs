@@ -72,6 +72,18 @@ impl Values {
         self.get(name).map(Value::to_text)
     }
 
+    /// An integer parameter, or the default `action` declares for it when
+    /// it was not given (validation does not fill defaults in).
+    pub fn integer_or_default(&self, action: &Action, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(Value::Integer(n)) => Some(*n),
+            _ => action
+                .param(name)
+                .and_then(|p| p.default)
+                .and_then(|d| d.parse().ok()),
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
         self.entries.iter().map(|(n, v)| (*n, v))
     }

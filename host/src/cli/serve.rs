@@ -41,6 +41,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use wrk_zoom::auth::{ConnectionRequest, Connections};
+use wrk_zoom::url_origin as origin;
 use wrk_zoom::watch::WatchOptions;
 use wrk_zoom::{ErrorCategory, Host, HostConfig, HostError, ZoomConnection};
 
@@ -83,19 +84,6 @@ enum AllowedBase {
     Zoom,
     /// Exactly this scheme, host and port.
     Origin(String, String, u16),
-}
-
-/// (scheme, host, port) of an absolute http(s) URL.
-fn origin(url: &str) -> Option<(String, String, u16)> {
-    let uri: axum::http::Uri = url.parse().ok()?;
-    let scheme = uri.scheme_str()?.to_ascii_lowercase();
-    let host = uri.host()?.to_ascii_lowercase();
-    let port = uri.port_u16().or(match scheme.as_str() {
-        "https" => Some(443),
-        "http" => Some(80),
-        _ => None,
-    })?;
-    Some((scheme, host, port))
 }
 
 impl AllowedBase {

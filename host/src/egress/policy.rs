@@ -1,6 +1,8 @@
 //! The allow-list: which hosts a call's requests may go to, and the
 //! narrower set of requests that may carry the real token.
 
+use crate::connection::url_origin as parts;
+
 /// One host requests may go to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllowedHost {
@@ -40,19 +42,6 @@ const ZOOM_DOWNLOAD_PREFIX: &str = "/rec/";
 /// `scheme://host:port` of a URL, for messages.
 pub fn origin(url: &str) -> Option<String> {
     parts(url).map(|(s, h, p)| format!("{s}://{h}:{p}"))
-}
-
-/// Splits a URL into (scheme, host, port).
-fn parts(url: &str) -> Option<(String, String, u16)> {
-    let uri: hyper::Uri = url.parse().ok()?;
-    let scheme = uri.scheme_str()?.to_ascii_lowercase();
-    let host = uri.host()?.to_ascii_lowercase();
-    let port = uri.port_u16().or(match scheme.as_str() {
-        "https" => Some(443),
-        "http" => Some(80),
-        _ => None,
-    })?;
-    Some((scheme, host, port))
 }
 
 impl EgressPolicy {

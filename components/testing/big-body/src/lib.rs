@@ -12,22 +12,16 @@ use wasip2::http::types::{
 };
 use wasip2::io::streams::{OutputStream, StreamError};
 use wrk_zoom_sdk::{
-    Action, Call, ConnectionKind, Failure, Method, Param, ParamType, RateCategory, Reply, Value,
-    Values,
+    Action, Call, ConnectionKind, Failure, Method, Param, ParamType, RateCategory, Reply, Values,
 };
 
 const MIB: usize = 1024 * 1024;
 
 /// An integer parameter, or the default its declaration states.
 fn integer(action: &Action, values: &Values, name: &str) -> i64 {
-    match values.get(name) {
-        Some(Value::Integer(n)) => *n,
-        _ => action
-            .param(name)
-            .and_then(|p| p.default)
-            .and_then(|d| d.parse().ok())
-            .expect("the parameter is declared with an integer default"),
-    }
+    values
+        .integer_or_default(action, name)
+        .expect("the parameter is declared with an integer default")
 }
 
 fn big_body(action: &Action, call: &Call, values: &Values) -> Result<Reply, Failure> {

@@ -4,22 +4,16 @@
 //! traps while it is built) and its cap on the size of a returned reply.
 
 use wrk_zoom_sdk::{
-    Action, Call, ConnectionKind, Failure, Method, Param, ParamType, RateCategory, Reply, Value,
-    Values,
+    Action, Call, ConnectionKind, Failure, Method, Param, ParamType, RateCategory, Reply, Values,
 };
 
 const MIB: usize = 1024 * 1024;
 
 /// An integer parameter, or the default its declaration states.
 fn integer(action: &Action, values: &Values, name: &str) -> i64 {
-    match values.get(name) {
-        Some(Value::Integer(n)) => *n,
-        _ => action
-            .param(name)
-            .and_then(|p| p.default)
-            .and_then(|d| d.parse().ok())
-            .expect("the parameter is declared with an integer default"),
-    }
+    values
+        .integer_or_default(action, name)
+        .expect("the parameter is declared with an integer default")
 }
 
 fn big_result(action: &Action, _: &Call, values: &Values) -> Result<Reply, Failure> {

@@ -13,6 +13,14 @@ async fn with_component(host: &Host, name: &str) {
     host.swap(test_component(name), Some(name)).await.unwrap();
 }
 
+/// The per-call limit a call went past (its error must say it did).
+fn went_past(err: &HostError) -> &str {
+    match err {
+        HostError::CallLimit { limit, .. } => limit,
+        other => panic!("expected a per-call limit, got {other:?}"),
+    }
+}
+
 /// The ordinary call that must still work after a hostile one.
 async fn still_serves(host: &Host, sim: &RunningSimulator) {
     let reply = host.run("retrieve-user", &user(sim), &[]).await.unwrap();
@@ -27,9 +35,7 @@ async fn a_request_flood_is_cut_at_the_per_call_limit() {
         .run("flood", &user(&sim), &params(&[("count", "10000")]))
         .await
         .unwrap_err();
-    let HostError::CallLimit { limit, .. } = &err else {
-        panic!("expected a per-call limit, got {err:?}");
-    };
+    let limit = went_past(&err);
     assert!(limit.contains("more than 1000 requests"), "{limit}");
     assert_eq!(err.category(), ErrorCategory::Internal);
     let seen = sim.requests().len();
@@ -45,9 +51,7 @@ async fn a_huge_request_body_is_refused_without_buffering_it() {
         .run("big-body", &user(&sim), &params(&[("mib", "64")]))
         .await
         .unwrap_err();
-    let HostError::CallLimit { limit, .. } = &err else {
-        panic!("expected a per-call limit, got {err:?}");
-    };
+    let limit = went_past(&err);
     assert!(limit.contains("a request body of more than"), "{limit}");
     assert!(
         sim.requests().iter().all(|r| r.method != "POST"),
@@ -68,9 +72,7 @@ async fn a_result_over_the_limit_is_refused() {
         .run("big-result", &user(&sim), &params(&[("mib", "2")]))
         .await
         .unwrap_err();
-    let HostError::CallLimit { limit, .. } = &err else {
-        panic!("expected a per-call limit, got {err:?}");
-    };
+    let limit = went_past(&err);
     assert!(limit.contains("a result of"), "{limit}");
     still_serves(&host, &sim).await;
 }
