@@ -616,6 +616,50 @@ mod tests {
     }
 
     #[test]
+    fn an_api_url_off_zoom_is_ignored_when_the_oauth_server_is_zooms() {
+        let response = |api_url: &str| -> ZoomTokenResponse {
+            serde_json::from_str(&format!(
+                r#"{{"access_token":"a","token_type":"bearer","expires_in":3600,"api_url":"{api_url}"}}"#
+            ))
+            .unwrap()
+        };
+        let zoom = "https://zoom.us";
+        assert_eq!(
+            grant_from(response("http://evil.example"), zoom).api_base,
+            None
+        );
+        assert_eq!(
+            grant_from(response("https://evil.example"), zoom).api_base,
+            None
+        );
+        assert_eq!(
+            grant_from(response("https://api-eu.zoom.us"), zoom)
+                .api_base
+                .as_deref(),
+            Some("https://api-eu.zoom.us/v2")
+        );
+        // Another OAuth server (the simulator) names its own API.
+        assert_eq!(
+            grant_from(response("http://127.0.0.1:4010"), "http://127.0.0.1:4010")
+                .api_base
+                .as_deref(),
+            Some("http://127.0.0.1:4010/v2")
+        );
+    }
+
+    #[test]
+    fn a_token_lifetime_is_believed_up_to_thirty_days() {
+        let response: ZoomTokenResponse = serde_json::from_str(
+            r#"{"access_token":"a","token_type":"bearer","expires_in":1000000000000}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            grant_from(response, "https://zoom.us").expires_in,
+            30 * 86_400
+        );
+    }
+
+    #[test]
     fn zoom_hosts_are_https_zoom_us_only() {
         assert!(is_zoom_https("https://api.zoom.us"));
         assert!(is_zoom_https("https://zoom.us/"));
