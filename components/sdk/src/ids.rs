@@ -51,8 +51,48 @@ pub fn needs_double_encoding(uuid: &str) -> bool {
     uuid.starts_with('/') || uuid.contains("//")
 }
 
-/// Parses a numeric meeting ID, accepting spaces and dashes between digits.
+/// The meeting ID in a Zoom join link such as
+/// `https://us05web.zoom.us/j/81234567890?pwd=…` (any `*.zoom.us` or
+/// `zoomgov.com` host: regional and vanity ones too; `/j/`, `/w/`, `/s/`,
+/// `/wc/join/` and `/wc/<id>/join` paths); `None` when `text` is no URL.
+pub fn meeting_id_from_link(text: &str) -> Option<Result<u64, String>> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..end].to_ascii_lowercase();
+    let host = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+    let zoom = ["zoom.us", "zoomgov.com"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    if !zoom {
+        return Some(Err(format!(
+            "'{text}' is not a Zoom link; give the meeting ID (85123456789) or a join link on a zoom.us host"
+        )));
+    }
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let id = match segments.as_slice() {
+        ["j" | "w" | "s", id, ..] => Some(*id),
+        ["wc", "join", id, ..] => Some(*id),
+        ["wc", id, "join" | "start", ..] => Some(*id),
+        _ => None,
+    };
+    Some(match id {
+        Some(id) => parse_meeting_id(id)
+            .map_err(|_| format!("the link '{text}' holds no numeric meeting ID")),
+        None => Err(format!(
+            "the link '{text}' holds no meeting ID (join links look like https://zoom.us/j/85123456789); give the meeting ID"
+        )),
+    })
+}
+
+/// Parses a numeric meeting ID, accepting spaces and dashes between digits,
+/// or a Zoom join link (reduced to its meeting ID).
 pub fn parse_meeting_id(text: &str) -> Result<u64, String> {
+    if let Some(from_link) = meeting_id_from_link(text.trim()) {
+        return from_link;
+    }
     let digits: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
@@ -68,6 +108,9 @@ pub fn parse_meeting_id(text: &str) -> Result<u64, String> {
 /// Parses a meeting ID or an instance UUID (Zoom UUIDs are base64 text).
 pub fn parse_meeting_ref(text: &str) -> Result<MeetingRef, String> {
     let trimmed = text.trim();
+    if let Some(from_link) = meeting_id_from_link(trimmed) {
+        return from_link.map(MeetingRef::Id);
+    }
     let looks_numeric = !trimmed.is_empty()
         && trimmed
             .chars()
@@ -105,6 +148,40 @@ pub fn parse_user_id(text: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn join_links_are_reduced_to_their_meeting_id() {
+        for link in [
+            "https://us05web.zoom.us/j/81234567890?pwd=abcDEF123",
+            "https://zoom.us/j/81234567890",
+            "https://acme.zoom.us/j/81234567890#success",
+            "https://us02web.zoom.us/w/81234567890?tk=x",
+            "https://zoom.us/s/81234567890",
+            "https://app.zoom.us/wc/join/81234567890",
+            "https://zoom.us/wc/81234567890/join?pwd=x",
+            "https://acme.zoomgov.com/j/81234567890",
+            "http://zoom.us:443/j/81234567890",
+        ] {
+            assert_eq!(parse_meeting_id(link), Ok(81_234_567_890), "{link}");
+            assert_eq!(
+                parse_meeting_ref(link),
+                Ok(MeetingRef::Id(81_234_567_890)),
+                "{link}"
+            );
+        }
+        for (link, says) in [
+            ("https://evil.example/j/81234567890", "not a Zoom link"),
+            (
+                "https://zoom.us.evil.example/j/81234567890",
+                "not a Zoom link",
+            ),
+            ("https://zoom.us/my/ada.lovelace", "holds no meeting ID"),
+            ("https://zoom.us/j/notanumber", "no numeric meeting ID"),
+        ] {
+            let err = parse_meeting_id(link).unwrap_err();
+            assert!(err.contains(says), "{link}: {err}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -74,8 +74,14 @@ pub fn build(action: &Action, values: &Values) -> Request {
     let mut query = Vec::new();
     let mut body = serde_json::Map::new();
     for param in action.all_params() {
-        let Some(value) = values.get(param.name) else {
-            continue;
+        let sent_default;
+        let value = match (values.get(param.name), param.default) {
+            (Some(value), _) => value,
+            (None, Some(default)) if param.send_default => {
+                sent_default = Value::Text(default.to_string());
+                &sent_default
+            }
+            (None, _) => continue,
         };
         match param.location {
             ParamLocation::Query => match value {

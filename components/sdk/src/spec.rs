@@ -99,11 +99,15 @@ pub struct Param {
     pub default: Option<&'static str>,
     /// Smallest integer, or shortest text.
     pub min: Option<i64>,
-    /// Largest integer, or longest text.
+    /// Largest integer, longest text, or most items of a list.
     pub max: Option<i64>,
     /// A list in the query goes as one comma-separated value instead of
     /// repeated keys.
     pub comma_joined: bool,
+    /// The default is sent when the parameter is not given (for a value
+    /// Zoom requires but that has an obvious choice); otherwise a default
+    /// only documents what Zoom assumes.
+    pub send_default: bool,
 }
 
 impl Param {
@@ -123,6 +127,7 @@ impl Param {
             min: None,
             max: None,
             comma_joined: false,
+            send_default: false,
         }
     }
 
@@ -180,6 +185,12 @@ impl Param {
     }
 
     /// Send a list as one comma-separated value (`a,b`), not `k=a&k=b`.
+    /// At most `max` items in a list.
+    pub const fn max_items(mut self, max: i64) -> Param {
+        self.max = Some(max);
+        self
+    }
+
     pub const fn comma_joined(mut self) -> Param {
         self.comma_joined = true;
         self
@@ -187,6 +198,13 @@ impl Param {
 
     pub const fn default(mut self, value: &'static str) -> Param {
         self.default = Some(value);
+        self
+    }
+
+    /// A default that is sent when the parameter is not given.
+    pub const fn sent_by_default(mut self, value: &'static str) -> Param {
+        self.default = Some(value);
+        self.send_default = true;
         self
     }
 }
@@ -205,6 +223,13 @@ pub enum Rule {
     },
     /// The first parameter is only valid together with the second.
     Requires(&'static str, &'static str),
+    /// None of `params` may be given when the boolean `flag` is true;
+    /// `why` says what Zoom would do instead.
+    NotWithFlag {
+        params: &'static [&'static str],
+        flag: &'static str,
+        why: &'static str,
+    },
 }
 
 /// A runner for actions that need more than one request or a computed

@@ -162,6 +162,36 @@ fn no_dot_segment(param: &Param, value: Value) -> Result<Value, String> {
     }
 }
 
+/// The items of a list given as a JSON array (`["inbound","outbound"]`, as
+/// a form or `--params-file` sends it) or as comma-separated text
+/// (`inbound,outbound`): both mean the same.
+fn list_items(text: &str) -> Result<Vec<String>, String> {
+    let trimmed = text.trim();
+    let items: Vec<String> = if trimmed.starts_with('[') {
+        let array: Vec<serde_json::Value> = serde_json::from_str(trimmed).map_err(|e| {
+            format!("must be a JSON array of strings like [\"a\",\"b\"] or a comma-separated list like a,b; it is not valid JSON ({e})")
+        })?;
+        array
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(s) => Ok(s.trim().to_string()),
+                serde_json::Value::Number(n) => Ok(n.to_string()),
+                other => Err(format!(
+                    "must be a list of strings or numbers; {other} is neither"
+                )),
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        trimmed.split(',').map(|s| s.trim().to_string()).collect()
+    };
+    if items.is_empty() || items.iter().any(String::is_empty) {
+        return Err(format!(
+            "must be a list without empty items, like a,b or [\"a\",\"b\"], got '{text}'"
+        ));
+    }
+    Ok(items)
+}
+
 fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
     if text.is_empty() && param.kind != ParamType::Text {
         return Err("is empty; give a value or leave the parameter out".into());
@@ -225,9 +255,12 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
             }
         }
         ParamType::TextList(choices) => {
-            let items: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
-            if items.iter().any(String::is_empty) {
-                return Err(format!("must be a comma-separated list without empty items, got '{text}'"));
+            let items = list_items(text)?;
+            if let Some(max) = param.max.filter(|m| items.len() as i64 > *m) {
+                return Err(format!(
+                    "has {} items; Zoom takes at most {max}",
+                    items.len()
+                ));
             }
             if let Some(bad) = items
                 .iter()
@@ -304,6 +337,16 @@ fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
                     dependent,
                     format!("is only valid together with '{on}'"),
                 ));
+            }
+        }
+        Rule::NotWithFlag { params, flag, why } => {
+            if matches!(values.get(flag), Some(Value::Boolean(true))) {
+                for param in params.iter().copied().filter(|p| values.get(p).is_some()) {
+                    problems.push(InvalidParam::new(
+                        param,
+                        format!("cannot be used with {flag}=true: {why}"),
+                    ));
+                }
             }
         }
     }

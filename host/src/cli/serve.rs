@@ -40,7 +40,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
-use wrk_zoom::auth::{ConnectionRequest, Connections};
+use wrk_zoom::LoadedAction;
+use wrk_zoom::auth::{CallConnection, ConnectionRequest, Connections};
+use wrk_zoom::paginate::PageSummary;
 use wrk_zoom::url_origin as origin;
 use wrk_zoom::watch::WatchOptions;
 use wrk_zoom::{ErrorCategory, Host, HostConfig, HostError, ZoomConnection};
@@ -124,6 +126,11 @@ struct RunRequest {
     token: Option<String>,
     api_base: Option<String>,
     connection: Option<String>,
+    /// Follow every page of a list (as `wrk-zoom run --all`).
+    #[serde(default)]
+    all: bool,
+    /// With `all`: stop after this many items.
+    max: Option<u64>,
 }
 
 fn invalid(field: &str, message: String) -> HostError {
@@ -291,11 +298,12 @@ impl Server {
             .or_default() += 1;
     }
 
-    async fn call(
+    /// Checks a request and resolves its action, parameters and connection.
+    async fn prepare(
         &self,
         name: &str,
         request: RunRequest,
-    ) -> Result<wrk_zoom::model::Reply, HostError> {
+    ) -> Result<(Arc<LoadedAction>, Vec<(String, String)>, CallConnection<'_>), HostError> {
         if let Some(api_base) = &request.api_base {
             if request.connection.is_some() || request.token.is_none() {
                 return Err(invalid(
@@ -313,8 +321,20 @@ impl Server {
                 ));
             }
         }
+        if request.max.is_some() && !request.all {
+            return Err(invalid(
+                "max",
+                "goes with \"all\": true (it stops a run that follows every page)".into(),
+            ));
+        }
         let params = json_params(request.params);
         let action = self.host.action(name).await?;
+        if request.all && action.info.list_key.is_none() {
+            return Err(invalid(
+                "all",
+                format!("{name} does not return a paginated list; leave \"all\" out"),
+            ));
+        }
         let request = ConnectionRequest {
             connection: request.connection,
             token: request.token.map(|access_token| ZoomConnection {
@@ -327,7 +347,182 @@ impl Server {
         };
         let connection =
             wrk_zoom::auth::resolve(request, self.connections.as_ref(), action.info.connection)?;
+        Ok((action, params, connection))
+    }
+
+    async fn call(
+        &self,
+        name: &str,
+        request: RunRequest,
+    ) -> Result<wrk_zoom::model::Reply, HostError> {
+        let (action, params, connection) = self.prepare(name, request).await?;
         connection.run(&self.host, &action, &params).await
+    }
+
+    /// Every page of a list: the items, then the totals (`sink` gets each
+    /// page's items before the next page is asked for).
+    async fn call_all(
+        &self,
+        name: &str,
+        request: RunRequest,
+        mut sink: impl AsyncFnMut(Vec<serde_json::Value>) -> bool,
+    ) -> Result<PageSummary, HostError> {
+        let max = request.max;
+        let (action, params, connection) = self.prepare(name, request).await?;
+        connection.prepare_long_run(&action.info).await?;
+        let page: std::sync::Mutex<Vec<serde_json::Value>> = Default::default();
+        let take = || std::mem::take(&mut *page.lock().expect("page items"));
+        let gone = std::sync::atomic::AtomicBool::new(false);
+        let run_page = async |params: &[(String, String)]| {
+            // The caller has the last page's items before the next is asked for.
+            if !sink(take()).await {
+                gone.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            connection.run(&self.host, &action, params).await
+        };
+        let summary = wrk_zoom::paginate::for_each_page_item(
+            &action.info,
+            run_page,
+            &params,
+            max,
+            |item| {
+                if gone.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(std::io::ErrorKind::BrokenPipe.into());
+                }
+                page.lock().expect("page items").push(item);
+                Ok(())
+            },
+            |_| {},
+        )
+        .await?;
+        sink(take()).await;
+        Ok(summary)
+    }
+}
+
+/// The totals after the items, as `wrk-zoom run --all` prints them.
+fn totals(summary: &PageSummary) -> serde_json::Map<String, serde_json::Value> {
+    let mut tail = serde_json::Map::new();
+    tail.insert("total_records".into(), summary.items.into());
+    tail.insert("truncated".into(), summary.truncated.into());
+    if summary.truncated {
+        tail.insert(
+            "next_page_token".into(),
+            summary.next_page_token.clone().unwrap_or_default().into(),
+        );
+        if summary.left_in_last_page > 0 {
+            tail.insert("left_in_last_page".into(), summary.left_in_last_page.into());
+        }
+    }
+    tail
+}
+
+/// Runs `run` on a thread of its own with a current-thread runtime, holding
+/// the call's `slot` until it ends: a paginated run outlives its handler
+/// when it streams, and its futures borrow across pages (not `Send`).
+fn on_own_thread<F, Fut>(slot: tokio::sync::OwnedSemaphorePermit, run: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    std::thread::spawn(move || {
+        let _slot = slot;
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(run()),
+            Err(e) => tracing::error!("cannot start a runtime for a paginated run: {e}"),
+        }
+    });
+}
+
+/// `"all": true`: one JSON object like `wrk-zoom run --all`, or, with
+/// `Accept: application/x-ndjson`, one item per line as the pages arrive
+/// (memory stays flat) and a last line `{"summary": {...}}` (or
+/// `{"error": {...}}` when a page fails after the stream began).
+async fn run_all(
+    server: Arc<Server>,
+    name: String,
+    request: RunRequest,
+    ndjson: bool,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) -> Response {
+    if !ndjson {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        on_own_thread(slot, move || async move {
+            let mut items = Vec::new();
+            let outcome = server
+                .call_all(&name, request, async |page| {
+                    items.extend(page);
+                    true
+                })
+                .await;
+            let body = outcome.map(|summary| {
+                server.count(&name, "ok");
+                let mut body = serde_json::Map::new();
+                body.insert(summary.list_key.clone(), items.into());
+                body.extend(totals(&summary));
+                serde_json::Value::Object(body)
+            });
+            if let Err(e) = &body {
+                server.count(&name, e.kind());
+            }
+            let _ = done.send(body);
+        });
+        return match outcome.await {
+            Ok(Ok(body)) => Json(body).into_response(),
+            Ok(Err(e)) => error_response(&e),
+            Err(_) => error_response(&HostError::Internal("the paginated run stopped".into())),
+        };
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
+    on_own_thread(slot, move || async move {
+        let outcome = server
+            .call_all(&name, request, async |page| {
+                let mut lines = String::new();
+                for item in page {
+                    lines.push_str(&item.to_string());
+                    lines.push('\n');
+                }
+                lines.is_empty() || tx.send(lines.into()).await.is_ok()
+            })
+            .await;
+        let last = match outcome {
+            Ok(summary) => {
+                server.count(&name, "ok");
+                serde_json::json!({"summary": totals(&summary)})
+            }
+            Err(e) => {
+                server.count(&name, e.kind());
+                tracing::warn!("a streamed run failed: {e}");
+                serde_json::json!({"error": to_json(&e)})
+            }
+        };
+        let _ = tx.send(format!("{last}\n").into()).await;
+    });
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::new(ChannelBody(rx)),
+    )
+        .into_response()
+}
+
+/// A response body fed line by line from a channel; the sender waits while
+/// the caller is slow, so a run never holds more than a few pages.
+struct ChannelBody(tokio::sync::mpsc::Receiver<bytes::Bytes>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|line| line.map(|bytes| Ok(hyper::body::Frame::data(bytes))))
     }
 }
 
@@ -346,9 +541,10 @@ async fn actions(State(server): State<Arc<Server>>) -> Response {
 async fn run(
     State(server): State<Arc<Server>>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(_slot) = server.slots.clone().try_acquire_owned() else {
+    let Ok(slot) = server.slots.clone().try_acquire_owned() else {
         server.count(&name, "busy");
         let body = serde_json::json!({
             "error": "busy",
@@ -376,6 +572,14 @@ async fn run(
             return error_response(&error);
         }
     };
+    if request.all {
+        let ndjson = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/x-ndjson"));
+        return run_all(server.clone(), name, request, ndjson, slot).await;
+    }
+    let _slot = slot;
     match server.call(&name, request).await {
         Ok(reply) => {
             server.count(&name, "ok");

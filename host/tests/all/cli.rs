@@ -330,3 +330,33 @@ fn sandbox_command_serves_the_simulator_and_prints_its_base_url() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout_json(&output)["id"], zoom_simulator::seed::USER_ID);
 }
+
+#[test]
+fn list_parameters_mean_the_same_as_json_arrays_and_comma_lists() {
+    let dir = crate::temp_dir("wrk-zoom-lists-");
+    let file = dir.path().join("params.json");
+    std::fs::write(
+        &file,
+        r#"{"directions": ["inbound", "outbound"], "site_ids": ["s1", "s2"]}"#,
+    )
+    .unwrap();
+    let from_file = wrk_zoom(&[
+        "run",
+        "retrieve-account-call-history",
+        "--dry-run",
+        "--params-file",
+        file.to_str().unwrap(),
+    ]);
+    let from_args = wrk_zoom(&[
+        "run",
+        "retrieve-account-call-history",
+        "--dry-run",
+        "directions=inbound,outbound",
+        r#"site_ids=["s1","s2"]"#,
+    ]);
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert!(from_args.status.success(), "{}", stderr(&from_args));
+    let url = stdout_json(&from_file)["url"].as_str().unwrap().to_string();
+    assert_eq!(url, stdout_json(&from_args)["url"].as_str().unwrap());
+    assert!(url.contains("site_ids=s1&site_ids=s2"), "{url}");
+}

@@ -344,3 +344,102 @@ fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
     drop(served);
     let _ = first.join();
 }
+
+/// An HTTP/1.0 request (so a streamed answer is not chunked) with extra
+/// header lines; returns the status and the body.
+fn http10(base: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_follows_every_page_like_the_cli_and_streams_ndjson() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let served = serve(&["--allow-api-base", &sim.base_url()]);
+    let count = zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT;
+    let request = |extra: serde_json::Value| {
+        let mut body = serde_json::json!({
+            "params": {"page_size": 10},
+            "token": zoom_simulator::seed::USER_TOKEN,
+            "api_base": sim.base_url(),
+            "all": true,
+        });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body.to_string()
+    };
+
+    let (status, body) = http10(
+        &served.base,
+        "/v1/actions/retrieve-meetings",
+        "",
+        &request(serde_json::json!({})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let all = json(&body);
+    assert_eq!(all["meetings"].as_array().unwrap().len(), count);
+    assert_eq!(all["total_records"], count);
+    assert_eq!(all["truncated"], false);
+
+    let (_, body) = http10(
+        &served.base,
+        "/v1/actions/retrieve-meetings",
+        "",
+        &request(serde_json::json!({"max": 15})),
+    );
+    let some = json(&body);
+    assert_eq!(some["meetings"].as_array().unwrap().len(), 15);
+    assert_eq!(some["truncated"], true);
+    assert!(
+        some["next_page_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{some}"
+    );
+
+    let (status, body) = http10(
+        &served.base,
+        "/v1/actions/retrieve-meetings",
+        "Accept: application/x-ndjson\r\n",
+        &request(serde_json::json!({})),
+    );
+    assert_eq!(status, 200);
+    let lines: Vec<serde_json::Value> = body.lines().map(json).collect();
+    assert_eq!(lines.len(), count + 1, "{body}");
+    let ids: std::collections::HashSet<i64> = lines[..count]
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), count, "every meeting once");
+    assert_eq!(lines[count]["summary"]["total_records"], count);
+    assert_eq!(lines[count]["summary"]["truncated"], false);
+
+    // A single object is no list.
+    let (status, body) = http10(
+        &served.base,
+        "/v1/actions/retrieve-user",
+        "",
+        &serde_json::json!({"params": {}, "token": "t", "api_base": sim.base_url(), "all": true})
+            .to_string(),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(json(&body)["field"], "all");
+}

@@ -10,7 +10,7 @@ use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory
 
 pub const API_CALL: Action = Action {
     name: "api-call",
-    title: "Perform an API call to Zoom",
+    title: "Perform an API call in Zoom",
     connection: ConnectionKind::User,
     classic_scopes: &[],
     granular_scopes: &[],
@@ -50,7 +50,7 @@ pub const API_CALL: Action = Action {
 
 pub const API_CALL_ADMIN: Action = API_CALL.admin(
     "api-call-admin",
-    "Perform an API call to Zoom (Admin Scopes)",
+    "Perform an API call in Zoom (Admin Scopes)",
     &[],
     &[],
 );

@@ -80,25 +80,25 @@ const CALL_WINDOW: Rule = Rule::DateWindow {
 /// The filters shared by a user's and the account's call history; only
 /// `call_results` differs.
 macro_rules! call_history_params {
-    ($call_results:expr) => {
+    ($call_results:expr, $recording_status:expr) => {
         &[
             Param::page_size(300),
             Param::page_token(),
             Param::query("from", ParamType::DateOrDateTime, "Start, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ, within the last 6 months; Zoom's default is the last 24 hours"),
             Param::query("to", ParamType::DateOrDateTime, "End, yyyy-mm-dd or yyyy-MM-ddTHH:mm:ssZ; required with from, at most one month after it"),
             Param::query("keyword", ParamType::Text, "Search by name, extension, number, email or call ID"),
-            Param::query("directions", DIRECTIONS, "Only these directions, comma-separated"),
-            Param::query("connect_types", CONNECT_TYPES, "Only internal and/or external calls, comma-separated"),
-            Param::query("number_types", NUMBER_TYPES, "Only these caller or callee number types, comma-separated (at most 10)"),
-            Param::query("call_types", CALL_TYPES, "Only general and/or emergency calls, comma-separated"),
-            Param::query("extension_types", EXTENSION_TYPES, "Only these extension types, comma-separated (at most 10)"),
-            Param::query("call_results", $call_results, "Only these call results, comma-separated (at most 10)"),
-            Param::query("group_ids", ParamType::TextList(&[]), "Only these primary group IDs, comma-separated (at most 10)"),
-            Param::query("site_ids", ParamType::TextList(&[]), "Only these site IDs, comma-separated (at most 10)"),
+            Param::query("directions", DIRECTIONS, "Only these directions: a list (a,b or a JSON array)").max_items(2),
+            Param::query("connect_types", CONNECT_TYPES, "Only internal and/or external calls: a list (a,b or a JSON array)").max_items(2),
+            Param::query("number_types", NUMBER_TYPES, "Only these caller or callee number types: a list (a,b or a JSON array), at most 10").max_items(10),
+            Param::query("call_types", CALL_TYPES, "Only general and/or emergency calls: a list (a,b or a JSON array)").max_items(2),
+            Param::query("extension_types", EXTENSION_TYPES, "Only these extension types: a list (a,b or a JSON array), at most 10").max_items(10),
+            Param::query("call_results", $call_results, "Only these call results: a list (a,b or a JSON array), at most 10").max_items(10),
+            Param::query("group_ids", ParamType::TextList(&[]), "Only these primary group IDs: a list (a,b or a JSON array), at most 10").max_items(10),
+            Param::query("site_ids", ParamType::TextList(&[]), "Only these site IDs: a list (a,b or a JSON array), at most 10").max_items(10),
             Param::query("department", ParamType::Text, "Only calls of this department"),
             Param::query("cost_center", ParamType::Text, "Only calls of this cost center"),
             Param::query("time_type", ParamType::Choice(&["start_time", "end_time"]), "Whether from/to match start or end times").default("start_time"),
-            Param::query("recording_status", ParamType::Choice(&["recorded", "non_recorded"]), "Only calls with, or without, a recording"),
+            $recording_status,
             Param::query("with_voicemail", ParamType::Boolean, "Only calls with (true) or without (false) voicemail"),
         ]
     };
@@ -106,7 +106,7 @@ macro_rules! call_history_params {
 
 pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
     name: "retrieve-user-call-history",
-    title: "Retrieve a user's call history from Zoom Phone",
+    title: "Retrieve user call history from Zoom",
     connection: ConnectionKind::User,
     classic_scopes: &["phone_call_log:read"],
     granular_scopes: &["phone:read:list_call_logs"],
@@ -114,21 +114,28 @@ pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
     path: "/phone/users/{userId}/call_history",
     rate: RateCategory::Medium,
     list_key: Some("call_logs"),
-    params: call_history_params!(USER_CALL_RESULTS),
+    params: call_history_params!(
+        USER_CALL_RESULTS,
+        Param::query(
+            "recording_status",
+            ParamType::Choice(&["recorded", "non_recorded"]),
+            "Only calls with, or without, a recording"
+        )
+    ),
     rules: &[CALL_WINDOW],
     ..Action::BASE
 };
 
 pub const RETRIEVE_USER_CALL_HISTORY_ADMIN: Action = RETRIEVE_USER_CALL_HISTORY.admin(
     "retrieve-user-call-history-admin",
-    "Retrieve a user's call history from Zoom Phone (Admin Scopes)",
+    "Retrieve user call history from Zoom (Admin Scopes)",
     &["phone:read:admin"],
     &["phone:read:list_call_logs:admin"],
 );
 
 pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
     name: "retrieve-account-call-history",
-    title: "Retrieve the account's call history from Zoom Phone",
+    title: "Retrieve accounts call history from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:list_call_logs:admin"],
@@ -136,14 +143,24 @@ pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
     path: "/phone/call_history",
     rate: RateCategory::Heavy,
     list_key: Some("call_history"),
-    params: call_history_params!(ACCOUNT_CALL_RESULTS),
+    // Zoom's spec gives the account history's recording_status a default of
+    // `recorded`: without the filter Zoom may list recorded calls only.
+    params: call_history_params!(
+        ACCOUNT_CALL_RESULTS,
+        Param::query(
+            "recording_status",
+            ParamType::Choice(&["recorded", "non_recorded"]),
+            "Only calls with, or without, a recording; Zoom's spec defaults this to recorded, so without it Zoom may list recorded calls only (ask for non_recorded as well to see every call)"
+        )
+        .default("recorded")
+    ),
     rules: &[CALL_WINDOW],
     ..Action::BASE
 };
 
 pub const RETRIEVE_CALL_HISTORY: Action = Action {
     name: "retrieve-call-history",
-    title: "Retrieve one call's history from Zoom Phone",
+    title: "Retrieve call history from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin", "phone_call_log:read:admin"],
     granular_scopes: &["phone:read:call_log:admin"],
@@ -162,7 +179,7 @@ pub const RETRIEVE_CALL_HISTORY: Action = Action {
 
 pub const RETRIEVE_PHONE_USERS: Action = Action {
     name: "retrieve-phone-users",
-    title: "Retrieve phone users from Zoom Phone",
+    title: "Retrieve phone users from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["phone:read:admin"],
     granular_scopes: &["phone:read:list_users:admin"],
@@ -209,6 +226,56 @@ mod tests {
     use crate::{Failure, plan};
 
     use crate::test_support::raw;
+
+    #[test]
+    fn a_json_array_and_a_comma_list_mean_the_same() {
+        let from_list = crate::plan(
+            &RETRIEVE_ACCOUNT_CALL_HISTORY,
+            &raw(&[("directions", "inbound,outbound"), ("group_ids", "g1, g2")]),
+        )
+        .unwrap();
+        let from_json = crate::plan(
+            &RETRIEVE_ACCOUNT_CALL_HISTORY,
+            &raw(&[
+                ("directions", r#"["inbound", "outbound"]"#),
+                ("group_ids", r#"["g1","g2"]"#),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(from_list.path_and_query, from_json.path_and_query);
+        assert!(
+            from_json
+                .path_and_query
+                .contains("group_ids=g1&group_ids=g2"),
+            "no brackets or quotes reach Zoom: {}",
+            from_json.path_and_query
+        );
+    }
+
+    #[test]
+    fn list_item_limits_of_the_spec_are_enforced() {
+        let eleven: Vec<String> = (0..11).map(|i| format!("g{i}")).collect();
+        for value in [eleven.join(","), serde_json::to_string(&eleven).unwrap()] {
+            let Err(crate::Failure::InvalidParams(problems)) = crate::plan(
+                &RETRIEVE_ACCOUNT_CALL_HISTORY,
+                &raw(&[("group_ids", value.as_str())]),
+            ) else {
+                panic!("11 group IDs were accepted");
+            };
+            assert_eq!(problems[0].name, "group_ids");
+            assert!(
+                problems[0].message.contains("at most 10"),
+                "{}",
+                problems[0].message
+            );
+        }
+        for bad in [r#"["inbound", {"x": 1}]"#, "[]", r#"["inbound""#] {
+            assert!(
+                crate::plan(&RETRIEVE_ACCOUNT_CALL_HISTORY, &raw(&[("directions", bad)])).is_err(),
+                "{bad}"
+            );
+        }
+    }
 
     fn problems(action: &Action, pairs: &[(&str, &str)]) -> Vec<crate::InvalidParam> {
         match plan(action, &raw(pairs)) {

@@ -101,6 +101,11 @@ pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
             to_with_from: false,
         },
         Rule::Requires("trash_type", "trash"),
+        Rule::NotWithFlag {
+            params: &["from", "to"],
+            flag: "trash",
+            why: "Zoom lists the whole trash and ignores the dates; leave them out, or list recordings without trash",
+        },
     ],
     ..Action::BASE
 };
@@ -118,6 +123,35 @@ mod tests {
     use crate::{Failure, plan};
 
     use crate::test_support::raw;
+
+    #[test]
+    fn dates_are_refused_together_with_the_trash() {
+        let Err(Failure::InvalidParams(problems)) = plan(
+            &RETRIEVE_ALL_RECORDINGS,
+            &raw(&[
+                ("trash", "true"),
+                ("from", "2026-11-01"),
+                ("to", "2026-11-20"),
+            ]),
+        ) else {
+            panic!("dates with trash=true were accepted");
+        };
+        let names: Vec<&str> = problems.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["from", "to"]);
+        assert!(
+            problems[0]
+                .message
+                .contains("cannot be used with trash=true")
+        );
+        assert!(plan(&RETRIEVE_ALL_RECORDINGS, &raw(&[("trash", "true")])).is_ok());
+        assert!(
+            plan(
+                &RETRIEVE_ALL_RECORDINGS,
+                &raw(&[("trash", "false"), ("from", "2026-11-01")])
+            )
+            .is_ok()
+        );
+    }
 
     #[test]
     fn meeting_recordings_by_uuid_are_double_encoded_and_ttl_needs_include_fields() {
@@ -151,15 +185,13 @@ mod tests {
                 ("userId", "ada@example.com"),
                 ("from", "2026-11-01"),
                 ("to", "2026-11-28"),
-                ("trash", "true"),
-                ("trash_type", "recording_file"),
                 ("meeting_id", "851 2345 6789"),
             ]),
         )
         .unwrap();
         assert_eq!(
             r.path_and_query,
-            "/users/ada%40example.com/recordings?from=2026-11-01&to=2026-11-28&trash=true&trash_type=recording_file&meeting_id=85123456789"
+            "/users/ada%40example.com/recordings?from=2026-11-01&to=2026-11-28&meeting_id=85123456789"
         );
         let Err(Failure::InvalidParams(p)) = plan(
             &RETRIEVE_ALL_RECORDINGS,

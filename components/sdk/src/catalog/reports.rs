@@ -20,7 +20,7 @@ const REQUIRED_WINDOW: Rule = Rule::DateWindow {
 
 pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
     name: "retrieve-meeting-detail-report",
-    title: "Retrieve a meeting detail report from Zoom",
+    title: "Retrieve meeting detail reports from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:meeting:admin"],
@@ -33,7 +33,7 @@ pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
 
 pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
     name: "retrieve-meeting-participant-report",
-    title: "Retrieve a meeting participant report from Zoom",
+    title: "Retrieve meeting participant reports from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_meeting_participants:admin"],
@@ -56,7 +56,7 @@ pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
 
 pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
     name: "retrieve-meeting-activities-report",
-    title: "Retrieve a meeting activities report from Zoom",
+    title: "Retrieve a meeting activities report from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:meeting_activity_log:admin"],
@@ -92,9 +92,9 @@ pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
                 "5",
                 "9",
             ]),
-            "Activity to list, as label or code: -1 All Activities, 0 Meeting Created, 1 Meeting Started, 2 User Join, 3 User Left, 4 Remote Control, 5 In-Meeting Chat, 9 Meeting Ended",
+            "Activity to list, as label or code: -1 All Activities, 0 Meeting Created, 1 Meeting Started, 2 User Join, 3 User Left, 4 Remote Control, 5 In-Meeting Chat, 9 Meeting Ended; all of them when not given",
         )
-        .required(),
+        .sent_by_default("All Activities"),
     ],
     rules: &[REQUIRED_WINDOW],
     ..Action::BASE
@@ -102,7 +102,7 @@ pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
 
 pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
     name: "retrieve-webinar-detail-report",
-    title: "Retrieve a webinar detail report from Zoom",
+    title: "Retrieve webinar detail reports from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:webinar:admin"],
@@ -119,7 +119,7 @@ pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
 
 pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
     name: "retrieve-history-meetings",
-    title: "Retrieve history meetings and webinars from Zoom",
+    title: "Retrieve history meeting and webinar list from Zoom (Admin Scopes)",
     connection: ConnectionKind::Admin,
     classic_scopes: &["report:read:admin"],
     granular_scopes: &["report:read:list_history_meetings:admin"],
@@ -223,6 +223,31 @@ mod tests {
     use crate::{Failure, plan};
 
     use crate::test_support::raw;
+
+    #[test]
+    fn activity_type_is_all_activities_unless_given() {
+        let r = plan(
+            &RETRIEVE_MEETING_ACTIVITIES_REPORT,
+            &raw(&[("from", "2026-11-01"), ("to", "2026-11-28")]),
+        )
+        .unwrap();
+        assert!(
+            r.path_and_query.contains("activity_type=All%20Activities"),
+            "{}",
+            r.path_and_query
+        );
+        let r = plan(
+            &RETRIEVE_MEETING_ACTIVITIES_REPORT,
+            &raw(&[
+                ("from", "2026-11-01"),
+                ("to", "2026-11-28"),
+                ("activity_type", "User Join"),
+            ]),
+        )
+        .unwrap();
+        assert!(r.path_and_query.contains("activity_type=User%20Join"));
+        assert!(!r.path_and_query.contains("All%20Activities"));
+    }
 
     #[test]
     fn activity_type_accepts_labels_and_numeric_codes() {

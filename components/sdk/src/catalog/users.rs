@@ -1,6 +1,6 @@
 //! The connection's own user.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
+use crate::spec::{Action, ConnectionKind, Method, RateCategory};
 
 pub const RETRIEVE_USER: Action = Action {
     name: "retrieve-user",
@@ -11,25 +11,8 @@ pub const RETRIEVE_USER: Action = Action {
     method: Method::Get,
     path: "/users/{userId}",
     rate: RateCategory::Light,
-    params: &[
-        Param::query(
-            "login_type",
-            ParamType::Choice(&[
-                "0", "1", "11", "21", "23", "24", "27", "97", "98", "99", "100", "101",
-            ]),
-            "Login method: 0 Facebook, 1 Google, 11 Phone, 21 WeChat, 23 Alipay, 24 Apple, 27 Microsoft, 97 Mobile, 98 RingCentral, 99 API, 100 Zoom Work email, 101 SSO",
-        ),
-        Param::query(
-            "encrypted_email",
-            ParamType::Boolean,
-            "Whether userId is an encrypted email address",
-        )
-        .default("false"),
-        Param::query(
-            "search_by_unique_id",
-            ParamType::Boolean,
-            "Whether userId is an employee unique ID",
-        ),
-    ],
+    // Zoom's login_type, encrypted_email and search_by_unique_id change how
+    // `{userId}` is looked up; a user action always asks for `me`, so they
+    // would do nothing here.
     ..Action::BASE
 };

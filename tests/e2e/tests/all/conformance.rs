@@ -79,6 +79,8 @@ enum Deviation {
     NotDeclared,
     /// The declared type or value set differs from the operation's.
     TypeOrValues,
+    /// Required by Zoom, optional here because the action sends a default.
+    SentByDefault,
 }
 
 /// A documented difference between an operation's parameter and the
@@ -129,6 +131,38 @@ const PARAM_EXCEPTIONS: &[ParamException] = &[
         deviation: Deviation::NotDeclared,
         user_actions_only: true,
         why: "user actions act as `me`; only admin twins take a userId",
+    },
+    // Zoom's login_type, encrypted_email and search_by_unique_id change how
+    // `{userId}` is looked up; a user action always asks for `me`.
+    ParamException {
+        operation: "GET /users/{userId}",
+        param: "login_type",
+        deviation: Deviation::NotDeclared,
+        user_actions_only: true,
+        why: "a lookup option for userId; user actions always ask for `me`",
+    },
+    ParamException {
+        operation: "GET /users/{userId}",
+        param: "encrypted_email",
+        deviation: Deviation::NotDeclared,
+        user_actions_only: true,
+        why: "a lookup option for userId; user actions always ask for `me`",
+    },
+    ParamException {
+        operation: "GET /users/{userId}",
+        param: "search_by_unique_id",
+        deviation: Deviation::NotDeclared,
+        user_actions_only: true,
+        why: "a lookup option for userId; user actions always ask for `me`",
+    },
+    // Required by Zoom, whose schema defaults it to "All Activities": the
+    // action sends that when the caller gives none.
+    ParamException {
+        operation: "GET /report/meeting_activities",
+        param: "activity_type",
+        deviation: Deviation::SentByDefault,
+        user_actions_only: false,
+        why: "sent as Zoom's own default, All Activities, when not given",
     },
     // Zoom's schema enumerates the labels ("All Activities", ...) but its
     // description documents numeric codes (-1 all, 0 created, ..., 9 ended),
@@ -436,7 +470,7 @@ fn parameter_problems(
                         declared.location
                     ));
                 }
-                if *required && !declared.required {
+                if *required && !declared.required && !excused(name, Deviation::SentByDefault) {
                     problems.push(format!("{name} is required by Zoom but optional here"));
                 }
                 if !*required && declared.required {
@@ -1247,4 +1281,160 @@ async fn simulator_answers_for_all_33_endpoints_validate_against_the_response_sc
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The 33 titles, exactly as the product overview lists them.
+const PRODUCT_TITLES: [(&str, &str); 33] = [
+    ("api-call", "Perform an API call in Zoom"),
+    ("create-meeting", "Create a meeting in Zoom"),
+    ("update-meeting", "Update a meeting in Zoom"),
+    ("delete-meeting", "Delete a meeting in Zoom"),
+    ("retrieve-meeting", "Retrieve a meeting from Zoom"),
+    ("retrieve-meetings", "Retrieve meetings from Zoom"),
+    (
+        "retrieve-past-meeting",
+        "Retrieve past meeting details from Zoom",
+    ),
+    (
+        "retrieve-past-meeting-participants",
+        "Retrieve past meeting participants from Zoom",
+    ),
+    (
+        "retrieve-meeting-transcript",
+        "Retrieve a meeting transcript from Zoom",
+    ),
+    (
+        "retrieve-meeting-recordings",
+        "Retrieve meeting recordings from Zoom",
+    ),
+    (
+        "retrieve-all-recordings",
+        "Retrieve all recordings from Zoom",
+    ),
+    ("retrieve-user", "Retrieve a user from Zoom"),
+    (
+        "retrieve-user-call-history",
+        "Retrieve user call history from Zoom",
+    ),
+    (
+        "api-call-admin",
+        "Perform an API call in Zoom (Admin Scopes)",
+    ),
+    (
+        "create-meeting-admin",
+        "Create a meeting in Zoom (Admin Scopes)",
+    ),
+    (
+        "update-meeting-admin",
+        "Update a meeting in Zoom (Admin Scopes)",
+    ),
+    (
+        "delete-meeting-admin",
+        "Delete a meeting in Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-admin",
+        "Retrieve a meeting from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meetings-admin",
+        "Retrieve meetings from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-past-meeting-admin",
+        "Retrieve past meeting details from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-past-meeting-participants-admin",
+        "Retrieve past meeting participants from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-transcript-admin",
+        "Retrieve a meeting transcript from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-recordings-admin",
+        "Retrieve meeting recordings from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-all-recordings-admin",
+        "Retrieve all recordings from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-detail-report",
+        "Retrieve meeting detail reports from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-participant-report",
+        "Retrieve meeting participant reports from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-meeting-activities-report",
+        "Retrieve a meeting activities report from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-webinar-detail-report",
+        "Retrieve webinar detail reports from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-history-meetings",
+        "Retrieve history meeting and webinar list from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-user-call-history-admin",
+        "Retrieve user call history from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-account-call-history",
+        "Retrieve accounts call history from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-call-history",
+        "Retrieve call history from Zoom (Admin Scopes)",
+    ),
+    (
+        "retrieve-phone-users",
+        "Retrieve phone users from Zoom (Admin Scopes)",
+    ),
+];
+
+#[tokio::test]
+async fn titles_are_the_products_and_admin_actions_say_so() {
+    let infos = host().describe_all().await.unwrap();
+    let titles: BTreeMap<&str, &str> = infos
+        .iter()
+        .map(|i| (i.name.as_str(), i.title.as_str()))
+        .collect();
+    assert_eq!(titles, BTreeMap::from(PRODUCT_TITLES));
+    for info in &infos {
+        assert_eq!(
+            info.title.ends_with(" (Admin Scopes)"),
+            info.connection == ConnectionKind::Admin,
+            "{}: {}",
+            info.name,
+            info.title
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_account_call_historys_recording_default_is_zooms_and_said() {
+    let spec = spec();
+    let info = host()
+        .action("retrieve-account-call-history")
+        .await
+        .unwrap()
+        .info
+        .clone();
+    let zoom = operation_params(operation(&spec, &info))["recording_status"]
+        .2
+        .clone();
+    let declared = info.param("recording_status").unwrap();
+    assert_eq!(declared.default.as_deref(), zoom["default"].as_str());
+    assert_eq!(declared.default.as_deref(), Some("recorded"));
+    assert!(
+        declared.description.contains("recorded calls only"),
+        "{}",
+        declared.description
+    );
 }

@@ -87,3 +87,45 @@ async fn dry_run_plans_the_exact_request_without_sending() {
             .all(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
     );
 }
+
+#[tokio::test]
+async fn a_join_link_is_taken_wherever_a_meeting_id_is() {
+    let (host, sim) = (host(), simulator().await);
+    let id = zoom_simulator::seed::FIRST_USER_MEETING_ID;
+    let link = format!("https://us05web.zoom.us/j/{id}?pwd=ODEyMzQ1NjcwMDE6");
+    let meeting = host
+        .run(
+            "retrieve-meeting",
+            &user(&sim),
+            &params(&[("meetingId", &link)]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(meeting.body["id"], id);
+    // A past meeting takes an ID or a UUID; a link gives the ID.
+    let past = zoom_simulator::seed::ORDINARY_PAST_MEETING_ID;
+    let link = format!("https://acme.zoom.us/j/{past}");
+    let planned = host
+        .plan("retrieve-past-meeting", &params(&[("meetingId", &link)]))
+        .await
+        .unwrap();
+    assert!(
+        planned.url.ends_with(&format!("/past_meetings/{past}")),
+        "{}",
+        planned.url
+    );
+    // A link off Zoom is refused by name, before any request.
+    let err = host
+        .run(
+            "retrieve-meeting",
+            &user(&sim),
+            &params(&[("meetingId", "https://evil.example/j/81234567001")]),
+        )
+        .await
+        .unwrap_err();
+    let HostError::InvalidParams { problems, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(problems[0].name, "meetingId");
+    assert!(problems[0].message.contains("not a Zoom link"), "{err}");
+}
