@@ -69,6 +69,96 @@ pub fn parse_date_time(text: &str) -> Option<Date> {
     if ok_time { Date::parse(date) } else { None }
 }
 
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// A meeting time as people write it, in the form Zoom documents:
+/// `yyyy-MM-ddTHH:mm:ssZ` for a moment in UTC (from `Z` or an offset such as
+/// `+02:00`, converted), `yyyy-MM-ddTHH:mm:ss` for a local time to be read
+/// in the meeting's `timezone`. Seconds may be left out, fractions of a
+/// second are dropped, and a space may stand for the `T`.
+pub fn normalize_date_time(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let date = Date::parse(date)?;
+    // The clock part, then what follows it (fraction, zone).
+    let clock_len = time
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(time.len());
+    let (clock, mut rest) = time.split_at(clock_len);
+    let parts: Vec<&str> = clock.split(':').collect();
+    let number = |s: &str, max: u32| -> Option<u32> {
+        (s.len() == 2 && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())?
+            .filter(|v| *v <= max)
+    };
+    let (hour, minute, second) = match parts.as_slice() {
+        [h, m] => (number(h, 23)?, number(m, 59)?, 0),
+        [h, m, s] => (number(h, 23)?, number(m, 59)?, number(s, 59)?),
+        _ => return None,
+    };
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_minutes: Option<i64> = match rest {
+        "" => None,
+        "Z" | "z" => Some(0),
+        zone => {
+            let sign = match zone.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !zone[1..].chars().all(|c| c.is_ascii_digit() || c == ':') {
+                return None;
+            }
+            let (h, m) = (number(&digits[..2], 23)?, number(&digits[2..], 59)?);
+            Some(sign * i64::from(h * 60 + m))
+        }
+    };
+    let Some(offset) = offset_minutes else {
+        return Some(format!(
+            "{:04}-{:02}-{:02}T{hour:02}:{minute:02}:{second:02}",
+            date.year, date.month, date.day
+        ));
+    };
+    let local = days_from_civil(i64::from(date.year), date.month, date.day) * 1440
+        + i64::from(hour * 60 + minute);
+    let utc = local - offset;
+    let (year, month, day) = civil_from_days(utc.div_euclid(1440));
+    let minutes = utc.rem_euclid(1440);
+    Some(format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{second:02}Z",
+        minutes / 60,
+        minutes % 60
+    ))
+}
+
 /// Parses either form accepted by Zoom Phone lists: a date or a UTC date-time.
 pub fn parse_date_or_date_time(text: &str) -> Option<Date> {
     Date::parse(text).or_else(|| text.ends_with('Z').then(|| parse_date_time(text))?)
@@ -77,6 +167,35 @@ pub fn parse_date_or_date_time(text: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meeting_times_are_written_as_zoom_documents_them() {
+        for (given, sent) in [
+            ("2026-12-01T09:00:00Z", "2026-12-01T09:00:00Z"),
+            ("2026-12-01T09:00:00.250Z", "2026-12-01T09:00:00Z"),
+            ("2026-12-01T11:00:00+02:00", "2026-12-01T09:00:00Z"),
+            ("2026-12-01T11:00:00.5+0200", "2026-12-01T09:00:00Z"),
+            ("2026-12-01T01:30:00+02:00", "2026-11-30T23:30:00Z"),
+            ("2026-12-31T20:00:00-05:00", "2027-01-01T01:00:00Z"),
+            ("2028-02-29T23:00:00-01:00", "2028-03-01T00:00:00Z"),
+            ("2026-12-01T09:00", "2026-12-01T09:00:00"),
+            ("2026-12-01 09:00:00", "2026-12-01T09:00:00"),
+            ("2026-12-01T09:00:00", "2026-12-01T09:00:00"),
+        ] {
+            assert_eq!(normalize_date_time(given).as_deref(), Some(sent), "{given}");
+        }
+        for bad in [
+            "2026-12-01",
+            "2026-12-01T25:00:00Z",
+            "2026-02-30T09:00:00Z",
+            "2026-12-01T09:00:00+2",
+            "2026-12-01T09:00:00.Z",
+            "2026-12-01T09:00:00 PST",
+            "tomorrow",
+        ] {
+            assert_eq!(normalize_date_time(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn dates_must_exist() {

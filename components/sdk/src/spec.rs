@@ -223,6 +223,13 @@ pub enum Rule {
     },
     /// The first parameter is only valid together with the second.
     Requires(&'static str, &'static str),
+    /// A `time` in UTC (it ends in `Z` after an offset was converted) may
+    /// not come with a `zone`: Zoom would keep the UTC moment and only show
+    /// it in the zone, which is rarely what a person means.
+    UtcIgnoresZone {
+        time: &'static str,
+        zone: &'static str,
+    },
     /// None of `params` may be given when the boolean `flag` is true;
     /// `why` says what Zoom would do instead.
     NotWithFlag {

@@ -236,10 +236,10 @@ fn parse_value(param: &Param, text: &str) -> Result<Value, String> {
         ParamType::Date => Date::parse(text.trim())
             .map(|_| Value::Text(text.trim().to_string()))
             .ok_or_else(|| format!("must be a date as yyyy-mm-dd (e.g. 2026-11-28), got '{text}'")),
-        ParamType::DateTime => dates::parse_date_time(text.trim())
-            .map(|_| Value::Text(text.trim().to_string()))
+        ParamType::DateTime => dates::normalize_date_time(text)
+            .map(Value::Text)
             .ok_or_else(|| {
-                format!("must be a date-time as yyyy-MM-ddTHH:mm:ssZ (UTC) or yyyy-MM-ddTHH:mm:ss with a timezone, got '{text}'")
+                format!("must be a date-time such as 2026-12-01T09:00:00Z (UTC), 2026-12-01T11:00:00+02:00 (an offset) or 2026-12-01T09:00:00 (local, read in `timezone`), got '{text}'")
             }),
         ParamType::DateOrDateTime => dates::parse_date_or_date_time(text.trim())
             .map(|_| Value::Text(text.trim().to_string()))
@@ -336,6 +336,20 @@ fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
                 problems.push(InvalidParam::new(
                     dependent,
                     format!("is only valid together with '{on}'"),
+                ));
+            }
+        }
+        Rule::UtcIgnoresZone { time, zone } => {
+            if let (Some(Value::Text(at)), Some(tz)) = (values.get(time), values.get(zone))
+                && at.ends_with('Z')
+            {
+                let local = at.trim_end_matches('Z');
+                problems.push(InvalidParam::new(
+                    time,
+                    format!(
+                        "is a moment in UTC ({at}) and {zone} is {tz}: Zoom would start the meeting at {at} and only show it in {tz}. For a local time in {tz}, write it without Z or offset (e.g. {local}); to keep this moment, leave out {zone}",
+                        tz = tz.to_text()
+                    ),
                 ));
             }
         }

@@ -48,6 +48,10 @@ pub const CREATE_MEETING: Action = Action {
         )
         .default("true"),
     ],
+    rules: &[Rule::UtcIgnoresZone {
+        time: "start_time",
+        zone: "timezone",
+    }],
     ..Action::BASE
 };
 
@@ -75,6 +79,10 @@ pub const UPDATE_MEETING: Action = Action {
             "Update only this occurrence (agenda, start_time, duration, some settings)"
         ),
     ],
+    rules: &[Rule::UtcIgnoresZone {
+        time: "start_time",
+        zone: "timezone",
+    }],
     ..Action::BASE
 };
 
@@ -204,3 +212,54 @@ pub const RETRIEVE_MEETINGS_ADMIN: Action = RETRIEVE_MEETINGS.admin(
     &["meeting:read:admin"],
     &["meeting:read:list_meetings:admin"],
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::raw;
+    use crate::{Failure, plan};
+
+    #[test]
+    fn start_times_with_offsets_go_to_zoom_in_utc_and_utc_with_a_timezone_is_explained() {
+        let r = plan(
+            &CREATE_MEETING,
+            &raw(&[
+                ("topic", "T"),
+                ("start_time", "2026-12-01T11:00:00.000+02:00"),
+            ]),
+        )
+        .unwrap();
+        let body: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["start_time"], "2026-12-01T09:00:00Z");
+
+        let local = plan(
+            &CREATE_MEETING,
+            &raw(&[
+                ("start_time", "2026-12-01 09:00"),
+                ("timezone", "Europe/Berlin"),
+            ]),
+        )
+        .unwrap();
+        let body: serde_json::Value = serde_json::from_str(local.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["start_time"], "2026-12-01T09:00:00");
+
+        let Err(Failure::InvalidParams(problems)) = plan(
+            &UPDATE_MEETING,
+            &raw(&[
+                ("meetingId", "85123456789"),
+                ("start_time", "2026-12-01T09:00:00Z"),
+                ("timezone", "Europe/Berlin"),
+            ]),
+        ) else {
+            panic!("UTC with a timezone passed without a word");
+        };
+        assert_eq!(problems[0].name, "start_time");
+        assert!(
+            problems[0]
+                .message
+                .contains("only show it in Europe/Berlin"),
+            "{}",
+            problems[0].message
+        );
+    }
+}

@@ -1292,9 +1292,9 @@ const BAD_INPUT: &[BadInput] = &[
         kind: "date-time",
         action: "create-meeting",
         admin: false,
-        params: &[("start_time", "2026-12-01 09:00")],
+        params: &[("start_time", "next Tuesday at 9")],
         field: "start_time",
-        accepted: "yyyy-MM-ddTHH:mm:ssZ",
+        accepted: "2026-12-01T11:00:00+02:00",
     },
     BadInput {
         kind: "date-or-date-time",

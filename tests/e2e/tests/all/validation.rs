@@ -129,3 +129,31 @@ async fn a_join_link_is_taken_wherever_a_meeting_id_is() {
     assert_eq!(problems[0].name, "meetingId");
     assert!(problems[0].message.contains("not a Zoom link"), "{err}");
 }
+
+#[tokio::test]
+async fn a_start_time_with_an_offset_reaches_zoom_in_utc() {
+    let (host, sim) = (host(), simulator().await);
+    let reply = host
+        .run(
+            "create-meeting",
+            &user(&sim),
+            &params(&[
+                ("topic", "Offsets"),
+                ("start_time", "2026-12-01T11:00:00.000+02:00"),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.body["start_time"], "2026-12-01T09:00:00Z");
+    let sent = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .expect("the create reached the simulator");
+    assert!(
+        sent.body
+            .contains("\"start_time\":\"2026-12-01T09:00:00Z\""),
+        "{}",
+        sent.body
+    );
+}
