@@ -25,6 +25,8 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SPEC_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi")
 OUTPUT = os.path.join(REPO_ROOT, "spec", "zoom-operations.json")
+# Every operation's rate label, for pacing `api-call` by the path it calls.
+RATE_LABELS_OUTPUT = os.path.join(REPO_ROOT, "spec", "rate-labels.json")
 
 SOURCE_FILES = ["meetings.json", "phone.json", "users.json"]
 
@@ -394,28 +396,59 @@ def render(data):
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def main(argv):
-    check = "--check" in argv
-    args = [a for a in argv if a != "--check"]
-    spec_dir = args[0] if args else DEFAULT_SPEC_DIR
-    text = render(build(spec_dir))
+def build_rate_labels(spec_dir):
+    """Every operation of the documents with a rate label, sorted:
+    [[method, path, LABEL], ...]."""
+    rows = []
+    for name in SOURCE_FILES:
+        with open(os.path.join(spec_dir, name), encoding="utf-8") as fh:
+            doc = json.load(fh)
+        for path, item in doc.get("paths", {}).items():
+            for method, op in item.items():
+                if method.upper() not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                    continue
+                label, _ = rate_label(op)
+                if label:
+                    rows.append([method.upper(), path, label])
+    rows.sort()
+    return json.dumps(
+        {
+            "about": "Zoom's rate label of every operation of the documents in "
+            "../shared/zoom-openapi, by method and path template "
+            "(scripts/extract-openapi.py).",
+            "operations": rows,
+        },
+        indent=1,
+        ensure_ascii=False,
+    ) + "\n"
+
+
+def write_or_check(path, text, check):
+    name = os.path.relpath(path, REPO_ROOT)
     if check:
         try:
-            with open(OUTPUT, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8") as fh:
                 current = fh.read()
         except FileNotFoundError:
             current = None
         if current != text:
-            sys.stderr.write("spec/zoom-operations.json is out of date; run "
-                             "python3 scripts/extract-openapi.py\n")
-            return 1
-        return 0
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
+            sys.stderr.write("%s is out of date; run python3 scripts/extract-openapi.py\n" % name)
+            return False
+        return True
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
-    sys.stderr.write("wrote %s (%d bytes)\n" % (os.path.relpath(OUTPUT, REPO_ROOT),
-                                                len(text.encode("utf-8"))))
-    return 0
+    sys.stderr.write("wrote %s (%d bytes)\n" % (name, len(text.encode("utf-8"))))
+    return True
+
+
+def main(argv):
+    check = "--check" in argv
+    args = [a for a in argv if a != "--check"]
+    spec_dir = args[0] if args else DEFAULT_SPEC_DIR
+    ok = write_or_check(OUTPUT, render(build(spec_dir)), check)
+    ok = write_or_check(RATE_LABELS_OUTPUT, build_rate_labels(spec_dir), check) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -316,9 +316,10 @@ impl Host {
         let pacing = CallPacing {
             account: self.pacer.account(&connection.rate_limit_key()),
             retry: self.pacer.config().retry.clone(),
-            action: name.to_string(),
+            template: action.info.path.clone(),
             declared: action.info.rate,
             table: Table::for_path(&action.info.path),
+            per_request: action.info.path == "/",
         };
         let (hooks, log) =
             EgressHooks::new(Arc::new(policy), credential, pacing, self.limits.egress());

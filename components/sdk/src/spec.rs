@@ -230,6 +230,16 @@ pub enum Rule {
         time: &'static str,
         zone: &'static str,
     },
+    /// At least one body field must be given: a request that changes
+    /// nothing would still count against Zoom's limits.
+    ChangesSomething,
+    /// With `when` given, only `allowed` of the body fields may be (Zoom
+    /// ignores the others there); `why` says so.
+    OnlyWith {
+        when: &'static str,
+        allowed: &'static [&'static str],
+        why: &'static str,
+    },
     /// None of `params` may be given when the boolean `flag` is true;
     /// `why` says what Zoom would do instead.
     NotWithFlag {

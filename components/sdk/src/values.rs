@@ -137,7 +137,7 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
         }
     }
     for rule in action.rules {
-        check_rule(rule, &values, &mut problems);
+        check_rule(action, rule, &values, &mut problems);
     }
     if problems.is_empty() {
         Ok(values)
@@ -295,7 +295,7 @@ fn date_of(values: &Values, name: &str) -> Option<Date> {
         .and_then(|t| dates::parse_date_or_date_time(&t))
 }
 
-fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
+fn check_rule(action: &Action, rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
     match *rule {
         Rule::DateWindow {
             from,
@@ -351,6 +351,44 @@ fn check_rule(rule: &Rule, values: &Values, problems: &mut Vec<InvalidParam>) {
                         tz = tz.to_text()
                     ),
                 ));
+            }
+        }
+        Rule::ChangesSomething => {
+            let body: Vec<&str> = action
+                .all_params()
+                .into_iter()
+                .filter(|p| p.location == ParamLocation::Body)
+                .map(|p| p.name)
+                .collect();
+            // A field given but refused counts as given (its own problem says why).
+            let given = |name: &&str| {
+                values.get(name).is_some() || problems.iter().any(|p| p.name == *name)
+            };
+            if let Some(first) = body.first()
+                && !body.iter().any(given)
+            {
+                problems.push(InvalidParam::new(
+                    *first,
+                    format!(
+                        "or another field to change is needed: the update changes nothing; give at least one of {} (an empty update still counts against Zoom's daily limit)",
+                        body.join(", ")
+                    ),
+                ));
+            }
+        }
+        Rule::OnlyWith { when, allowed, why } => {
+            if values.get(when).is_some() {
+                for param in action
+                    .all_params()
+                    .into_iter()
+                    .filter(|p| p.location == ParamLocation::Body)
+                    .filter(|p| !allowed.contains(&p.name) && values.get(p.name).is_some())
+                {
+                    problems.push(InvalidParam::new(
+                        param.name,
+                        format!("cannot be changed with {when}: {why}"),
+                    ));
+                }
             }
         }
         Rule::NotWithFlag { params, flag, why } => {

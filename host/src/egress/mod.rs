@@ -64,12 +64,34 @@ pub struct CallPacing {
     pub account: Arc<Account>,
     /// How failed tries are retried.
     pub retry: RetryPolicy,
-    /// The action's name (categories Zoom reports are remembered per action).
-    pub action: String,
+    /// The action's path template (categories Zoom reports are remembered
+    /// per template).
+    pub template: String,
     /// The action's declared rate label.
     pub declared: RateCategory,
     /// Main or Phone table (from the action's path).
     pub table: Table,
+    /// Each request is paced as the operation it calls: for an action
+    /// whose declared path is `/` (`api-call`), which calls what its
+    /// caller asks for.
+    pub per_request: bool,
+}
+
+impl CallPacing {
+    /// The table and declared category of one request, and the key under
+    /// which a category Zoom reports for it is remembered.
+    pub fn bucket_for(&self, method: &str, path: &str) -> (Table, RateCategory, String) {
+        if !self.per_request {
+            return (self.table, self.declared, self.template.clone());
+        }
+        let table = Table::for_path(path);
+        match crate::rate_limit::operation_of(method, path) {
+            Some((template, category)) => (table, category, template.to_string()),
+            // An operation the documents do not know: the action's label,
+            // remembered under the action's own key.
+            None => (table, self.declared, self.template.clone()),
+        }
+    }
 }
 
 /// What a call may send.
@@ -191,5 +213,75 @@ impl WasiHttpHooks for EgressHooks {
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rate_limit::{Pacer, RateLimitConfig};
+
+    fn pacing(template: &str, declared: RateCategory, per_request: bool) -> CallPacing {
+        CallPacing {
+            account: Pacer::new(RateLimitConfig::default()).account("test"),
+            retry: RetryPolicy::default(),
+            template: template.into(),
+            declared,
+            table: Table::for_path(template),
+            per_request,
+        }
+    }
+
+    #[test]
+    fn api_call_is_paced_like_the_operation_it_calls() {
+        let api_call = pacing("/", RateCategory::Light, true);
+        assert_eq!(
+            api_call.bucket_for("GET", "/v2/report/meetings/85123456789"),
+            (
+                Table::Main,
+                RateCategory::Heavy,
+                "/report/meetings/{meetingId}".to_string()
+            )
+        );
+        assert_eq!(
+            api_call.bucket_for("GET", "/v2/phone/users?page_size=10"),
+            (
+                Table::Phone,
+                RateCategory::Medium,
+                "/phone/users".to_string()
+            )
+        );
+        // Unknown to the documents: the action's own label and key.
+        assert_eq!(
+            api_call.bucket_for("GET", "/v2/not/an/endpoint"),
+            (Table::Main, RateCategory::Light, "/".to_string())
+        );
+        // Any other action: its declaration, whatever the request.
+        let meetings = pacing("/users/{userId}/meetings", RateCategory::Medium, false);
+        assert_eq!(
+            meetings.bucket_for("GET", "/v2/report/meetings/1"),
+            (
+                Table::Main,
+                RateCategory::Medium,
+                "/users/{userId}/meetings".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn a_category_zoom_reports_is_remembered_per_operation() {
+        let api_call = pacing("/", RateCategory::Light, true);
+        let (_, declared, key) = api_call.bucket_for("GET", "/v2/users/me");
+        api_call.account.learn(&key, declared, RateCategory::Medium);
+        assert_eq!(
+            api_call.account.category_of(&key, declared),
+            RateCategory::Medium
+        );
+        let (_, declared, other) = api_call.bucket_for("GET", "/v2/report/meetings/1");
+        assert_eq!(
+            api_call.account.category_of(&other, declared),
+            RateCategory::Heavy,
+            "another operation of the same action keeps its own"
+        );
     }
 }

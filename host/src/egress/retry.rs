@@ -191,8 +191,9 @@ pub async fn send_paced(
     let mut retries = 0u32;
     let mut waited = Duration::ZERO;
     loop {
-        let category = pacing.account.category_of(&pacing.action, pacing.declared);
-        pacing.account.acquire(pacing.table, category).await;
+        let (table, declared, key) = pacing.bucket_for(method.as_str(), &path);
+        let category = pacing.account.category_of(&key, declared);
+        pacing.account.acquire(table, category).await;
         let mut builder = hyper::Request::builder()
             .method(parts.method.clone())
             .uri(parts.uri.clone())
@@ -217,9 +218,7 @@ pub async fn send_paced(
                 if let Some(reported) =
                     header(response, "x-ratelimit-category").and_then(rate_limit::parse_category)
                 {
-                    pacing
-                        .account
-                        .learn(&pacing.action, pacing.declared, reported);
+                    pacing.account.learn(&key, declared, reported);
                 }
                 tracing::debug!(%method, target = %path, status, "sent");
                 if status == 429 {
@@ -231,17 +230,14 @@ pub async fn send_paced(
                     match rate_limit::classify_429(limit_type, &message) {
                         RateLimitKind::PerSecond => {
                             let delay = asked.unwrap_or_else(|| policy.backoff(retries + 1));
-                            let category =
-                                pacing.account.category_of(&pacing.action, pacing.declared);
+                            let category = pacing.account.category_of(&key, declared);
                             // The bucket pauses at most as long as a request may
                             // wait in all: a server's absurd Retry-After must not
                             // stall every call on the account. A delay over that
                             // budget is not waited for (no retry below).
-                            pacing.account.pause(
-                                pacing.table,
-                                category,
-                                delay.min(policy.max_total_wait),
-                            );
+                            pacing
+                                .account
+                                .pause(table, category, delay.min(policy.max_total_wait));
                             retry_after = Some(delay);
                         }
                         kind => {

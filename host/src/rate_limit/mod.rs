@@ -10,14 +10,18 @@
 //!   overrides) and [`Pacer`], the shared buckets of every account;
 //! - `retry`: [`RetryPolicy`], how 429s, 5xx and connection failures are
 //!   retried;
+//! - `operations`: Zoom's label of every operation, for requests whose
+//!   endpoint the action does not fix (`api-call`);
 //! - `response`: what a 429 says ([`RateLimitKind`], `Retry-After`, the
 //!   daily-limit sentence).
 
+mod operations;
 mod pacer;
 mod published;
 mod response;
 mod retry;
 
+pub use operations::operation_of;
 pub use pacer::{Account, Pacer, PacingConfig};
 pub use published::{Plan, Rate, Table, category_name, parse_category, published_rate};
 pub use response::{

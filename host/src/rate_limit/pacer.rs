@@ -130,8 +130,8 @@ impl Bucket {
 pub struct Account {
     config: PacingConfig,
     buckets: Mutex<HashMap<(Table, RateCategory), Bucket>>,
-    /// Categories Zoom reported (`X-RateLimit-Category`) that differ from an
-    /// action's declared label, by action name.
+    /// Categories Zoom reported (`X-RateLimit-Category`) that differ from the
+    /// declared label, by operation path template.
     learned: Mutex<HashMap<String, RateCategory>>,
 }
 
@@ -190,25 +190,25 @@ impl Account {
         }))
     }
 
-    /// The category to pace `action` in: what Zoom last reported for it,
-    /// else its declared label.
-    pub fn category_of(&self, action: &str, declared: RateCategory) -> RateCategory {
+    /// The category to pace the operation `key` (its path template) in:
+    /// what Zoom last reported for it, else its declared label.
+    pub fn category_of(&self, key: &str, declared: RateCategory) -> RateCategory {
         self.learned
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(action)
+            .get(key)
             .copied()
             .unwrap_or(declared)
     }
 
-    /// Records the category Zoom reported for `action`.
-    pub fn learn(&self, action: &str, declared: RateCategory, reported: RateCategory) {
+    /// Records the category Zoom reported for the operation `key`.
+    pub fn learn(&self, key: &str, declared: RateCategory, reported: RateCategory) {
         let mut learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
         if reported == declared {
-            learned.remove(action);
-        } else if learned.insert(action.to_string(), reported) != Some(reported) {
+            learned.remove(key);
+        } else if learned.insert(key.to_string(), reported) != Some(reported) {
             tracing::debug!(
-                action,
+                operation = key,
                 declared = category_name(declared),
                 reported = category_name(reported),
                 "Zoom reports a different rate category; pacing with Zoom's"

@@ -9,13 +9,15 @@ const MEETING_ID: Param = Param::path(
 );
 const MEETING_TYPE: ParamType = ParamType::Choice(&["1", "2", "3", "8", "10"]);
 
-/// The body fields shared by create and update.
+/// The body fields shared by create and update; `$type` and `$pre_schedule`
+/// differ (an update declares no defaults: a form that pre-filled `type=2`
+/// would turn a recurring meeting into a one-off).
 macro_rules! meeting_body {
-    ($($extra:expr,)*) => {
+    ($type:expr, $pre_schedule:expr, $($extra:expr,)*) => {
         &[
             $($extra,)*
             Param::body("topic", ParamType::Text, "The meeting's topic").max_len(200),
-            Param::body("type", MEETING_TYPE, "1 instant, 2 scheduled, 3 recurring without fixed time, 8 recurring with fixed time, 10 screen share only").default("2"),
+            $type,
             Param::body("start_time", ParamType::DateTime, "Start time: yyyy-MM-ddTHH:mm:ssZ (UTC) or local time with `timezone`"),
             Param::body("duration", ParamType::Integer, "Scheduled duration in minutes").range(1, 1440),
             Param::body("timezone", ParamType::Text, "Timezone of start_time, e.g. America/New_York"),
@@ -26,10 +28,25 @@ macro_rules! meeting_body {
             Param::body("settings", ParamType::JsonObject, "Meeting settings object, e.g. {\"waiting_room\":true}"),
             Param::body("template_id", ParamType::Text, "ID of an account meeting template"),
             Param::body("tracking_fields", ParamType::JsonArray, "Tracking fields, e.g. [{\"field\":\"Team\",\"value\":\"Ops\"}]"),
-            Param::body("pre_schedule", ParamType::Boolean, "Create a prescheduled meeting through the GSuite app").default("false"),
+            $pre_schedule,
         ]
     };
 }
+
+const TYPE: Param = Param::body(
+    "type",
+    MEETING_TYPE,
+    "1 instant, 2 scheduled, 3 recurring without fixed time, 8 recurring with fixed time, 10 screen share only",
+);
+const PRE_SCHEDULE: Param = Param::body(
+    "pre_schedule",
+    ParamType::Boolean,
+    "Create a prescheduled meeting through the GSuite app",
+);
+
+/// What Zoom changes for one occurrence of a recurring meeting; it ignores
+/// the other fields there.
+const OCCURRENCE_FIELDS: &[&str] = &["agenda", "start_time", "duration", "timezone", "settings"];
 
 pub const CREATE_MEETING: Action = Action {
     name: "create-meeting",
@@ -41,6 +58,8 @@ pub const CREATE_MEETING: Action = Action {
     path: "/users/{userId}/meetings",
     rate: RateCategory::Light,
     params: meeting_body![
+        TYPE.default("2"),
+        PRE_SCHEDULE.default("false"),
         Param::body(
             "default_password",
             ParamType::Boolean,
@@ -72,17 +91,28 @@ pub const UPDATE_MEETING: Action = Action {
     path: "/meetings/{meetingId}",
     rate: RateCategory::Light,
     params: meeting_body![
+        TYPE,
+        PRE_SCHEDULE,
         MEETING_ID,
         Param::query(
             "occurrence_id",
             ParamType::Text,
-            "Update only this occurrence (agenda, start_time, duration, some settings)"
+            "Update only this occurrence (agenda, start_time, duration, timezone, settings)"
         ),
     ],
-    rules: &[Rule::UtcIgnoresZone {
-        time: "start_time",
-        zone: "timezone",
-    }],
+    rules: &[
+        Rule::UtcIgnoresZone {
+            time: "start_time",
+            zone: "timezone",
+        },
+        Rule::ChangesSomething,
+        Rule::OnlyWith {
+            when: "occurrence_id",
+            allowed: OCCURRENCE_FIELDS,
+            why: "Zoom changes only agenda, start_time, duration, timezone and settings of one occurrence and ignores the rest; update the whole series without occurrence_id",
+        },
+    ],
+    custom_run: Some(crate::runners::confirm::update),
     ..Action::BASE
 };
 
@@ -121,6 +151,7 @@ pub const DELETE_MEETING: Action = Action {
         )
         .default("false"),
     ],
+    custom_run: Some(crate::runners::confirm::delete),
     ..Action::BASE
 };
 

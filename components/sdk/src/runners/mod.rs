@@ -4,4 +4,5 @@
 //! default runner from its declaration alone.
 
 pub mod api_call;
+pub mod confirm;
 pub mod transcript;

@@ -165,9 +165,20 @@ async fn update_meeting_renames_my_meeting_and_retrieve_shows_the_new_topic() {
         )
         .await
         .unwrap();
-    assert_eq!((reply.status, &reply.body), (204, &Value::Null));
-    let request = sim.requests().pop().unwrap();
-    assert_eq!(request.method, "PATCH");
+    // Zoom answers 204 with no body; the action confirms what it changed
+    // and reads the meeting back.
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.body["updated"], true);
+    assert_eq!(
+        reply.body["changed"],
+        json!({"topic": "Renamed", "duration": 50})
+    );
+    assert_eq!(reply.body["meeting"]["topic"], "Renamed");
+    let request = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PATCH")
+        .unwrap();
     assert_eq!(request.raw_path, format!("/v2/meetings/{id}"));
     assert_eq!(
         serde_json::from_str::<Value>(&request.body).unwrap(),
@@ -228,7 +239,11 @@ async fn delete_meeting_removes_my_meeting() {
         )
         .await
         .unwrap();
-    assert_eq!((reply.status, &reply.body), (204, &Value::Null));
+    assert_eq!(reply.status, 204);
+    assert_eq!(
+        reply.body,
+        json!({"deleted": true, "meeting_id": seed::FIRST_USER_MEETING_ID + 2, "occurrence_id": null, "whole_series": true})
+    );
     let (method, path, query) = last_request(&sim);
     assert_eq!(
         (method.as_str(), path),

@@ -35,7 +35,11 @@ async fn every_invalid_parameter_is_reported_at_once_and_nothing_is_sent() {
     );
     assert!(problems[1].message.contains("from 1 to 1440"));
     assert!(problems[2].message.contains("one of 1, 2, 3, 8, 10"));
-    assert!(problems[3].message.contains("yyyy-MM-ddTHH:mm:ss"));
+    assert!(
+        problems[3].message.contains("2026-12-01T09:00:00Z"),
+        "{}",
+        problems[3].message
+    );
     assert!(problems[4].message.contains("JSON object"));
     assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
     assert!(sim.requests().is_empty(), "no request reaches Zoom");
@@ -156,4 +160,54 @@ async fn a_start_time_with_an_offset_reaches_zoom_in_utc() {
         "{}",
         sent.body
     );
+}
+
+#[tokio::test]
+async fn updates_that_change_nothing_or_what_an_occurrence_ignores_are_refused_before_sending() {
+    let (host, sim) = (host(), simulator().await);
+    let id = zoom_simulator::seed::FIRST_USER_MEETING_ID.to_string();
+    for (given, field, says) in [
+        (vec![("meetingId", id.as_str())], "topic", "changes nothing"),
+        (
+            vec![
+                ("meetingId", id.as_str()),
+                ("occurrence_id", "1648194360000"),
+                ("topic", "New"),
+            ],
+            "topic",
+            "cannot be changed with occurrence_id",
+        ),
+    ] {
+        let err = host
+            .run("update-meeting", &user(&sim), &params(&given))
+            .await
+            .unwrap_err();
+        let HostError::InvalidParams { problems, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(problems[0].name, field, "{err}");
+        assert!(problems[0].message.contains(says), "{err}");
+    }
+    assert!(sim.requests().is_empty(), "nothing reached Zoom");
+    // An occurrence's own fields go through.
+    host.run(
+        "update-meeting",
+        &user(&sim),
+        &params(&[
+            ("meetingId", &id),
+            ("occurrence_id", "1648194360000"),
+            ("agenda", "New"),
+        ]),
+    )
+    .await
+    .unwrap();
+    // No body field of an update has a default a form could pre-fill.
+    let info = host.action("update-meeting").await.unwrap().info.clone();
+    let prefilled: Vec<&str> = info
+        .params
+        .iter()
+        .filter(|p| p.location == wrk_zoom::model::ParamLocation::Body && p.default.is_some())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(prefilled.is_empty(), "{prefilled:?}");
 }
