@@ -33,6 +33,69 @@ impl Cue {
     }
 }
 
+/// Seconds of a `HH:MM:SS.mmm` (or `MM:SS.mmm`) time.
+pub fn seconds(time: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for part in time.split(':') {
+        total = total * 60.0 + part.parse::<f64>().ok()?;
+    }
+    Some(total)
+}
+
+/// What one speaker said without interruption: consecutive cues of the
+/// same speaker, merged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    /// Who speaks.
+    pub speaker: Option<String>,
+    /// When the first of its cues starts.
+    pub start: String,
+    /// When the last of its cues ends.
+    pub end: String,
+    /// The cues' texts, joined by single spaces.
+    pub text: String,
+}
+
+/// The cues as turns of speech.
+pub fn turns(cues: &[Cue]) -> Vec<Turn> {
+    let mut turns: Vec<Turn> = Vec::new();
+    for cue in cues {
+        match turns.last_mut() {
+            Some(turn) if turn.speaker == cue.speaker => {
+                turn.end = cue.end.clone();
+                if !cue.text.is_empty() {
+                    turn.text.push(' ');
+                    turn.text.push_str(&cue.text);
+                }
+            }
+            _ => turns.push(Turn {
+                speaker: cue.speaker.clone(),
+                start: cue.start.clone(),
+                end: cue.end.clone(),
+                text: cue.text.clone(),
+            }),
+        }
+    }
+    turns
+}
+
+/// Seconds each speaker talked (the sum of their cues), in the order they
+/// first spoke.
+pub fn talk_time(cues: &[Cue]) -> Vec<(Option<String>, f64)> {
+    let mut speakers: Vec<(Option<String>, f64)> = Vec::new();
+    for cue in cues {
+        let length = match (seconds(&cue.start), seconds(&cue.end)) {
+            (Some(start), Some(end)) if end > start => end - start,
+            _ => 0.0,
+        };
+        match speakers.iter_mut().find(|(s, _)| *s == cue.speaker) {
+            Some((_, total)) => *total += length,
+            None => speakers.push((cue.speaker.clone(), length)),
+        }
+    }
+    speakers
+}
+
 /// Parses a WebVTT document into its cues.
 pub fn parse(document: &str) -> Result<Vec<Cue>, String> {
     let document = document.strip_prefix('\u{feff}').unwrap_or(document);

@@ -121,13 +121,35 @@ fn available(mut metadata: Map<String, Json>, document: &str) -> Result<Json, Fa
             "the transcript download is not a readable WebVTT file: {e}"
         ))
     })?;
-    let text: Vec<String> = cues.iter().map(vtt::Cue::line).collect();
+    let turns: Vec<vtt::Turn> = vtt::turns(&cues);
+    let text: Vec<String> = turns
+        .iter()
+        .map(|t| match &t.speaker {
+            Some(speaker) => format!("{speaker}: {}", t.text),
+            None => t.text.clone(),
+        })
+        .collect();
+    let speakers: Vec<Json> = vtt::talk_time(&cues)
+        .into_iter()
+        .map(|(speaker, talk)| {
+            let turns_of = turns.iter().filter(|t| t.speaker == speaker).count();
+            // Milliseconds are what the cues carry; round to them.
+            let talk_seconds = (talk * 1000.0).round() / 1000.0;
+            json!({"speaker": speaker, "talk_seconds": talk_seconds, "turns": turns_of})
+        })
+        .collect();
+    let turns: Vec<Json> = turns
+        .into_iter()
+        .map(|t| json!({"start": t.start, "end": t.end, "speaker": t.speaker, "text": t.text}))
+        .collect();
     let cues: Vec<Json> = cues
         .into_iter()
         .map(|c| json!({"start": c.start, "end": c.end, "speaker": c.speaker, "text": c.text}))
         .collect();
     metadata.insert("available".into(), json!(true));
     metadata.insert("cues".into(), Json::Array(cues));
+    metadata.insert("turns".into(), Json::Array(turns));
+    metadata.insert("speakers".into(), Json::Array(speakers));
     metadata.insert("text".into(), json!(text.join("\n")));
     Ok(Json::Object(metadata))
 }
@@ -238,6 +260,32 @@ mod tests {
         assert_eq!(
             answer["text"],
             "Ada Lovelace: Hello.\nAlan Turing: Hi Ada. Shall we start?"
+        );
+    }
+
+    #[test]
+    fn consecutive_cues_of_one_speaker_are_one_turn_with_talk_time_per_speaker() {
+        let vtt = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.500\nAda Lovelace: Hello.\n\n2\n00:00:04.500 --> 00:00:06.000\nAda Lovelace: Welcome.\n\n3\n00:00:06.000 --> 00:00:07.250\nAlan Turing: Thanks.\n\n4\n00:01:00.000 --> 00:01:02.000\nAda Lovelace: Next.\n";
+        let answer = available(Map::new(), vtt).unwrap();
+        assert_eq!(answer["cues"].as_array().unwrap().len(), 4);
+        assert_eq!(
+            answer["turns"],
+            json!([
+                {"start": "00:00:01.000", "end": "00:00:06.000", "speaker": "Ada Lovelace", "text": "Hello. Welcome."},
+                {"start": "00:00:06.000", "end": "00:00:07.250", "speaker": "Alan Turing", "text": "Thanks."},
+                {"start": "00:01:00.000", "end": "00:01:02.000", "speaker": "Ada Lovelace", "text": "Next."},
+            ])
+        );
+        assert_eq!(
+            answer["speakers"],
+            json!([
+                {"speaker": "Ada Lovelace", "talk_seconds": 7.0, "turns": 2},
+                {"speaker": "Alan Turing", "talk_seconds": 1.25, "turns": 1},
+            ])
+        );
+        assert_eq!(
+            answer["text"],
+            "Ada Lovelace: Hello. Welcome.\nAlan Turing: Thanks.\nAda Lovelace: Next."
         );
     }
 

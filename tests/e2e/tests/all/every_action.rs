@@ -793,6 +793,18 @@ async fn retrieve_meeting_transcript_returns_cues_with_speakers_and_the_full_tex
         .unwrap();
     assert_full_transcript(&reply.body);
     assert_eq!(reply.body["meeting_topic"], "Weekly team sync");
+    // Cues merge into turns of speech, with talk time per speaker.
+    let turns = reply.body["turns"].as_array().unwrap();
+    let cues = reply.body["cues"].as_array().unwrap();
+    assert!(!turns.is_empty() && turns.len() <= cues.len());
+    let speakers = reply.body["speakers"].as_array().unwrap();
+    assert!(!speakers.is_empty());
+    assert!(
+        speakers
+            .iter()
+            .all(|s| s["talk_seconds"].as_f64().unwrap() > 0.0 && s["turns"].as_u64().unwrap() > 0),
+        "{speakers:?}"
+    );
     let requests = sim.requests();
     assert_eq!(
         requests[0].raw_path,
