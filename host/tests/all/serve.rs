@@ -46,16 +46,23 @@ fn serve(extra: &[&str]) -> Served {
 /// One HTTP/1.1 request; returns the status and the body.
 fn http(base: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> (u16, String) {
     let addr = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
     let auth = key
         .map(|k| format!("Authorization: Bearer {k}\r\n"))
         .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    exchange(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
     )
-    .unwrap();
+}
+
+/// Sends `request` as it is and reads the answer to its end: the status
+/// and the body.
+fn exchange(addr: &str, request: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response[9..12].parse().unwrap();
@@ -349,21 +356,13 @@ fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
 /// header lines; returns the status and the body.
 fn http10(base: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
     let addr = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
+    exchange(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
     )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
 }
 
 #[test]
