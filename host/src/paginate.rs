@@ -26,6 +26,10 @@ pub struct PageSummary {
     /// Items of the last page fetched that were not handed to the sink
     /// because `max` was reached in the middle of the page.
     pub left_in_last_page: u64,
+    /// When a range longer than Zoom's one month was split and the run
+    /// stopped (truncated) inside one of its windows: that window's
+    /// `from` and `to`, which `next_page_token` belongs to.
+    pub window: Option<(String, String)>,
 }
 
 /// Runs a paginated action from the first page (or the `next_page_token`
@@ -45,10 +49,42 @@ pub async fn for_each_item(
     for_each_page_item(&action.info, run_page, params, max, sink, |_| {}).await
 }
 
+/// Consecutive windows of at most one month (Zoom's limit for reports,
+/// recordings and phone history) covering `from`..=`to`, when `params` give
+/// both as dates and they are further apart than that; `None` otherwise.
+fn month_windows(info: &ActionInfo, params: &[(String, String)]) -> Option<Vec<(String, String)>> {
+    use wrk_zoom_sdk::dates::Date;
+    info.param("from")?;
+    info.param("to")?;
+    let given = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    };
+    let (from, to) = (Date::parse(given("from")?)?, Date::parse(given("to")?)?);
+    if to <= from.plus_one_month() {
+        return None;
+    }
+    let mut windows = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let next = start.plus_one_month();
+        let end = next.previous_day().min(to);
+        windows.push((start.to_string(), end.to_string()));
+        start = next;
+    }
+    Some(windows)
+}
+
 /// The pagination loop for the action described by `info`, with `run_page`
 /// running it for one page's parameters (e.g. on a stored connection that
 /// renews its token between pages), calling `on_page` with the running
 /// totals after every page (for a progress display).
+///
+/// A `from`..`to` range of dates longer than Zoom's one month is split into
+/// month windows, run in order; an item already handed over (the same JSON)
+/// is not handed over again.
 pub async fn for_each_page_item(
     info: &ActionInfo,
     mut run_page: impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
@@ -56,6 +92,69 @@ pub async fn for_each_page_item(
     max: Option<u64>,
     mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
     mut on_page: impl FnMut(&PageSummary),
+) -> Result<PageSummary, HostError> {
+    let Some(windows) = month_windows(info, params) else {
+        return page_through(info, &mut run_page, params, max, &mut sink, &mut on_page).await;
+    };
+    let mut total = PageSummary::default();
+    let mut seen = std::collections::HashSet::new();
+    for (from, to) in windows {
+        let mut window_params: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| k != "from" && k != "to")
+            .cloned()
+            .collect();
+        window_params.push(("from".into(), from.clone()));
+        window_params.push(("to".into(), to.clone()));
+        let left = max.map(|m| m.saturating_sub(total.items));
+        let done = total.clone();
+        let mut fresh = |item: serde_json::Value| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            item.to_string().hash(&mut hasher);
+            if seen.insert(hasher.finish()) {
+                sink(item)
+            } else {
+                Ok(())
+            }
+        };
+        let mut progress = |window: &PageSummary| {
+            let mut running = done.clone();
+            running.items += window.items;
+            running.pages += window.pages;
+            on_page(&running);
+        };
+        let summary = page_through(
+            info,
+            &mut run_page,
+            &window_params,
+            left,
+            &mut fresh,
+            &mut progress,
+        )
+        .await?;
+        total.list_key = summary.list_key;
+        total.items += summary.items;
+        total.pages += summary.pages;
+        if summary.truncated {
+            total.truncated = true;
+            total.next_page_token = summary.next_page_token;
+            total.left_in_last_page = summary.left_in_last_page;
+            total.window = Some((from, to));
+            return Ok(total);
+        }
+    }
+    Ok(total)
+}
+
+/// Every page of one range (see [`for_each_page_item`]).
+async fn page_through(
+    info: &ActionInfo,
+    run_page: &mut impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
+    params: &[(String, String)],
+    max: Option<u64>,
+    sink: &mut impl FnMut(serde_json::Value) -> std::io::Result<()>,
+    on_page: &mut impl FnMut(&PageSummary),
 ) -> Result<PageSummary, HostError> {
     let action = info.name.as_str();
     let list_key = info

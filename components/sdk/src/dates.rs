@@ -49,6 +49,32 @@ impl Date {
             day: self.day.min(days_in_month(year, month)),
         }
     }
+
+    /// The day before.
+    pub fn previous_day(self) -> Date {
+        match (self.day, self.month) {
+            (1, 1) => Date {
+                year: self.year - 1,
+                month: 12,
+                day: 31,
+            },
+            (1, month) => Date {
+                year: self.year,
+                month: month - 1,
+                day: days_in_month(self.year, month - 1),
+            },
+            (day, _) => Date {
+                day: day - 1,
+                ..self
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
 }
 
 /// Parses `yyyy-MM-ddTHH:mm:ss` with an optional `Z`, returning its date.
@@ -167,6 +193,15 @@ pub fn parse_date_or_date_time(text: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_before_crosses_months_and_years() {
+        let day = |t| Date::parse(t).unwrap();
+        assert_eq!(day("2026-03-01").previous_day().to_string(), "2026-02-28");
+        assert_eq!(day("2028-03-01").previous_day().to_string(), "2028-02-29");
+        assert_eq!(day("2027-01-01").previous_day().to_string(), "2026-12-31");
+        assert_eq!(day("2026-12-15").previous_day().to_string(), "2026-12-14");
+    }
 
     #[test]
     fn meeting_times_are_written_as_zoom_documents_them() {

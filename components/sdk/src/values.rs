@@ -326,7 +326,7 @@ fn check_rule(action: &Action, rule: &Rule, values: &Values, problems: &mut Vec<
                 } else if end > start.plus_one_month() {
                     problems.push(InvalidParam::new(
                         to,
-                        format!("must be at most one month after '{from}' (Zoom's limit); split the range"),
+                        format!("must be at most one month after '{from}' (Zoom's limit); split the range, or follow every page (`--all`, or \"all\": true in serve), which splits it into months for you"),
                     ));
                 }
             }

@@ -195,8 +195,13 @@ async fn run_all(
     };
     if args.ndjson {
         if summary.truncated {
+            let window = summary
+                .window
+                .as_ref()
+                .map(|(from, to)| format!(" from={from} to={to}"))
+                .unwrap_or_default();
             eprintln!(
-                "stopped after {} items (--max); continue with next_page_token={}",
+                "stopped after {} items (--max); continue with{window} next_page_token={}",
                 summary.items,
                 summary.next_page_token.as_deref().unwrap_or("")
             );
@@ -210,6 +215,9 @@ async fn run_all(
             tail["next_page_token"] = summary.next_page_token.clone().unwrap_or_default().into();
             if summary.left_in_last_page > 0 {
                 tail["left_in_last_page"] = summary.left_in_last_page.into();
+            }
+            if let Some((from, to)) = &summary.window {
+                tail["window"] = serde_json::json!({"from": from, "to": to});
             }
         }
         let tail = tail.to_string();

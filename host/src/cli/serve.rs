@@ -413,6 +413,9 @@ fn totals(summary: &PageSummary) -> serde_json::Map<String, serde_json::Value> {
         if summary.left_in_last_page > 0 {
             tail.insert("left_in_last_page".into(), summary.left_in_last_page.into());
         }
+        if let Some((from, to)) = &summary.window {
+            tail.insert("window".into(), serde_json::json!({"from": from, "to": to}));
+        }
     }
     tail
 }

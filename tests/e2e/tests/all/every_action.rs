@@ -705,6 +705,75 @@ async fn retrieve_history_meetings_all_lists_every_meeting_and_webinar_once() {
     assert_eq!(webinar["participants"], seed::WEBINAR_PARTICIPANTS);
 }
 
+#[tokio::test]
+async fn a_range_longer_than_a_month_is_split_into_windows_with_all() {
+    let (host, sim) = (host(), simulator().await);
+    let now = zoom_simulator::time::now_secs();
+    let from = zoom_simulator::time::format_date(now - 80 * 86_400);
+    let to = zoom_simulator::time::format_date(now);
+    let range = params(&[("from", &from), ("to", &to), ("page_size", "2")]);
+
+    // One call: Zoom's one-month limit, and the way around it.
+    let err = host
+        .run("retrieve-history-meetings", &admin(&sim), &range)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most one month"), "{err}");
+    assert!(err.to_string().contains("--all"), "names the option: {err}");
+    assert!(sim.requests().is_empty());
+
+    // Every page of every month window, in order, each meeting once.
+    let (items, summary) =
+        all_items(&host, "retrieve-history-meetings", &admin(&sim), &range).await;
+    let uuids: HashSet<String> = items.iter().map(|m| text(m, "meeting_uuid")).collect();
+    assert_eq!(uuids.len(), items.len(), "no duplicates");
+    assert_eq!(items.len(), seed::PAST_INSTANCE_COUNT);
+    assert_eq!(summary.window, None);
+    let windows: Vec<(String, String)> = sim
+        .requests()
+        .iter()
+        .filter_map(|r| {
+            let q = r.query.clone()?;
+            let get = |k: &str| {
+                q.split('&')
+                    .find_map(|kv| kv.strip_prefix(&format!("{k}=")).map(str::to_string))
+            };
+            Some((get("from")?, get("to")?))
+        })
+        .fold(Vec::new(), |mut seen, w| {
+            if seen.last() != Some(&w) {
+                seen.push(w);
+            }
+            seen
+        });
+    assert_eq!(windows.len(), 3, "{windows:?}");
+    assert_eq!(windows[0].0, from);
+    assert_eq!(windows[2].1, to);
+    assert!(
+        windows.windows(2).all(|w| w[0].1 < w[1].0),
+        "in order, not overlapping: {windows:?}"
+    );
+
+    // Stopped inside a window: the token belongs to that window, and says so.
+    let mut taken = 0;
+    let stopped = for_each_item(
+        &host,
+        "retrieve-history-meetings",
+        &admin(&sim),
+        &range,
+        Some(1),
+        |_| {
+            taken += 1;
+            Ok(())
+        },
+    )
+    .await
+    .unwrap();
+    assert!(stopped.truncated);
+    assert_eq!(taken, 1);
+    assert!(stopped.window.is_some(), "{stopped:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Past meetings, recordings, transcripts, reports, phone.
 
