@@ -2,7 +2,11 @@
 //! and embeds them in the binary as its built-in actions.
 
 fn main() {
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Read when the script runs, not when it is compiled: a build script
+    // compiled in another checkout sharing the target directory must still
+    // build this one's components.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo runs build scripts");
+    let workspace = std::path::Path::new(&manifest).join("..");
     let built = wrk_zoom_builder::build_group(&workspace, "actions");
     wrk_zoom_builder::write_embedding(&built, "builtin_actions.rs", "BUILTIN_ACTIONS");
 }
