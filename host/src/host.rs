@@ -119,6 +119,11 @@ impl Host {
         self.registry.names()
     }
 
+    /// Whether an action of that name is registered (without listing them).
+    pub fn has_action(&self, name: &str) -> bool {
+        self.registry.contains(name)
+    }
+
     /// The current component of `name`, compiled on first use.
     pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
         let found = self.registry.get(name, |source| self.load(source)).await?;

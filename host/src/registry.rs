@@ -113,6 +113,11 @@ impl Registry {
         });
     }
 
+    /// Whether an action is registered under `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.slots.load().contains_key(name)
+    }
+
     /// Every registered name, sorted.
     pub fn names(&self) -> Vec<String> {
         self.slots.load().keys().cloned().collect()

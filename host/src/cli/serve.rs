@@ -285,7 +285,7 @@ impl Server {
 
     fn count(&self, action: &str, outcome: &'static str) {
         // Bounded labels: names of no registered action share one series.
-        let action = if self.host.action_names().iter().any(|n| n == action) {
+        let action = if self.host.has_action(action) {
             action.to_string()
         } else {
             "unknown".to_string()
