@@ -27,6 +27,14 @@ DEFAULT_SPEC_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi")
 OUTPUT = os.path.join(REPO_ROOT, "spec", "zoom-operations.json")
 # Every operation's rate label, for pacing `api-call` by the path it calls.
 RATE_LABELS_OUTPUT = os.path.join(REPO_ROOT, "spec", "rate-labels.json")
+# The nested schema of structured body fields (meeting `settings`,
+# `recurrence`, `tracking_fields`), one file per operation, for the
+# components to check those fields before anything is sent.
+BODY_SCHEMAS_DIR = os.path.join(REPO_ROOT, "spec", "body-schemas")
+BODY_SCHEMA_OPERATIONS = {
+    "POST /users/{userId}/meetings": "meeting-create.json",
+    "PATCH /meetings/{meetingId}": "meeting-update.json",
+}
 
 SOURCE_FILES = ["meetings.json", "phone.json", "users.json"]
 
@@ -118,6 +126,17 @@ BODY_PROP_KEEP = (
     "type", "format", "enum", "maxLength", "minLength", "minimum", "maximum",
     "default", "deprecated",
 )
+
+# What the components' checker understands (components/sdk/src/schema.rs);
+# any other keyword in a nested body schema stops the script, so a new
+# construct in Zoom's documents is noticed instead of silently unchecked.
+BODY_SCHEMA_KEEP = (
+    "type", "format", "enum", "required", "properties", "items",
+    "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
+)
+BODY_SCHEMA_IGNORED = ("description", "example", "default", "deprecated",
+                       "x-enum-descriptions", "title", "readOnly")
+COMMA_LIST_RE = re.compile(r"comma[- ]separated", re.IGNORECASE)
 
 RATE_RE = re.compile(r"Rate Limit Label[^`]*`([^`]+)`")
 MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -392,6 +411,60 @@ def build(spec_dir):
     }
 
 
+def body_field_schema(res, schema, where, depth=0):
+    """The checkable part of one nested body schema (see BODY_SCHEMA_KEEP)."""
+    if depth > 20:
+        raise SystemExit("body schema too deep at " + where)
+    schema = res.resolve(schema)
+    unknown = sorted(set(schema) - set(BODY_SCHEMA_KEEP) - set(BODY_SCHEMA_IGNORED))
+    if unknown:
+        raise SystemExit("unsupported keyword(s) %s in the body schema at %s; "
+                         "teach components/sdk/src/schema.rs first" % (unknown, where))
+    out = {}
+    for key in BODY_SCHEMA_KEEP:
+        if key not in schema:
+            continue
+        val = schema[key]
+        if key == "properties":
+            val = {name: body_field_schema(res, sub, where + "." + name, depth + 1)
+                   for name, sub in val.items()}
+        elif key == "items":
+            val = body_field_schema(res, val, where + "[]", depth + 1)
+        out[key] = val
+    # Zoom documents some enums of text as "comma-separated values" of the
+    # enum (recurrence.weekly_days "1,3"): each item must be in the enum.
+    if schema.get("type") == "string" and "enum" in schema and \
+            COMMA_LIST_RE.search(schema.get("description", "")):
+        out["x-comma-separated"] = True
+    return out
+
+
+def build_body_schemas(spec_dir):
+    """{file name: JSON text} of the nested body schemas per operation."""
+    with open(os.path.join(spec_dir, "meetings.json"), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    res = Resolver(doc)
+    files = {}
+    for key, file_name in BODY_SCHEMA_OPERATIONS.items():
+        method, path = key.split(" ", 1)
+        op = doc["paths"][path][method.lower()]
+        schema = res.resolve(
+            res.resolve(op["requestBody"])["content"]["application/json"]["schema"])
+        fields = {}
+        for name, sub in schema.get("properties", {}).items():
+            sub = res.resolve(sub)
+            if sub.get("type") in ("object", "array") and \
+                    ("properties" in sub or "items" in sub):
+                fields[name] = body_field_schema(res, sub, name)
+        files[file_name] = json.dumps(
+            {"about": "Nested schema of the structured body fields of %s, from "
+                      "Zoom's OpenAPI document (scripts/extract-openapi.py); "
+                      "do not edit by hand." % key,
+             "fields": fields},
+            sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return files
+
+
 def render(data):
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -448,6 +521,8 @@ def main(argv):
     spec_dir = args[0] if args else DEFAULT_SPEC_DIR
     ok = write_or_check(OUTPUT, render(build(spec_dir)), check)
     ok = write_or_check(RATE_LABELS_OUTPUT, build_rate_labels(spec_dir), check) and ok
+    for name, text in sorted(build_body_schemas(spec_dir).items()):
+        ok = write_or_check(os.path.join(BODY_SCHEMAS_DIR, name), text, check) and ok
     return 0 if ok else 1
 
 

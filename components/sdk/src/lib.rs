@@ -18,6 +18,7 @@ pub mod http;
 pub mod ids;
 pub mod request;
 pub mod runners;
+pub mod schema;
 pub mod spec;
 pub mod suggest;
 pub mod values;
@@ -26,7 +27,7 @@ pub mod zoom;
 
 pub use request::Request;
 pub use spec::{
-    Action, ConnectionKind, Method, Param, ParamLocation, ParamType, RateCategory, Rule,
+    Action, ConnectionKind, ItemParts, Method, Param, ParamLocation, ParamType, RateCategory, Rule,
 };
 pub use values::{Value, Values};
 
@@ -116,7 +117,11 @@ pub fn run(action: &Action, call: &Call, raw: &[(String, String)]) -> Result<Rep
     }
     let request = plan_values(action, &values)?;
     let response = http::send_request(&request, call)?;
-    zoom::reply(response.status, &response.body, action.list_key)
+    let reply = zoom::reply(response.status, &response.body, action.list_key)?;
+    match (action.list_key, action.item_parts) {
+        (Some(list_key), Some(parts)) => Ok(zoom::nest_parts(reply, list_key, parts)),
+        _ => Ok(reply),
+    }
 }
 
 /// Exports an [`Action`] declaration as this crate's component.

@@ -56,8 +56,10 @@ fn check(action: &Action, params: &[(String, String)]) -> Result<(), TestCaseErr
                 action.name
             );
             for problem in &problems {
-                let known = params.iter().any(|(n, _)| *n == problem.name)
-                    || action.param(&problem.name).is_some();
+                // A nested problem (`settings.jbh_time`) belongs to its field.
+                let field = problem.name.split(['.', '[']).next().unwrap_or_default();
+                let known =
+                    params.iter().any(|(n, _)| *n == problem.name) || action.param(field).is_some();
                 prop_assert!(
                     known,
                     "{}: a problem with '{}', which is neither given nor declared",

@@ -249,6 +249,17 @@ pub enum Rule {
     },
 }
 
+/// A second array of a list page whose entries belong to the list's items:
+/// a user's call history pages its calls in `call_logs` and their legs in
+/// `call_elements`, joined by `call_id`. Each item gets its own entries
+/// under `array`, so following every page (which keeps only the list's
+/// items) loses none of them.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemParts {
+    pub array: &'static str,
+    pub key: &'static str,
+}
+
 /// A runner for actions that need more than one request or a computed
 /// request (see [`runners`](crate::runners)).
 pub type CustomRun = fn(&Action, &crate::Call, &Values) -> Result<Reply, Failure>;
@@ -296,6 +307,11 @@ pub struct Action {
     pub custom_plan: Option<CustomPlan>,
     /// Runs the action instead of the default plan, send and [`zoom::reply`](crate::zoom::reply).
     pub custom_run: Option<CustomRun>,
+    /// Zoom's schema of the structured body fields (a `spec/body-schemas`
+    /// file), which [`schema`](crate::schema) checks them against.
+    pub body_schemas: Option<&'static str>,
+    /// Entries of another array of each page that belong to the items.
+    pub item_parts: Option<ItemParts>,
 }
 
 /// The `userId` parameter an admin action gains for a `{userId}` path.
@@ -325,6 +341,8 @@ impl Action {
         rules: &[],
         custom_plan: None,
         custom_run: None,
+        body_schemas: None,
+        item_parts: None,
     };
 
     /// The admin twin of a user action: same endpoint and parameters, admin

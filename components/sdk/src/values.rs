@@ -3,6 +3,7 @@
 
 use crate::dates::{self, Date};
 use crate::ids::{self, MeetingRef};
+use crate::schema;
 use crate::spec::{Action, Param, ParamLocation, ParamType, Rule};
 use crate::suggest::closest;
 use crate::{Failure, InvalidParam};
@@ -124,7 +125,14 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
             continue;
         }
         match parse_value(param, text).and_then(|value| no_dot_segment(param, value)) {
-            Ok(value) => values.entries.push((param.name, value)),
+            Ok(value) => {
+                if let (Value::Json(json), Some(schemas)) = (&value, action.body_schemas) {
+                    let mut nested = Vec::new();
+                    schema::check_field(schemas, param.name, json, &mut nested);
+                    problems.extend(nested.into_iter().map(|(n, m)| InvalidParam::new(n, m)));
+                }
+                values.entries.push((param.name, value))
+            }
             Err(message) => problems.push(InvalidParam::new(name, message)),
         }
     }

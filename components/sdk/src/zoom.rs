@@ -1,7 +1,9 @@
 //! Zoom's answers: success bodies, page tokens and the error body shape
 //! `{"code": N, "message": "..."}`.
 
+use crate::spec::ItemParts;
 use crate::{Failure, Reply};
+use serde_json::Value as Json;
 
 /// Turns Zoom's error answer into a [`Failure::Zoom`].
 pub fn error(status: u16, body: &[u8]) -> Failure {
@@ -65,6 +67,38 @@ pub fn reply(status: u16, body: &[u8], list_key: Option<&str>) -> Result<Reply, 
     })
 }
 
+/// Copies the entries of `parts.array` into the list items they belong to
+/// (same `parts.key`), each item under the name `parts.array`; the page's
+/// own array stays as Zoom sent it.
+pub fn nest_parts(reply: Reply, list_key: &str, parts: ItemParts) -> Reply {
+    let Ok(mut page) = serde_json::from_str::<Json>(&reply.body) else {
+        return reply;
+    };
+    let entries = page
+        .get(parts.array)
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let Some(items) = page.get_mut(list_key).and_then(Json::as_array_mut) else {
+        return reply;
+    };
+    for item in items.iter_mut() {
+        let key = item.get(parts.key).cloned();
+        let own: Vec<Json> = entries
+            .iter()
+            .filter(|e| key.is_some() && e.get(parts.key) == key.as_ref())
+            .cloned()
+            .collect();
+        if let Some(fields) = item.as_object_mut() {
+            fields.entry(parts.array).or_insert(Json::Array(own));
+        }
+    }
+    Reply {
+        body: page.to_string(),
+        ..reply
+    }
+}
+
 fn kind_of(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
@@ -112,6 +146,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.next_page_token.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn each_call_gets_its_own_legs() {
+        let page = br#"{"next_page_token":"t","call_logs":[{"call_id":"1"},{"call_id":"2"},{"x":0}],
+            "call_elements":[{"call_id":"1","leg":"a"},{"call_id":"2","leg":"b"},{"call_id":"1","leg":"c"}]}"#;
+        let parts = ItemParts {
+            array: "call_elements",
+            key: "call_id",
+        };
+        let r = nest_parts(
+            reply(200, page, Some("call_logs")).unwrap(),
+            "call_logs",
+            parts,
+        );
+        let body: Json = serde_json::from_str(&r.body).unwrap();
+        let legs = |i: usize| -> Vec<&str> {
+            body["call_logs"][i]["call_elements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["leg"].as_str().unwrap())
+                .collect()
+        };
+        assert_eq!(legs(0), ["a", "c"]);
+        assert_eq!(legs(1), ["b"]);
+        assert!(legs(2).is_empty(), "an item without the key gets none");
+        assert_eq!(body["call_elements"].as_array().unwrap().len(), 3);
+        assert_eq!(r.next_page_token.as_deref(), Some("t"));
     }
 
     #[test]

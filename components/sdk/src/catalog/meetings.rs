@@ -71,6 +71,9 @@ pub const CREATE_MEETING: Action = Action {
         time: "start_time",
         zone: "timezone",
     }],
+    body_schemas: Some(include_str!(
+        "../../../../spec/body-schemas/meeting-create.json"
+    )),
     ..Action::BASE
 };
 
@@ -113,6 +116,9 @@ pub const UPDATE_MEETING: Action = Action {
         },
     ],
     custom_run: Some(crate::runners::confirm::update),
+    body_schemas: Some(include_str!(
+        "../../../../spec/body-schemas/meeting-update.json"
+    )),
     ..Action::BASE
 };
 
@@ -292,5 +298,94 @@ mod tests {
             "{}",
             problems[0].message
         );
+    }
+}
+
+#[cfg(test)]
+mod nested_tests {
+    use super::*;
+    use crate::spec::{ParamLocation, ParamType};
+    use crate::test_support::raw;
+    use crate::{Failure, plan};
+
+    #[test]
+    fn settings_and_recurrence_are_checked_against_zooms_schema_all_at_once() {
+        for (action, target) in [
+            (CREATE_MEETING, ("topic", "Weekly")),
+            (UPDATE_MEETING_ADMIN, ("meetingId", "85123456789")),
+        ] {
+            let Err(Failure::InvalidParams(problems)) = plan(
+                &action,
+                &raw(&[
+                    target,
+                    (
+                        "settings",
+                        r#"{"audio_recording":"cloud","jbh_time":7,"waiting_room":"yes"}"#,
+                    ),
+                    ("recurrence", r#"{"weekly_days":"1,9","end_times":61}"#),
+                ]),
+            ) else {
+                panic!("{}: bad nested fields passed", action.name);
+            };
+            let mut names: Vec<&str> = problems.iter().map(|p| p.name.as_str()).collect();
+            names.sort();
+            assert_eq!(
+                names,
+                [
+                    "recurrence.end_times",
+                    "recurrence.type",
+                    "recurrence.weekly_days",
+                    "settings.audio_recording",
+                    "settings.jbh_time",
+                    "settings.waiting_room",
+                ],
+                "{}: {problems:?}",
+                action.name
+            );
+            let typo = problems
+                .iter()
+                .find(|p| p.name == "settings.audio_recording")
+                .unwrap();
+            assert!(
+                typo.message.contains("did you mean 'auto_recording'"),
+                "{}",
+                typo.message
+            );
+        }
+        let ok = plan(
+            &CREATE_MEETING,
+            &raw(&[
+                ("type", "8"),
+                (
+                    "settings",
+                    r#"{"auto_recording":"cloud","jbh_time":5,"waiting_room":true}"#,
+                ),
+                (
+                    "recurrence",
+                    r#"{"type":2,"weekly_days":"2,4","end_times":10}"#,
+                ),
+                ("tracking_fields", r#"[{"field":"Team","value":"Ops"}]"#),
+            ]),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn every_structured_body_field_of_a_meeting_write_has_zooms_schema() {
+        for action in [CREATE_MEETING, UPDATE_MEETING] {
+            let schemas: serde_json::Value =
+                serde_json::from_str(action.body_schemas.unwrap()).unwrap();
+            for param in action.params.iter().filter(|p| {
+                p.location == ParamLocation::Body
+                    && matches!(p.kind, ParamType::JsonObject | ParamType::JsonArray)
+            }) {
+                assert!(
+                    schemas["fields"][param.name].is_object(),
+                    "{}: no schema for {}",
+                    action.name,
+                    param.name
+                );
+            }
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! users. Only the current `call_history` endpoints; never the retired
 //! `/phone/call_logs` ones.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
+use crate::spec::{
+    Action, ConnectionKind, ItemParts, Method, Param, ParamType, RateCategory, Rule,
+};
 
 const DIRECTIONS: ParamType = ParamType::TextList(&["inbound", "outbound"]);
 const CONNECT_TYPES: ParamType = ParamType::TextList(&["internal", "external"]);
@@ -123,6 +125,10 @@ pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
         )
     ),
     rules: &[CALL_WINDOW],
+    item_parts: Some(ItemParts {
+        array: "call_elements",
+        key: "call_id",
+    }),
     ..Action::BASE
 };
 

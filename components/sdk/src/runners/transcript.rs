@@ -12,13 +12,22 @@
 //!   `"available": false`, `"reason"` (Zoom's `download_restriction_reason`,
 //!   e.g. `NOT_READY`) and `"explanation"` in words. These are states of an
 //!   existing transcript, not failures, so callers can poll on `NOT_READY`;
+//! - Zoom refuses a numeric meeting ID (400 or 404; reported of this
+//!   endpoint since December 2025, Jericho/ZoomNet#455): the ID is resolved
+//!   to its latest ended instance (`GET /past_meetings/{id}/instances`,
+//!   which needs `meeting:read` or `meeting:read:list_past_instances`) and
+//!   that instance's transcript is fetched; the reply names it in
+//!   `"instance"`. When there is no such instance, Zoom's first answer
+//!   stands;
 //! - Zoom answers 404 code 3322 (no transcript at all): a [`Failure::Zoom`]
 //!   whose message says "this meeting has no transcript";
 //! - any other error answer, of the metadata or the download: a
 //!   [`Failure::Zoom`] as usual.
 
-use crate::spec::Action;
-use crate::values::Values;
+use crate::ids::MeetingRef;
+use crate::request::Request;
+use crate::spec::{Action, Method};
+use crate::values::{Value, Values};
 use crate::{Call, Failure, Reply, http, request, vtt, zoom};
 use serde_json::{Map, Value as Json, json};
 
@@ -29,7 +38,15 @@ const NO_TRANSCRIPT: i64 = 3322;
 pub fn run(action: &Action, call: &Call, values: &Values) -> Result<Reply, Failure> {
     let request = request::build(action, values);
     let response = http::send_request(&request, call)?;
-    let metadata = metadata(response.status, &response.body)?;
+    let metadata = match metadata(response.status, &response.body) {
+        Ok(metadata) => metadata,
+        Err(refused) => match values.get("meetingId") {
+            Some(Value::Meeting(MeetingRef::Id(id))) if refuses_id(&refused) => {
+                of_latest_instance(*id, call, refused)?
+            }
+            _ => return Err(refused),
+        },
+    };
     let url = match download_url(&metadata) {
         Ok(url) => url,
         Err(unavailable) => return Ok(json_reply(unavailable)),
@@ -40,6 +57,72 @@ pub fn run(action: &Action, call: &Call, values: &Values) -> Result<Reply, Failu
     }
     let document = String::from_utf8_lossy(&download.body);
     available(metadata, &document).map(json_reply)
+}
+
+/// An answer that may be Zoom refusing the numeric ID itself.
+fn refuses_id(failure: &Failure) -> bool {
+    matches!(
+        failure,
+        Failure::Zoom {
+            status: 400 | 404,
+            ..
+        }
+    )
+}
+
+/// The transcript metadata of the latest ended instance of meeting `id`,
+/// with that instance named in `"instance"`; `refused` (Zoom's answer to the
+/// ID) when there is no ended instance to fall back on.
+fn of_latest_instance(
+    id: u64,
+    call: &Call,
+    refused: Failure,
+) -> Result<Map<String, Json>, Failure> {
+    let list = Request {
+        method: Method::Get,
+        path_and_query: format!("/past_meetings/{id}/instances"),
+        body: None,
+    };
+    let instances = http::send_request(&list, call)?;
+    let latest = (200..300)
+        .contains(&instances.status)
+        .then(|| serde_json::from_slice::<Json>(&instances.body).ok())
+        .flatten()
+        .and_then(|body| {
+            let meetings = body.get("meetings")?.as_array()?.clone();
+            // ISO-8601 UTC times of one form order as text.
+            meetings.into_iter().max_by(|a, b| {
+                let start = |m: &Json| m["start_time"].as_str().unwrap_or_default().to_string();
+                start(a).cmp(&start(b))
+            })
+        });
+    let Some(uuid) = latest
+        .as_ref()
+        .and_then(|m| m.get("uuid"))
+        .and_then(Json::as_str)
+    else {
+        return Err(refused);
+    };
+    let retry = Request {
+        method: Method::Get,
+        path_and_query: format!(
+            "/meetings/{}/transcript",
+            MeetingRef::Uuid(uuid.to_string()).path_segment()
+        ),
+        body: None,
+    };
+    let response = http::send_request(&retry, call)?;
+    let mut metadata = metadata(response.status, &response.body)?;
+    metadata.insert(
+        "instance".into(),
+        json!({
+            "uuid": uuid,
+            "start_time": latest.as_ref().and_then(|m| m.get("start_time")),
+            "resolved_from": id,
+            "why": "Zoom refused the meeting ID for transcripts; this is its latest ended instance",
+        }),
+    );
+    Ok(metadata)
 }
 
 /// The metadata object of a 2xx answer, or the failure an error answer means.

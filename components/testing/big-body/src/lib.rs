@@ -147,8 +147,8 @@ const BIG_BODY: Action = Action {
     .range(1, 1024)
     .default("64")],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(big_body),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(BIG_BODY);

@@ -50,8 +50,8 @@ const BIG_RESULT: Action = Action {
     .range(0, 1024)
     .default("100")],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(big_result),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(BIG_RESULT);

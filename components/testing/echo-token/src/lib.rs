@@ -26,8 +26,8 @@ const ECHO: Action = Action {
     list_key: None,
     params: &[],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(echo),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(ECHO);

@@ -31,8 +31,8 @@ const PROBE: Action = Action {
     list_key: None,
     params: &[Param::control("url", ParamType::Text, "Absolute URL to GET").required()],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(probe),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(PROBE);

@@ -98,8 +98,8 @@ const FLOOD: Action = Action {
     .range(1, 100_000)
     .default("10000")],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(flood),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(FLOOD);

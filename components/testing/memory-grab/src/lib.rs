@@ -56,8 +56,8 @@ const MEMORY_GRAB: Action = Action {
     .range(1, 4096)
     .default("200")],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(grab),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(MEMORY_GRAB);

@@ -22,8 +22,8 @@ const SPIN: Action = Action {
     list_key: None,
     params: &[],
     rules: &[],
-    custom_plan: None,
     custom_run: Some(spin),
+    ..Action::BASE
 };
 
 wrk_zoom_sdk::export_action!(SPIN);

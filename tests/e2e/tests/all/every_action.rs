@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use wrk_zoom::paginate::{PageSummary, for_each_item};
 use wrk_zoom::{Host, HostError, ZoomConnection};
 use wrk_zoom_e2e::{admin, host, params, simulator, user};
-use zoom_simulator::{RunningSimulator, seed};
+use zoom_simulator::{Fault, FaultRule, RunningSimulator, seed};
 
 type Params = Vec<(String, String)>;
 
@@ -532,6 +532,22 @@ async fn retrieve_user_call_history_all_lists_my_calls_once_each() {
     assert_eq!(summary.list_key, "call_logs");
     let (_, path, _) = last_request(&sim);
     assert_eq!(path, "/v2/phone/users/me/call_history");
+    // Each call keeps its legs (the page's `call_elements`), which carry
+    // the IDs the call-history actions chain on.
+    let mut legs = 0;
+    for call in &items {
+        let own = call["call_elements"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a call without its legs: {call}"));
+        assert!(!own.is_empty(), "{call}");
+        for leg in own {
+            assert_eq!(leg["call_id"], call["call_id"], "{call}");
+            assert!(leg["call_element_id"].is_string(), "{leg}");
+            assert!(leg["call_history_uuid"].is_string(), "{leg}");
+        }
+        legs += own.len();
+    }
+    assert!(legs > items.len(), "some calls have more than one leg");
 }
 
 #[tokio::test]
@@ -930,6 +946,120 @@ async fn a_transcript_that_is_not_ready_says_so() {
             .as_str()
             .unwrap()
             .contains("not ready yet"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.get("cues").is_none());
+    assert_eq!(sim.requests().len(), 1, "nothing to download");
+}
+
+/// Zoom answering the transcript metadata of `path` with `status` and `body`, once.
+fn transcript_answer(sim: &RunningSimulator, path: &str, status: u16, body: Value) {
+    sim.inject_fault(
+        FaultRule::new(Fault::Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+        })
+        .path_prefix(path),
+    );
+}
+
+#[tokio::test]
+async fn a_meeting_id_zoom_refuses_for_transcripts_resolves_to_its_latest_ended_instance() {
+    let (host, sim) = (host(), simulator().await);
+    let id = seed::ORDINARY_PAST_MEETING_ID;
+    // As reported of Zoom since December 2025 (Jericho/ZoomNet#455).
+    transcript_answer(
+        &sim,
+        &format!("/v2/meetings/{id}/transcript"),
+        400,
+        json!({"code": 300, "message": "Invalid meeting ID."}),
+    );
+    let reply = host
+        .run(
+            "retrieve-meeting-transcript",
+            &user(&sim),
+            &params(&[("meetingId", &id.to_string())]),
+        )
+        .await
+        .unwrap();
+    assert_full_transcript(&reply.body);
+    assert_eq!(
+        reply.body["instance"]["uuid"],
+        seed::ORDINARY_PAST_MEETING_UUID
+    );
+    assert_eq!(reply.body["instance"]["resolved_from"], id);
+    let paths: Vec<String> = sim.requests().into_iter().map(|r| r.raw_path).collect();
+    assert_eq!(
+        paths[..3],
+        [
+            format!("/v2/meetings/{id}/transcript"),
+            format!("/v2/past_meetings/{id}/instances"),
+            // The latest of the two instances, its `/` and `+` encoded.
+            "/v2/meetings/4RsgjlMtQ6uOqd3%2B5cq%2FkA%3D%3D/transcript".to_string(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_meeting_id_without_ended_instances_keeps_zooms_answer() {
+    let (host, sim) = (host(), simulator().await);
+    let id = seed::FIRST_USER_MEETING_ID;
+    transcript_answer(
+        &sim,
+        &format!("/v2/meetings/{id}/transcript"),
+        400,
+        json!({"code": 300, "message": "Invalid meeting ID."}),
+    );
+    let err = host
+        .run(
+            "retrieve-meeting-transcript",
+            &user(&sim),
+            &params(&[("meetingId", &id.to_string())]),
+        )
+        .await
+        .unwrap_err();
+    let (status, code, message) = zoom_error(&err);
+    assert_eq!((status, code), (400, Some(300)), "{message}");
+    assert!(message.contains("Invalid meeting ID"), "{message}");
+    assert_eq!(
+        sim.requests().len(),
+        2,
+        "the ID, then its instances; nothing more"
+    );
+}
+
+#[tokio::test]
+async fn a_transcript_zoom_cannot_offer_for_download_says_it_is_unsupported() {
+    let (host, sim) = (host(), simulator().await);
+    let uuid = seed::ORDINARY_PAST_MEETING_OLDER_UUID;
+    transcript_answer(
+        &sim,
+        "/v2/meetings/",
+        200,
+        json!({
+            "meeting_id": uuid,
+            "meeting_topic": "Weekly team sync",
+            "can_download": false,
+            "download_restriction_reason": "UNSUPPORTED",
+        }),
+    );
+    let reply = host
+        .run(
+            "retrieve-meeting-transcript",
+            &user(&sim),
+            &params(&[("meetingId", uuid)]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.body["available"], false, "{}", reply.body);
+    assert_eq!(reply.body["reason"], "UNSUPPORTED");
+    assert!(
+        reply.body["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("does not support downloading"),
         "{}",
         reply.body
     );

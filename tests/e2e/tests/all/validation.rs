@@ -211,3 +211,74 @@ async fn updates_that_change_nothing_or_what_an_occurrence_ignores_are_refused_b
         .collect();
     assert!(prefilled.is_empty(), "{prefilled:?}");
 }
+
+#[tokio::test]
+async fn nested_settings_and_recurrence_are_checked_against_zooms_schema_before_sending() {
+    let (host, sim) = (host(), simulator().await);
+    let err = host
+        .run(
+            "create-meeting",
+            &user(&sim),
+            &params(&[
+                ("topic", "Weekly sync"),
+                ("type", "8"),
+                // The misspelling Zoom would silently ignore (no recording).
+                (
+                    "settings",
+                    r#"{"audio_recording":"cloud","approval_type":"2","waiting_room_options":{"mode":"Custom"}}"#,
+                ),
+                ("recurrence", r#"{"weekly_days":"2,4","end_times":100}"#),
+                ("tracking_fields", r#"[{"value":"Ops"}]"#),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    let HostError::InvalidParams { problems, .. } = &err else {
+        panic!("expected invalid params, got {err:?}");
+    };
+    let said = |name: &str| {
+        problems
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.message.clone())
+            .unwrap_or_else(|| panic!("no problem named {name}: {err}"))
+    };
+    assert!(said("settings.audio_recording").contains("did you mean 'auto_recording'"));
+    assert!(said("settings.approval_type").contains("must be a whole number"));
+    assert!(said("settings.waiting_room_options.mode").contains("did you mean 'custom'"));
+    assert!(said("recurrence.type").contains("is required"));
+    assert!(said("recurrence.end_times").contains("at most 60"));
+    assert!(said("tracking_fields[0].field").contains("is required"));
+    assert_eq!(problems.len(), 6, "{err}");
+    assert!(sim.requests().is_empty(), "no request reaches Zoom");
+
+    // The same fields, right, reach Zoom as given.
+    let reply = host
+        .run(
+            "create-meeting",
+            &user(&sim),
+            &params(&[
+                ("topic", "Weekly sync"),
+                ("type", "8"),
+                (
+                    "settings",
+                    r#"{"auto_recording":"cloud","approval_type":2}"#,
+                ),
+                (
+                    "recurrence",
+                    r#"{"type":2,"weekly_days":"2,4","end_times":10}"#,
+                ),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert!(reply.body["id"].is_number(), "{}", reply.body);
+    let sent = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .expect("the create reached the simulator");
+    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(body["settings"]["auto_recording"], "cloud");
+    assert_eq!(body["recurrence"]["weekly_days"], "2,4");
+}

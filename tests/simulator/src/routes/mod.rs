@@ -278,6 +278,7 @@ fn api(
         ("GET", ["meetings", mid, "recordings"]) => recordings::get_meeting(&ctx, mid),
         ("GET", ["past_meetings", mid]) => past::details(&ctx, mid),
         ("GET", ["past_meetings", mid, "participants"]) => past::participants(&ctx, mid),
+        ("GET", ["past_meetings", mid, "instances"]) => past::instances(&ctx, mid),
         ("GET", ["report", "meetings", mid]) => reports::meeting(&ctx, mid),
         ("GET", ["report", "meetings", mid, "participants"]) => {
             reports::meeting_participants(&ctx, mid)

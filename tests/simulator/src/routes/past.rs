@@ -1,5 +1,6 @@
-//! Past meetings: `GET /past_meetings/{meetingId}` and
-//! `GET /past_meetings/{meetingId}/participants`, plus instance lookup
+//! Past meetings: `GET /past_meetings/{meetingId}`,
+//! `GET /past_meetings/{meetingId}/participants` and
+//! `GET /past_meetings/{meetingId}/instances`, plus instance lookup
 //! (numeric ID → latest instance, UUID → that instance) shared with the
 //! recording, transcript and report handlers.
 
@@ -21,6 +22,14 @@ pub const PARTICIPANTS: Scopes = Scopes {
     admin: &[
         "meeting:read:admin",
         "meeting:read:list_past_participants:admin",
+    ],
+};
+
+pub const INSTANCES: Scopes = Scopes {
+    user: &["meeting:read", "meeting:read:list_past_instances"],
+    admin: &[
+        "meeting:read:admin",
+        "meeting:read:list_past_instances:admin",
     ],
 };
 
@@ -116,6 +125,33 @@ fn participant_item(x: &Participant) -> Value {
         obj.insert("registrant_id".into(), json!(reg));
     }
     v
+}
+
+/// `GET /past_meetings/{meetingId}/instances`: the ended instances of a
+/// meeting ID (a UUID is refused, as by Zoom), oldest first.
+pub fn instances(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
+    let data = ctx.state.data();
+    let MeetingRef::Id(id) = parse_meeting_ref(raw_mid)? else {
+        return Err(ApiError::meeting_not_found(raw_mid));
+    };
+    let mut found: Vec<&PastInstance> = data
+        .past
+        .iter()
+        .filter(|p| p.meeting_id == id && p.kind == InstanceKind::Meeting)
+        .collect();
+    let Some(first) = found.first() else {
+        return Err(ApiError::meeting_not_found(&id.to_string()));
+    };
+    ctx.require_for_owner(&INSTANCES, &first.host_id)?;
+    found.sort_by_key(|p| p.start);
+    let meetings: Vec<Value> = found
+        .iter()
+        .map(|p| json!({"uuid": p.uuid, "start_time": format_datetime(p.start)}))
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "meetings": meetings }),
+    ))
 }
 
 /// `GET /past_meetings/{meetingId}/participants`
