@@ -15,6 +15,7 @@ use crate::runtime::bindings::types as wit;
 use crate::runtime::compiler::Compiler;
 use crate::runtime::engine::{EpochTicker, new_engine};
 use crate::runtime::store::{CallLimits, CallState, DeadlineExceeded, new_store};
+use crate::transport::{Transport, TransportConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wasmtime::Store;
@@ -36,6 +37,10 @@ pub struct HostConfig {
     pub max_concurrent_calls: u32,
     /// Register the components built into this binary.
     pub builtin_actions: bool,
+    /// How requests to Zoom connect (pool, timeouts, trusted roots);
+    /// `None`: the defaults plus `WRK_ZOOM_CA_FILE`
+    /// ([`TransportConfig::from_env`]).
+    pub transport: Option<TransportConfig>,
 }
 
 impl Default for HostConfig {
@@ -45,6 +50,7 @@ impl Default for HostConfig {
             limits: CallLimits::default(),
             max_concurrent_calls: 256,
             builtin_actions: true,
+            transport: None,
         }
     }
 }
@@ -69,6 +75,8 @@ pub struct Host {
     limits: CallLimits,
     /// Rate-limit buckets per connection, shared by concurrent calls.
     pacer: Arc<Pacer>,
+    /// The pooled client every call's requests leave through.
+    transport: Arc<Transport>,
     _ticker: EpochTicker,
 }
 
@@ -90,6 +98,11 @@ impl Host {
             Arc::new(linker),
             config.cache_dir,
         ));
+        let transport = match config.transport {
+            Some(transport) => Transport::new(&transport),
+            None => TransportConfig::from_env().and_then(|c| Transport::new(&c)),
+        }
+        .map_err(HostError::Internal)?;
         let registry = Registry::default();
         if config.builtin_actions {
             for (name, bytes) in builtin::BUILTIN_ACTIONS {
@@ -103,6 +116,7 @@ impl Host {
             registry,
             limits: config.limits,
             pacer: Arc::new(Pacer::new(RateLimitConfig::from_env())),
+            transport: Arc::new(transport),
         })
     }
 
@@ -326,8 +340,13 @@ impl Host {
             table: Table::for_path(&action.info.path),
             per_request: action.info.path == "/",
         };
-        let (hooks, log) =
-            EgressHooks::new(Arc::new(policy), credential, pacing, self.limits.egress());
+        let (hooks, log) = EgressHooks::new(
+            self.transport.clone(),
+            Arc::new(policy),
+            credential,
+            pacing,
+            self.limits.egress(),
+        );
         let mut store = new_store(&self.engine, hooks, &self.limits);
         let guest_connection = wit::Connection {
             access_token: stand_in,

@@ -28,6 +28,7 @@ pub mod paginate;
 pub mod rate_limit;
 mod registry;
 mod runtime;
+pub mod transport;
 pub mod watch;
 
 pub use connection::{ZoomConnection, url_origin};

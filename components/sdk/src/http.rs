@@ -151,6 +151,12 @@ fn error_code(host: &str, code: ErrorCode) -> Failure {
         ErrorCode::ConnectionTimeout | ErrorCode::HttpResponseTimeout => {
             Failure::Transport(format!("{host} did not answer in time"))
         }
+        ErrorCode::TlsCertificateError => Failure::Transport(format!(
+            "{host}'s TLS certificate is not trusted (a private CA must be added to the host's trusted roots, e.g. WRK_ZOOM_CA_FILE)"
+        )),
+        ErrorCode::ConnectionTerminated => Failure::Transport(format!(
+            "the connection to {host} closed before Zoom answered"
+        )),
         other => Failure::Transport(format!("request to {host} failed: {other:?}")),
     }
 }

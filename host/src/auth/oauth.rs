@@ -9,9 +9,8 @@
 //!
 //! Every token request authenticates the client with
 //! `Authorization: Basic base64(client_id:client_secret)`. HTTP goes through
-//! the same hyper + rustls stack the components' egress uses
-//! (`wasmtime_wasi_http::default_send_request`), so no second HTTP client is
-//! compiled in. Nothing here logs or formats a token or a secret.
+//! the same pooled hyper + rustls client the components' egress uses
+//! ([`crate::transport`]), so no second HTTP client is compiled in. Nothing here logs or formats a token or a secret.
 
 use super::store::Secret;
 use base64::Engine;
@@ -186,7 +185,8 @@ pub fn token_endpoint(oauth_base: &str) -> String {
 #[error("{0}")]
 pub struct HttpError(String);
 
-/// Sends one request over hyper + rustls, with bounded timeouts.
+/// Sends one request through the process's pooled client
+/// ([`crate::transport::shared`]), with bounded timeouts.
 pub async fn http_send(request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let (mut parts, body) = request.into_parts();
     let authority = parts
@@ -203,27 +203,27 @@ pub async fn http_send(request: HttpRequest) -> Result<HttpResponse, HttpError> 
         authority,
         parts.uri.path()
     );
-    let request = hyper::Request::from_parts(
-        parts,
-        Full::new(Bytes::from(body)).map_err(|never| match never {}),
-    );
-    let options = wasmtime_wasi_http::RequestOptions {
-        connect_timeout: Some(Duration::from_secs(15)),
-        first_byte_timeout: Some(Duration::from_secs(30)),
-        between_bytes_timeout: Some(Duration::from_secs(30)),
-    };
-    let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options))
+    let transport = crate::transport::shared().map_err(HttpError)?;
+    let request = hyper::Request::from_parts(parts, Full::new(Bytes::from(body)));
+    let response = transport
+        .send(request, Duration::from_secs(30))
         .await
-        .map_err(|e| HttpError(format!("{target}: {e}")))?;
-    let connection = tokio::spawn(io);
+        .map_err(|e| HttpError(format!("{target}: {}", describe(e))))?;
     let (parts, body) = response.into_parts();
     let body = tokio::time::timeout(Duration::from_secs(60), body.collect())
         .await
         .map_err(|_| HttpError(format!("{target}: the answer did not arrive in time")))?
         .map_err(|e| HttpError(format!("{target}: {e}")))?
         .to_bytes();
-    connection.abort();
     Ok(http::Response::from_parts(parts, body.to_vec()))
+}
+
+fn describe(failure: crate::transport::Failure) -> String {
+    use crate::transport::Failure;
+    match failure {
+        Failure::NotSent(why) | Failure::MaybeSent(why) | Failure::Fatal(why) => why,
+        Failure::TimedOut => "no answer in time".into(),
+    }
 }
 
 fn client(

@@ -18,6 +18,9 @@
 //!   recorded in the [`EgressLog`], which turns them into the call's error
 //!   ([`outcome`]).
 //!
+//! - requests leave through the process's pooled client
+//!   ([`crate::transport`]): kept-alive connections, HTTP/2 where offered;
+//!
 //! - one call cannot exhaust the host ([`EgressLimits`]): at most
 //!   `max_requests` requests in all (more are refused), `max_in_flight` at
 //!   once (more wait), and request bodies of at most `max_request_body`
@@ -38,6 +41,7 @@ pub use policy::EgressPolicy;
 
 use crate::model::RateCategory;
 use crate::rate_limit::{Account, RetryPolicy, Table};
+use crate::transport::Transport;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
@@ -100,6 +104,7 @@ enum Egress {
     Sealed,
     /// Allow-listed hosts, with the real token swapped in and paced.
     Open {
+        transport: Arc<Transport>,
         policy: Arc<EgressPolicy>,
         credential: Credential,
         pacing: Arc<CallPacing>,
@@ -119,6 +124,7 @@ impl EgressHooks {
     /// swapped in and requests paced and retried; the log records what
     /// happened.
     pub fn new(
+        transport: Arc<Transport>,
         policy: Arc<EgressPolicy>,
         credential: Credential,
         pacing: CallPacing,
@@ -127,6 +133,7 @@ impl EgressHooks {
         let log = Arc::new(Mutex::new(EgressLog::default()));
         let hooks = EgressHooks {
             egress: Egress::Open {
+                transport,
                 policy,
                 credential,
                 pacing: Arc::new(pacing),
@@ -176,6 +183,7 @@ impl WasiHttpHooks for EgressHooks {
         drop(fut);
         let url = request.uri().to_string();
         let Egress::Open {
+            transport,
             policy,
             credential,
             pacing,
@@ -200,14 +208,15 @@ impl WasiHttpHooks for EgressHooks {
         let method = request.method().clone();
         credential::authorize(policy, credential, &method, &url, request.headers_mut());
         let (pacing, log, limits) = (pacing.clone(), self.log.clone(), *limits);
-        let in_flight = in_flight.clone();
+        let (in_flight, transport) = (in_flight.clone(), transport.clone());
         Box::new(async move {
             // Waits here, before any rate-limit slot is taken.
             let _turn = in_flight
                 .acquire_owned()
                 .await
                 .map_err(|_| wasmtime_wasi_http::Error::InternalError(None))?;
-            let response = retry::send_paced(&pacing, &log, request, options, &limits).await?;
+            let response =
+                retry::send_paced(&transport, &pacing, &log, request, options, &limits).await?;
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

@@ -6,8 +6,9 @@ use super::advice::{uncertain_check, zoom_message};
 use super::outcome::{DailyLimitHit, EgressLog, UncertainRequest};
 use super::{CallPacing, EgressLimits};
 use crate::rate_limit::{self, RateLimitKind};
+use crate::transport::{self, Transport};
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
@@ -31,26 +32,27 @@ enum Attempt {
     Fatal(wasmtime_wasi_http::Error),
 }
 
-fn classify_error(e: wasmtime_wasi_http::Error) -> Attempt {
+/// A transport failure as the component sees it (the detail is logged).
+fn attempt_failed(failure: transport::Failure) -> Attempt {
     use wasmtime_wasi_http::Error as E;
-    match e {
-        E::Connect(_)
-        | E::ConnectionRefused
-        | E::ConnectionTimeout
-        | E::DnsTimeout
-        | E::DnsError { .. }
-        | E::DestinationNotFound
-        | E::DestinationUnavailable
-        | E::Tls(_)
-        | E::TlsProtocolError => Attempt::NotSent(e),
-        E::HttpRequestUriInvalid
-        | E::HttpRequestDenied
-        | E::HttpRequestMethodInvalid
-        | E::InvalidDnsNameError(_)
-        | E::TlsCertificateError
-        | E::DestinationIpProhibited
-        | E::HttpRequestBodySize(_) => Attempt::Fatal(e),
-        other => Attempt::MaybeSent(other),
+    match failure {
+        transport::Failure::NotSent(why) => {
+            tracing::debug!("not sent: {why}");
+            Attempt::NotSent(E::Connect(std::io::Error::other(why)))
+        }
+        transport::Failure::MaybeSent(why) => {
+            tracing::debug!("may have been sent: {why}");
+            Attempt::MaybeSent(E::ConnectionTerminated)
+        }
+        transport::Failure::TimedOut => Attempt::MaybeSent(E::ConnectionReadTimeout),
+        transport::Failure::Fatal(why) => {
+            tracing::debug!("failed: {why}");
+            if why.contains("certificate") {
+                Attempt::Fatal(E::TlsCertificateError)
+            } else {
+                Attempt::Fatal(E::InternalError(Some(why)))
+            }
+        }
     }
 }
 
@@ -60,29 +62,27 @@ fn full_body(bytes: Bytes) -> WasiBody {
         .boxed_unsync()
 }
 
-/// One try: connect, send, and read the answer (whole when it is small).
-async fn attempt(request: hyper::Request<WasiBody>, options: Option<RequestOptions>) -> Attempt {
-    let (response, io) = match wasmtime_wasi_http::default_send_request(request, options).await {
-        Ok(sent) => sent,
-        Err(e) => return classify_error(e),
+/// One try: send on a pooled connection, and read the answer (whole when
+/// it is small).
+async fn attempt(
+    transport: &Transport,
+    request: hyper::Request<Full<Bytes>>,
+    first_byte: Duration,
+) -> Attempt {
+    let response = match transport.send(request, first_byte).await {
+        Ok(response) => response,
+        Err(failure) => return attempt_failed(failure),
     };
-    // The connection task reads the body; it ends when the body is done.
-    tokio::spawn(async move {
-        if let Err(e) = io.await {
-            tracing::debug!("connection failed: {e:?}");
-        }
-    });
-    let (parts, mut body) = response.into_parts();
+    let (parts, body) = response.into_parts();
+    let mut body = body.map_err(wasmtime_wasi_http::Error::from).boxed_unsync();
     let mut chunks: Vec<Bytes> = Vec::new();
     let mut size = 0usize;
     loop {
         match body.frame().await {
             None => break,
             Some(Err(e)) => {
-                return Attempt::MaybeSent(match classify_error(e) {
-                    Attempt::NotSent(e) | Attempt::MaybeSent(e) | Attempt::Fatal(e) => e,
-                    Attempt::Answer(..) => wasmtime_wasi_http::Error::HttpResponseIncomplete,
-                });
+                tracing::debug!("the answer broke off: {e}");
+                return Attempt::MaybeSent(wasmtime_wasi_http::Error::HttpResponseIncomplete);
             }
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
@@ -92,7 +92,7 @@ async fn attempt(request: hyper::Request<WasiBody>, options: Option<RequestOptio
                 if size > BUFFERED_BODY_LIMIT {
                     let streamed = PrefixedBody {
                         prefix: chunks.into(),
-                        rest: body.boxed_unsync(),
+                        rest: body,
                     };
                     return Attempt::Answer(
                         hyper::Response::from_parts(parts, streamed.boxed_unsync()),
@@ -148,6 +148,7 @@ fn lock(log: &Mutex<EgressLog>) -> std::sync::MutexGuard<'_, EgressLog> {
 /// Sends a request under the call's pacing and retry policy; see the
 /// module docs.
 pub async fn send_paced(
+    transport: &Transport,
     pacing: &CallPacing,
     log: &Mutex<EgressLog>,
     request: hyper::Request<WasiBody>,
@@ -188,6 +189,11 @@ pub async fn send_paced(
         check: uncertain_check(&path, &body),
     };
     let policy = &pacing.retry;
+    // What the component asked for, within the try's own bound.
+    let first_byte = options
+        .and_then(|o| o.first_byte_timeout)
+        .unwrap_or(policy.attempt_timeout)
+        .min(policy.attempt_timeout);
     let mut retries = 0u32;
     let mut waited = Duration::ZERO;
     loop {
@@ -202,14 +208,14 @@ pub async fn send_paced(
             *headers = parts.headers.clone();
         }
         let request = builder
-            .body(full_body(body.clone()))
+            .body(Full::new(body.clone()))
             .map_err(|e| wasmtime_wasi_http::Error::InternalError(Some(e.to_string())))?;
         lock(log).sent += 1;
-        let outcome =
-            match tokio::time::timeout(policy.attempt_timeout, attempt(request, options)).await {
-                Ok(outcome) => outcome,
-                Err(_) => Attempt::MaybeSent(wasmtime_wasi_http::Error::ConnectionReadTimeout),
-            };
+        let tried = attempt(transport, request, first_byte);
+        let outcome = match tokio::time::timeout(policy.attempt_timeout, tried).await {
+            Ok(outcome) => outcome,
+            Err(_) => Attempt::MaybeSent(wasmtime_wasi_http::Error::ConnectionReadTimeout),
+        };
         // Why to try again, and after how long (None = hand back `outcome`).
         let mut retry_after: Option<Duration> = None;
         match &outcome {

@@ -51,7 +51,24 @@ pub fn host_with_limits(limits: CallLimits) -> Host {
         cache_dir: Some(cache_dir()),
         limits,
         max_concurrent_calls: 64,
-        builtin_actions: true,
+        ..HostConfig::default()
+    })
+    .expect("host starts")
+}
+
+/// A host that trusts `sim`'s certificate (a simulator started with `tls`).
+pub fn host_trusting(sim: &RunningSimulator) -> Host {
+    let ca = sim
+        .ca_certificate_der()
+        .expect("the simulator serves HTTPS");
+    Host::new(HostConfig {
+        cache_dir: Some(cache_dir()),
+        max_concurrent_calls: 64,
+        transport: Some(wrk_zoom::transport::TransportConfig {
+            extra_roots: vec![ca],
+            ..Default::default()
+        }),
+        ..HostConfig::default()
     })
     .expect("host starts")
 }

@@ -26,6 +26,7 @@ pub mod seed;
 pub mod state;
 pub mod throttle;
 pub mod time;
+mod tls;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, header};
@@ -63,6 +64,11 @@ pub struct SimConfig {
     /// above the limit within one second gets the per-second 429 (see
     /// [`throttle`]). Empty (the default): no limit.
     pub per_second_limits: Vec<(RateLabel, u32)>,
+    /// Serve HTTPS, with a certificate for 127.0.0.1 issued at start by a
+    /// CA made for this simulator ([`RunningSimulator::ca_certificate_der`]).
+    pub tls: bool,
+    /// With `tls`, offer HTTP/2 as well as HTTP/1.1 by ALPN.
+    pub http2: bool,
 }
 
 impl Default for SimConfig {
@@ -75,6 +81,8 @@ impl Default for SimConfig {
             access_token_ttl: Duration::from_secs(3600),
             large_past_meeting_participants: 0,
             per_second_limits: Vec::new(),
+            tls: false,
+            http2: false,
         }
     }
 }
@@ -92,12 +100,16 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// The body, as (lossy) UTF-8.
     pub body: String,
+    /// The HTTP version it came over (`HTTP/1.1`, `HTTP/2.0`).
+    pub version: String,
 }
 
 /// Handle to a running simulator; the server shuts down when it is dropped.
 pub struct RunningSimulator {
     addr: SocketAddr,
     state: Arc<SimState>,
+    /// With TLS: the CA certificate (DER) a client must trust.
+    ca: Option<Vec<u8>>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -116,13 +128,22 @@ impl Simulator {
 pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
-    let origin = format!("http://127.0.0.1:{}", addr.port());
+    let tls = if config.tls {
+        Some(tls::Server::new(config.http2)?)
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let origin = format!("{scheme}://127.0.0.1:{}", addr.port());
+    let ca = tls.as_ref().map(|t| t.ca_der.clone());
     let state = Arc::new(SimState::new(config, origin));
     let (shutdown, rx) = watch::channel(false);
-    let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
+    let acceptor = tls.map(|t| t.acceptor);
+    let task = tokio::spawn(accept_loop(listener, acceptor, state.clone(), rx));
     Ok(RunningSimulator {
         addr,
         state,
+        ca,
         shutdown,
         task: Some(task),
     })
@@ -134,9 +155,23 @@ impl RunningSimulator {
         format!("{}/v2", self.origin())
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT` (`https://` with TLS)
     pub fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.addr.port())
+        self.state.origin.clone()
+    }
+
+    /// With TLS: the certificate (DER) of the CA that issued the server's,
+    /// for a client to trust.
+    pub fn ca_certificate_der(&self) -> Option<Vec<u8>> {
+        self.ca.clone()
+    }
+
+    /// TCP connections accepted so far (a client that keeps connections
+    /// alive opens few).
+    pub fn connections_accepted(&self) -> u64 {
+        self.state
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The bound address.
@@ -242,31 +277,54 @@ impl Drop for RunningSimulator {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<SimState>, mut rx: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    state: Arc<SimState>,
+    mut rx: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = rx.changed() => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let state = state.clone();
-                let mut conn_rx = rx.clone();
+                state.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (state, conn_rx, tls) = (state.clone(), rx.clone(), tls.clone());
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { handle(state, req).await }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = conn_rx.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
+                    match tls {
+                        None => serve_connection(TokioIo::new(stream), state, conn_rx).await,
+                        Some(acceptor) => {
+                            // A client that gives up on the handshake is no error.
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve_connection(TokioIo::new(stream), state, conn_rx).await;
+                            }
                         }
                     }
                 });
             }
+        }
+    }
+}
+
+/// Serves one connection (HTTP/1.1, or HTTP/2 when TLS negotiated it) until
+/// it closes or the simulator shuts down.
+async fn serve_connection<I>(io: TokioIo<I>, state: Arc<SimState>, mut rx: watch::Receiver<bool>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let state = state.clone();
+        async move { handle(state, req).await }
+    });
+    let builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = rx.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         }
     }
 }
@@ -301,6 +359,7 @@ async fn handle(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
             body: body_text,
+            version: format!("{:?}", parts.version),
         });
     let fault = {
         let mut rules = state.faults.lock().unwrap_or_else(|e| e.into_inner());

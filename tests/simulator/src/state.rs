@@ -274,6 +274,8 @@ pub struct SimState {
     pub faults: Mutex<Vec<crate::faults::FaultRule>>,
     /// Per-second limits ([`SimConfig::per_second_limits`]).
     pub throttle: crate::throttle::Throttle,
+    /// TCP connections accepted.
+    pub connections: std::sync::atomic::AtomicU64,
 }
 
 impl SimState {
@@ -295,6 +297,7 @@ impl SimState {
             pager,
             faults: Mutex::new(Vec::new()),
             throttle,
+            connections: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -11,4 +11,5 @@ mod isolation;
 mod pagination;
 mod resilience;
 mod swap;
+mod transport;
 mod validation;
