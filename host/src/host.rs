@@ -6,6 +6,7 @@
 //! [`HostError`]s that keep their causes apart.
 
 use crate::connection::ZoomConnection;
+use crate::declared;
 use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
 use crate::error::HostError;
 use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
@@ -106,7 +107,7 @@ impl Host {
         let registry = Registry::default();
         if config.builtin_actions {
             for (name, bytes) in builtin::BUILTIN_ACTIONS {
-                registry.add_lazy(name, ComponentSource::Builtin(bytes));
+                registry.add_lazy(name, ComponentSource::Builtin(bytes), declared::info(name));
             }
         }
         Ok(Host {
@@ -172,13 +173,33 @@ impl Host {
         Ok(Some(self.load(ComponentSource::Builtin(bytes)).await?.info))
     }
 
-    /// `describe()` of every action, in name order.
+    /// `describe()` of `name`, without compiling a built-in action that has
+    /// not run yet (its declaration says the same; a test proves it).
+    pub async fn info(&self, name: &str) -> Result<ActionInfo, HostError> {
+        match self.registry.known_info(name) {
+            Some(info) => Ok(info),
+            None => Ok(self.action(name).await?.info.clone()),
+        }
+    }
+
+    /// `describe()` of every action, in name order (see [`Host::info`]).
     pub async fn describe_all(&self) -> Result<Vec<ActionInfo>, HostError> {
         let mut infos = Vec::new();
         for name in self.action_names() {
-            infos.push(self.action(&name).await?.info.clone());
+            infos.push(self.info(&name).await?);
         }
         Ok(infos)
+    }
+
+    /// Compiles every registered action not compiled yet, one at a time
+    /// (e.g. in the background after `serve` starts, so first calls do not
+    /// wait); an action that fails to load is logged and skipped.
+    pub async fn warm_up(&self) {
+        for name in self.action_names() {
+            if let Err(e) = self.action(&name).await {
+                tracing::warn!(action = %name, "could not load: {e}");
+            }
+        }
     }
 
     /// Compiles, type-checks and describes a component (does not register it).

@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod clock;
 mod connection;
+mod declared;
 mod egress;
 mod error;
 mod host;

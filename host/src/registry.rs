@@ -8,7 +8,8 @@
 //!   `wrk:zoom/action` interface and describes itself under the same name;
 //!   a broken component never replaces a working one;
 //! - built-in components are compiled lazily, once, on first use (by
-//!   `runtime::compiler`, which also caches compiled code on disk).
+//!   `runtime::compiler`, which also caches compiled code on disk); until
+//!   then their `describe()` is their declaration's ([`crate::declared`]).
 
 use crate::error::HostError;
 use crate::model::ActionInfo;
@@ -76,6 +77,9 @@ impl ComponentSource {
 
 struct Slot {
     source: ComponentSource,
+    /// What the component is known to describe before it is compiled (a
+    /// built-in's declaration).
+    declared: Option<ActionInfo>,
     loaded: OnceCell<Arc<LoadedAction>>,
 }
 
@@ -86,10 +90,12 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Registers a component under `name` without compiling it yet.
-    pub fn add_lazy(&self, name: &str, source: ComponentSource) {
+    /// Registers a component under `name` without compiling it yet;
+    /// `declared` is its `describe()` when known without compiling.
+    pub fn add_lazy(&self, name: &str, source: ComponentSource, declared: Option<ActionInfo>) {
         let slot = Arc::new(Slot {
             source,
+            declared,
             loaded: OnceCell::new(),
         });
         self.slots.rcu(|map| {
@@ -104,6 +110,7 @@ impl Registry {
         let name = loaded.info.name.clone();
         let slot = Arc::new(Slot {
             source,
+            declared: None,
             loaded: OnceCell::new_with(Some(loaded)),
         });
         self.slots.rcu(|map| {
@@ -121,6 +128,17 @@ impl Registry {
     /// Every registered name, sorted.
     pub fn names(&self) -> Vec<String> {
         self.slots.load().keys().cloned().collect()
+    }
+
+    /// The `describe()` of `name` if it is known without compiling: the
+    /// loaded component's, else the declared one.
+    pub fn known_info(&self, name: &str) -> Option<ActionInfo> {
+        let slots = self.slots.load();
+        let slot = slots.get(name)?;
+        match slot.loaded.get() {
+            Some(loaded) => Some(loaded.info.clone()),
+            None => slot.declared.clone(),
+        }
     }
 
     /// The current action `name`, loading it on first use with `load`.

@@ -25,6 +25,6 @@ pub async fn list(json: bool) -> Result<(), HostError> {
 
 pub async fn describe(action: &str) -> Result<(), HostError> {
     let host = Host::new(HostConfig::default())?;
-    let info = host.action(action).await?.info.clone();
+    let info = host.info(action).await?;
     print_json(&serde_json::to_value(&info).expect("action info serialises"))
 }

@@ -183,6 +183,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         }
         None => None,
     };
+    // Compile the built-in actions in the background: the server answers
+    // at once (listing needs no compiling), and first calls rarely wait.
+    tokio::spawn({
+        let host = host.clone();
+        async move { host.warm_up().await }
+    });
     let connections = match Connections::open_default() {
         Ok(connections) => Some(connections),
         Err(e) => {

@@ -31,6 +31,38 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
+fn listing_and_describing_actions_compiles_nothing() {
+    // A fresh install: an empty compiled-code cache stays empty, because
+    // the host answers from the declarations the components are built from.
+    let cache = crate::temp_dir("wrk-zoom-fresh-cache-");
+    let home = crate::temp_dir("wrk-zoom-cli-home-");
+    for args in [
+        &["actions", "--json"][..],
+        &["actions"],
+        &["describe", "create-meeting"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+            .args(args)
+            .env("WRK_ZOOM_CACHE_DIR", cache.path())
+            .env("WRK_ZOOM_HOME", home.path())
+            .output()
+            .expect("run wrk-zoom");
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        assert!(!output.stdout.is_empty(), "{args:?}");
+    }
+    // The cache's own key file (`.key`) aside.
+    let compiled: Vec<String> = std::fs::read_dir(cache.path())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(compiled.is_empty(), "compiled for a listing: {compiled:?}");
+}
+
+#[test]
 fn actions_json_describes_every_action_with_its_parameters() {
     let output = wrk_zoom(&["actions", "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));

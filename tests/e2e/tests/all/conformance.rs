@@ -1441,3 +1441,24 @@ async fn the_account_call_historys_recording_default_is_zooms_and_said() {
         declared.description
     );
 }
+
+#[tokio::test]
+async fn every_builtin_components_own_describe_equals_the_declaration_the_host_lists() {
+    // `wrk-zoom actions` and `describe` answer from the declarations without
+    // compiling; each component must describe itself exactly so.
+    let host = wrk_zoom_e2e::host();
+    let names = host.action_names();
+    assert_eq!(names.len(), 33);
+    for name in names {
+        let listed = host.info(&name).await.unwrap();
+        let own = host
+            .builtin_info(&name)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{name} is not built in"));
+        assert_eq!(
+            own, listed,
+            "{name}: the component describes itself differently"
+        );
+    }
+}
