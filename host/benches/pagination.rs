@@ -5,9 +5,10 @@
 //!
 //! `cargo bench -p wrk-zoom --bench pagination`
 //!
-//! Both sides open one HTTP/1.1 connection per request (as the host's
-//! egress does), send the same GETs with the same bearer token, parse each
-//! page's JSON and hand over every participant. The host runs with pacing
+//! Both sides keep their connection alive (the host through its pooled
+//! transport, the native side with hyper-util's pooled client), send the
+//! same GETs with the same bearer token, parse each page's JSON and hand
+//! over every participant. The host runs with pacing
 //! off (the native client does not pace either), so the numbers compare the
 //! cost of the sandbox: a fresh component instance per page, the egress
 //! hook, and the copies across the component boundary.
@@ -21,6 +22,9 @@
 use criterion::Criterion;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use wrk_zoom::paginate::for_each_item;
@@ -114,24 +118,22 @@ impl Setup {
     }
 }
 
-/// One GET on a fresh connection; the body parsed as JSON.
+/// The native baseline's client: hyper-util's pooled keep-alive client.
+fn native_client() -> &'static Client<HttpConnector, Empty<Bytes>> {
+    static CLIENT: std::sync::OnceLock<Client<HttpConnector, Empty<Bytes>>> =
+        std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).build_http())
+}
+
+/// One GET on a kept-alive connection; the body parsed as JSON.
 async fn native_get(addr: SocketAddr, path_and_query: &str) -> Result<serde_json::Value, String> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
-    let request = hyper::Request::get(path_and_query)
-        .header("host", addr.to_string())
+    let request = hyper::Request::get(format!("http://{addr}{path_and_query}"))
         .header("authorization", format!("Bearer {}", seed::USER_TOKEN))
         .header("accept", "application/json")
         .body(Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
+    let response = native_client()
+        .request(request)
         .await
         .map_err(|e| e.to_string())?;
     if response.status() != 200 {
@@ -222,7 +224,7 @@ fn main() {
         .configure_from_args();
     let mut group = criterion.benchmark_group("pagination_100k_items_334_pages");
     group.bench_function("components", |b| b.iter(|| setup.components(None)));
-    group.bench_function("native_hyper", |b| b.iter(|| setup.native(None)));
+    group.bench_function("native_keep_alive", |b| b.iter(|| setup.native(None)));
     group.finish();
     criterion.final_summary();
 

@@ -27,6 +27,14 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_actions.rs"));
 }
 
+/// The component built into this binary for the action `name`.
+pub fn builtin_component(name: &str) -> Option<&'static [u8]> {
+    builtin::BUILTIN_ACTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
+}
+
 /// How to build a [`Host`].
 #[derive(Clone, Debug)]
 pub struct HostConfig {
@@ -167,7 +175,7 @@ impl Host {
     /// `describe()` of the component built into this binary for `name`, if
     /// there is one (whatever has been swapped in since).
     pub async fn builtin_info(&self, name: &str) -> Result<Option<ActionInfo>, HostError> {
-        let Some((_, bytes)) = builtin::BUILTIN_ACTIONS.iter().find(|(n, _)| *n == name) else {
+        let Some(bytes) = builtin_component(name) else {
             return Ok(None);
         };
         Ok(Some(self.load(ComponentSource::Builtin(bytes)).await?.info))

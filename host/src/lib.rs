@@ -34,6 +34,6 @@ pub mod watch;
 
 pub use connection::{ZoomConnection, url_origin};
 pub use error::{ErrorCategory, HostError};
-pub use host::{Host, HostConfig, default_cache_dir};
+pub use host::{Host, HostConfig, builtin_component, default_cache_dir};
 pub use registry::{ComponentSource, LoadedAction};
 pub use runtime::store::CallLimits;

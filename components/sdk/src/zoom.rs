@@ -39,26 +39,31 @@ pub fn reply(status: u16, body: &[u8], list_key: Option<&str>) -> Result<Reply, 
             next_page_token: None,
         });
     }
-    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        Failure::Unexpected(format!(
-            "Zoom answered {status} with a body that is not JSON ({e}): {}",
-            String::from_utf8_lossy(&body[..body.len().min(200)])
-        ))
-    })?;
+    // Checked and read without building the document (the host parses
+    // it once; a page of 300 items is 100 KB of JSON).
     let next_page_token = match list_key {
+        None => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(body)
+                .map_err(|e| not_json(status, body, e))?;
+            None
+        }
         Some(key) => {
-            if !json.is_object() {
-                return Err(Failure::Unexpected(format!(
-                    "expected a JSON object with a '{key}' list, got {}",
-                    kind_of(&json)
-                )));
-            }
-            json.get("next_page_token")
-                .and_then(|t| t.as_str())
+            let head: PageHead = serde_json::from_slice(body).map_err(|e| {
+                if e.is_data() {
+                    Failure::Unexpected(format!(
+                        "expected a JSON object with a '{key}' list, got {}",
+                        kind_of_text(body)
+                    ))
+                } else {
+                    not_json(status, body, e)
+                }
+            })?;
+            head.next_page_token
+                .as_ref()
+                .and_then(Json::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
         }
-        None => None,
     };
     Ok(Reply {
         status,
@@ -97,6 +102,28 @@ pub fn nest_parts(reply: Reply, list_key: &str, parts: ItemParts) -> Reply {
         body: page.to_string(),
         ..reply
     }
+}
+
+/// The part of a list page the component needs: its token (every other
+/// field is skipped without being stored).
+#[derive(serde::Deserialize)]
+struct PageHead {
+    #[serde(default)]
+    next_page_token: Option<Json>,
+}
+
+fn not_json(status: u16, body: &[u8], e: serde_json::Error) -> Failure {
+    Failure::Unexpected(format!(
+        "Zoom answered {status} with a body that is not JSON ({e}): {}",
+        String::from_utf8_lossy(&body[..body.len().min(200)])
+    ))
+}
+
+/// What kind of JSON value `body` (valid JSON, not an object) is.
+fn kind_of_text(body: &[u8]) -> &'static str {
+    serde_json::from_slice::<Json>(body)
+        .map(|v| kind_of(&v))
+        .unwrap_or("something else")
 }
 
 fn kind_of(v: &serde_json::Value) -> &'static str {

@@ -53,8 +53,14 @@ impl PacingConfig {
 
     /// The default, with the plan from `WRK_ZOOM_PLAN` (free, pro, business)
     /// when it is set and valid (an invalid value is logged and ignored).
+    /// `WRK_ZOOM_PACING=off` turns pacing off (for a server that is not
+    /// Zoom, e.g. benchmarks against the simulator); 429s are still retried.
     pub fn from_env() -> PacingConfig {
         let mut config = PacingConfig::default();
+        if std::env::var("WRK_ZOOM_PACING").is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
+            tracing::warn!("WRK_ZOOM_PACING=off: requests are not paced to Zoom's rate limits");
+            config.enabled = false;
+        }
         if let Ok(text) = std::env::var("WRK_ZOOM_PLAN") {
             match text.parse() {
                 Ok(plan) => config.plan = plan,
