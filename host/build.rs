@@ -1,5 +1,6 @@
 //! Builds the action components (`components/actions/*`) for wasm32-wasip2
-//! and embeds them in the binary as its built-in actions.
+//! and embeds them in the binary as its built-in actions; composes each with
+//! the gateway (`components/gateway`) into `<action>.http.wasm` beside it.
 
 fn main() {
     // Read when the script runs, not when it is compiled: a build script
@@ -7,6 +8,6 @@ fn main() {
     // build this one's components.
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo runs build scripts");
     let workspace = std::path::Path::new(&manifest).join("..");
-    let built = wrk_zoom_builder::build_group(&workspace, "actions");
+    let built = wrk_zoom_builder::build_group_with_gateway(&workspace, "actions");
     wrk_zoom_builder::write_embedding(&built, "builtin_actions.rs", "BUILTIN_ACTIONS");
 }

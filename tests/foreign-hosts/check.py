@@ -13,7 +13,10 @@ wrk-zoom CLI:
                             against `wrk-zoom sandbox` (the Zoom simulator)
 
 plus the documented commands of README.md (between the `check:` markers) and
-the Node example (examples/node). Python 3.11 standard library only. See
+the Node example (examples/node), and the gateway: the composed
+`<action>.http.wasm` in `wasmtime serve` against `wrk-zoom serve`
+(GATEWAY_CASES: the same HTTP status and JSON) and the documented commands
+of components/gateway/README.md. Python 3.11 standard library only. See
 README.md beside this file for what is normalised and why.
 
 Exit status: 0 when everything matches, 1 on any mismatch (each with a diff
@@ -31,10 +34,13 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -793,11 +799,11 @@ def describe_outcome(o) -> str:
     return "trap"
 
 
-def readme_block(name: str) -> str:
-    text = (HERE / "README.md").read_text()
+def readme_block(name: str, readme: Path = HERE / "README.md") -> str:
+    text = readme.read_text()
     m = re.search(rf"<!-- check:{name} -->\s*```sh\n(.*?)```\s*<!-- /check:{name} -->", text, re.S)
     if not m:
-        raise Fatal(f"README.md has no ```sh block between <!-- check:{name} --> markers")
+        raise Fatal(f"{readme} has no ```sh block between <!-- check:{name} --> markers")
     return m.group(1)
 
 
@@ -867,6 +873,209 @@ def check_docs(report, ours, sim_base, tools_env, ours_info, node_dir: Path, was
                      "the example's run")
 
 
+# --------------------------------------------------------------------------
+# The gateway: <action>.http.wasm in `wasmtime serve` against `wrk-zoom serve`
+# --------------------------------------------------------------------------
+
+GATEWAY_README = REPO / "components" / "gateway" / "README.md"
+SERVE_KEY = "foreign-hosts-check-key"  # `wrk-zoom serve` wants at least 16 characters
+
+# POST / of the gateway against POST /v1/actions/{action} of `wrk-zoom serve`
+# with the same params (JSON values, as a workflow platform sends them).
+# token None: no Authorization (the gateway) and no "token" (serve, with an
+# empty store). "fresh": on a fresh simulator per side (it changes state).
+GATEWAY_CASES: list[dict[str, Any]] = [
+    dict(id="get-by-id", action="retrieve-meeting", params={"meetingId": "81234567001"}),
+    dict(id="list-page", action="retrieve-meetings", params={"page_size": 4, "type": "scheduled"}),
+    dict(id="invalid-params", action="create-meeting",
+         params={"duration": "abc", "type": 7, "topci": "x"}),
+    dict(id="zoom-404", action="retrieve-meeting", params={"meetingId": "11111111111"}),
+    dict(id="zoom-scope", action="retrieve-phone-users", params={}, token=USER_TOKEN),
+    dict(id="no-token", action="retrieve-meeting", params={"meetingId": "81234567001"}, token=None),
+    dict(id="create", action="create-meeting", fresh=True,
+         params={"topic": "Standup", "duration": 30, "start_time": "2026-12-01T09:00:00Z",
+                 "password": "abc123", "settings": {"waiting_room": True},
+                 "tracking_fields": [{"field": "team", "value": "core"}]}),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    """One request; (status, JSON body or the text when it is not JSON)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if token is not None:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
+            status, text = r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read().decode()
+    return status, parse_json_text(text)
+
+
+class Server:
+    """A server process in its own session (stopped with its children), ready
+    once GET `probe` answers at all, polled for at most `wait` seconds."""
+
+    def __init__(self, args: list[str], probe: str, env: dict[str, str] | None = None,
+                 wait: float = 60):
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                with urllib.request.urlopen(probe, timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise Fatal(f"{args[0]} did not answer at {probe} within {wait:.0f} s: "
+                            f"{self.output()[-800:]}")
+            time.sleep(0.1)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def gateway_server(wasmtime: str, wasm: Path, api_base: str) -> tuple[Server, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    return Server([wasmtime, "serve", "-S", "cli", "--env", f"ZOOM_API_BASE={api_base}",
+                   "--addr", f"127.0.0.1:{port}", str(wasm)], url), url
+
+
+def check_gateway(report, exe: Path, wasmtime: str, wasm_dir: Path, ours_info, kinds,
+                  shared_base: str) -> list[list[str]]:
+    """Each GATEWAY_CASES call through the composed component in `wasmtime serve`
+    and through `wrk-zoom serve`: the same HTTP status and JSON (masked as in
+    run()); GET / against `wrk-zoom describe`; other paths and methods."""
+    rows = []
+    actions = sorted({c["action"] for c in GATEWAY_CASES})
+    missing = [a for a in actions if not (wasm_dir / f"{a.replace('-', '_')}.http.wasm").exists()]
+    if missing:
+        raise Fatal(f"no composed gateway component (.http.wasm) in {wasm_dir} for: "
+                    f"{', '.join(missing)}")
+    with tempfile.TemporaryDirectory() as home, \
+            Sandbox(exe) as fresh_serve, Sandbox(exe) as fresh_gateway:
+        port = free_port()
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("ZOOM_")},
+               "WRK_ZOOM_HOME": home, "WRK_ZOOM_API_KEY": SERVE_KEY}
+        serve_args = [str(exe), "serve", "--port", str(port), "--allow-api-base", shared_base,
+                      "--allow-api-base", fresh_serve.base]
+        with Server(serve_args, f"http://127.0.0.1:{port}/health", env):
+            for action in actions:
+                wasm = wasm_dir / f"{action.replace('-', '_')}.http.wasm"
+                cases = [c for c in GATEWAY_CASES if c["action"] == action]
+                for fresh in (False, True):
+                    todo = [c for c in cases if c.get("fresh", False) == fresh]
+                    if not todo:
+                        continue
+                    g_base = fresh_gateway.base if fresh else shared_base
+                    s_base = fresh_serve.base if fresh else shared_base
+                    server, url = gateway_server(wasmtime, wasm, g_base)
+                    with server:
+                        if not fresh:
+                            # GET /: the description, as `wrk-zoom describe` prints it.
+                            status, got = http("GET", url)
+                            ok = status == 200 and report.compare(
+                                "gateway", action, "wasmtime serve", ours_info[action], got)
+                            if status != 200:
+                                report.fail("gateway", action, "wasmtime serve",
+                                            f"GET / answered {status}: {short(got, 300)}")
+                            rows.append(["GET /", action, "200", str(status),
+                                         "same" if ok else "DIFFERS"])
+                            for method, path, want in (("GET", "nowhere", 404), ("PUT", "", 405)):
+                                status, got = http(method, url + path)
+                                good = status == want and isinstance(got, dict) and "error" in got
+                                report.mark("gateway", action, "wasmtime serve", good)
+                                if not good:
+                                    report.fail("gateway", action, "wasmtime serve",
+                                                f"{method} /{path}: expected {want} with a JSON "
+                                                f"error, got {status} {short(got)}")
+                        for case in todo:
+                            rows.append(gateway_case(report, case, url, port, s_base, kinds))
+    return rows
+
+
+def gateway_case(report, case, url: str, serve_port: int, serve_base: str, kinds) -> list[str]:
+    action = case["action"]
+    default = ADMIN_TOKEN if kinds[action] == "admin" else USER_TOKEN
+    token = case["token"] if "token" in case else default
+    keys = WRITE_MASK if case.get("fresh") else READ_MASK
+    request = {"params": case["params"]}
+    if token is not None:
+        request |= {"token": token, "api_base": serve_base}
+    s_status, s_body = http("POST", f"http://127.0.0.1:{serve_port}/v1/actions/{action}",
+                            request, SERVE_KEY)
+    g_status, g_body = http("POST", url, {"params": case["params"]}, token)
+    what = f"gateway case {case['id']} ({short(case['params'], 90)})"
+    pairs = [("HTTP status", s_status, g_status)] if s_status != g_status else []
+    if token is None:
+        # No credentials: the same status, error kind and category; the
+        # sentences differ (serve names its token store, the gateway the header).
+        pick = lambda b: {k: b.get(k) for k in ("error", "category", "exit_code")} \
+            if isinstance(b, dict) else b  # noqa: E731
+        pairs += diff(pick(s_body), pick(g_body))
+    else:
+        pairs += diff(mask(s_body, keys), mask(g_body, keys))
+    if pairs:
+        report.fail("gateway", action, "wasmtime serve", f"{what}: differs from wrk-zoom serve",
+                    pairs, left="serve")
+    else:
+        report.mark("gateway", action, "wasmtime serve", True)
+    return [case["id"], action, str(s_status), str(g_status), "DIFFERS" if pairs else "same"]
+
+
+def check_gateway_docs(report, sim_base: str, tools_env, wasm_dir: Path, ours_info) -> None:
+    """The documented `wasmtime serve` commands of components/gateway/README.md."""
+    env = {**os.environ, **tools_env, "WASM_DIR": str(wasm_dir), "API_BASE": sim_base,
+           "ZOOM_ACCESS_TOKEN": USER_TOKEN, "PORT": str(free_port())}
+    p = run_block(readme_block("gateway", GATEWAY_README), REPO, env)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if p.returncode != 0 or len(lines) != 2:
+        report.fail("docs", "gateway README", "wasmtime serve",
+                    f"the documented commands exited {p.returncode} and printed {len(lines)} JSON "
+                    f"lines (expected 2): {p.stdout[-500:]} {p.stderr[-800:]}")
+        return
+    report.compare("docs", "gateway README", "wasmtime serve", ours_info["retrieve-meeting"],
+                   json.loads(lines[0]))
+    reply = json.loads(lines[1])
+    good = reply.get("status") == 200 and isinstance(reply.get("body"), dict) \
+        and reply["body"].get("id") == 81234567001
+    report.mark("docs", "gateway README", "wasmtime serve", good)
+    if not good:
+        report.fail("docs", "gateway README", "wasmtime serve",
+                    f"the documented POST did not answer meeting 81234567001: {short(reply, 300)}")
+
+
 def main() -> int:
     target = Path(os.environ.get("CARGO_TARGET_DIR") or Path.home() / ".cache/wrk-zoom/target")
     foreign = Path(os.environ.get("WRK_ZOOM_FOREIGN_DIR") or Path.home() / ".cache/wrk-zoom/foreign")
@@ -879,6 +1088,8 @@ def main() -> int:
     ap.add_argument("--node-dir", type=Path, default=foreign / "node",
                     help="where examples/node is installed (node_modules with jco)")
     ap.add_argument("--dump", type=Path, help="write every run() outcome of every host as JSON here")
+    ap.add_argument("--gateway-only", action="store_true",
+                    help="check only the gateway (.http.wasm in wasmtime serve) and its README")
     args = ap.parse_args()
     started = time.monotonic()
 
@@ -904,7 +1115,8 @@ def main() -> int:
     if missing:
         raise Fatal(f"no component in {args.wasm_dir} for: {', '.join(missing)}")
     extra = sorted(p.stem for p in args.wasm_dir.glob("*.wasm")
-                   if p.stem not in {a.replace("-", "_") for a in actions})
+                   if p.stem not in {a.replace("-", "_") for a in actions}
+                   and not p.name.endswith(".http.wasm"))
     print(f"{len(actions)} actions; ignoring {len(extra)} other components in the wasm dir"
           f" ({len([e for e in extra if e in testing])} of components/testing)")
     samples = plan_samples(dt.datetime.now(dt.timezone.utc).date())
@@ -914,6 +1126,10 @@ def main() -> int:
         report.fail("plan", a, "host", "no sample parameters in check.py's plan_samples()")
     samples = {a: samples[a] for a in actions if a in samples}
     ours_info = {a: ours.json_out("describe", a) for a in actions}
+
+    tools_env = {"PATH": f"{Path(args.wasmtime).parent}:{os.environ.get('PATH', '')}"}
+    if args.gateway_only:
+        return gateway_main(report, args, ours_info, kinds, tools_env, started)
 
     wasmtime = Wasmtime(args.wasmtime, args.wasm_dir)
     jco = Jco(args.node_dir, args.wasm_dir, args.node)
@@ -953,10 +1169,14 @@ def main() -> int:
                     indent=1, ensure_ascii=False))
             print(f"run: {time.monotonic() - t:.1f} s")
             t = time.monotonic()
-            check_docs(report, ours, shared.base, {"PATH": f"{Path(args.wasmtime).parent}:"
-                                                           f"{os.environ.get('PATH', '')}"},
-                       ours_info, args.node_dir, args.wasm_dir)
+            check_docs(report, ours, shared.base, tools_env, ours_info, args.node_dir,
+                       args.wasm_dir)
             print(f"documented commands: {time.monotonic() - t:.1f} s")
+            t = time.monotonic()
+            gateway_table = check_gateway(report, args.wrk_zoom, args.wasmtime, args.wasm_dir,
+                                          ours_info, kinds, shared.base)
+            check_gateway_docs(report, shared.base, tools_env, args.wasm_dir, ours_info)
+            print(f"gateway: {time.monotonic() - t:.1f} s")
     finally:
         jco.stop()
 
@@ -979,6 +1199,33 @@ def main() -> int:
     print(f"{'run case':22} {'action':40} {'our host':16} {'wasmtime':9} {'jco':9}")
     for row in table:
         print(f"{row[0]:22} {row[1]:40} {row[2]:16} {row[3]:9} {row[4]:9}")
+    print_gateway_table(gateway_table)
+    return finish(report, started, f"checked {len(actions)} actions (describe, plan), "
+                  f"{len(RUN_CASES)} run cases, {len(GATEWAY_CASES)} gateway cases and the "
+                  f"documented commands")
+
+
+def print_gateway_table(table: list[list[str]]) -> None:
+    print()
+    print(f"{'gateway case':22} {'action':40} {'serve':8} {'gateway':8} result")
+    for row in table:
+        print(f"{row[0]:22} {row[1]:40} {row[2]:8} {row[3]:8} {row[4]}")
+
+
+def gateway_main(report, args, ours_info, kinds, tools_env, started) -> int:
+    """--gateway-only: the gateway section and its README alone."""
+    t = time.monotonic()
+    with Sandbox(args.wrk_zoom) as shared:
+        table = check_gateway(report, args.wrk_zoom, args.wasmtime, args.wasm_dir, ours_info,
+                              kinds, shared.base)
+        check_gateway_docs(report, shared.base, tools_env, args.wasm_dir, ours_info)
+    print(f"gateway: {time.monotonic() - t:.1f} s")
+    print_gateway_table(table)
+    return finish(report, started, f"checked {len(GATEWAY_CASES)} gateway cases and the "
+                  f"gateway README")
+
+
+def finish(report, started: float, what: str) -> int:
     print()
     if report.failures:
         for f in report.failures:
@@ -986,8 +1233,7 @@ def main() -> int:
         print()
     checks = sum(len(v) for v in report.rows.values())
     failed = sum(1 for v in report.rows.values() for x in v.values() if x == "FAIL")
-    print(f"checked {len(actions)} actions (describe, plan), {len(RUN_CASES)} run cases and the "
-          f"documented commands in {time.monotonic() - started:.0f} s")
+    print(f"{what} in {time.monotonic() - started:.0f} s")
     print(f"foreign-hosts: {checks - failed} passed, {failed} failed")
     return 1 if report.failures else 0
 

@@ -11,10 +11,15 @@
 //! - Rebuild triggers come from the dependency files the nested cargo writes
 //!   (as wasmtime's build scripts do), so a change to the host alone never
 //!   reruns the component build.
+//! - [`build_group_with_gateway`] also builds the gateway
+//!   (`components/gateway`) and composes it with each component into
+//!   `<name>.http.wasm` beside it ([`compose`]).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub mod compose;
 
 /// The target the components are compiled for.
 pub const TARGET: &str = "wasm32-wasip2";
@@ -54,8 +59,26 @@ pub fn crates_in(dir: &Path) -> std::io::Result<Vec<String>> {
 /// `wasm32-wasip2` and returns the components. Call from a build script; on
 /// failure it prints one clear error and exits the build script.
 pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
-    match try_build_group(workspace, group) {
-        Ok(built) => built,
+    or_exit(try_build(workspace, group, &[]).map(|(built, _)| built))
+}
+
+/// The gateway crate: its directory below `components/` and its name.
+pub const GATEWAY: (&str, &str) = ("gateway", "wrk-zoom-gateway");
+
+/// [`build_group`], plus the gateway in the same cargo run, composed with
+/// each component of the group into `<name>.http.wasm` beside it. Returns
+/// the group's components (not the compositions).
+pub fn build_group_with_gateway(workspace: &Path, group: &str) -> Vec<Built> {
+    or_exit((|| {
+        let (built, extra) = try_build(workspace, group, &[GATEWAY])?;
+        compose::compose_all(&extra[0].path, &built)?;
+        Ok(built)
+    })())
+}
+
+fn or_exit<T>(result: Result<T, String>) -> T {
+    match result {
+        Ok(value) => value,
         Err(message) => {
             eprintln!("error: {message}");
             std::process::exit(1);
@@ -63,21 +86,40 @@ pub fn build_group(workspace: &Path, group: &str) -> Vec<Built> {
     }
 }
 
-fn try_build_group(workspace: &Path, group: &str) -> Result<Vec<Built>, String> {
-    let dir = workspace.join("components").join(group);
+/// Builds the crates of `components/<group>` and the `extra` crates
+/// (directory below `components/`, crate name) in one cargo run; returns
+/// the group's components and the extra ones.
+fn try_build(
+    workspace: &Path,
+    group: &str,
+    extra: &[(&str, &str)],
+) -> Result<(Vec<Built>, Vec<Built>), String> {
+    let components = workspace.join("components");
+    let dir = components.join(group);
     // The group directory itself (crates added or removed) and the files that
     // decide what cargo resolves; the sources come from the dep-info below.
+    let manifests = extra
+        .iter()
+        .map(|(dir, _)| components.join(dir).join("Cargo.toml"));
     for watched in [
         dir.clone(),
         workspace.join("Cargo.toml"),
         workspace.join("Cargo.lock"),
-    ] {
+    ]
+    .into_iter()
+    .chain(manifests)
+    {
         println!("cargo:rerun-if-changed={}", watched.display());
     }
-    let names = crates_in(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    if names.is_empty() {
-        return Ok(Vec::new());
+    let group_names = crates_in(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    if group_names.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
     }
+    let names: Vec<String> = group_names
+        .iter()
+        .cloned()
+        .chain(extra.iter().map(|(_, name)| name.to_string()))
+        .collect();
 
     let toolchain = Toolchain::from_build_env();
     if let TargetStatus::Installed(line) = ensure_wasm_target(&toolchain)? {
@@ -145,7 +187,8 @@ fn try_build_group(workspace: &Path, group: &str) -> Result<Vec<Built>, String> 
         }
         built.push(Built { name, path });
     }
-    Ok(built)
+    let extra_built = built.split_off(group_names.len());
+    Ok((built, extra_built))
 }
 
 fn env_var(name: &str) -> Result<OsString, String> {
