@@ -24,6 +24,7 @@ mod declared;
 mod egress;
 mod error;
 mod host;
+pub mod json_schema;
 pub mod model;
 pub mod paginate;
 pub mod rate_limit;

@@ -23,8 +23,11 @@ pub async fn list(json: bool) -> Result<(), HostError> {
     Ok(())
 }
 
-pub async fn describe(action: &str) -> Result<(), HostError> {
+pub async fn describe(action: &str, schema: bool) -> Result<(), HostError> {
     let host = Host::new(HostConfig::default())?;
     let info = host.info(action).await?;
+    if schema {
+        return print_json(&wrk_zoom::json_schema::parameters(&info));
+    }
     print_json(&serde_json::to_value(&info).expect("action info serialises"))
 }

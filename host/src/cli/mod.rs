@@ -56,6 +56,11 @@ enum Command {
     Describe {
         /// Action name, e.g. create-meeting.
         action: String,
+        /// Print the parameters as a JSON Schema (draft 2020-12) instead,
+        /// in the form `serve` takes them (numbers, booleans, arrays and
+        /// objects as JSON; a meeting's settings with Zoom's nested schema).
+        #[arg(long)]
+        schema: bool,
     },
     /// Run an action and print its JSON result on stdout.
     Run(RunArgs),
@@ -147,7 +152,7 @@ pub fn main() -> ExitCode {
 async fn dispatch(command: Command) -> Result<(), HostError> {
     match command {
         Command::Actions { json } => actions::list(json).await,
-        Command::Describe { action } => actions::describe(&action).await,
+        Command::Describe { action, schema } => actions::describe(&action, schema).await,
         Command::Run(args) => run::run(args).await,
         Command::Auth { command } => auth::run(command).await,
         Command::Serve(args) => serve::serve(args).await,

@@ -207,6 +207,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
     let protected = Router::new()
         .route("/v1/actions", get(actions))
         .route("/v1/actions/{name}", post(run))
+        .route("/v1/actions/{name}/schema", get(schema))
         .route("/metrics", get(metrics))
         // Before any extractor: the body of an unauthorized request is
         // never read.
@@ -543,6 +544,14 @@ async fn health(State(server): State<Arc<Server>>) -> Response {
 async fn actions(State(server): State<Arc<Server>>) -> Response {
     match server.host.describe_all().await {
         Ok(infos) => Json(infos).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The JSON Schema of an action's parameters (`wrk-zoom describe --schema`).
+async fn schema(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {
+    match server.host.info(&name).await {
+        Ok(info) => Json(wrk_zoom::json_schema::parameters(&info)).into_response(),
         Err(e) => error_response(&e),
     }
 }

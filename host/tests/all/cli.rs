@@ -31,6 +31,23 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
+fn describe_schema_prints_the_parameters_as_json_schema() {
+    let output = wrk_zoom(&["describe", "update-meeting", "--schema"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let schema = stdout_json(&output);
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["required"], serde_json::json!(["meetingId"]));
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(
+        schema["properties"]["recurrence"]["required"],
+        serde_json::json!(["type"])
+    );
+}
+
+#[test]
 fn listing_and_describing_actions_compiles_nothing() {
     // A fresh install: an empty compiled-code cache stays empty, because
     // the host answers from the declarations the components are built from.

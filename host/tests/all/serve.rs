@@ -103,6 +103,27 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
     assert_eq!(names.len(), 33);
     assert!(names.contains(&"retrieve-meeting-participant-report".to_string()));
 
+    // Each action's parameters as JSON Schema, behind the key too.
+    let path = "/v1/actions/create-meeting/schema";
+    assert_eq!(http(base, "GET", path, None, "").0, 401);
+    let (status, body) = http(base, "GET", path, Some(KEY), "");
+    assert_eq!(status, 200, "{body}");
+    let schema = json(&body);
+    assert_eq!(schema["type"], "object");
+    assert_eq!(
+        schema["properties"]["settings"]["properties"]["auto_recording"]["enum"],
+        serde_json::json!(["local", "cloud", "none"])
+    );
+    let (status, body) = http(
+        base,
+        "GET",
+        "/v1/actions/create-meting/schema",
+        Some(KEY),
+        "",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("create-meeting"), "suggests the name: {body}");
+
     let request = serde_json::json!({
         "params": {"page_size": 10},
         "token": zoom_simulator::seed::USER_TOKEN,
