@@ -3,6 +3,7 @@
 
 mod actions;
 mod auth;
+mod openapi;
 mod report;
 mod run;
 mod sandbox;
@@ -76,6 +77,11 @@ enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+    },
+    /// Print the shell completion script, e.g. `source <(wrk-zoom completions bash)`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -157,6 +163,12 @@ async fn dispatch(command: Command) -> Result<(), HostError> {
         Command::Auth { command } => auth::run(command).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wrk-zoom", &mut out);
+            std::io::stdout().write_all(&out).or_else(output_error)
+        }
     }
 }
 

@@ -208,6 +208,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         .route("/v1/actions", get(actions))
         .route("/v1/actions/{name}", post(run))
         .route("/v1/actions/{name}/schema", get(schema))
+        .route("/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
         // Before any extractor: the body of an unauthorized request is
         // never read.
@@ -544,6 +545,14 @@ async fn health(State(server): State<Arc<Server>>) -> Response {
 async fn actions(State(server): State<Arc<Server>>) -> Response {
     match server.host.describe_all().await {
         Ok(infos) => Json(infos).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The OpenAPI 3.1 document of this API, from the actions it serves now.
+async fn openapi(State(server): State<Arc<Server>>) -> Response {
+    match server.host.describe_all().await {
+        Ok(infos) => Json(super::openapi::document(&infos)).into_response(),
         Err(e) => error_response(&e),
     }
 }

@@ -31,6 +31,44 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
+fn completions_load_in_bash_and_print_for_every_shell() {
+    let script = wrk_zoom(&["completions", "bash"]);
+    assert!(script.status.success(), "{}", stderr(&script));
+    let dir = crate::temp_dir("wrk-zoom-completions-");
+    let file = dir.path().join("wrk-zoom.bash");
+    std::fs::write(&file, &script.stdout).unwrap();
+    // Loaded into bash, it registers completion of `wrk-zoom` and offers
+    // the subcommands.
+    let bash = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -p wrk-zoom; \
+             f=$(complete -p wrk-zoom | sed 's/.*-F \\([^ ]*\\).*/\\1/'); \
+             COMP_WORDS=(wrk-zoom de); COMP_CWORD=1; COMP_LINE='wrk-zoom de'; COMP_POINT=11; \
+             \"$f\" wrk-zoom de wrk-zoom; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file.display()
+        ))
+        .output()
+        .expect("run bash");
+    let out = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    assert!(out.contains("wrk-zoom"), "{out}");
+    assert!(out.lines().any(|l| l == "describe"), "{out}");
+    for shell in ["zsh", "fish", "powershell"] {
+        let output = wrk_zoom(&["completions", shell]);
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("wrk-zoom"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
 fn describe_schema_prints_the_parameters_as_json_schema() {
     let output = wrk_zoom(&["describe", "update-meeting", "--schema"]);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -114,6 +114,27 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
         schema["properties"]["settings"]["properties"]["auto_recording"]["enum"],
         serde_json::json!(["local", "cloud", "none"])
     );
+    // The whole API as OpenAPI 3.1: an operation per action, whose params
+    // are that action's schema.
+    assert_eq!(http(base, "GET", "/openapi.json", None, "").0, 401);
+    let (status, body) = http(base, "GET", "/openapi.json", Some(KEY), "");
+    assert_eq!(status, 200, "{body}");
+    let document = json(&body);
+    assert_eq!(document["openapi"], "3.1.0");
+    let operation = &document["paths"]["/v1/actions/create-meeting"]["post"];
+    let params =
+        &operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["params"];
+    assert_eq!(
+        params["properties"]["settings"],
+        schema["properties"]["settings"]
+    );
+    let runs = document["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|p| p.starts_with("/v1/actions/") && !p.ends_with("/schema"))
+        .count();
+    assert_eq!(runs, 33);
     let (status, body) = http(
         base,
         "GET",

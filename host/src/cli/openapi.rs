@@ -1,0 +1,138 @@
+//! The OpenAPI 3.1 document of the `serve` API (`GET /openapi.json`),
+//! generated from the actions' `describe()`: one operation per action,
+//! whose `params` are the action's JSON Schema ([`wrk_zoom::json_schema`]).
+
+use serde_json::{Map, Value, json};
+use wrk_zoom::model::ActionInfo;
+
+/// The error object of every failed call (`--json-errors`).
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["error", "category", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "What failed, e.g. invalid-params, zoom, auth"},
+            "category": {"type": "string"},
+            "message": {"type": "string", "description": "One sentence a person can act on"},
+        },
+    })
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    })
+}
+
+/// The document for `actions`, in their order.
+pub fn document(actions: &[ActionInfo]) -> Value {
+    let mut paths = Map::new();
+    paths.insert(
+        "/health".into(),
+        json!({"get": {
+            "operationId": "health",
+            "summary": "Whether the server runs (no API key needed)",
+            "security": [],
+            "responses": {"200": {"description": "It runs", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {
+                    "status": {"type": "string"}, "actions": {"type": "integer"}}}}}}},
+        }}),
+    );
+    paths.insert(
+        "/v1/actions".into(),
+        json!({"get": {
+            "operationId": "listActions",
+            "summary": "Every action's describe(): scopes, endpoint, rate label, parameters",
+            "responses": {
+                "200": {"description": "The actions", "content": {"application/json": {
+                    "schema": {"type": "array", "items": {"type": "object"}}}}},
+                "401": error_response("No or a wrong API key"),
+            },
+        }}),
+    );
+    paths.insert(
+        "/v1/actions/{name}/schema".into(),
+        json!({"get": {
+            "operationId": "actionSchema",
+            "summary": "An action's parameters as JSON Schema (draft 2020-12)",
+            "parameters": [{"name": "name", "in": "path", "required": true,
+                            "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The schema", "content": {"application/json": {
+                    "schema": {"type": "object"}}}},
+                "400": error_response("No such action"),
+                "401": error_response("No or a wrong API key"),
+            },
+        }}),
+    );
+    for info in actions {
+        paths.insert(format!("/v1/actions/{}", info.name), run_operation(info));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "wrk-zoom serve",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Zoom actions, each a sandboxed WebAssembly component, over HTTP. Every route but /health needs the server's API key as a bearer token.",
+        },
+        "security": [{"apiKey": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": error_schema()},
+        },
+    })
+}
+
+fn run_operation(info: &ActionInfo) -> Value {
+    let mut params = wrk_zoom::json_schema::parameters(info);
+    if let Some(fields) = params.as_object_mut() {
+        fields.remove("$schema");
+    }
+    let list = info.list_key.is_some();
+    let mut properties = json!({
+        "params": params,
+        "token": {"type": "string", "description": "A Zoom access token (else a stored connection is used)"},
+        "api_base": {"type": "string", "description": "With token: Zoom's API base (default https://api.zoom.us/v2)"},
+        "connection": {"type": "string", "description": "A stored connection's name"},
+    });
+    if list {
+        properties["all"] =
+            json!({"type": "boolean", "description": "Follow every page (as wrk-zoom run --all)"});
+        properties["max"] = json!({"type": "integer", "minimum": 0, "description": "With all: stop after this many items"});
+    }
+    let mut ok = json!({"application/json": {"schema": {
+        "type": "object",
+        "required": ["status", "body"],
+        "properties": {
+            "status": {"type": "integer", "description": "Zoom's HTTP status"},
+            "body": {"description": "Zoom's answer (for all: the items under the list key)"},
+            "next_page_token": {"type": ["string", "null"]},
+        },
+    }}});
+    if list {
+        ok["application/x-ndjson"] = json!({"schema": {"type": "string", "description": "With all and Accept: application/x-ndjson: one item per line, then the totals"}});
+    }
+    json!({"post": {
+        "operationId": info.name,
+        "summary": info.title,
+        "description": format!("{} {} on a {} connection; Zoom rate label {:?}.", info.method, info.path, info.connection, info.rate),
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        }}}},
+        "responses": {
+            "200": {"description": "Zoom answered", "content": ok},
+            "400": error_response("Invalid parameters (every problem at once) or request"),
+            "401": error_response("No or a wrong API key"),
+            "403": error_response("No usable credentials, or a token Zoom refused or that lacks a scope"),
+            "500": error_response("The server failed to run the action"),
+            "502": error_response("Zoom answered with an error, could not be reached, or a create's outcome is unknown"),
+            "503": error_response("The server runs as many calls as it can; try again (Retry-After)"),
+            "504": error_response("The call took too long"),
+        },
+    }})
+}
