@@ -3,6 +3,7 @@
 
 mod actions;
 mod auth;
+mod doctor;
 mod openapi;
 mod report;
 mod run;
@@ -78,6 +79,10 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Check this machine's setup: token store permissions, connections that
+    /// need a new login, the compiled-code cache, whether Zoom's API answers,
+    /// and the clock against Zoom's; each problem with its fix.
+    Doctor(doctor::DoctorArgs),
     /// Print the shell completion script, e.g. `source <(wrk-zoom completions bash)`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -163,6 +168,7 @@ async fn dispatch(command: Command) -> Result<(), HostError> {
         Command::Auth { command } => auth::run(command).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
+        Command::Doctor(args) => doctor::doctor(args).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

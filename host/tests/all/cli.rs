@@ -30,6 +30,96 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+fn doctor(home: &std::path::Path, api_base: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["doctor", "--api-base", api_base])
+        .env("WRK_ZOOM_HOME", home)
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .output()
+        .expect("run wrk-zoom doctor")
+}
+
+#[test]
+fn doctor_passes_a_clean_setup_and_names_each_problem_with_its_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let home = crate::temp_dir("wrk-zoom-doctor-");
+    let clean = doctor(home.path(), &sim.base_url());
+    let out = String::from_utf8_lossy(&clean.stdout);
+    assert!(clean.status.success(), "{out}{}", stderr(&clean));
+    assert!(out.contains("ok       Zoom API"), "{out}");
+    assert!(out.contains("ok       clock: within 30 s"), "{out}");
+
+    // A store others may read, holding a connection whose refresh token died.
+    let store = serde_json::json!({
+        "version": 1,
+        "defaults": {"user": "work"},
+        "connections": {"work": {
+            "kind": "user", "grant": "authorization_code",
+            "client_id": "id", "client_secret": "secret",
+            "oauth_base": "https://zoom.us", "api_base": "https://api.zoom.us/v2",
+            "access_token": "a", "refresh_token": "r", "expires_at": 0,
+            "lifetime_secs": 3600, "granted_at": 0,
+            "needs_login": "Zoom refused the refresh token (invalid_grant)",
+        }},
+    });
+    let file = home.path().join("connections.json");
+    std::fs::write(&file, store.to_string()).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // And a server whose clock is an hour behind.
+    sim.inject_fault(
+        zoom_simulator::FaultRule::new(zoom_simulator::Fault::Answer {
+            status: 401,
+            headers: vec![(
+                "Date".into(),
+                httpdate::fmt_http_date(
+                    std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
+                ),
+            )],
+            body: r#"{"code":124,"message":"Invalid access token."}"#.into(),
+        })
+        .path_prefix("/v2/users/me"),
+    );
+    let sick = doctor(home.path(), &sim.base_url());
+    let out = String::from_utf8_lossy(&sick.stdout);
+    assert_eq!(sick.status.code(), Some(2), "{out}{}", stderr(&sick));
+    assert!(out.contains("may be read by others (mode 644)"), "{out}");
+    assert!(
+        out.contains(&format!("fix: chmod go-rwx {}", file.display())),
+        "{out}"
+    );
+    assert!(
+        out.contains("'work' needs a new login: Zoom refused"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fix: wrk-zoom auth login --connection work"),
+        "{out}"
+    );
+    assert!(
+        out.contains("clock is 3600 s ahead of the API's") || out.contains("clock is 3601 s ahead"),
+        "{out}"
+    );
+    assert!(
+        stderr(&sick).contains("doctor found 3 problems"),
+        "{}",
+        stderr(&sick)
+    );
+
+    // Nothing listening: said, with what to check.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let empty = crate::temp_dir("wrk-zoom-doctor-");
+    let unreachable = doctor(empty.path(), &format!("http://127.0.0.1:{port}/v2"));
+    let out = String::from_utf8_lossy(&unreachable.stdout);
+    assert_eq!(unreachable.status.code(), Some(2), "{out}");
+    assert!(out.contains("did not answer"), "{out}");
+}
+
 #[test]
 fn completions_load_in_bash_and_print_for_every_shell() {
     let script = wrk_zoom(&["completions", "bash"]);

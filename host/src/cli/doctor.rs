@@ -1,0 +1,279 @@
+//! `wrk-zoom doctor`: what a user can get wrong on their own machine, each
+//! problem with the command that fixes it. It checks the token store and
+//! its permissions, connections that need a new login, the compiled-code
+//! cache, whether the Zoom API answers, and this machine's clock against
+//! the `Date` Zoom sends.
+
+use super::print_json;
+use clap::Args;
+use std::path::Path;
+use std::time::Duration;
+use wrk_zoom::HostError;
+use wrk_zoom::auth::Connections;
+use wrk_zoom::auth::store::{FileStore, StoredConnection};
+
+/// Larger clock differences are reported (OAuth and Zoom's token expiry
+/// are counted in seconds of Zoom's clock).
+const MAX_SKEW_SECS: i64 = 30;
+
+#[derive(Args)]
+pub struct DoctorArgs {
+    /// Zoom API base to check reachability and the clock against.
+    #[arg(long, env = "ZOOM_API_BASE", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
+    api_base: String,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One check's outcome.
+struct Finding {
+    check: &'static str,
+    /// What was found.
+    detail: String,
+    /// How to fix it, when it is a problem.
+    fix: Option<String>,
+}
+
+impl Finding {
+    fn ok(check: &'static str, detail: impl Into<String>) -> Finding {
+        Finding {
+            check,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    fn problem(check: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding {
+            check,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+pub async fn doctor(args: DoctorArgs) -> Result<(), HostError> {
+    let mut findings = store_findings();
+    findings.push(cache_finding());
+    findings.extend(zoom_findings(&args.api_base).await);
+    let problems = findings.iter().filter(|f| f.fix.is_some()).count();
+    if args.json {
+        let list: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|f| serde_json::json!({"check": f.check, "ok": f.fix.is_none(), "detail": f.detail, "fix": f.fix}))
+            .collect();
+        print_json(&serde_json::json!({"problems": problems, "findings": list}))?;
+    } else {
+        for f in &findings {
+            match &f.fix {
+                None => println!("ok       {}: {}", f.check, f.detail),
+                Some(fix) => println!("PROBLEM  {}: {}\n         fix: {fix}", f.check, f.detail),
+            }
+        }
+    }
+    if problems == 0 {
+        Ok(())
+    } else {
+        Err(HostError::InvalidInput {
+            field: "setup".into(),
+            message: format!(
+                "doctor found {problems} problem{} (each above with its fix)",
+                if problems == 1 { "" } else { "s" }
+            ),
+        })
+    }
+}
+
+/// Permissions of `path`: a problem when others have any of the `denied`
+/// mode bits (read for a file of secrets; write for a directory, where
+/// another user could replace what is in it).
+#[cfg(unix)]
+fn guarded(check: &'static str, path: &Path, denied: u32) -> Option<Finding> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.mode() & denied != 0).then(|| {
+        let what = if denied & 0o044 != 0 {
+            "may be read by others"
+        } else {
+            "may be written by others"
+        };
+        Finding::problem(
+            check,
+            format!("{} {what} (mode {:o})", path.display(), meta.mode() & 0o777),
+            format!("chmod go-rwx {}", path.display()),
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn guarded(_: &'static str, _: &Path, _: u32) -> Option<Finding> {
+    None
+}
+
+/// Others may not write.
+const NO_WRITE: u32 = 0o022;
+/// Others may neither read nor write.
+const NO_ACCESS: u32 = 0o077;
+
+fn store_findings() -> Vec<Finding> {
+    const CHECK: &str = "token store";
+    let store = match FileStore::open_default() {
+        Ok(store) => store,
+        Err(e) => {
+            return vec![Finding::problem(
+                CHECK,
+                e.to_string(),
+                "set WRK_ZOOM_HOME to a directory of yours",
+            )];
+        }
+    };
+    let mut findings: Vec<Finding> = [
+        guarded(CHECK, store.dir(), NO_WRITE),
+        guarded(CHECK, &store.path(), NO_ACCESS),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let data = match Connections::open_default().and_then(|c| c.read()) {
+        Ok(data) => data,
+        Err(e) => {
+            findings.push(Finding::problem(
+                CHECK,
+                e.to_string(),
+                "move the file away and log in again (`wrk-zoom auth login`)",
+            ));
+            return findings;
+        }
+    };
+    if findings.is_empty() {
+        findings.push(Finding::ok(
+            CHECK,
+            format!("{} is readable by you alone", store.path().display()),
+        ));
+    }
+    if data.connections.is_empty() {
+        findings.push(Finding::ok(
+            "connections",
+            "none stored (pass a token, or `wrk-zoom auth login`)",
+        ));
+    }
+    for (name, connection) in &data.connections {
+        findings.push(connection_finding(name, connection));
+    }
+    findings
+}
+
+fn connection_finding(name: &str, c: &StoredConnection) -> Finding {
+    match &c.needs_login {
+        None => Finding::ok(
+            "connections",
+            format!("'{name}' ({}) is usable", c.kind_name()),
+        ),
+        Some(reason) => {
+            let again = if c.account_id.is_some() {
+                format!("wrk-zoom auth s2s --connection {name}")
+            } else if c.kind_name() == "admin" {
+                format!("wrk-zoom auth login --admin --connection {name}")
+            } else {
+                format!("wrk-zoom auth login --connection {name}")
+            };
+            Finding::problem(
+                "connections",
+                format!("'{name}' needs a new login: {reason}"),
+                again,
+            )
+        }
+    }
+}
+
+fn cache_finding() -> Finding {
+    const CHECK: &str = "compiled-code cache";
+    match wrk_zoom::default_cache_dir() {
+        None => Finding::problem(
+            CHECK,
+            "no cache directory (every run compiles its action again)",
+            "set WRK_ZOOM_CACHE_DIR to a directory of yours",
+        ),
+        Some(dir) if !dir.exists() => {
+            Finding::ok(CHECK, format!("{} (made on the first run)", dir.display()))
+        }
+        Some(dir) => guarded(CHECK, &dir, NO_WRITE).unwrap_or_else(|| {
+            Finding::ok(CHECK, format!("{} is writable only by you", dir.display()))
+        }),
+    }
+}
+
+/// Whether the API base answers, and this clock against its `Date`.
+async fn zoom_findings(api_base: &str) -> Vec<Finding> {
+    const REACH: &str = "Zoom API";
+    let url = format!("{}/users/me", api_base.trim_end_matches('/'));
+    let transport = match wrk_zoom::transport::shared() {
+        Ok(transport) => transport,
+        Err(e) => {
+            return vec![Finding::problem(
+                REACH,
+                e,
+                "fix WRK_ZOOM_CA_FILE or unset it",
+            )];
+        }
+    };
+    let request = match hyper::Request::get(&url).body(http_body_util::Full::default()) {
+        Ok(request) => request,
+        Err(e) => {
+            return vec![Finding::problem(
+                REACH,
+                format!("'{api_base}' is not a URL ({e})"),
+                "pass --api-base https://api.zoom.us/v2",
+            )];
+        }
+    };
+    let sent = std::time::SystemTime::now();
+    let answer = match transport.send(request, Duration::from_secs(15)).await {
+        Ok(answer) => answer,
+        Err(failure) => {
+            let why = match failure {
+                wrk_zoom::transport::Failure::TimedOut => "no answer within 15 s".to_string(),
+                wrk_zoom::transport::Failure::NotSent(why)
+                | wrk_zoom::transport::Failure::MaybeSent(why)
+                | wrk_zoom::transport::Failure::Fatal(why) => why,
+            };
+            return vec![Finding::problem(
+                REACH,
+                format!("{url} did not answer: {why}"),
+                "check the network or proxy; a TLS-inspecting proxy's CA goes in WRK_ZOOM_CA_FILE",
+            )];
+        }
+    };
+    let mut findings = vec![Finding::ok(
+        REACH,
+        format!("{url} answers (HTTP {})", answer.status().as_u16()),
+    )];
+    let theirs = answer
+        .headers()
+        .get(hyper::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(|d| httpdate::parse_http_date(d).ok());
+    findings.push(match theirs {
+        None => Finding::ok("clock", "the server sent no Date to compare with"),
+        Some(theirs) => {
+            let secs = |t: std::time::SystemTime| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or_default()
+            };
+            let skew = secs(sent) - secs(theirs);
+            if skew.abs() > MAX_SKEW_SECS {
+                let side = if skew > 0 { "ahead of" } else { "behind" };
+                Finding::problem(
+                    "clock",
+                    format!("this machine's clock is {} s {side} the API's", skew.abs()),
+                    "synchronise it (e.g. `timedatectl set-ntp true`); token expiry is counted on Zoom's clock",
+                )
+            } else {
+                Finding::ok("clock", format!("within {MAX_SKEW_SECS} s of the API's ({skew:+} s)"))
+            }
+        }
+    });
+    findings
+}
