@@ -9,6 +9,7 @@ mod report;
 mod run;
 mod sandbox;
 mod serve;
+mod table;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -122,12 +123,37 @@ pub struct RunArgs {
     /// gives the next_page_token to continue from).
     #[arg(long, value_name = "N", requires = "all")]
     pub max: Option<u64>,
-    /// With --all: print one item per line (NDJSON) instead of one JSON object.
-    #[arg(long, requires = "all")]
+    /// How to print the result: json (the default), ndjson (one item per
+    /// line with --all, else the answer on one line), or table (a list's key
+    /// columns, a short summary of an object; bold headers on a terminal
+    /// unless NO_COLOR is set).
+    #[arg(short = 'o', long, value_enum, default_value_t = Output::Json)]
+    pub output: Output,
+    /// Same as `-o ndjson`.
+    #[arg(long, hide = true)]
     pub ndjson: bool,
     /// Run against the built-in Zoom simulator with a demo token, not your Zoom account.
     #[arg(long, conflicts_with_all = ["token", "api_base", "connection"])]
     pub sandbox: bool,
+}
+
+/// How `run` prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Json,
+    Ndjson,
+    Table,
+}
+
+impl RunArgs {
+    /// The output asked for (`--ndjson` is `-o ndjson`).
+    pub fn output(&self) -> Output {
+        if self.ndjson {
+            Output::Ndjson
+        } else {
+            self.output
+        }
+    }
 }
 
 /// Parses the command line, runs it and returns the exit code.

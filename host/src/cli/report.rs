@@ -127,10 +127,17 @@ pub fn printable(text: &str) -> String {
 /// Prints a failure on stderr (one sentence, a hint, the JSON object with
 /// `json`) and returns its exit code.
 pub fn report(error: &HostError, json: bool) -> ExitCode {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {}", printable(&error.to_string()));
+    // Styled on a terminal only, and never with NO_COLOR.
+    let mut stderr = anstream::stderr().lock();
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let _ = writeln!(
+        stderr,
+        "{red}error:{red:#} {}",
+        printable(&error.to_string())
+    );
     if let Some(hint) = hint(error) {
-        let _ = writeln!(stderr, "hint: {hint}");
+        let bold = anstyle::Style::new().bold();
+        let _ = writeln!(stderr, "{bold}hint:{bold:#} {hint}");
     }
     if json {
         let _ = writeln!(stderr, "{}", to_json(error));

@@ -1,6 +1,7 @@
 //! `wrk-zoom run`: parameters, connection, one call or every page.
 
-use super::{RunArgs, output_error, print_json};
+use super::{Output, RunArgs, output_error, print_json, table};
+use std::cell::RefCell;
 use std::io::Write;
 use wrk_zoom::auth::{self, ConnectionRequest, Connections};
 use wrk_zoom::model::{ActionInfo, ConnectionKind};
@@ -120,7 +121,17 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
     let connection = auth::resolve(request, connections.as_ref(), kind)?;
     if !args.all {
         let reply = connection.run(&host, &action, &params).await?;
-        return print_json(&reply_body(reply));
+        let body = reply_body(reply);
+        return match args.output() {
+            Output::Json => print_json(&body),
+            Output::Ndjson => writeln!(std::io::stdout().lock(), "{body}").or_else(output_error),
+            Output::Table => table::print(
+                &mut table::stdout().lock(),
+                &body,
+                action.info.list_key.as_deref(),
+            )
+            .or_else(output_error),
+        };
     }
     connection.prepare_long_run(&action.info).await?;
     let run_page = async |page: &[(String, String)]| connection.run(&host, &action, page).await;
@@ -135,152 +146,189 @@ fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
     }
 }
 
-/// `--all`: streams items as they arrive, as one JSON object or as NDJSON.
+/// `--all`: streams items as they arrive, as one JSON object, as NDJSON,
+/// or as a table (its columns chosen from the first page).
 async fn run_all(
     info: &ActionInfo,
     args: &RunArgs,
     run_page: impl AsyncFnMut(&[(String, String)]) -> Result<wrk_zoom::model::Reply, HostError>,
     params: &[(String, String)],
 ) -> Result<(), HostError> {
+    let output = args.output();
     let list_key = info.list_key.clone().unwrap_or_default();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let out = RefCell::new(std::io::BufWriter::new(table::stdout().lock()));
+    // A table waits for the first page to choose its columns.
+    let pending: RefCell<Vec<serde_json::Value>> = RefCell::default();
+    let table: RefCell<Option<table::Table>> = RefCell::default();
+    let start_table = || -> std::io::Result<()> {
+        if table.borrow().is_some() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut *pending.borrow_mut());
+        let chosen = table::Table::for_items(&rows);
+        let mut out = out.borrow_mut();
+        chosen.header(&mut *out)?;
+        for row in &rows {
+            chosen.row(&mut *out, row)?;
+        }
+        *table.borrow_mut() = Some(chosen);
+        Ok(())
+    };
     let mut first = true;
-    let mut write_failure: Option<std::io::Error> = None;
-    if !args.ndjson {
-        let _ = write!(out, "{{{}:[", serde_json::Value::String(list_key));
+    let write_failure: RefCell<Option<std::io::Error>> = RefCell::default();
+    if output == Output::Json {
+        let _ = write!(
+            out.borrow_mut(),
+            "{{{}:[",
+            serde_json::Value::String(list_key)
+        );
     }
-    let mut progress = Progress::on_terminal();
+    let progress = Progress::on_terminal();
     let outcome = wrk_zoom::paginate::for_each_page_item(
         info,
         run_page,
         params,
         args.max,
         |item| {
-            let written = if args.ndjson {
-                writeln!(out, "{item}")
-            } else {
-                let sep = if first { "\n  " } else { ",\n  " };
-                first = false;
-                write!(out, "{sep}{item}")
+            let written = match output {
+                Output::Ndjson => writeln!(out.borrow_mut(), "{item}"),
+                Output::Json => {
+                    let sep = if first { "\n  " } else { ",\n  " };
+                    first = false;
+                    write!(out.borrow_mut(), "{sep}{item}")
+                }
+                Output::Table => match table.borrow().as_ref() {
+                    Some(t) => t.row(&mut *out.borrow_mut(), &item),
+                    None => {
+                        pending.borrow_mut().push(item);
+                        Ok(())
+                    }
+                },
             };
             written.map_err(|e| {
                 let kind = e.kind();
-                write_failure = Some(e);
+                *write_failure.borrow_mut() = Some(e);
                 std::io::Error::from(kind)
             })
         },
         |summary| {
-            if let Some(p) = progress.as_mut() {
-                p.update(summary.items, summary.pages, false);
+            if output == Output::Table
+                && let Err(e) = start_table()
+            {
+                write_failure.borrow_mut().get_or_insert(e);
             }
+            progress.update(summary.items, summary.pages);
         },
     )
     .await;
-    if let Some(p) = progress.as_mut() {
-        p.finish();
-    }
-    if let Some(e) = write_failure {
+    progress.finish();
+    if let Some(e) = write_failure.into_inner() {
         return output_error(e);
     }
+    let mut out = out.into_inner();
     let summary = match outcome {
         Ok(summary) => summary,
         Err(e) => {
             // Close what was printed so far on its own line before the error.
             let _ = out.flush();
-            if !args.ndjson {
+            if output == Output::Json {
                 println!();
             }
             return Err(e);
         }
     };
-    if args.ndjson {
-        if summary.truncated {
-            let window = summary
-                .window
-                .as_ref()
-                .map(|(from, to)| format!(" from={from} to={to}"))
-                .unwrap_or_default();
-            eprintln!(
-                "stopped after {} items (--max); continue with{window} next_page_token={}",
-                summary.items,
-                summary.next_page_token.as_deref().unwrap_or("")
-            );
-        }
-    } else {
-        let mut tail = serde_json::json!({
-            "total_records": summary.items,
-            "truncated": summary.truncated,
-        });
-        if summary.truncated {
-            tail["next_page_token"] = summary.next_page_token.clone().unwrap_or_default().into();
-            if summary.left_in_last_page > 0 {
-                tail["left_in_last_page"] = summary.left_in_last_page.into();
-            }
-            if let Some((from, to)) = &summary.window {
-                tail["window"] = serde_json::json!({"from": from, "to": to});
+    let continue_with = || {
+        let window = summary
+            .window
+            .as_ref()
+            .map(|(from, to)| format!(" from={from} to={to}"))
+            .unwrap_or_default();
+        format!(
+            "stopped after {} items (--max); continue with{window} next_page_token={}",
+            summary.items,
+            summary.next_page_token.as_deref().unwrap_or("")
+        )
+    };
+    match output {
+        Output::Ndjson => {
+            if summary.truncated {
+                eprintln!("{}", continue_with());
             }
         }
-        let tail = tail.to_string();
-        if let Err(e) = writeln!(out, "\n],{}", &tail[1..]) {
-            return output_error(e);
+        Output::Table => {
+            if table.borrow().is_none() {
+                let rows = pending.take();
+                let chosen = table::Table::for_items(&rows);
+                let written = chosen
+                    .header(&mut out)
+                    .and_then(|()| rows.iter().try_for_each(|r| chosen.row(&mut out, r)));
+                written.or_else(output_error)?;
+            }
+            out.flush().or_else(output_error)?;
+            if summary.truncated {
+                eprintln!("{}", continue_with());
+            } else {
+                eprintln!("{} items", summary.items);
+            }
+        }
+        Output::Json => {
+            let mut tail = serde_json::json!({
+                "total_records": summary.items,
+                "truncated": summary.truncated,
+            });
+            if summary.truncated {
+                tail["next_page_token"] =
+                    summary.next_page_token.clone().unwrap_or_default().into();
+                if summary.left_in_last_page > 0 {
+                    tail["left_in_last_page"] = summary.left_in_last_page.into();
+                }
+                if let Some((from, to)) = &summary.window {
+                    tail["window"] = serde_json::json!({"from": from, "to": to});
+                }
+            }
+            let tail = tail.to_string();
+            if let Err(e) = writeln!(out, "\n],{}", &tail[1..]) {
+                return output_error(e);
+            }
         }
     }
     out.flush().or_else(output_error)
 }
 
-/// `--all` progress on stderr (items, pages, items per second), redrawn in
-/// place at most every 200 ms; only when stderr is a terminal, so piped or
-/// redirected runs print nothing extra.
-struct Progress {
-    started: std::time::Instant,
-    last_draw: Option<std::time::Instant>,
-    drawn: bool,
-    items: u64,
-    pages: u64,
-}
+/// `--all` progress on stderr (items, pages, items per second) with
+/// `indicatif`, only when stderr is a terminal, so piped or redirected runs
+/// print nothing extra.
+struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn on_terminal() -> Option<Progress> {
+    fn on_terminal() -> Progress {
         use std::io::IsTerminal;
-        std::io::stderr().is_terminal().then(|| Progress {
-            started: std::time::Instant::now(),
-            last_draw: None,
-            drawn: false,
-            items: 0,
-            pages: 0,
-        })
-    }
-
-    fn update(&mut self, items: u64, pages: u64, force: bool) {
-        self.items = items;
-        self.pages = pages;
-        let now = std::time::Instant::now();
-        if !force
-            && self
-                .last_draw
-                .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(200))
-        {
-            return;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
         }
-        self.last_draw = Some(now);
-        let secs = now.duration_since(self.started).as_secs_f64().max(0.001);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K{} items, {} pages, {:.0} items/s",
-            items,
-            pages,
-            items as f64 / secs
+        let bar = indicatif::ProgressBar::with_draw_target(
+            None,
+            indicatif::ProgressDrawTarget::stderr_with_hz(5),
         );
-        let _ = err.flush();
-        self.drawn = true;
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{pos} items, {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Progress(Some(bar))
     }
 
-    /// Draws the final totals and ends the line.
-    fn finish(&mut self) {
-        if self.drawn || self.pages > 0 {
-            self.update(self.items, self.pages, true);
-            eprintln!();
+    fn update(&self, items: u64, pages: u64) {
+        if let Some(bar) = &self.0 {
+            let rate = items as f64 / bar.elapsed().as_secs_f64().max(0.001);
+            bar.set_position(items);
+            bar.set_message(format!("{pages} pages, {rate:.0} items/s"));
+        }
+    }
+
+    /// Leaves the final totals on screen.
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.abandon();
         }
     }
 }

@@ -292,6 +292,89 @@ fn all_shows_progress_on_a_terminal() {
 }
 
 #[test]
+fn table_output_shows_key_columns_of_a_list_and_a_summary_of_an_object() {
+    let page = wrk_zoom(&[
+        "run",
+        "retrieve-meetings",
+        "--sandbox",
+        "-o",
+        "table",
+        "page_size=5",
+    ]);
+    assert!(page.status.success(), "{}", stderr(&page));
+    let text = String::from_utf8_lossy(&page.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("TOPIC"),
+        "{text}"
+    );
+    assert!(lines[0].contains("START_TIME"), "{text}");
+    assert_eq!(
+        lines.len(),
+        1 + 5 + 1,
+        "header, 5 rows, the next-page line: {text}"
+    );
+    assert!(lines[6].contains("next_page_token="), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour on a pipe: {text:?}");
+
+    let all = wrk_zoom(&[
+        "run",
+        "retrieve-meetings",
+        "--sandbox",
+        "--all",
+        "-o",
+        "table",
+    ]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let rows = String::from_utf8_lossy(&all.stdout).lines().count();
+    let count = zoom_simulator::seed::USER_SCHEDULED_MEETING_COUNT;
+    assert_eq!(rows, 1 + count);
+    assert!(
+        stderr(&all).contains(&format!("{count} items")),
+        "{}",
+        stderr(&all)
+    );
+
+    let user = wrk_zoom(&["run", "retrieve-user", "--sandbox", "-o", "table"]);
+    let text = String::from_utf8_lossy(&user.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("email") && l.contains(zoom_simulator::seed::USER_EMAIL)),
+        "{text}"
+    );
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let on_terminal = |no_color: bool| {
+        let command = format!(
+            "{}{} run retrieve-user --sandbox -o table; {} run nope",
+            if no_color { "export NO_COLOR=1; " } else { "" },
+            env!("CARGO_BIN_EXE_wrk-zoom"),
+            env!("CARGO_BIN_EXE_wrk-zoom"),
+        );
+        let home = crate::temp_dir("wrk-zoom-cli-home-");
+        let output = Command::new("script")
+            .args(["-qec", &format!("sh -c '{command}'"), "/dev/null"])
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_HOME", home.path())
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("run script(1) from util-linux");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let coloured = on_terminal(false);
+    assert!(
+        coloured.contains("\u{1b}[1m"),
+        "bold keys on a terminal: {coloured:?}"
+    );
+    assert!(coloured.contains("error:"), "{coloured:?}");
+    let plain = on_terminal(true);
+    assert!(plain.contains("email"), "{plain:?}");
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR honoured: {plain:?}");
+}
+
+#[test]
 fn max_truncates_and_gives_the_token_to_continue() {
     let output = wrk_zoom(&[
         "run",
