@@ -4,6 +4,7 @@
 mod actions;
 mod auth;
 mod doctor;
+mod mcp;
 mod openapi;
 mod report;
 mod run;
@@ -84,6 +85,9 @@ enum Command {
     /// need a new login, the compiled-code cache, whether Zoom's API answers,
     /// and the clock against Zoom's; each problem with its fix.
     Doctor(doctor::DoctorArgs),
+    /// Serve every action as a Model Context Protocol tool over stdio (for
+    /// AI agents), e.g. `wrk-zoom mcp --read-only` in an MCP client's config.
+    Mcp(mcp::McpArgs),
     /// Print the shell completion script, e.g. `source <(wrk-zoom completions bash)`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -195,6 +199,7 @@ async fn dispatch(command: Command) -> Result<(), HostError> {
         Command::Serve(args) => serve::serve(args).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
         Command::Doctor(args) => doctor::doctor(args).await,
+        Command::Mcp(args) => mcp::mcp(args).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

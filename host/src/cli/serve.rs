@@ -108,7 +108,7 @@ struct Server {
     host: Arc<Host>,
     /// One per process, so concurrent calls on a connection share one
     /// token renewal; `None` when no store directory can be found.
-    connections: Option<Connections>,
+    connections: Option<Arc<Connections>>,
     /// SHA-256 of the API key (compared in constant time).
     api_key_digest: [u8; 32],
     allowed_bases: Vec<AllowedBase>,
@@ -190,12 +190,17 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         async move { host.warm_up().await }
     });
     let connections = match Connections::open_default() {
-        Ok(connections) => Some(connections),
+        Ok(connections) => Some(Arc::new(connections)),
         Err(e) => {
             tracing::warn!("no stored connections can be used: {e}");
             None
         }
     };
+    // MCP over streamable HTTP: the same tools as `wrk-zoom mcp`, on the
+    // stored connections, behind the same API key.
+    let mcp = super::mcp::http_service(
+        super::mcp::Tools::stored(host.clone(), connections.clone()).await?,
+    );
     let server = Arc::new(Server {
         host,
         connections,
@@ -213,9 +218,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         // Before any extractor: the body of an unauthorized request is
         // never read.
         .route_layer(middleware::from_fn_with_state(server.clone(), require_key));
+    let mcp = Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(server.clone(), require_key));
     let app = Router::new()
         .route("/health", get(health))
         .merge(protected)
+        .merge(mcp)
         .with_state(server);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
@@ -354,7 +363,7 @@ impl Server {
             }),
         };
         let connection =
-            wrk_zoom::auth::resolve(request, self.connections.as_ref(), action.info.connection)?;
+            wrk_zoom::auth::resolve(request, self.connections.as_deref(), action.info.connection)?;
         Ok((action, params, connection))
     }
 

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cli;
+mod mcp;
 mod serve;
 
 /// The compiled-code cache the CLI tests share: under cargo's per-target

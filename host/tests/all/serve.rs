@@ -21,7 +21,11 @@ impl Drop for Served {
 const KEY: &str = "test-key-0123456789";
 
 fn serve(extra: &[&str]) -> Served {
-    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    serve_in(crate::temp_dir("wrk-zoom-serve-home-"), extra)
+}
+
+/// `serve` with `home` as its configuration directory (its token store).
+fn serve_in(home: tempfile::TempDir, extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(["serve", "--port", "0"])
         .args(extra)
@@ -483,4 +487,79 @@ fn serve_follows_every_page_like_the_cli_and_streams_ndjson() {
     );
     assert_eq!(status, 400);
     assert_eq!(json(&body)["field"], "all");
+}
+
+/// One MCP JSON-RPC request to `/mcp` (streamable HTTP, JSON answers).
+fn mcp(base: &str, key: Option<&str>, request: Value) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let body = request.to_string();
+    let auth = key
+        .map(|k| format!("Authorization: Bearer {k}\r\n"))
+        .unwrap_or_default();
+    exchange(
+        addr,
+        &format!(
+            "POST /mcp HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn serve_offers_the_actions_as_mcp_tools_on_the_stored_connections() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    // A stored user connection on the simulator.
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    let now = wrk_zoom::clock::now_secs();
+    let store = serde_json::json!({
+        "version": 1,
+        "defaults": {"user": "sim"},
+        "connections": {"sim": {
+            "kind": "user", "grant": "authorization_code",
+            "client_id": "id", "client_secret": "secret",
+            "oauth_base": sim.origin(), "api_base": sim.base_url(),
+            "access_token": zoom_simulator::seed::USER_TOKEN, "refresh_token": "r",
+            "expires_at": now + 86_400, "lifetime_secs": 86_400, "granted_at": now,
+        }},
+    });
+    std::fs::write(home.path().join("connections.json"), store.to_string()).unwrap();
+    let served = serve_in(home, &[]);
+    let base = &served.base;
+
+    let initialize = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    assert_eq!(
+        mcp(base, None, initialize.clone()).0,
+        401,
+        "behind the API key"
+    );
+    let (status, body) = mcp(base, Some(KEY), initialize);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["result"]["serverInfo"]["name"], "wrk-zoom");
+
+    let (status, body) = mcp(
+        base,
+        Some(KEY),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["result"]["tools"].as_array().unwrap().len(), 33);
+
+    let (status, body) = mcp(
+        base,
+        Some(KEY),
+        serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "retrieve-user", "arguments": {}}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let result = &json(&body)["result"];
+    assert_ne!(result["isError"], true, "{body}");
+    assert_eq!(
+        result["structuredContent"]["email"],
+        zoom_simulator::seed::USER_EMAIL
+    );
 }
