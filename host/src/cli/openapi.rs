@@ -9,10 +9,10 @@ use wrk_zoom::model::ActionInfo;
 fn error_schema() -> Value {
     json!({
         "type": "object",
-        "required": ["error", "category", "message"],
+        "required": ["error", "message"],
         "properties": {
             "error": {"type": "string", "description": "What failed, e.g. invalid-params, zoom, auth"},
-            "category": {"type": "string"},
+            "category": {"type": "string", "description": "The kind of failure (absent for a missing API key or a busy server)"},
             "message": {"type": "string", "description": "One sentence a person can act on"},
         },
     })

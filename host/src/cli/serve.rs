@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// Without it, only Zoom's own HTTPS hosts (https://*.zoom.us).
     #[arg(long, value_name = "URL")]
     allow_api_base: Vec<String>,
+    /// The API base of calls that bring a token but no `api_base` (a
+    /// regional Zoom base, or the simulator in tests).
+    #[arg(long, env = "ZOOM_API_BASE", value_name = "URL", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
+    api_base: String,
     /// Directory of `*.wasm` action components that override the built-in
     /// ones and are swapped in whenever they change (`NAME.wasm` must be
     /// action NAME).
@@ -112,6 +116,8 @@ struct Server {
     /// SHA-256 of the API key (compared in constant time).
     api_key_digest: [u8; 32],
     allowed_bases: Vec<AllowedBase>,
+    /// The API base of a caller's token when the call names none.
+    default_api_base: String,
     /// One permit per call that may run at once.
     slots: Arc<Semaphore>,
     calls: Mutex<BTreeMap<(String, &'static str), u64>>,
@@ -168,6 +174,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         })?;
         allowed_bases.push(AllowedBase::Origin(scheme, host, port));
     }
+    if origin(&args.api_base).is_none() {
+        return Err(invalid(
+            "--api-base",
+            format!(
+                "'{}' is not an absolute http(s) URL, e.g. https://api.zoom.us/v2",
+                args.api_base
+            ),
+        ));
+    }
     let config = HostConfig {
         max_concurrent_calls: args.max_concurrent_calls,
         ..HostConfig::default()
@@ -206,6 +221,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         connections,
         api_key_digest: Sha256::digest(api_key.as_bytes()).into(),
         allowed_bases,
+        default_api_base: args.api_base.clone(),
         slots: Arc::new(Semaphore::new(max_calls)),
         calls: Mutex::default(),
     });
@@ -358,7 +374,7 @@ impl Server {
                 access_token,
                 api_base: request
                     .api_base
-                    .unwrap_or_else(|| wrk_zoom::auth::DEFAULT_API_BASE.to_string()),
+                    .unwrap_or_else(|| self.default_api_base.clone()),
                 account: None,
             }),
         };

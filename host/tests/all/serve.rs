@@ -563,3 +563,33 @@ fn serve_offers_the_actions_as_mcp_tools_on_the_stored_connections() {
         zoom_simulator::seed::USER_EMAIL
     );
 }
+
+#[test]
+fn a_token_without_an_api_base_goes_to_the_servers_default_api_base() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let served = serve(&["--api-base", &sim.base_url()]);
+    let request = serde_json::json!({"params": {}, "token": zoom_simulator::seed::USER_TOKEN});
+    let (status, body) = http(
+        &served.base,
+        "POST",
+        "/v1/actions/retrieve-user",
+        Some(KEY),
+        &request.to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        json(&body)["body"]["email"],
+        zoom_simulator::seed::USER_EMAIL
+    );
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--port", "0", "--api-base", "not a url"])
+        .env("WRK_ZOOM_API_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--api-base"));
+}
