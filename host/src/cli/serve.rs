@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 use wrk_zoom::LoadedAction;
 use wrk_zoom::auth::{CallConnection, ConnectionRequest, Connections};
@@ -53,11 +54,20 @@ pub const MIN_API_KEY_LEN: usize = 16;
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8787)]
+    #[arg(long, default_value_t = 8787, conflicts_with = "listen")]
     port: u16,
+    /// Address to listen on instead, e.g. 0.0.0.0:8787 behind a load
+    /// balancer (the default is 127.0.0.1 only).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long
+    /// for calls in flight before exiting.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    drain_seconds: u64,
     /// API key callers must send as `Authorization: Bearer <key>`, at least
-    /// 16 characters. Prefer the environment variable: a flag shows in the
-    /// process list.
+    /// 16 characters; several, comma-separated, are all accepted (to rotate
+    /// keys without downtime). Prefer the environment variable: a flag shows
+    /// in the process list.
     #[arg(long, env = "WRK_ZOOM_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
     /// An API base callers may send with their own token (repeatable), e.g.
@@ -113,8 +123,8 @@ struct Server {
     /// One per process, so concurrent calls on a connection share one
     /// token renewal; `None` when no store directory can be found.
     connections: Option<Arc<Connections>>,
-    /// SHA-256 of the API key (compared in constant time).
-    api_key_digest: [u8; 32],
+    /// SHA-256 of each accepted API key (compared in constant time).
+    api_key_digests: Vec<[u8; 32]>,
     allowed_bases: Vec<AllowedBase>,
     /// The API base of a caller's token when the call names none.
     default_api_base: String,
@@ -147,20 +157,30 @@ fn invalid(field: &str, message: String) -> HostError {
 }
 
 pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
-    let api_key = args.api_key.unwrap_or_default();
-    if api_key.trim().is_empty() {
+    let api_keys: Vec<String> = args
+        .api_key
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    if api_keys.is_empty() {
         return Err(invalid(
             "API key",
             "serve needs an API key for its callers: set WRK_ZOOM_API_KEY (or pass --api-key)"
                 .into(),
         ));
     }
-    if api_key.chars().count() < MIN_API_KEY_LEN {
+    if let Some(short) = api_keys
+        .iter()
+        .find(|k| k.chars().count() < MIN_API_KEY_LEN)
+    {
         return Err(invalid(
             "API key",
             format!(
-                "it has {} characters and must have at least {MIN_API_KEY_LEN}; e.g. `openssl rand -hex 24`",
-                api_key.chars().count()
+                "a key has {} characters and each must have at least {MIN_API_KEY_LEN}; e.g. `openssl rand -hex 24`",
+                short.chars().count()
             ),
         ));
     }
@@ -219,7 +239,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
     let server = Arc::new(Server {
         host,
         connections,
-        api_key_digest: Sha256::digest(api_key.as_bytes()).into(),
+        api_key_digests: api_keys
+            .iter()
+            .map(|k| Sha256::digest(k.as_bytes()).into())
+            .collect(),
         allowed_bases,
         default_api_base: args.api_base.clone(),
         slots: Arc::new(Semaphore::new(max_calls)),
@@ -239,25 +262,64 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         .layer(middleware::from_fn_with_state(server.clone(), require_key));
     let app = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .merge(protected)
         .merge(mcp)
         .with_state(server);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+    let at = args
+        .listen
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], args.port)));
+    let listener = tokio::net::TcpListener::bind(at)
         .await
-        .map_err(|e| {
-            HostError::Internal(format!("cannot listen on 127.0.0.1:{}: {e}", args.port))
-        })?;
+        .map_err(|e| HostError::Internal(format!("cannot listen on {at}: {e}")))?;
     let addr = listener
         .local_addr()
         .map_err(|e| HostError::Internal(format!("cannot read the listening address: {e}")))?;
     println!("http://{addr}");
-    eprintln!("serve: wrk-zoom API at http://{addr} (Ctrl-C to stop)");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| HostError::Internal(format!("the server stopped: {e}")))
+    eprintln!("serve: wrk-zoom API at http://{addr} (Ctrl-C or SIGTERM to stop)");
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    shutdown_signal().await;
+    // Stop accepting; calls in flight finish, for at most --drain-seconds.
+    eprintln!(
+        "serve: stopping; waiting at most {} s for calls in flight",
+        args.drain_seconds
+    );
+    let _ = stopping.send(());
+    match tokio::time::timeout(Duration::from_secs(args.drain_seconds), server).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(HostError::Internal(format!("the server stopped: {e}"))),
+        Ok(Err(e)) => Err(HostError::Internal(format!("the server failed: {e}"))),
+        Err(_) => {
+            eprintln!(
+                "serve: calls still in flight after {} s; exiting",
+                args.drain_seconds
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what an orchestrator sends before stopping a replica).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
 }
 
 fn unauthorized() -> Response {
@@ -307,13 +369,16 @@ impl Server {
         else {
             return false;
         };
-        // Equal-length digests, compared without an early exit.
+        // Equal-length digests, each compared without an early exit.
         let given: [u8; 32] = Sha256::digest(given).into();
-        given
-            .iter()
-            .zip(self.api_key_digest.iter())
-            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-            == 0
+        self.api_key_digests.iter().fold(false, |found, key| {
+            let equal = given
+                .iter()
+                .zip(key.iter())
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0;
+            found | equal
+        })
     }
 
     fn count(&self, action: &str, outcome: &'static str) {
@@ -565,6 +630,23 @@ impl hyper::body::Body for ChannelBody {
 async fn health(State(server): State<Arc<Server>>) -> Response {
     Json(serde_json::json!({"status": "ok", "actions": server.host.action_names().len()}))
         .into_response()
+}
+
+/// Whether this replica can take calls: its token store can be read (a
+/// load balancer sends traffic only when this answers 200).
+async fn ready(State(server): State<Arc<Server>>) -> Response {
+    let store = match &server.connections {
+        None => Err("no token store directory".to_string()),
+        Some(connections) => connections.read().map(|_| ()).map_err(|e| e.to_string()),
+    };
+    match store {
+        Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(why) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "not-ready", "message": why})),
+        )
+            .into_response(),
+    }
 }
 
 async fn actions(State(server): State<Arc<Server>>) -> Response {

@@ -593,3 +593,164 @@ fn a_token_without_an_api_base_goes_to_the_servers_default_api_base() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--api-base"));
 }
+
+#[test]
+fn several_api_keys_are_accepted_so_a_key_can_be_rotated() {
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("WRK_ZOOM_API_KEY", "old-key-0123456789, new-key-0123456789")
+        .env("WRK_ZOOM_HOME", home.path())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let served = Served {
+        child,
+        base: line.trim().to_string(),
+        _home: home,
+    };
+    for key in ["old-key-0123456789", "new-key-0123456789"] {
+        assert_eq!(
+            http(&served.base, "GET", "/v1/actions", Some(key), "").0,
+            200,
+            "{key}"
+        );
+    }
+    assert_eq!(
+        http(
+            &served.base,
+            "GET",
+            "/v1/actions",
+            Some("other-key-0123456789"),
+            ""
+        )
+        .0,
+        401
+    );
+
+    let short = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--port", "0"])
+        .env("WRK_ZOOM_API_KEY", "good-key-0123456789,short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 16"));
+}
+
+#[test]
+fn ready_answers_503_while_the_token_store_cannot_be_read() {
+    let served = serve(&[]);
+    let (status, body) = http(&served.base, "GET", "/ready", None, "");
+    assert_eq!(status, 200, "{body}");
+    std::fs::write(served._home.path().join("connections.json"), "{ damaged").unwrap();
+    let (status, body) = http(&served.base, "GET", "/ready", None, "");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        json(&body)["message"].as_str().unwrap().contains("damaged"),
+        "{body}"
+    );
+}
+
+#[test]
+fn sigterm_stops_accepting_and_lets_the_call_in_flight_finish() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    // The call in flight: Zoom takes a while to answer it.
+    sim.inject_fault(
+        zoom_simulator::FaultRule::new(zoom_simulator::Fault::Delay(
+            std::time::Duration::from_millis(1500),
+        ))
+        .path_prefix("/v2/users/me"),
+    );
+    let mut served = serve(&["--allow-api-base", &sim.base_url()]);
+    let base = served.base.clone();
+    let request = serde_json::json!({
+        "params": {}, "token": zoom_simulator::seed::USER_TOKEN, "api_base": sim.base_url(),
+    })
+    .to_string();
+    let in_flight = std::thread::spawn({
+        let base = base.clone();
+        move || {
+            http(
+                &base,
+                "POST",
+                "/v1/actions/retrieve-user",
+                Some(KEY),
+                &request,
+            )
+        }
+    });
+    // Bounded wait until the call has reached Zoom.
+    for _ in 0..200 {
+        if !sim.requests().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(!sim.requests().is_empty(), "the call reached the simulator");
+    let pid = served.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (status, body) = in_flight.join().unwrap();
+    assert_eq!(status, 200, "the call in flight finished: {body}");
+    assert_eq!(
+        json(&body)["body"]["email"],
+        zoom_simulator::seed::USER_EMAIL
+    );
+    let exit = served.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let addr = base.trim_start_matches("http://");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "no new connections after it stopped"
+    );
+}
+
+#[test]
+fn log_format_json_writes_one_json_object_per_line() {
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--port", "0", "--log-format", "json", "-v"])
+        // Logs a warning when the host starts.
+        .env("WRK_ZOOM_PACING", "off")
+        .env("WRK_ZOOM_API_KEY", KEY)
+        .env("WRK_ZOOM_HOME", home.path())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://"), "{line}");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let logs: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!logs.is_empty(), "{stderr}");
+    for log in logs {
+        let entry = json(log);
+        assert!(
+            entry["level"].is_string() && entry["fields"].is_object(),
+            "{log}"
+        );
+    }
+    drop(home);
+}
