@@ -86,6 +86,9 @@ pub struct Host {
     pacer: Arc<Pacer>,
     /// The pooled client every call's requests leave through.
     transport: Arc<Transport>,
+    /// Loads that may instantiate at once: the pool keeps this many slots
+    /// beyond the calls' for them.
+    load_permits: Arc<tokio::sync::Semaphore>,
     _ticker: EpochTicker,
 }
 
@@ -126,6 +129,9 @@ impl Host {
             limits: config.limits,
             pacer: Arc::new(Pacer::new(RateLimitConfig::from_env())),
             transport: Arc::new(transport),
+            load_permits: Arc::new(tokio::sync::Semaphore::new(
+                crate::runtime::engine::LOAD_SLOTS as usize,
+            )),
         })
     }
 
@@ -221,6 +227,13 @@ impl Host {
         .await
         .map_err(|e| HostError::Internal(format!("compiling a component panicked: {e}")))??;
         let (_, label) = source.bytes_and_label();
+        // Never more loads at once than the pool has slots for them, so a
+        // load never takes a call's slot.
+        let _permit = self
+            .load_permits
+            .acquire()
+            .await
+            .map_err(|e| HostError::Internal(format!("loading stopped: {e}")))?;
         let mut store = self.sealed_store();
         let info = self
             .with_limits(&label, async {

@@ -13,19 +13,27 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 /// How often the epoch advances; CPU deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Instance slots beyond the calls', for loading components; at most this
+/// many loads instantiate at once (`Host::load` holds a permit).
+pub const LOAD_SLOTS: u32 = 2;
+
 /// Largest linear memory a component may grow to.
 pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
 
 /// Builds the engine. `max_concurrent_calls` sizes the instance pool.
 pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::Result<Engine> {
     let mut pool = PoolingAllocationConfig::new();
+    // Slots for calls, plus a few for loading components (each load runs
+    // `describe()` in an instance of its own): compiling in the background
+    // (`Host::warm_up`) must never take the slot a call needs.
+    let slots = max_concurrent_calls + LOAD_SLOTS;
     // A component built by wit-bindgen holds a handful of core
     // instances, memories and tables; leave room for several per call.
-    pool.total_component_instances(max_concurrent_calls)
-        .total_core_instances(max_concurrent_calls * 8)
-        .total_memories(max_concurrent_calls * 4)
-        .total_tables(max_concurrent_calls * 8)
-        .total_stacks(max_concurrent_calls)
+    pool.total_component_instances(slots)
+        .total_core_instances(slots * 8)
+        .total_memories(slots * 4)
+        .total_tables(slots * 8)
+        .total_stacks(slots)
         .max_memory_size(memory_limit)
         // Per component, so one cannot take the pool's slots from the
         // calls running beside it (see runtime::store for per-call limits).
