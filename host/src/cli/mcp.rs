@@ -126,15 +126,7 @@ impl Tools {
         let request = match &self.credentials {
             Credentials::Sandbox(sim) => ConnectionRequest {
                 connection: None,
-                token: Some(ZoomConnection {
-                    access_token: match action.info.connection {
-                        ConnectionKind::User => zoom_simulator::seed::USER_TOKEN,
-                        ConnectionKind::Admin => zoom_simulator::seed::ADMIN_TOKEN,
-                    }
-                    .into(),
-                    api_base: sim.base_url(),
-                    account: None,
-                }),
+                token: Some(super::sandbox::demo_connection(sim, action.info.connection)),
             },
             Credentials::Token { token, api_base } => ConnectionRequest {
                 connection: None,
@@ -152,10 +144,7 @@ impl Tools {
         let connection =
             auth::resolve(request, self.connections.as_deref(), action.info.connection)?;
         let reply = connection.run(&self.host, &action, &params).await?;
-        Ok(match reply.body {
-            serde_json::Value::Null => serde_json::json!({"ok": true, "status": reply.status}),
-            body => body,
-        })
+        Ok(super::run::reply_body(reply))
     }
 }
 
@@ -211,11 +200,7 @@ pub async fn mcp(args: McpArgs) -> Result<(), HostError> {
         infos.retain(reads_only);
     }
     let credentials = if args.sandbox {
-        let sim = zoom_simulator::start(zoom_simulator::SimConfig::default())
-            .await
-            .map_err(|e| {
-                HostError::Internal(format!("cannot start the sandbox simulator: {e:#}"))
-            })?;
+        let sim = super::sandbox::start_in_process().await?;
         eprintln!(
             "sandbox: tools run against the built-in Zoom simulator at {} with demo tokens; this is not your Zoom account",
             sim.base_url()

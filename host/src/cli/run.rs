@@ -1,10 +1,10 @@
 //! `wrk-zoom run`: parameters, connection, one call or every page.
 
-use super::{Output, RunArgs, output_error, print_json, table};
+use super::{Output, RunArgs, output_error, print_json, sandbox, table};
 use std::cell::RefCell;
 use std::io::Write;
 use wrk_zoom::auth::{self, ConnectionRequest, Connections};
-use wrk_zoom::model::{ActionInfo, ConnectionKind};
+use wrk_zoom::model::ActionInfo;
 use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
 
 /// Parameters from a JSON object: strings as they are, anything else
@@ -76,25 +76,13 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
     let kind = action.info.connection;
     let mut _simulator = None;
     let request = if args.sandbox {
-        let sim = zoom_simulator::start(zoom_simulator::SimConfig::default())
-            .await
-            .map_err(|e| {
-                HostError::Internal(format!("cannot start the sandbox simulator: {e:#}"))
-            })?;
-        let token = match kind {
-            ConnectionKind::User => zoom_simulator::seed::USER_TOKEN,
-            ConnectionKind::Admin => zoom_simulator::seed::ADMIN_TOKEN,
-        };
+        let sim = sandbox::start_in_process().await?;
         eprintln!(
             "sandbox: running {} against the built-in Zoom simulator at {} with a demo {kind} token; this is not your Zoom account",
             args.action,
             sim.base_url(),
         );
-        let token = ZoomConnection {
-            access_token: token.to_string(),
-            api_base: sim.base_url(),
-            account: None,
-        };
+        let token = sandbox::demo_connection(&sim, kind);
         _simulator = Some(sim);
         ConnectionRequest {
             connection: None,
@@ -139,7 +127,7 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
 }
 
 /// The printed result: the body, or `{"ok": true, "status": N}` when empty.
-fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
+pub(crate) fn reply_body(reply: wrk_zoom::model::Reply) -> serde_json::Value {
     match reply.body {
         serde_json::Value::Null => serde_json::json!({"ok": true, "status": reply.status}),
         body => body,
