@@ -20,27 +20,16 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{Bench, Process, cache_dir};
 use zoom_simulator::{SimConfig, seed};
+
+mod support;
 
 const API_KEY: &str = "bench-key-0123456789";
 const ROUND: Duration = Duration::from_secs(4);
-
-/// Kills the child when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn cache_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")
-}
 
 fn start_serve(sim_base: &str, home: &std::path::Path) -> (Process, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
@@ -169,28 +158,8 @@ fn main() {
     // Criterion passes its flags to every bench target; a `--test` run
     // (cargo test --benches) only checks that this starts.
     let smoke = std::env::args().any(|a| a == "--test");
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = sim_rt
-        .block_on(zoom_simulator::start(SimConfig::default()))
-        .expect("simulator starts");
-    let base = sim.base_url();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    // Fill the compiled-code cache first, so serve's background compiling
-    // of every action does not run during the measurements.
-    let host = wrk_zoom::Host::new(wrk_zoom::HostConfig {
-        cache_dir: Some(cache_dir()),
-        ..wrk_zoom::HostConfig::default()
-    })
-    .expect("host starts");
-    rt.block_on(host.warm_up());
-    drop(host);
+    let bench = Bench::start(SimConfig::default());
+    let (rt, base) = (&bench.rt, bench.sim.base_url());
     let home = tempfile::tempdir().expect("temporary home");
     let (_serve, serve_url) = start_serve(&base, home.path());
     let native = rt.block_on(native_server(base.clone()));

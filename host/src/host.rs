@@ -10,7 +10,7 @@ use crate::declared;
 use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
 use crate::error::HostError;
 use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
-use crate::rate_limit::{Pacer, RateLimitConfig, Table};
+use crate::rate_limit::{Pacer, RateLimitConfig, SharedPacing, Table};
 use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
 use crate::runtime::bindings::types as wit;
 use crate::runtime::compiler::Compiler;
@@ -140,6 +140,15 @@ impl Host {
     /// else Pro. Buckets start empty.
     pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Host {
         self.pacer = Arc::new(Pacer::new(config));
+        self
+    }
+
+    /// Shares the rate-limit buckets and used-up daily limits with every
+    /// process on `shared` (e.g. the PostgreSQL store of several `serve`
+    /// replicas). Buckets start empty in this process.
+    pub fn with_shared_pacing(mut self, shared: Arc<dyn SharedPacing>) -> Host {
+        let config = self.pacer.config().clone();
+        self.pacer = Arc::new(Pacer::new(config).with_shared(shared));
         self
     }
 

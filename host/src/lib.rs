@@ -27,6 +27,8 @@ mod host;
 pub mod json_schema;
 pub mod model;
 pub mod paginate;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod rate_limit;
 mod registry;
 mod runtime;

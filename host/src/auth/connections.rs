@@ -5,10 +5,12 @@
 //!   [`StoredConnection::refresh_margin`]) is renewed *before* it expires;
 //! - inside one process, renewals are single-flight: concurrent callers of
 //!   the same connection wait for the one renewal and share its result;
-//! - across processes, renewal happens under the store's exclusive lock, and
-//!   the store is re-read after taking it, so a token another process just
-//!   renewed is used instead of renewing again (which, with Zoom's rotating
-//!   refresh tokens, would invalidate the other process's token);
+//! - across processes, renewal happens under the connection's lock in the
+//!   store ([`TokenStore::lock_connection`]: the file store's exclusive lock,
+//!   a row lock in PostgreSQL), and the connection is re-read after taking
+//!   it, so a token another process just renewed is used instead of renewing
+//!   again (which, with Zoom's rotating refresh tokens, would invalidate the
+//!   other process's token);
 //! - the new tokens are written to the store before they are used, so a
 //!   rotated refresh token is never only in memory;
 //! - `invalid_grant` marks the connection as needing a login and says how;
@@ -16,10 +18,13 @@
 
 use super::now_secs;
 use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
-use super::store::{FileStore, Grant, Secret, StoreData, StoredConnection, TokenStore, kind_name};
+use super::store::{
+    Grant, Secret, StoreData, StoreLocation, StoredConnection, TokenStore, kind_name,
+};
 use crate::connection::ZoomConnection;
 use crate::error::HostError;
 use crate::model::ConnectionKind;
+use crate::rate_limit::SharedPacing;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -113,6 +118,8 @@ type Flight = Arc<tokio::sync::Mutex<Option<StoredConnection>>>;
 /// Stored connections and their tokens.
 pub struct Connections {
     store: Arc<dyn TokenStore>,
+    /// Rate limits shared through the same store, if it shares them.
+    shared_pacing: Option<Arc<dyn SharedPacing>>,
     /// One async mutex per connection name (single-flight renewal), guarding
     /// the last token this process saw.
     flights: Mutex<HashMap<String, Flight>>,
@@ -123,13 +130,25 @@ impl Connections {
     pub fn new(store: Arc<dyn TokenStore>) -> Connections {
         Connections {
             store,
+            shared_pacing: None,
             flights: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The file store in the user's configuration directory.
-    pub fn open_default() -> Result<Connections, HostError> {
-        Ok(Connections::new(Arc::new(FileStore::open_default()?)))
+    /// The store `spec` names (`--store` / `WRK_ZOOM_DATABASE_URL`: a
+    /// `postgres://` URL or a directory), else the file store in the
+    /// user's configuration directory.
+    pub async fn open(spec: Option<&str>) -> Result<Connections, HostError> {
+        let opened = StoreLocation::choose(spec)?.open().await?;
+        let mut connections = Connections::new(opened.tokens);
+        connections.shared_pacing = opened.pacing;
+        Ok(connections)
+    }
+
+    /// Rate limits shared through this store with other processes, for
+    /// [`crate::Host::with_shared_pacing`].
+    pub fn shared_pacing(&self) -> Option<Arc<dyn SharedPacing>> {
+        self.shared_pacing.clone()
     }
 
     /// The store behind these connections.
@@ -138,8 +157,8 @@ impl Connections {
     }
 
     /// A snapshot of the store.
-    pub fn read(&self) -> Result<StoreData, HostError> {
-        Ok(self.store.read()?)
+    pub async fn read(&self) -> Result<StoreData, HostError> {
+        Ok(self.store.read().await?)
     }
 
     fn flight(&self, name: &str) -> Flight {
@@ -154,7 +173,7 @@ impl Connections {
     /// The connection to use for an action of `kind`: `requested` if given,
     /// else the default connection of that kind (a user action may also run
     /// on the default admin connection, acting as the admin).
-    pub fn resolve(
+    pub async fn resolve(
         &self,
         requested: Option<&str>,
         kind: ConnectionKind,
@@ -162,7 +181,7 @@ impl Connections {
         if let Some(name) = requested {
             return Ok(Some(name.to_string()));
         }
-        let data = self.read()?;
+        let data = self.read().await?;
         let name = data.defaults.get(kind).or(match kind {
             ConnectionKind::User => data.defaults.get(ConnectionKind::Admin),
             ConnectionKind::Admin => None,
@@ -215,20 +234,15 @@ impl Connections {
     /// when it returns `true`.
     async fn with_lock(
         &self,
-        change: impl FnOnce(&mut StoreData) -> Result<bool, HostError> + Send + 'static,
+        change: impl FnOnce(&mut StoreData) -> Result<bool, HostError>,
     ) -> Result<bool, HostError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store.lock()?;
-            let mut data = guard.read()?;
-            let changed = change(&mut data)?;
-            if changed {
-                guard.write(&data)?;
-            }
-            Ok(changed)
-        })
-        .await
-        .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))?
+        let mut guard = self.store.lock().await?;
+        let mut data = guard.read().await?;
+        let changed = change(&mut data)?;
+        if changed {
+            guard.write(&data).await?;
+        }
+        Ok(changed)
     }
 
     fn not_found(&self, name: &str, data: &StoreData) -> HostError {
@@ -236,6 +250,14 @@ impl Connections {
             name: name.to_string(),
             known: data.connections.keys().cloned().collect(),
             store: self.store.describe(),
+        }
+    }
+
+    /// [`Connections::not_found`] from a fresh read of the store.
+    async fn not_found_now(&self, name: &str) -> HostError {
+        match self.read().await {
+            Ok(data) => self.not_found(name, &data),
+            Err(e) => e,
         }
     }
 
@@ -256,17 +278,16 @@ impl Connections {
         if let Some(c) = cached.as_ref().filter(|c| c.is_fresh_for(now, min)) {
             return Ok(Access::from_stored(name, c));
         }
-        let data = self.read()?;
-        let stored = data
-            .connections
-            .get(name)
-            .ok_or_else(|| self.not_found(name, &data))?;
+        let Some(stored) = self.store.get(name).await? else {
+            return Err(self.not_found_now(name).await);
+        };
         if let Some(reason) = &stored.needs_login {
-            return Err(needs_login(name, stored, reason));
+            return Err(needs_login(name, &stored, reason));
         }
         if stored.is_fresh_for(now, min) {
-            *cached = Some(stored.clone());
-            return Ok(Access::from_stored(name, stored));
+            let access = Access::from_stored(name, &stored);
+            *cached = Some(stored);
+            return Ok(access);
         }
         let renewed = self.renew(name, None, min).await?;
         let access = Access::from_stored(name, &renewed);
@@ -301,17 +322,13 @@ impl Connections {
         rejected: Option<&Secret>,
         min: i64,
     ) -> Result<StoredConnection, HostError> {
-        let store = self.store.clone();
-        let mut guard = tokio::task::spawn_blocking(move || store.lock())
-            .await
-            .map_err(|e| HostError::Internal(format!("the token store task failed: {e}")))??;
-        // Re-read under the lock: another process may have renewed already.
-        let mut data = guard.read()?;
-        let current = data
-            .connections
-            .get(name)
-            .cloned()
-            .ok_or_else(|| self.not_found(name, &data))?;
+        // Read under the connection's lock: another process may have
+        // renewed it already.
+        let guard = self.store.lock_connection(name).await?;
+        let Some(current) = guard.current().cloned() else {
+            drop(guard);
+            return Err(self.not_found_now(name).await);
+        };
         if let Some(reason) = &current.needs_login {
             return Err(needs_login(name, &current, reason));
         }
@@ -323,6 +340,14 @@ impl Connections {
         if already_renewed {
             tracing::debug!(connection = name, "token already renewed by another caller");
             return Ok(current);
+        }
+        // Test hook: hold the lock here (nothing sent yet) so a test can
+        // kill the process mid-renewal (see host/tests/all/cluster.rs).
+        if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let credentials = ClientCredentials {
             client_id: current.client_id.clone(),
@@ -345,12 +370,11 @@ impl Connections {
                 let mut next = current.clone();
                 apply_grant(&mut next, grant, now_secs());
                 next.renewals += 1;
-                data.connections.insert(name.to_string(), next.clone());
                 // Saved before anyone uses it: the old refresh token is dead now.
                 // A store failure, not an authentication one: the disk or
                 // its permissions need fixing (then a new login, because
                 // the rotated refresh token is lost).
-                guard.write(&data).map_err(|e| {
+                guard.save(&next).await.map_err(|e| {
                     HostError::Store(e.context(format!(
                         "renewed the token of connection '{name}' but could not save it; fix the problem and log in again with `{}`",
                         relogin_command(name, current.kind, current.grant, current.account_id.as_deref())
@@ -366,8 +390,12 @@ impl Connections {
             Err(OAuthFailure::InvalidGrant(reason)) => {
                 let mut next = current.clone();
                 next.needs_login = Some(reason.clone());
-                data.connections.insert(name.to_string(), next.clone());
-                let _ = guard.write(&data);
+                if let Err(e) = guard.save(&next).await {
+                    tracing::warn!(
+                        connection = name,
+                        "could not mark the connection as needing a login: {e}"
+                    );
+                }
                 tracing::warn!(
                     connection = name,
                     "Zoom refused to renew the token: {reason}"

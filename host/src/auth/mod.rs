@@ -1,7 +1,8 @@
 //! Connections: the host owns every Zoom credential.
 //!
 //! - [`store`]: where connections live ([`TokenStore`], [`FileStore`]: one
-//!   JSON file, mode 0600, atomic writes, a cross-process lock);
+//!   JSON file, mode 0600, atomic writes, a cross-process lock; or
+//!   PostgreSQL for several processes, [`StoreLocation`]);
 //! - [`oauth`]: talking to Zoom's OAuth endpoints (authorization code with
 //!   PKCE on a loopback redirect, refresh, Server-to-Server);
 //! - [`connections`]: fresh tokens on demand ([`Connections`]: refresh ahead
@@ -28,8 +29,8 @@ pub use runner::{
     LONG_RUN, check_access, missing_scope_error, run_action_on_connection, run_on_connection,
 };
 pub use store::{
-    Defaults, FileStore, Grant, MemoryStore, Secret, StoreData, StoreError, StoreGuard,
-    StoredConnection, TokenStore,
+    ConnectionGuard, Defaults, FileStore, Grant, MemoryStore, OpenStore, Secret, StoreData,
+    StoreError, StoreGuard, StoreLocation, StoredConnection, TokenStore,
 };
 
 /// Default Zoom OAuth base (`/oauth/authorize`, `/oauth/token`).

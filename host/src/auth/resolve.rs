@@ -39,7 +39,7 @@ pub enum CallConnection<'a> {
 
 /// Resolves `request` for an action of `kind` (see the module docs).
 /// `connections` is the process's store of connections, when it has one.
-pub fn resolve<'a>(
+pub async fn resolve<'a>(
     request: ConnectionRequest,
     connections: Option<&'a Connections>,
     kind: ConnectionKind,
@@ -53,7 +53,8 @@ pub fn resolve<'a>(
         return Err(HostError::NoConnection { kind });
     };
     let name = connections
-        .resolve(request.connection.as_deref(), kind)?
+        .resolve(request.connection.as_deref(), kind)
+        .await?
         .ok_or(HostError::NoConnection { kind })?;
     Ok(CallConnection::Stored { connections, name })
 }

@@ -1,7 +1,9 @@
 //! The token store: named connections and the default connection per kind.
 //!
-//! [`TokenStore`] is the seam (a database-backed store can implement it);
-//! [`FileStore`] keeps everything in one JSON file:
+//! [`TokenStore`] is the seam: [`FileStore`] (the default, one machine),
+//! [`MemoryStore`] (tests, embedding), and the PostgreSQL store for several
+//! processes (`crate::postgres`). [`FileStore`] keeps everything in one JSON
+//! file:
 //! - `$WRK_ZOOM_HOME/connections.json`, else
 //!   `$XDG_CONFIG_HOME/wrk-zoom/connections.json`, else
 //!   `~/.config/wrk-zoom/connections.json`;
@@ -15,6 +17,7 @@
 
 pub use crate::error::StoreError;
 use crate::model::ConnectionKind;
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -233,23 +236,85 @@ impl StoreData {
 }
 
 /// A store of connections. Reads need no lock; every write happens while
-/// holding the store's exclusive lock ([`TokenStore::lock`]), which also
-/// serialises token renewals across processes.
+/// holding a lock that other processes sharing the store respect: the whole
+/// store's ([`TokenStore::lock`], for logins and removals) or one
+/// connection's ([`TokenStore::lock_connection`], for renewals).
+#[async_trait]
 pub trait TokenStore: Send + Sync {
     /// A snapshot of the store (empty when nothing was stored yet).
-    fn read(&self) -> Result<StoreData, StoreError>;
-    /// Blocks until this caller holds the exclusive lock (across processes).
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError>;
+    async fn read(&self) -> Result<StoreData, StoreError>;
+    /// One connection (`None`: there is none of that name).
+    async fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
+        Ok(self.read().await?.connections.remove(name))
+    }
+    /// Waits until this caller holds the store's exclusive lock (across
+    /// processes).
+    async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError>;
+    /// Waits until this caller holds the lock of connection `name` (across
+    /// processes), and reads it under that lock. A store without locks of
+    /// its own per connection takes the whole store's.
+    async fn lock_connection(&self, name: &str) -> Result<Box<dyn ConnectionGuard>, StoreError> {
+        let mut guard = self.lock().await?;
+        let current = guard.read().await?.connections.remove(name);
+        Ok(Box::new(WholeStoreGuard {
+            guard,
+            name: name.to_string(),
+            current,
+        }))
+    }
     /// Where the store lives, for messages.
     fn describe(&self) -> String;
+    /// Whether the store can be read now (for a readiness probe).
+    async fn check(&self) -> Result<(), StoreError> {
+        self.read().await.map(|_| ())
+    }
 }
 
 /// The exclusive lock on a store; released when dropped.
+#[async_trait]
 pub trait StoreGuard: Send {
     /// The store as it is now (re-read under the lock).
-    fn read(&self) -> Result<StoreData, StoreError>;
-    /// Replaces the store atomically.
-    fn write(&mut self, data: &StoreData) -> Result<(), StoreError>;
+    async fn read(&mut self) -> Result<StoreData, StoreError>;
+    /// Replaces the store with `data` (durably, when this returns) and
+    /// releases the lock. A store shared with processes that renew under
+    /// [`TokenStore::lock_connection`] writes only what differs from what
+    /// [`StoreGuard::read`] returned last.
+    async fn write(self: Box<Self>, data: &StoreData) -> Result<(), StoreError>;
+}
+
+/// The lock on one connection, held from its re-read to its save; released
+/// when dropped or saved.
+#[async_trait]
+pub trait ConnectionGuard: Send {
+    /// The connection as read under the lock (`None`: there is none of that
+    /// name).
+    fn current(&self) -> Option<&StoredConnection>;
+    /// Stores `connection` under the guard's name, durably (committed when
+    /// this returns), and releases the lock.
+    async fn save(self: Box<Self>, connection: &StoredConnection) -> Result<(), StoreError>;
+}
+
+/// [`ConnectionGuard`] over the whole store's lock.
+struct WholeStoreGuard {
+    guard: Box<dyn StoreGuard>,
+    name: String,
+    current: Option<StoredConnection>,
+}
+
+#[async_trait]
+impl ConnectionGuard for WholeStoreGuard {
+    fn current(&self) -> Option<&StoredConnection> {
+        self.current.as_ref()
+    }
+
+    async fn save(self: Box<Self>, connection: &StoredConnection) -> Result<(), StoreError> {
+        let WholeStoreGuard {
+            mut guard, name, ..
+        } = *self;
+        let mut data = guard.read().await?;
+        data.connections.insert(name, connection.clone());
+        guard.write(&data).await
+    }
 }
 
 /// The JSON-file store (see the module docs).
@@ -422,12 +487,23 @@ pub fn config_dir() -> Result<PathBuf, StoreError> {
     }
 }
 
-impl TokenStore for FileStore {
-    fn read(&self) -> Result<StoreData, StoreError> {
+/// Runs blocking file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::new(format!("the token store task failed: {e}")))?
+}
+
+impl FileStore {
+    /// The store as it is on disk now (without waiting for any lock).
+    pub fn load(&self) -> Result<StoreData, StoreError> {
         self.read_file()
     }
 
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
+    /// Blocks until this caller holds the lock file's exclusive lock.
+    fn lock_file(&self) -> Result<File, StoreError> {
         self.ensure_dir()?;
         let lock_path = self.dir.join(LOCK_FILE);
         let mut options = OpenOptions::new();
@@ -446,6 +522,20 @@ impl TokenStore for FileStore {
             StoreError::io(message, e)
         })?;
         self.remove_stale_temps();
+        Ok(file)
+    }
+}
+
+#[async_trait]
+impl TokenStore for FileStore {
+    async fn read(&self) -> Result<StoreData, StoreError> {
+        let store = self.clone();
+        blocking(move || store.read_file()).await
+    }
+
+    async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
+        let store = self.clone();
+        let file = blocking(move || store.lock_file()).await?;
         Ok(Box::new(FileGuard {
             store: self.clone(),
             _lock: file,
@@ -463,13 +553,17 @@ struct FileGuard {
     _lock: File,
 }
 
+#[async_trait]
 impl StoreGuard for FileGuard {
-    fn read(&self) -> Result<StoreData, StoreError> {
-        self.store.read_file()
+    async fn read(&mut self) -> Result<StoreData, StoreError> {
+        let store = self.store.clone();
+        blocking(move || store.read_file()).await
     }
 
-    fn write(&mut self, data: &StoreData) -> Result<(), StoreError> {
-        self.store.write_file(data)
+    async fn write(self: Box<Self>, data: &StoreData) -> Result<(), StoreError> {
+        let data = data.clone();
+        // The lock file moves along and closes after the write.
+        blocking(move || self.store.write_file(&data)).await
     }
 }
 
@@ -488,17 +582,22 @@ impl MemoryStore {
             lock: Arc::default(),
         }
     }
+
+    fn snapshot(&self) -> StoreData {
+        self.data.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
+#[async_trait]
 impl TokenStore for MemoryStore {
-    fn read(&self) -> Result<StoreData, StoreError> {
-        Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    async fn read(&self) -> Result<StoreData, StoreError> {
+        Ok(self.snapshot())
     }
 
-    fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
-        let guard = self.lock.clone().blocking_lock_owned();
+    async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
+        let guard = self.lock.clone().lock_owned().await;
         Ok(Box::new(MemoryGuard {
-            data: self.data.clone(),
+            store: self.clone(),
             _guard: guard,
         }))
     }
@@ -509,19 +608,81 @@ impl TokenStore for MemoryStore {
 }
 
 struct MemoryGuard {
-    data: Arc<Mutex<StoreData>>,
+    store: MemoryStore,
     _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
+#[async_trait]
 impl StoreGuard for MemoryGuard {
-    fn read(&self) -> Result<StoreData, StoreError> {
-        Ok(self.data.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    async fn read(&mut self) -> Result<StoreData, StoreError> {
+        Ok(self.store.snapshot())
     }
 
-    fn write(&mut self, data: &StoreData) -> Result<(), StoreError> {
-        *self.data.lock().unwrap_or_else(|e| e.into_inner()) = data.clone();
+    async fn write(self: Box<Self>, data: &StoreData) -> Result<(), StoreError> {
+        *self.store.data.lock().unwrap_or_else(|e| e.into_inner()) = data.clone();
         Ok(())
     }
+}
+
+/// Where connections live: `--store` / `WRK_ZOOM_DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// The JSON file in a directory (the default: [`config_dir`]).
+    File(PathBuf),
+    /// A PostgreSQL database shared by several processes (`postgres://...`).
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// `spec` as given by `--store` or `WRK_ZOOM_DATABASE_URL`: a
+    /// `postgres://` (or `postgresql://`) URL, or a directory for the file
+    /// store; none: the file store in the configuration directory.
+    pub fn choose(spec: Option<&str>) -> Result<StoreLocation, StoreError> {
+        match spec.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(StoreLocation::File(config_dir()?)),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(StoreLocation::Postgres(url.to_string()))
+            }
+            Some(other) if other.contains("://") => Err(StoreError::new(format!(
+                "unknown store '{}': use a postgres://user@host:port/database URL, or a directory for the file store",
+                other.split("://").next().unwrap_or_default()
+            ))),
+            Some(dir) => Ok(StoreLocation::File(PathBuf::from(dir))),
+        }
+    }
+
+    /// Opens the store (for PostgreSQL: connects, migrates the schema, and
+    /// reads `WRK_ZOOM_STORE_KEY`); with PostgreSQL come shared rate limits.
+    pub async fn open(&self) -> Result<OpenStore, StoreError> {
+        match self {
+            StoreLocation::File(dir) => Ok(OpenStore {
+                tokens: Arc::new(FileStore::new(dir)),
+                pacing: None,
+            }),
+            #[cfg(feature = "postgres")]
+            StoreLocation::Postgres(url) => {
+                let keys = crate::postgres::Keys::from_env()?;
+                let store = crate::postgres::Postgres::connect(url, keys).await?;
+                Ok(OpenStore {
+                    tokens: Arc::new(store.clone()),
+                    pacing: Some(Arc::new(store)),
+                })
+            }
+            #[cfg(not(feature = "postgres"))]
+            StoreLocation::Postgres(_) => Err(StoreError::new(
+                "this wrk-zoom was built without PostgreSQL support (cargo feature `postgres`)",
+            )),
+        }
+    }
+}
+
+/// An opened store.
+pub struct OpenStore {
+    /// The connections.
+    pub tokens: Arc<dyn TokenStore>,
+    /// Rate limits shared with the other processes on the store, if it can
+    /// share them.
+    pub pacing: Option<Arc<dyn crate::rate_limit::SharedPacing>>,
 }
 
 #[cfg(test)]
@@ -588,16 +749,17 @@ mod tests {
         let temp = temp_dir("roundtrip");
         let dir = temp.path().join("store");
         let store = FileStore::new(&dir);
-        assert_eq!(store.read().unwrap(), StoreData::default());
+        assert_eq!(store.load().unwrap(), StoreData::default());
         let mut data = StoreData::default();
         data.connections.insert("me".into(), sample());
         data.defaults.user = Some("me".into());
-        {
-            let mut guard = store.lock().unwrap();
-            guard.write(&data).unwrap();
-            assert_eq!(guard.read().unwrap(), data);
-        }
-        assert_eq!(store.read().unwrap(), data);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let mut guard = store.lock().await.unwrap();
+            assert_eq!(guard.read().await.unwrap(), StoreData::default());
+            guard.write(&data).await.unwrap();
+        });
+        assert_eq!(store.load().unwrap(), data);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -619,11 +781,59 @@ mod tests {
         let temp = temp_dir("damaged");
         let dir = temp.path();
         std::fs::write(dir.join(STORE_FILE), "{not json").unwrap();
-        let err = FileStore::new(dir).read().unwrap_err().to_string();
+        let err = FileStore::new(dir).load().unwrap_err().to_string();
         assert!(
             err.contains("damaged") && err.contains("wrk-zoom auth login"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_store_location_is_a_postgres_url_or_a_directory() {
+        assert_eq!(
+            StoreLocation::choose(Some("postgres://wrk@db:5432/zoom")).unwrap(),
+            StoreLocation::Postgres("postgres://wrk@db:5432/zoom".into())
+        );
+        assert!(matches!(
+            StoreLocation::choose(Some("postgresql://db/zoom")).unwrap(),
+            StoreLocation::Postgres(_)
+        ));
+        assert_eq!(
+            StoreLocation::choose(Some("/srv/wrk-zoom")).unwrap(),
+            StoreLocation::File("/srv/wrk-zoom".into())
+        );
+        let err = StoreLocation::choose(Some("mysql://db/zoom"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown store 'mysql'") && err.contains("postgres://"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_connection_lock_over_the_file_store_saves_that_connection_alone() {
+        let temp = temp_dir("connection-lock");
+        let store = FileStore::new(temp.path());
+        let mut data = StoreData::default();
+        data.connections.insert("a".into(), sample());
+        data.connections.insert("b".into(), sample());
+        data.defaults.user = Some("a".into());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            store.lock().await.unwrap().write(&data).await.unwrap();
+            let guard = store.lock_connection("b").await.unwrap();
+            assert_eq!(guard.current(), Some(&sample()));
+            let mut renewed = sample();
+            renewed.renewals = 1;
+            guard.save(&renewed).await.unwrap();
+            let none = store.lock_connection("c").await.unwrap();
+            assert_eq!(none.current(), None);
+        });
+        let after = store.load().unwrap();
+        assert_eq!(after.connections["b"].renewals, 1);
+        assert_eq!(after.connections["a"], sample());
+        assert_eq!(after.defaults.user.as_deref(), Some("a"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 // HostError is the CLI's error type everywhere; its size is not this file's.
 #![allow(clippy::result_large_err)]
 
-use super::print_json;
+use super::{Store, print_json};
 use clap::{Args, Subcommand};
 use std::time::Duration;
 use wrk_zoom::HostError;
@@ -13,8 +13,8 @@ use wrk_zoom::auth::connections::{kind_word, new_connection, relogin_command};
 use wrk_zoom::auth::oauth::{self, LoginOptions};
 use wrk_zoom::auth::store::config_dir;
 use wrk_zoom::auth::{
-    ClientCredentials, Connections, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Grant, Secret,
-    StoredConnection, now_secs,
+    ClientCredentials, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Grant, Secret, StoredConnection,
+    now_secs,
 };
 use wrk_zoom::clock::format_utc;
 use wrk_zoom::model::ConnectionKind;
@@ -187,16 +187,16 @@ fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, S
     ))
 }
 
-pub async fn run(command: AuthCommand) -> Result<(), HostError> {
+pub async fn run(command: AuthCommand, store: &Store) -> Result<(), HostError> {
     match command {
-        AuthCommand::Login(args) => login(args).await,
-        AuthCommand::S2s(args) => s2s(args).await,
-        AuthCommand::Status { json } => status(json),
-        AuthCommand::Logout { connection } => logout(connection).await,
+        AuthCommand::Login(args) => login(args, store).await,
+        AuthCommand::S2s(args) => s2s(args, store).await,
+        AuthCommand::Status { json } => status(json, store).await,
+        AuthCommand::Logout { connection } => logout(connection, store).await,
     }
 }
 
-async fn login(args: LoginArgs) -> Result<(), HostError> {
+async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     let kind = if args.admin {
         ConnectionKind::Admin
     } else {
@@ -209,9 +209,9 @@ async fn login(args: LoginArgs) -> Result<(), HostError> {
     valid_name(&name)?;
     let config = read_config()?;
     let (credentials, oauth_base) = client(args.client, &config)?;
-    let connections = Connections::open_default()?;
+    let connections = store.open().await?;
     // A damaged store is reported before the browser round trip, not after.
-    connections.read()?;
+    connections.read().await?;
     let no_browser = args.no_browser;
     let grant = oauth::login(LoginOptions {
         credentials: &credentials,
@@ -247,7 +247,11 @@ async fn login(args: LoginArgs) -> Result<(), HostError> {
         "connected: '{name}' is a {} connection; it renews itself before it expires",
         kind_word(kind)
     );
-    print_json(&summary(&name, &connection, &connections.read()?.defaults))
+    print_json(&summary(
+        &name,
+        &connection,
+        &connections.read().await?.defaults,
+    ))
 }
 
 /// `config.json` holds a client secret: say so when others may read it.
@@ -265,7 +269,7 @@ fn warn_if_readable_by_others(path: &std::path::Path) {
     }
 }
 
-async fn s2s(args: S2sArgs) -> Result<(), HostError> {
+async fn s2s(args: S2sArgs, store: &Store) -> Result<(), HostError> {
     let name = args.connection.clone().unwrap_or_else(|| "s2s".to_string());
     valid_name(&name)?;
     let config = read_config()?;
@@ -280,7 +284,7 @@ async fn s2s(args: S2sArgs) -> Result<(), HostError> {
             )
         })?;
     let (credentials, oauth_base) = client(args.client, &config)?;
-    let connections = Connections::open_default()?;
+    let connections = store.open().await?;
     let grant = oauth::account_credentials(&credentials, &oauth_base, account_id.trim())
         .await
         .map_err(|e| HostError::Auth(format!("Server-to-Server connection failed: {e}; check the account ID, client ID and client secret of the app")))?;
@@ -300,7 +304,11 @@ async fn s2s(args: S2sArgs) -> Result<(), HostError> {
     eprintln!(
         "connected: '{name}' is a Server-to-Server (admin) connection; a new token is fetched before each one expires"
     );
-    print_json(&summary(&name, &connection, &connections.read()?.defaults))
+    print_json(&summary(
+        &name,
+        &connection,
+        &connections.read().await?.defaults,
+    ))
 }
 
 fn summary(
@@ -327,9 +335,9 @@ fn summary(
     })
 }
 
-fn status(json: bool) -> Result<(), HostError> {
-    let connections = Connections::open_default()?;
-    let data = connections.read()?;
+async fn status(json: bool, store: &Store) -> Result<(), HostError> {
+    let connections = store.open().await?;
+    let data = connections.read().await?;
     if json {
         let list: Vec<_> = data
             .connections
@@ -386,11 +394,17 @@ fn status(json: bool) -> Result<(), HostError> {
     Ok(())
 }
 
-async fn logout(connection: Option<String>) -> Result<(), HostError> {
-    let connections = Connections::open_default()?;
+async fn logout(connection: Option<String>, store: &Store) -> Result<(), HostError> {
+    let connections = store.open().await?;
     let names: Vec<String> = match connection {
         Some(name) => vec![name],
-        None => connections.read()?.connections.keys().cloned().collect(),
+        None => connections
+            .read()
+            .await?
+            .connections
+            .keys()
+            .cloned()
+            .collect(),
     };
     if names.is_empty() {
         eprintln!("no stored connections; nothing to forget");

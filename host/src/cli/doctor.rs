@@ -4,13 +4,12 @@
 //! cache, whether the Zoom API answers, and this machine's clock against
 //! the `Date` Zoom sends.
 
-use super::print_json;
+use super::{Store, print_json};
 use clap::Args;
 use std::path::Path;
 use std::time::Duration;
 use wrk_zoom::HostError;
-use wrk_zoom::auth::Connections;
-use wrk_zoom::auth::store::{FileStore, StoredConnection};
+use wrk_zoom::auth::store::{FileStore, StoreData, StoreLocation, StoredConnection};
 
 /// Larger clock differences are reported (OAuth and Zoom's token expiry
 /// are counted in seconds of Zoom's clock).
@@ -53,8 +52,8 @@ impl Finding {
     }
 }
 
-pub async fn doctor(args: DoctorArgs) -> Result<(), HostError> {
-    let mut findings = store_findings();
+pub async fn doctor(args: DoctorArgs, store: &Store) -> Result<(), HostError> {
+    let mut findings = store_findings(store).await;
     findings.push(cache_finding());
     findings.extend(zoom_findings(&args.api_base).await);
     let problems = findings.iter().filter(|f| f.fix.is_some()).count();
@@ -116,10 +115,36 @@ const NO_WRITE: u32 = 0o022;
 /// Others may neither read nor write.
 const NO_ACCESS: u32 = 0o077;
 
-fn store_findings() -> Vec<Finding> {
+async fn store_findings(chosen: &Store) -> Vec<Finding> {
     const CHECK: &str = "token store";
-    let store = match FileStore::open_default() {
-        Ok(store) => store,
+    let store = match StoreLocation::choose(chosen.spec()) {
+        Ok(StoreLocation::File(dir)) => FileStore::new(dir),
+        Ok(StoreLocation::Postgres(_)) => {
+            let data = match chosen.open().await {
+                Ok(connections) => {
+                    let shown = connections.store().describe();
+                    connections.read().await.map(|data| (shown, data))
+                }
+                Err(e) => Err(e),
+            };
+            return match data {
+                Ok((shown, data)) => {
+                    let mut findings = vec![Finding::ok(
+                        CHECK,
+                        format!(
+                            "PostgreSQL at {shown} answers and its secrets open with WRK_ZOOM_STORE_KEY"
+                        ),
+                    )];
+                    findings.extend(connection_findings(&data));
+                    findings
+                }
+                Err(e) => vec![Finding::problem(
+                    CHECK,
+                    e.to_string(),
+                    "check WRK_ZOOM_DATABASE_URL (or --store) and WRK_ZOOM_STORE_KEY: the same on every replica",
+                )],
+            };
+        }
         Err(e) => {
             return vec![Finding::problem(
                 CHECK,
@@ -135,7 +160,11 @@ fn store_findings() -> Vec<Finding> {
     .into_iter()
     .flatten()
     .collect();
-    let data = match Connections::open_default().and_then(|c| c.read()) {
+    let data = match chosen.open().await {
+        Ok(connections) => connections.read().await,
+        Err(e) => Err(e),
+    };
+    let data = match data {
         Ok(data) => data,
         Err(e) => {
             findings.push(Finding::problem(
@@ -152,16 +181,21 @@ fn store_findings() -> Vec<Finding> {
             format!("{} is readable by you alone", store.path().display()),
         ));
     }
+    findings.extend(connection_findings(&data));
+    findings
+}
+
+fn connection_findings(data: &StoreData) -> Vec<Finding> {
     if data.connections.is_empty() {
-        findings.push(Finding::ok(
+        return vec![Finding::ok(
             "connections",
             "none stored (pass a token, or `wrk-zoom auth login`)",
-        ));
+        )];
     }
-    for (name, connection) in &data.connections {
-        findings.push(connection_finding(name, connection));
-    }
-    findings
+    data.connections
+        .iter()
+        .map(|(name, connection)| connection_finding(name, connection))
+        .collect()
 }
 
 fn connection_finding(name: &str, c: &StoredConnection) -> Finding {

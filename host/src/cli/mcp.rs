@@ -142,7 +142,7 @@ impl Tools {
             },
         };
         let connection =
-            auth::resolve(request, self.connections.as_deref(), action.info.connection)?;
+            auth::resolve(request, self.connections.as_deref(), action.info.connection).await?;
         let reply = connection.run(&self.host, &action, &params).await?;
         Ok(super::run::reply_body(reply))
     }
@@ -187,8 +187,8 @@ impl ServerHandler for Tools {
     }
 }
 
-pub async fn mcp(args: McpArgs) -> Result<(), HostError> {
-    let host = Arc::new(Host::new(HostConfig::default())?);
+pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
+    let host = Host::new(HostConfig::default())?;
     let mut infos = host.describe_all().await?;
     if !args.actions.is_empty() {
         for name in &args.actions {
@@ -216,9 +216,10 @@ pub async fn mcp(args: McpArgs) -> Result<(), HostError> {
         }
     };
     let connections = match credentials {
-        Credentials::Stored(_) => Some(Arc::new(Connections::open_default()?)),
+        Credentials::Stored(_) => Some(Arc::new(store.open().await?)),
         _ => None,
     };
+    let host = Arc::new(super::Store::share_pacing(host, connections.as_deref()));
     let tools = Tools {
         host,
         infos: Arc::new(infos),

@@ -47,6 +47,19 @@ pub struct Cli {
     /// Log lines as text or as one JSON object each (for log collectors).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Where connections live: a directory (the default is
+    /// $WRK_ZOOM_HOME, else ~/.config/wrk-zoom), or a PostgreSQL URL
+    /// (postgres://user@host:5432/db) that several processes share, with
+    /// their rate limits; it needs WRK_ZOOM_STORE_KEY. Prefer the
+    /// environment variable for a URL with a password.
+    #[arg(
+        long,
+        global = true,
+        env = "WRK_ZOOM_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "DIR|URL"
+    )]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -197,22 +210,57 @@ pub fn main() -> ExitCode {
             );
         }
     };
-    match runtime.block_on(dispatch(cli.command)) {
+    let store = Store(cli.store);
+    match runtime.block_on(dispatch(cli.command, &store)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report::report(&error, cli.json_errors),
     }
 }
 
-async fn dispatch(command: Command) -> Result<(), HostError> {
+/// The token store asked for (`--store` / `WRK_ZOOM_DATABASE_URL`),
+/// opened only by commands that use connections.
+pub struct Store(Option<String>);
+
+impl Store {
+    /// The connections in it.
+    pub async fn open(&self) -> Result<wrk_zoom::auth::Connections, HostError> {
+        wrk_zoom::auth::Connections::open(self.0.as_deref()).await
+    }
+
+    /// `host`, counting against the rate limits shared through the store
+    /// of `connections` when it shares them (PostgreSQL), so this process
+    /// and every other one on the store keep to them together.
+    pub fn share_pacing(
+        host: wrk_zoom::Host,
+        connections: Option<&wrk_zoom::auth::Connections>,
+    ) -> wrk_zoom::Host {
+        match connections.and_then(|c| c.shared_pacing()) {
+            Some(shared) => host.with_shared_pacing(shared),
+            None => host,
+        }
+    }
+
+    /// What `--store` / `WRK_ZOOM_DATABASE_URL` says, if anything.
+    pub fn spec(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// No store was named: the default file store.
+    pub fn is_default(&self) -> bool {
+        self.0.as_deref().is_none_or(|s| s.trim().is_empty())
+    }
+}
+
+async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
     match command {
         Command::Actions { json } => actions::list(json).await,
         Command::Describe { action, schema } => actions::describe(&action, schema).await,
-        Command::Run(args) => run::run(args).await,
-        Command::Auth { command } => auth::run(command).await,
-        Command::Serve(args) => serve::serve(args).await,
+        Command::Run(args) => run::run(args, store).await,
+        Command::Auth { command } => auth::run(command, store).await,
+        Command::Serve(args) => serve::serve(args, store).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
-        Command::Doctor(args) => doctor::doctor(args).await,
-        Command::Mcp(args) => mcp::mcp(args).await,
+        Command::Doctor(args) => doctor::doctor(args, store).await,
+        Command::Mcp(args) => mcp::mcp(args, store).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

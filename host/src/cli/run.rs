@@ -1,9 +1,9 @@
 //! `wrk-zoom run`: parameters, connection, one call or every page.
 
-use super::{Output, RunArgs, output_error, print_json, sandbox, table};
+use super::{Output, RunArgs, Store, output_error, print_json, sandbox, table};
 use std::cell::RefCell;
 use std::io::Write;
-use wrk_zoom::auth::{self, ConnectionRequest, Connections};
+use wrk_zoom::auth::{self, ConnectionRequest};
 use wrk_zoom::model::ActionInfo;
 use wrk_zoom::{Host, HostConfig, HostError, ZoomConnection};
 
@@ -63,7 +63,7 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
     Ok(params)
 }
 
-pub async fn run(args: RunArgs) -> Result<(), HostError> {
+pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {
     let params = collect_params(&args)?;
     let host = Host::new(HostConfig::default())?;
     // Resolved once: every page of the run uses this component.
@@ -104,9 +104,10 @@ pub async fn run(args: RunArgs) -> Result<(), HostError> {
             connection: None,
             token: Some(token),
         } if !token.access_token.is_empty() => None,
-        _ => Some(Connections::open_default()?),
+        _ => Some(store.open().await?),
     };
-    let connection = auth::resolve(request, connections.as_ref(), kind)?;
+    let host = Store::share_pacing(host, connections.as_ref());
+    let connection = auth::resolve(request, connections.as_ref(), kind).await?;
     if !args.all {
         let reply = connection.run(&host, &action, &params).await?;
         let body = reply_body(reply);

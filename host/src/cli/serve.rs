@@ -27,6 +27,7 @@
 //! With `--actions-dir`, components written there replace actions while
 //! serving (see `wrk_zoom::watch` for what a file may change).
 
+use super::Store;
 use super::report::{http_status, to_json};
 use super::run::json_params;
 use axum::extract::{Path, Request, State};
@@ -156,7 +157,7 @@ fn invalid(field: &str, message: String) -> HostError {
     }
 }
 
-pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
+pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     let api_keys: Vec<String> = args
         .api_key
         .unwrap_or_default()
@@ -208,7 +209,20 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         ..HostConfig::default()
     };
     let max_calls = config.max_concurrent_calls as usize;
-    let host = Arc::new(Host::new(config)?);
+    // A store named with --store (or WRK_ZOOM_DATABASE_URL) must open; the
+    // default file store may be missing (calls then bring their tokens).
+    let connections = match store.open().await {
+        Ok(connections) => Some(Arc::new(connections)),
+        Err(e) if store.is_default() => {
+            tracing::warn!("no stored connections can be used: {e}");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let host = Arc::new(Store::share_pacing(
+        Host::new(config)?,
+        connections.as_deref(),
+    ));
     let _watcher = match &args.actions_dir {
         Some(dir) => {
             let options = WatchOptions {
@@ -224,13 +238,6 @@ pub async fn serve(args: ServeArgs) -> Result<(), HostError> {
         let host = host.clone();
         async move { host.warm_up().await }
     });
-    let connections = match Connections::open_default() {
-        Ok(connections) => Some(Arc::new(connections)),
-        Err(e) => {
-            tracing::warn!("no stored connections can be used: {e}");
-            None
-        }
-    };
     // MCP over streamable HTTP: the same tools as `wrk-zoom mcp`, on the
     // stored connections, behind the same API key.
     let mcp = super::mcp::http_service(
@@ -444,7 +451,8 @@ impl Server {
             }),
         };
         let connection =
-            wrk_zoom::auth::resolve(request, self.connections.as_deref(), action.info.connection)?;
+            wrk_zoom::auth::resolve(request, self.connections.as_deref(), action.info.connection)
+                .await?;
         Ok((action, params, connection))
     }
 
@@ -637,7 +645,7 @@ async fn health(State(server): State<Arc<Server>>) -> Response {
 async fn ready(State(server): State<Arc<Server>>) -> Response {
     let store = match &server.connections {
         None => Err("no token store directory".to_string()),
-        Some(connections) => connections.read().map(|_| ()).map_err(|e| e.to_string()),
+        Some(connections) => connections.store().check().await.map_err(|e| e.to_string()),
     };
     match store {
         Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),

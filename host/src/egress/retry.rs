@@ -5,7 +5,7 @@
 use super::advice::{uncertain_check, zoom_message};
 use super::outcome::{DailyLimitHit, EgressLog, UncertainRequest};
 use super::{CallPacing, EgressLimits};
-use crate::rate_limit::{self, RateLimitKind};
+use crate::rate_limit::{self, KnownDailyLimit, RateLimitKind};
 use crate::transport::{self, Transport};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -199,7 +199,16 @@ pub async fn send_paced(
     loop {
         let (table, declared, key) = pacing.bucket_for(method.as_str(), &path);
         let category = pacing.account.category_of(&key, declared);
-        pacing.account.acquire(table, category).await;
+        if let Err(known) = pacing.account.acquire(table, category).await {
+            // Used up until its reset (seen by this or another process):
+            // asking Zoom again would only count against the account.
+            lock(log).daily_limit = Some(DailyLimitHit {
+                limit: known.limit,
+                resets_at: crate::clock::format_utc(known.resets_at),
+                message: known.message,
+            });
+            return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+        }
         let mut builder = hyper::Request::builder()
             .method(parts.method.clone())
             .uri(parts.uri.clone())
@@ -243,7 +252,8 @@ pub async fn send_paced(
                             // budget is not waited for (no retry below).
                             pacing
                                 .account
-                                .pause(table, category, delay.min(policy.max_total_wait));
+                                .pause(table, category, delay.min(policy.max_total_wait))
+                                .await;
                             retry_after = Some(delay);
                         }
                         kind => {
@@ -257,6 +267,20 @@ pub async fn send_paced(
                                 reported.unwrap_or(category),
                             );
                             tracing::warn!(%limit, "daily rate limit reached; not retrying");
+                            if kind == RateLimitKind::Daily {
+                                // Account-wide: later requests in the
+                                // category fail at once until the reset.
+                                let known = KnownDailyLimit {
+                                    resets_at: reset,
+                                    limit: limit.clone(),
+                                    message: message.clone(),
+                                };
+                                let category = reported.unwrap_or(category);
+                                pacing
+                                    .account
+                                    .record_daily_limit(table, category, known)
+                                    .await;
+                            }
                             lock(log).daily_limit = Some(DailyLimitHit {
                                 limit,
                                 resets_at: crate::clock::format_utc(reset),

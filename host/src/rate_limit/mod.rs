@@ -12,6 +12,8 @@
 //!   retried;
 //! - `operations`: Zoom's label of every operation, for requests whose
 //!   endpoint the action does not fix (`api-call`);
+//! - `shared`: [`SharedPacing`], the seam for buckets shared by several
+//!   processes (a shared store implements it);
 //! - `response`: what a 429 says ([`RateLimitKind`], `Retry-After`, the
 //!   daily-limit sentence).
 
@@ -20,6 +22,7 @@ mod pacer;
 mod published;
 mod response;
 mod retry;
+mod shared;
 
 pub use operations::operation_of;
 pub use pacer::{Account, Pacer, PacingConfig};
@@ -28,6 +31,7 @@ pub use response::{
     RateLimitKind, classify_429, daily_limit_description, daily_reset, parse_retry_after,
 };
 pub use retry::RetryPolicy;
+pub use shared::{BucketId, KnownDailyLimit, SharedPacing, Slot};
 
 /// Everything the host knows about Zoom's limits.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -6,10 +6,16 @@
 //! ever sees more than `requests` requests from this host. Callers reserve
 //! their send time in arrival order (first come, first served) and sleep
 //! until it; a per-second 429 from Zoom pauses the whole bucket for its
-//! `Retry-After`.
+//! `Retry-After`. A daily-limit 429 is remembered until its reset: later
+//! requests in that bucket fail at once instead of asking Zoom again.
+//!
+//! With a shared store ([`SharedPacing`]) the buckets live there instead,
+//! shared by every process on the store; if the store cannot be reached,
+//! a process paces itself alone (and says so) rather than fail calls.
 
 use super::RateLimitConfig;
 use super::published::{Plan, Rate, Table, category_name, published_rate};
+use super::shared::{BucketId, KnownDailyLimit, SharedPacing, Slot};
 use crate::model::RateCategory;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -55,8 +61,19 @@ impl PacingConfig {
     /// when it is set and valid (an invalid value is logged and ignored).
     /// `WRK_ZOOM_PACING=off` turns pacing off (for a server that is not
     /// Zoom, e.g. benchmarks against the simulator); 429s are still retried.
+    /// `WRK_ZOOM_PACING_MARGIN_MS` widens each window (default 25), for a
+    /// network whose delays vary more than that.
     pub fn from_env() -> PacingConfig {
         let mut config = PacingConfig::default();
+        if let Ok(text) = std::env::var("WRK_ZOOM_PACING_MARGIN_MS") {
+            match text.trim().parse::<u64>() {
+                Ok(ms) if ms <= 10_000 => config.margin = Duration::from_millis(ms),
+                _ => tracing::warn!(
+                    "WRK_ZOOM_PACING_MARGIN_MS={text:?} is not a number of milliseconds up to 10000; using {} ms",
+                    config.margin.as_millis()
+                ),
+            }
+        }
         if std::env::var("WRK_ZOOM_PACING").is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
             tracing::warn!("WRK_ZOOM_PACING=off: requests are not paced to Zoom's rate limits");
             config.enabled = false;
@@ -82,6 +99,16 @@ impl PacingConfig {
             .get(&(table, category))
             .copied()
             .unwrap_or_else(|| published_rate(self.plan, table, category))
+    }
+
+    /// The time between two requests of a shared bucket: its window (plus
+    /// the margin) over its requests; zero when pacing is off.
+    pub fn spacing(&self, table: Table, category: RateCategory) -> Duration {
+        if !self.enabled {
+            return Duration::ZERO;
+        }
+        let rate = self.rate(table, category);
+        (rate.per + self.margin) / rate.requests.max(1)
     }
 }
 
@@ -134,26 +161,79 @@ impl Bucket {
 /// The buckets of one connection (account), shared by its concurrent calls.
 #[derive(Debug)]
 pub struct Account {
+    /// The connection's rate-limit key.
+    key: String,
     config: PacingConfig,
+    /// Buckets shared with other processes, when there is a shared store.
+    shared: Option<Arc<dyn SharedPacing>>,
     buckets: Mutex<HashMap<(Table, RateCategory), Bucket>>,
+    /// Daily limits used up, until their reset.
+    daily: Mutex<HashMap<(Table, RateCategory), KnownDailyLimit>>,
     /// Categories Zoom reported (`X-RateLimit-Category`) that differ from the
     /// declared label, by operation path template.
     learned: Mutex<HashMap<String, RateCategory>>,
 }
 
 impl Account {
-    fn new(config: PacingConfig) -> Account {
+    fn new(key: &str, config: PacingConfig, shared: Option<Arc<dyn SharedPacing>>) -> Account {
         Account {
+            key: key.to_string(),
             config,
+            shared,
             buckets: Mutex::new(HashMap::new()),
+            daily: Mutex::new(HashMap::new()),
             learned: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Waits until a request in (`table`, `category`) may be sent.
-    pub async fn acquire(&self, table: Table, category: RateCategory) {
+    fn bucket_id(&self, table: Table, category: RateCategory) -> BucketId {
+        BucketId {
+            account: self.key.clone(),
+            bucket: format!(
+                "{}/{}",
+                table.name(),
+                category_name(category).to_ascii_lowercase()
+            ),
+        }
+    }
+
+    /// Waits until a request in (`table`, `category`) may be sent, or
+    /// returns the daily limit known to be used up for it.
+    pub async fn acquire(
+        &self,
+        table: Table,
+        category: RateCategory,
+    ) -> Result<(), KnownDailyLimit> {
+        if let Some(known) = self.known_daily_limit(table, category) {
+            return Err(known);
+        }
+        if let Some(shared) = &self.shared {
+            let id = self.bucket_id(table, category);
+            let spacing = self.config.spacing(table, category);
+            match shared.take_slot(&id, spacing).await {
+                Ok(Slot::DailyLimit(known)) => {
+                    self.remember_daily_limit(table, category, known.clone());
+                    return Err(known);
+                }
+                Ok(Slot::Granted { wait, token }) => {
+                    let give_back = SharedReservation {
+                        shared: shared.clone(),
+                        id,
+                        spacing,
+                        token,
+                    };
+                    tokio::time::sleep(wait).await;
+                    std::mem::forget(give_back);
+                    return Ok(());
+                }
+                Err(e) => tracing::warn!(
+                    account = %self.key,
+                    "the shared rate limits cannot be reached ({e}); pacing this process alone"
+                ),
+            }
+        }
         if !self.config.enabled {
-            return;
+            return Ok(());
         }
         let at = self.with_bucket(table, category, |bucket| {
             bucket.reserve(Instant::now(), self.config.margin)
@@ -169,15 +249,59 @@ impl Account {
         };
         tokio::time::sleep_until(at).await;
         std::mem::forget(reservation);
+        Ok(())
     }
 
     /// Holds every request of (`table`, `category`) back for `delay` (after
     /// a per-second 429).
-    pub fn pause(&self, table: Table, category: RateCategory, delay: Duration) {
+    pub async fn pause(&self, table: Table, category: RateCategory, delay: Duration) {
         let until = Instant::now() + delay;
         self.with_bucket(table, category, |bucket| {
             bucket.paused_until = Some(bucket.paused_until.map_or(until, |p| p.max(until)));
         });
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared.pause(&self.bucket_id(table, category), delay).await
+        {
+            tracing::warn!(account = %self.key, "cannot share a rate-limit pause: {e}");
+        }
+    }
+
+    /// Records that the daily limit of (`table`, `category`) is used up
+    /// until `known.resets_at`: later requests fail at once (in every
+    /// process on a shared store).
+    pub async fn record_daily_limit(
+        &self,
+        table: Table,
+        category: RateCategory,
+        known: KnownDailyLimit,
+    ) {
+        self.remember_daily_limit(table, category, known.clone());
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared
+                .record_daily_limit(&self.bucket_id(table, category), &known)
+                .await
+        {
+            tracing::warn!(account = %self.key, "cannot share a used-up daily limit: {e}");
+        }
+    }
+
+    fn remember_daily_limit(&self, table: Table, category: RateCategory, known: KnownDailyLimit) {
+        self.daily
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((table, category), known);
+    }
+
+    /// The daily limit of (`table`, `category`) this process knows to be
+    /// used up, until its reset.
+    fn known_daily_limit(&self, table: Table, category: RateCategory) -> Option<KnownDailyLimit> {
+        let mut daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
+        let known = daily.get(&(table, category))?;
+        if known.resets_at > crate::clock::now_secs() {
+            return Some(known.clone());
+        }
+        daily.remove(&(table, category));
+        None
     }
 
     /// Runs `f` on the bucket of (`table`, `category`), made on first use.
@@ -223,6 +347,33 @@ impl Account {
     }
 }
 
+/// A slot of a shared bucket not yet reached; given back when dropped.
+struct SharedReservation {
+    shared: Arc<dyn SharedPacing>,
+    id: BucketId,
+    spacing: Duration,
+    token: i64,
+}
+
+impl Drop for SharedReservation {
+    fn drop(&mut self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (shared, id, spacing, token) = (
+            self.shared.clone(),
+            self.id.clone(),
+            self.spacing,
+            self.token,
+        );
+        runtime.spawn(async move {
+            if let Err(e) = shared.give_back(&id, spacing, token).await {
+                tracing::debug!("cannot give back an unused rate-limit slot: {e}");
+            }
+        });
+    }
+}
+
 /// A reserved send time not yet reached; released when dropped.
 struct Reservation<'a> {
     account: &'a Account,
@@ -243,6 +394,7 @@ impl Drop for Reservation<'_> {
 #[derive(Debug)]
 pub struct Pacer {
     config: RateLimitConfig,
+    shared: Option<Arc<dyn SharedPacing>>,
     accounts: Mutex<HashMap<String, Arc<Account>>>,
 }
 
@@ -251,8 +403,15 @@ impl Pacer {
     pub fn new(config: RateLimitConfig) -> Pacer {
         Pacer {
             config,
+            shared: None,
             accounts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same, with buckets and daily limits shared through `shared`.
+    pub fn with_shared(mut self, shared: Arc<dyn SharedPacing>) -> Pacer {
+        self.shared = Some(shared);
+        self
     }
 
     /// The configuration in use.
@@ -267,7 +426,13 @@ impl Pacer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .entry(key.to_string())
-            .or_insert_with(|| Arc::new(Account::new(self.config.pacing.clone())))
+            .or_insert_with(|| {
+                Arc::new(Account::new(
+                    key,
+                    self.config.pacing.clone(),
+                    self.shared.clone(),
+                ))
+            })
             .clone()
     }
 }
@@ -278,7 +443,7 @@ mod tests {
 
     #[test]
     fn the_category_zoom_reports_replaces_the_declared_one() {
-        let account = Account::new(PacingConfig::default());
+        let account = Account::new("test", PacingConfig::default(), None);
         let declared = RateCategory::Light;
         assert_eq!(account.category_of("create-meeting", declared), declared);
         account.learn("create-meeting", declared, RateCategory::Medium);
@@ -293,7 +458,7 @@ mod tests {
 
     #[tokio::test]
     async fn waits_dropped_before_their_time_give_their_slots_back() {
-        let account = Account::new(PacingConfig::default());
+        let account = Account::new("test", PacingConfig::default(), None);
         let (table, category) = (Table::Main, RateCategory::Medium);
         // 1,000 calls reserve a slot each (20/s: minutes ahead), then end.
         for _ in 0..1_000 {

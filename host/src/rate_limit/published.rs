@@ -49,6 +49,14 @@ impl Table {
             Table::Main
         }
     }
+
+    /// `main` or `phone` (in shared bucket names).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Main => "main",
+            Table::Phone => "phone",
+        }
+    }
 }
 
 /// At most `requests` requests in any window of length `per`.

@@ -8,10 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use wrk_zoom::auth::{Connections, FileStore, TokenStore, now_secs, run_on_connection};
 use wrk_zoom::{Host, HostConfig};
-use zoom_simulator::browser::consent;
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
 use crate::cache_dir;
@@ -79,7 +77,7 @@ impl Env {
     fn assert_store_valid(&self) -> Value {
         let bytes = std::fs::read(self.store_path()).expect("the store exists");
         let value: Value = serde_json::from_slice(&bytes).expect("the store is valid JSON");
-        self.store().read().expect("the store loads");
+        self.store().load().expect("the store loads");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -107,42 +105,7 @@ impl Env {
     async fn login(&self, extra: &[&str], as_admin: bool) -> Output {
         let mut args = vec!["auth", "login", "--no-browser", "--timeout", "30"];
         args.extend_from_slice(extra);
-        let mut child = self
-            .command(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn login");
-        let mut stdout = child.stdout.take().unwrap();
-        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let mut seen = String::new();
-        let url = loop {
-            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-                .await
-                .expect("the authorize URL is printed in time")
-                .unwrap()
-                .unwrap_or_else(|| panic!("login ended before printing a URL:\n{seen}"));
-            seen.push_str(&line);
-            seen.push('\n');
-            if let Some(url) = line.trim().strip_prefix("http") {
-                break format!("http{url}");
-            }
-        };
-        assert!(url.starts_with(&format!("{}/oauth/authorize?", self.sim.origin())));
-        consent(&url, as_admin).await;
-        let mut rest = String::new();
-        while let Ok(Some(line)) = lines.next_line().await {
-            rest.push_str(&line);
-            rest.push('\n');
-        }
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).await.unwrap();
-        let status = child.wait().await.unwrap();
-        Output {
-            status,
-            stdout: out,
-            stderr: format!("{seen}{rest}").into_bytes(),
-        }
+        crate::login_in_place_of_a_browser(self.command(&args), &self.sim.origin(), as_admin).await
     }
 
     /// Every token and secret the simulator or the store has seen.
@@ -163,7 +126,7 @@ impl Env {
                 }
             }
         }
-        if let Ok(data) = self.store().read() {
+        if let Ok(data) = self.store().load() {
             for c in data.connections.values() {
                 secrets.push(c.access_token.expose().to_string());
                 if let Some(rt) = &c.refresh_token {
@@ -340,7 +303,7 @@ async fn fifty_calls_and_four_processes_share_one_connection_across_expiries() {
 
     for round in 1..=2 {
         // Wait until the simulator has expired the current token.
-        let granted_at = env.store().read().unwrap().connections["user"].granted_at;
+        let granted_at = env.store().load().unwrap().connections["user"].granted_at;
         let dead_at = granted_at + ttl as i64 + 1;
         while now_secs() < dead_at {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -527,7 +490,7 @@ async fn verbose_logs_and_errors_never_show_tokens_or_secrets() {
     let secrets = env.secrets();
     assert!(secrets.len() >= 6, "{} secrets collected", secrets.len());
     // The store holds the current tokens; the outputs hold none of them.
-    let data = env.store().read().unwrap();
+    let data = env.store().load().unwrap();
     assert!(stored.contains(data.connections["s2s"].access_token.expose()));
     assert_no_secret(&[&s2s, &login, &user, &admin, &wrong, &status], &secrets);
 }
@@ -539,11 +502,11 @@ async fn all_pages_renews_first_a_token_that_could_expire_midway() {
     // Ten minutes left: enough for one call, not for a long paginated run.
     {
         let store = env.store();
-        let mut guard = store.lock().unwrap();
-        let mut data = guard.read().unwrap();
+        let mut guard = store.lock().await.unwrap();
+        let mut data = guard.read().await.unwrap();
         let c = data.connections.get_mut("user").unwrap();
         c.expires_at = now_secs() + 600;
-        guard.write(&data).unwrap();
+        guard.write(&data).await.unwrap();
     }
     assert_ok(&env.run(&["run", "retrieve-user"]).await);
     assert!(env.token_requests("refresh_token").is_empty());
@@ -598,7 +561,7 @@ async fn a_token_that_claims_to_live_for_ages_is_saved_with_a_bounded_expiry() {
     assert_eq!(s2s.status.code(), Some(0), "{}", text(&s2s.stderr));
     let status = env.run(&["auth", "status", "--json"]).await;
     assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
-    let expiry = env.store().read().unwrap().connections["s2s"].expires_at;
+    let expiry = env.store().load().unwrap().connections["s2s"].expires_at;
     assert!(
         expiry <= now_secs() + 30 * 86_400 + 60,
         "expires at {expiry}"

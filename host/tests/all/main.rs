@@ -2,7 +2,9 @@
 
 mod auth;
 mod cli;
+mod cluster;
 mod mcp;
+mod pg;
 mod serve;
 
 /// The compiled-code cache the CLI tests share: under cargo's per-target
@@ -18,4 +20,53 @@ pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
         .prefix(prefix)
         .tempdir()
         .expect("create a temporary directory")
+}
+
+/// Runs `command` (a `wrk-zoom auth login ...`), approving the authorize URL
+/// it prints at the simulator at `origin`, in place of a browser.
+pub async fn login_in_place_of_a_browser(
+    mut command: tokio::process::Command,
+    origin: &str,
+    as_admin: bool,
+) -> std::process::Output {
+    use std::process::Stdio;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    use tokio::time::{Duration, timeout};
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn login");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    let url = loop {
+        let line = timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the authorize URL is printed in time")
+            .unwrap()
+            .unwrap_or_else(|| panic!("login ended before printing a URL:\n{seen}"));
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(url) = line.trim().strip_prefix("http") {
+            break format!("http{url}");
+        }
+    };
+    assert!(
+        url.starts_with(&format!("{origin}/oauth/authorize?")),
+        "{url}"
+    );
+    zoom_simulator::browser::consent(&url, as_admin).await;
+    while let Ok(Some(line)) = lines.next_line().await {
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    let mut out = Vec::new();
+    stdout.read_to_end(&mut out).await.unwrap();
+    let status = child.wait().await.unwrap();
+    std::process::Output {
+        status,
+        stdout: out,
+        stderr: seen.into_bytes(),
+    }
 }

@@ -109,7 +109,7 @@ fn token_requests(sim: &RunningSimulator, grant: &str) -> usize {
 }
 
 fn stored(store: &FileStore, name: &str) -> StoredConnection {
-    store.read().unwrap().connections[name].clone()
+    store.load().unwrap().connections[name].clone()
 }
 
 #[tokio::test]
@@ -156,7 +156,7 @@ async fn login_with_pkce_stores_a_connection_that_runs_actions() {
     assert_eq!(c.scopes, seed::USER_SCOPES);
     assert!(c.refresh_token.is_some());
     assert!(c.expires_at > now_secs() + 3000);
-    assert_eq!(store.read().unwrap().defaults.user.as_deref(), Some("me"));
+    assert_eq!(store.load().unwrap().defaults.user.as_deref(), Some("me"));
 
     let reply = run_on_connection(&host, &connections, "me", "retrieve-user", &[])
         .await
@@ -595,23 +595,30 @@ struct FullDisk(FileStore);
 
 struct FullDiskGuard(Box<dyn wrk_zoom::auth::StoreGuard>);
 
+#[async_trait::async_trait]
 impl TokenStore for FullDisk {
-    fn read(&self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
-        self.0.read()
+    async fn read(&self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
+        self.0.read().await
     }
-    fn lock(&self) -> Result<Box<dyn wrk_zoom::auth::StoreGuard>, wrk_zoom::auth::StoreError> {
-        Ok(Box::new(FullDiskGuard(self.0.lock()?)))
+    async fn lock(
+        &self,
+    ) -> Result<Box<dyn wrk_zoom::auth::StoreGuard>, wrk_zoom::auth::StoreError> {
+        Ok(Box::new(FullDiskGuard(self.0.lock().await?)))
     }
     fn describe(&self) -> String {
         self.0.describe()
     }
 }
 
+#[async_trait::async_trait]
 impl wrk_zoom::auth::StoreGuard for FullDiskGuard {
-    fn read(&self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
-        self.0.read()
+    async fn read(&mut self) -> Result<wrk_zoom::auth::StoreData, wrk_zoom::auth::StoreError> {
+        self.0.read().await
     }
-    fn write(&mut self, _: &wrk_zoom::auth::StoreData) -> Result<(), wrk_zoom::auth::StoreError> {
+    async fn write(
+        self: Box<Self>,
+        _: &wrk_zoom::auth::StoreData,
+    ) -> Result<(), wrk_zoom::auth::StoreError> {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         Err(wrk_zoom::auth::StoreError::io(
             format!("cannot write the token store: {full}"),

@@ -261,6 +261,26 @@ async fn a_daily_limit_429_fails_fast_with_the_reset_time() {
     assert!(err.to_string().contains(resets_at.as_str()), "{err}");
     assert_eq!(err.category(), wrk_zoom::ErrorCategory::Zoom);
     assert_eq!(sim.requests().len(), 1, "not retried");
+
+    // Until the reset, the category's next call fails the same way without
+    // asking Zoom; other categories are unaffected.
+    let again = host
+        .run("retrieve-meetings", &user(&sim), &[])
+        .await
+        .unwrap_err();
+    let HostError::DailyLimit {
+        resets_at: again_resets_at,
+        ..
+    } = &again
+    else {
+        panic!("expected the known daily limit, got {again:?}");
+    };
+    assert_eq!(again_resets_at, resets_at);
+    assert_eq!(sim.requests().len(), 1, "Zoom was not asked again");
+    host.run("retrieve-user", &user(&sim), &[])
+        .await
+        .expect("a Light call still goes");
+    assert_eq!(sim.requests().len(), 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,154 @@
+//! The PostgreSQL store: connections and rate limits shared by several
+//! processes (`--store postgres://...` or `WRK_ZOOM_DATABASE_URL`), for
+//! replicas of `serve` behind a load balancer.
+//!
+//! - `migrations`: the schema, created and upgraded by the program itself;
+//! - `seal`: client secrets and tokens encrypted at rest with
+//!   `WRK_ZOOM_STORE_KEY`;
+//! - `tokens`: the [`TokenStore`](crate::auth::TokenStore): a renewal locks
+//!   its connection's row (`SELECT ... FOR UPDATE`), re-reads it, and commits
+//!   the rotated tokens before anyone uses them; a process that dies holding
+//!   the lock loses its session, and PostgreSQL rolls back and frees it;
+//! - `pacing`: the [`SharedPacing`](crate::rate_limit::SharedPacing): one
+//!   atomic GCRA statement per request, and used-up daily limits.
+//!
+//! Connections use no TLS (`sslmode=disable` or `prefer`): run PostgreSQL on
+//! a private network or behind a TLS-terminating proxy.
+
+mod migrations;
+mod pacing;
+mod seal;
+mod tokens;
+
+pub use migrations::latest as schema_version;
+pub use seal::Keys;
+
+use crate::error::StoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Connections each process keeps open at most.
+const POOL_SIZE: usize = 16;
+
+/// A pooled PostgreSQL store (cheap to clone).
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+    keys: std::sync::Arc<Keys>,
+    /// The URL without its password, for messages.
+    shown: String,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("url", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A PostgreSQL failure as a store error that says what was being done.
+fn error(what: &str, e: tokio_postgres::Error) -> StoreError {
+    let detail = match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    };
+    StoreError::new(format!("PostgreSQL store: cannot {what}: {detail}"))
+}
+
+/// `postgres://user@host:port/db`: the URL as configured, without secrets.
+fn shown(config: &tokio_postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let port = config
+        .get_ports()
+        .first()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    format!(
+        "postgres://{}@{host}{port}/{}",
+        config.get_user().unwrap_or(""),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+impl Postgres {
+    /// Connects to `url`, creates or upgrades the schema, and seals secrets
+    /// with `keys`.
+    pub async fn connect(url: &str, keys: Keys) -> Result<Postgres, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
+            StoreError::new(format!(
+                "the store URL is not a PostgreSQL connection URL ({e}); expected e.g. postgres://wrk_zoom@db.internal:5432/wrk_zoom"
+            ))
+        })?;
+        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            return Err(StoreError::new(
+                "the store URL asks for sslmode=require, but wrk-zoom connects to PostgreSQL without TLS: use a private network (sslmode=disable) or a TLS-terminating proxy",
+            ));
+        }
+        let shown = shown(&config);
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        config
+            .application_name("wrk-zoom")
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30));
+        // A session that holds a renewal's lock but went silent (a replica
+        // cut off, not killed) gives the lock back after this.
+        let options = [
+            config.get_options().unwrap_or(""),
+            "-c idle_in_transaction_session_timeout=60000 -c lock_timeout=60000",
+        ]
+        .join(" ");
+        config.options(options.trim());
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(60)))
+            .create_timeout(Some(Duration::from_secs(15)))
+            .build()
+            .map_err(|e| StoreError::new(format!("PostgreSQL store: {e}")))?;
+        let store = Postgres {
+            pool,
+            keys: std::sync::Arc::new(keys),
+            shown,
+        };
+        let mut client = store.client().await?;
+        let applied = migrations::migrate(&mut client).await?;
+        if !applied.is_empty() {
+            tracing::info!(store = %store.shown, ?applied, "applied schema migrations");
+        }
+        Ok(store)
+    }
+
+    /// A pooled client.
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| {
+            StoreError::new(format!(
+                "PostgreSQL store {}: cannot connect: {e}; check that the database is up and the URL (WRK_ZOOM_DATABASE_URL or --store) is right",
+                self.shown
+            ))
+        })
+    }
+
+    /// The URL without its password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+}

@@ -1,0 +1,114 @@
+//! Rate limits in PostgreSQL (see [`SharedPacing`]): every statement is one
+//! atomic step on one row, timed by the database's clock, so replicas with
+//! skewed clocks still agree.
+
+use super::{Postgres, error};
+use crate::error::StoreError;
+use crate::rate_limit::{BucketId, KnownDailyLimit, SharedPacing, Slot};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// Takes the next slot: `next_allowed_us` moves one spacing past the later
+/// of itself and now, unless the daily limit is used up. Returns how long
+/// to wait (the slot's start minus now) and the daily limit, if any.
+const TAKE_SLOT: &str = "
+WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us)
+INSERT INTO wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
+SELECT $1, $2, clock.now_us + $3 FROM clock
+ON CONFLICT (account, bucket) DO UPDATE SET next_allowed_us =
+    CASE WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
+         THEN r.next_allowed_us
+         ELSE greatest(r.next_allowed_us, (SELECT now_us FROM clock)) + $3
+    END
+RETURNING r.next_allowed_us - $3 - (SELECT now_us FROM clock),
+    r.next_allowed_us,
+    r.daily_resets_at * 1000000 > (SELECT now_us FROM clock),
+    r.daily_resets_at, r.daily_limit, r.daily_message";
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 4)
+}
+
+#[async_trait]
+impl SharedPacing for Postgres {
+    async fn take_slot(&self, id: &BucketId, spacing: Duration) -> Result<Slot, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_one(TAKE_SLOT, &[&id.account, &id.bucket, &micros(spacing)])
+            .await
+            .map_err(|e| error("take a rate-limit slot", e))?;
+        if row.get::<_, Option<bool>>(2) == Some(true) {
+            return Ok(Slot::DailyLimit(KnownDailyLimit {
+                resets_at: row.get::<_, Option<i64>>(3).unwrap_or_default(),
+                limit: row.get::<_, Option<String>>(4).unwrap_or_default(),
+                message: row.get::<_, Option<String>>(5).unwrap_or_default(),
+            }));
+        }
+        let wait: i64 = row.get(0);
+        Ok(Slot::Granted {
+            wait: Duration::from_micros(wait.max(0) as u64),
+            token: row.get(1),
+        })
+    }
+
+    async fn give_back(
+        &self,
+        id: &BucketId,
+        spacing: Duration,
+        token: i64,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE wrk_zoom_rate_limits SET next_allowed_us = next_allowed_us - $3
+                 WHERE account = $1 AND bucket = $2 AND next_allowed_us = $4",
+                &[&id.account, &id.bucket, &micros(spacing), &token],
+            )
+            .await
+            .map_err(|e| error("give back a rate-limit slot", e))?;
+        Ok(())
+    }
+
+    async fn pause(&self, id: &BucketId, delay: Duration) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
+                 VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + $3)
+                 ON CONFLICT (account, bucket) DO UPDATE
+                 SET next_allowed_us = greatest(r.next_allowed_us, EXCLUDED.next_allowed_us)",
+                &[&id.account, &id.bucket, &micros(delay)],
+            )
+            .await
+            .map_err(|e| error("pause a rate-limit bucket", e))?;
+        Ok(())
+    }
+
+    async fn record_daily_limit(
+        &self,
+        id: &BucketId,
+        limit: &KnownDailyLimit,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO wrk_zoom_rate_limits AS r
+                     (account, bucket, next_allowed_us, daily_resets_at, daily_limit, daily_message)
+                 VALUES ($1, $2, 0, $3, $4, $5)
+                 ON CONFLICT (account, bucket) DO UPDATE
+                 SET daily_resets_at = EXCLUDED.daily_resets_at,
+                     daily_limit = EXCLUDED.daily_limit, daily_message = EXCLUDED.daily_message",
+                &[
+                    &id.account,
+                    &id.bucket,
+                    &limit.resets_at,
+                    &limit.limit,
+                    &limit.message,
+                ],
+            )
+            .await
+            .map_err(|e| error("record a used-up daily limit", e))?;
+        Ok(())
+    }
+}

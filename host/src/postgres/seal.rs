@@ -1,0 +1,235 @@
+//! Secrets at rest: client secrets and tokens are encrypted with the
+//! operator's key (`WRK_ZOOM_STORE_KEY`) before they reach the database.
+//!
+//! XChaCha20-Poly1305 with a random 24-byte nonce per value; the
+//! connection's name is the associated data, so a sealed value copied onto
+//! another connection's row does not open. Each value names its key by a
+//! short id, so a wrong key is reported as such, and the keys of
+//! `WRK_ZOOM_STORE_OLD_KEYS` still open values sealed before a rotation
+//! (they are sealed again with the current key when next written).
+
+use crate::error::StoreError;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+
+const NONCE_LEN: usize = 24;
+const HOW_TO_MAKE_ONE: &str =
+    "32 random bytes in base64, e.g. the output of `head -c 32 /dev/urandom | base64`";
+
+struct Key {
+    id: String,
+    cipher: XChaCha20Poly1305,
+}
+
+impl Key {
+    fn parse(text: &str, variable: &str) -> Result<Key, StoreError> {
+        let text = text.trim();
+        let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            (0..32)
+                .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .ok()
+        } else {
+            [
+                &base64::engine::general_purpose::STANDARD,
+                &base64::engine::general_purpose::URL_SAFE,
+                &base64::engine::general_purpose::STANDARD_NO_PAD,
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ]
+            .iter()
+            .find_map(|engine| engine.decode(text).ok())
+        };
+        let bytes = match bytes {
+            Some(bytes) if bytes.len() == 32 => bytes,
+            Some(bytes) => {
+                return Err(StoreError::new(format!(
+                    "{variable} decodes to {} bytes, not 32; it must be {HOW_TO_MAKE_ONE}",
+                    bytes.len()
+                )));
+            }
+            None => {
+                return Err(StoreError::new(format!(
+                    "{variable} is neither base64 nor hex; it must be {HOW_TO_MAKE_ONE}"
+                )));
+            }
+        };
+        let digest = Sha256::new()
+            .chain_update(b"wrk-zoom store key\0")
+            .chain_update(&bytes)
+            .finalize();
+        Ok(Key {
+            id: digest[..4].iter().map(|b| format!("{b:02x}")).collect(),
+            cipher: XChaCha20Poly1305::new_from_slice(&bytes)
+                .map_err(|_| StoreError::new(format!("{variable} is not a usable key")))?,
+        })
+    }
+}
+
+/// The operator's keys: the current one seals, every one opens.
+pub struct Keys {
+    current: Key,
+    previous: Vec<Key>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("current", &self.current.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keys {
+    /// `WRK_ZOOM_STORE_KEY`, and `WRK_ZOOM_STORE_OLD_KEYS` (comma-separated)
+    /// after a rotation.
+    pub fn from_env() -> Result<Keys, StoreError> {
+        let current = std::env::var("WRK_ZOOM_STORE_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| {
+                StoreError::new(format!(
+                    "the PostgreSQL store encrypts client secrets and tokens: set WRK_ZOOM_STORE_KEY to {HOW_TO_MAKE_ONE} (the same key on every replica)"
+                ))
+            })?;
+        let previous = std::env::var("WRK_ZOOM_STORE_OLD_KEYS").unwrap_or_default();
+        let previous: Vec<&str> = previous
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .collect();
+        Keys::new(&current, &previous)
+    }
+
+    /// The current key and older ones (base64 or hex, 32 bytes each).
+    pub fn new(current: &str, previous: &[&str]) -> Result<Keys, StoreError> {
+        Ok(Keys {
+            current: Key::parse(current, "WRK_ZOOM_STORE_KEY")?,
+            previous: previous
+                .iter()
+                .map(|k| Key::parse(k, "a key in WRK_ZOOM_STORE_OLD_KEYS"))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The id of the key that seals (stored beside each value).
+    pub fn current_id(&self) -> &str {
+        &self.current.id
+    }
+
+    /// Encrypts `plain` for connection `name`: nonce then ciphertext.
+    pub fn seal(&self, name: &str, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let nonce: [u8; NONCE_LEN] = rand::random();
+        let sealed = self
+            .current
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: name.as_bytes(),
+                },
+            )
+            .map_err(|_| StoreError::new("cannot encrypt a secret"))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// Decrypts what [`Keys::seal`] made for connection `name` with the key
+    /// `key_id`.
+    pub fn open(&self, name: &str, key_id: &str, sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let key = std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| k.id == key_id)
+            .ok_or_else(|| {
+                StoreError::new(format!(
+                    "the secrets of connection '{name}' were encrypted with another key (id {key_id}; WRK_ZOOM_STORE_KEY is {}): set WRK_ZOOM_STORE_KEY to the key the replicas use, or add the old one to WRK_ZOOM_STORE_OLD_KEYS",
+                    self.current.id
+                ))
+            })?;
+        let damaged = || {
+            StoreError::new(format!(
+                "the secrets of connection '{name}' do not decrypt (altered, or moved from another connection); log in again with `wrk-zoom auth login --connection {name}`"
+            ))
+        };
+        if sealed.len() < NONCE_LEN {
+            return Err(damaged());
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        key.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: name.as_bytes(),
+                },
+            )
+            .map_err(|_| damaged())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const OTHER: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
+
+    #[test]
+    fn a_sealed_secret_opens_only_for_its_connection_and_shows_no_plain_text() {
+        let keys = Keys::new(KEY, &[]).unwrap();
+        let sealed = keys.seal("sales", b"refresh-token-value").unwrap();
+        assert!(
+            !sealed.windows(b"refresh".len()).any(|w| w == b"refresh"),
+            "the plain text shows"
+        );
+        let id = keys.current_id();
+        assert_eq!(
+            keys.open("sales", id, &sealed).unwrap(),
+            b"refresh-token-value"
+        );
+        let moved = keys.open("support", id, &sealed).unwrap_err().to_string();
+        assert!(
+            moved.contains("do not decrypt") && moved.contains("'support'"),
+            "{moved}"
+        );
+        let mut altered = sealed.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(keys.open("sales", id, &altered).is_err());
+        // Two seals of one value differ (a fresh nonce each).
+        assert_ne!(sealed, keys.seal("sales", b"refresh-token-value").unwrap());
+    }
+
+    #[test]
+    fn a_wrong_key_is_named_and_an_old_key_still_opens() {
+        let old = Keys::new(OTHER, &[]).unwrap();
+        let sealed = old.seal("sales", b"secret").unwrap();
+        let rotated = Keys::new(KEY, &[]).unwrap();
+        let err = rotated
+            .open("sales", old.current_id(), &sealed)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("another key") && err.contains("WRK_ZOOM_STORE_OLD_KEYS"),
+            "{err}"
+        );
+        let with_old = Keys::new(KEY, &[OTHER]).unwrap();
+        assert_eq!(
+            with_old.open("sales", old.current_id(), &sealed).unwrap(),
+            b"secret"
+        );
+    }
+
+    #[test]
+    fn keys_that_are_not_32_bytes_are_refused_with_how_to_make_one() {
+        for bad in ["short", "AAECAwQ=", &"ab".repeat(31)] {
+            let err = Keys::new(bad, &[]).unwrap_err().to_string();
+            assert!(
+                err.contains("WRK_ZOOM_STORE_KEY") && err.contains("/dev/urandom"),
+                "{err}"
+            );
+        }
+        // Hex works as well as base64.
+        assert!(Keys::new(OTHER, &[]).is_ok());
+    }
+}

@@ -1,0 +1,313 @@
+//! Connections in PostgreSQL (see the module docs of `crate::postgres`).
+
+use super::{Postgres, error};
+use crate::auth::store::{
+    ConnectionGuard, Defaults, Secret, StoreData, StoreError, StoreGuard, StoredConnection,
+    TokenStore, kind_name,
+};
+use crate::model::ConnectionKind;
+use async_trait::async_trait;
+use deadpool_postgres::Object;
+use serde::{Deserialize, Serialize};
+
+/// Serialises whole-store changes (logins, removals, defaults) across
+/// processes (`pg_advisory_xact_lock`). Renewals lock only their row.
+const STORE_LOCK: i64 = 0x777a_6d73_746f_7265;
+
+/// What is encrypted of a connection.
+#[derive(Serialize, Deserialize)]
+struct Secrets {
+    client_secret: Secret,
+    access_token: Secret,
+    refresh_token: Option<Secret>,
+}
+
+/// A pooled client inside a transaction. Committed by [`Held::commit`];
+/// dropped uncommitted, its connection is closed rather than pooled, so
+/// PostgreSQL rolls the transaction back and frees its locks.
+struct Held {
+    client: Option<Object>,
+}
+
+impl Held {
+    async fn begin(store: &Postgres) -> Result<Held, StoreError> {
+        let client = store.client().await?;
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| error("start a transaction", e))?;
+        Ok(Held {
+            client: Some(client),
+        })
+    }
+
+    fn client(&self) -> &Object {
+        self.client.as_ref().expect("a held client until commit")
+    }
+
+    async fn commit(mut self) -> Result<(), StoreError> {
+        let client = self.client.take().expect("a held client until commit");
+        match client.batch_execute("COMMIT").await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                drop(Object::take(client));
+                Err(error("commit", e))
+            }
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            drop(Object::take(client));
+        }
+    }
+}
+
+impl Postgres {
+    fn decode(
+        &self,
+        name: &str,
+        public: serde_json::Value,
+        sealed: &[u8],
+        key_id: &str,
+    ) -> Result<StoredConnection, StoreError> {
+        let damaged = |e: serde_json::Error| {
+            StoreError::new(format!(
+                "the stored connection '{name}' is damaged ({e}); log in again with `wrk-zoom auth login --connection {name}`"
+            ))
+        };
+        let mut connection: StoredConnection = serde_json::from_value(public).map_err(damaged)?;
+        let secrets: Secrets =
+            serde_json::from_slice(&self.keys.open(name, key_id, sealed)?).map_err(damaged)?;
+        connection.client_secret = secrets.client_secret;
+        connection.access_token = secrets.access_token;
+        connection.refresh_token = secrets.refresh_token;
+        Ok(connection)
+    }
+
+    async fn upsert(
+        &self,
+        client: &Object,
+        name: &str,
+        connection: &StoredConnection,
+    ) -> Result<(), StoreError> {
+        let secrets = Secrets {
+            client_secret: connection.client_secret.clone(),
+            access_token: connection.access_token.clone(),
+            refresh_token: connection.refresh_token.clone(),
+        };
+        let mut public = connection.clone();
+        public.client_secret = Secret::default();
+        public.access_token = Secret::default();
+        public.refresh_token = None;
+        let public = serde_json::to_value(&public)
+            .map_err(|e| StoreError::new(format!("cannot encode connection '{name}': {e}")))?;
+        let plain = serde_json::to_vec(&secrets)
+            .map_err(|e| StoreError::new(format!("cannot encode connection '{name}': {e}")))?;
+        let sealed = self.keys.seal(name, &plain)?;
+        client
+            .execute(
+                "INSERT INTO wrk_zoom_connections (name, public, sealed, key_id)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO UPDATE SET public = EXCLUDED.public,
+                     sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id, updated_at = now()",
+                &[&name, &public, &sealed, &self.keys.current_id()],
+            )
+            .await
+            .map_err(|e| error(&format!("save connection '{name}'"), e))?;
+        Ok(())
+    }
+
+    async fn read_with(&self, client: &Object) -> Result<StoreData, StoreError> {
+        let rows = client
+            .query(
+                "SELECT name, public, sealed, key_id FROM wrk_zoom_connections ORDER BY name",
+                &[],
+            )
+            .await
+            .map_err(|e| error("read the connections", e))?;
+        let mut data = StoreData::default();
+        for row in rows {
+            let name: String = row.get(0);
+            let connection = self.decode(&name, row.get(1), row.get(2), row.get(3))?;
+            data.connections.insert(name, connection);
+        }
+        let defaults = client
+            .query("SELECT kind, name FROM wrk_zoom_defaults", &[])
+            .await
+            .map_err(|e| error("read the default connections", e))?;
+        for row in defaults {
+            match row.get::<_, &str>(0) {
+                "user" => data.defaults.user = Some(row.get(1)),
+                "admin" => data.defaults.admin = Some(row.get(1)),
+                _ => {}
+            }
+        }
+        Ok(data)
+    }
+}
+
+#[async_trait]
+impl TokenStore for Postgres {
+    async fn read(&self) -> Result<StoreData, StoreError> {
+        let client = self.client().await?;
+        self.read_with(&client).await
+    }
+
+    async fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE",
+                &[&name],
+            )
+            .await
+            .map_err(|e| error(&format!("read connection '{name}'"), e))?;
+        row.map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
+            .transpose()
+    }
+
+    async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
+        let held = Held::begin(self).await?;
+        held.client()
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&STORE_LOCK])
+            .await
+            .map_err(|e| error("lock the store", e))?;
+        Ok(Box::new(WholeStore {
+            store: self.clone(),
+            held,
+            last_read: None,
+        }))
+    }
+
+    async fn lock_connection(&self, name: &str) -> Result<Box<dyn ConnectionGuard>, StoreError> {
+        let held = Held::begin(self).await?;
+        let row = held
+            .client()
+            .query_opt(
+                "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE",
+                &[&name],
+            )
+            .await
+            .map_err(|e| error(&format!("lock connection '{name}'"), e))?;
+        let current = row
+            .map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
+            .transpose()?;
+        Ok(Box::new(OneConnection {
+            store: self.clone(),
+            held,
+            name: name.to_string(),
+            current,
+        }))
+    }
+
+    fn describe(&self) -> String {
+        self.shown.clone()
+    }
+
+    async fn check(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .simple_query("SELECT 1 FROM wrk_zoom_connections LIMIT 1")
+            .await
+            .map_err(|e| error("read the connections", e))?;
+        Ok(())
+    }
+}
+
+/// The whole store's lock: a transaction holding the store's advisory lock.
+struct WholeStore {
+    store: Postgres,
+    held: Held,
+    last_read: Option<StoreData>,
+}
+
+#[async_trait]
+impl StoreGuard for WholeStore {
+    async fn read(&mut self) -> Result<StoreData, StoreError> {
+        let data = self.store.read_with(self.held.client()).await?;
+        self.last_read = Some(data.clone());
+        Ok(data)
+    }
+
+    /// Writes only what changed since the last read: a connection another
+    /// process renewed meanwhile (under its row lock) is left as it is.
+    async fn write(self: Box<Self>, data: &StoreData) -> Result<(), StoreError> {
+        let WholeStore {
+            store,
+            held,
+            last_read,
+        } = *self;
+        let before = last_read.unwrap_or_default();
+        let client = held.client();
+        for name in before.connections.keys() {
+            if !data.connections.contains_key(name) {
+                client
+                    .execute("DELETE FROM wrk_zoom_connections WHERE name = $1", &[name])
+                    .await
+                    .map_err(|e| error(&format!("remove connection '{name}'"), e))?;
+            }
+        }
+        for (name, connection) in &data.connections {
+            if before.connections.get(name) != Some(connection) {
+                store.upsert(client, name, connection).await?;
+            }
+        }
+        if data.defaults != before.defaults {
+            write_defaults(client, &data.defaults).await?;
+        }
+        held.commit().await
+    }
+}
+
+async fn write_defaults(client: &Object, defaults: &Defaults) -> Result<(), StoreError> {
+    for kind in [ConnectionKind::User, ConnectionKind::Admin] {
+        let kind_text = kind_name(kind);
+        let done = match defaults.get(kind) {
+            Some(name) => {
+                client
+                    .execute(
+                        "INSERT INTO wrk_zoom_defaults (kind, name) VALUES ($1, $2)
+                         ON CONFLICT (kind) DO UPDATE SET name = EXCLUDED.name",
+                        &[&kind_text, &name],
+                    )
+                    .await
+            }
+            None => {
+                client
+                    .execute(
+                        "DELETE FROM wrk_zoom_defaults WHERE kind = $1",
+                        &[&kind_text],
+                    )
+                    .await
+            }
+        };
+        done.map_err(|e| error("save the default connections", e))?;
+    }
+    Ok(())
+}
+
+/// One connection's row lock, from its re-read to the commit of its save.
+struct OneConnection {
+    store: Postgres,
+    held: Held,
+    name: String,
+    current: Option<StoredConnection>,
+}
+
+#[async_trait]
+impl ConnectionGuard for OneConnection {
+    fn current(&self) -> Option<&StoredConnection> {
+        self.current.as_ref()
+    }
+
+    async fn save(self: Box<Self>, connection: &StoredConnection) -> Result<(), StoreError> {
+        let OneConnection {
+            store, held, name, ..
+        } = *self;
+        store.upsert(held.client(), &name, connection).await?;
+        held.commit().await
+    }
+}

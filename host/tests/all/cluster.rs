@@ -1,0 +1,565 @@
+//! Several `wrk-zoom serve` replicas on one PostgreSQL store: one renewal
+//! across all of them (even with a replica killed mid-renewal), one shared
+//! per-second rate, shared daily-limit knowledge, and the store itself
+//! (secrets encrypted at rest, migrations, a wrong key).
+//!
+//! They need PostgreSQL's server binaries (see `pg.rs`), so they are
+//! ignored by a plain `cargo test`; `.ci/run` runs them with
+//! `cargo test --test all -- --ignored cluster::`.
+
+use crate::pg::Postgres;
+use serde_json::{Value, json};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use wrk_zoom::auth::{Connections, StoredConnection, TokenStore, now_secs};
+use wrk_zoom::model::RateCategory;
+use wrk_zoom::postgres::{Keys, Postgres as PgStore};
+use wrk_zoom::rate_limit::{Plan, Table, published_rate};
+use zoom_simulator::faults::{Fault, FaultRule, RateLabel};
+use zoom_simulator::{RunningSimulator, SimConfig, seed};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wrk-zoom");
+/// The API key of the tests' replicas.
+const API_KEY: &str = "test-key-0123456789";
+/// The store key of the tests' replicas (32 bytes, base64).
+const STORE_KEY: &str = "dGVzdHMtb25seSBzdG9yZSBrZXkgb2YgMzIgYnl0ZXM=";
+
+/// One `wrk-zoom serve` process, killed when dropped.
+struct Replica {
+    child: tokio::process::Child,
+    base: String,
+}
+
+/// PostgreSQL, the simulator and a temporary home for the CLI.
+struct Cluster {
+    pg: Postgres,
+    sim: RunningSimulator,
+    temp: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn start(config: SimConfig) -> Cluster {
+        // On this thread: the server lives as long as the thread that
+        // started it (see pg.rs).
+        let pg = Postgres::start();
+        let sim = zoom_simulator::start(config)
+            .await
+            .expect("simulator starts");
+        Cluster {
+            pg,
+            sim,
+            temp: crate::temp_dir("wrk-zoom-cluster-"),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .args(args)
+            .env("WRK_ZOOM_DATABASE_URL", self.pg.url())
+            .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env("WRK_ZOOM_HOME", self.temp.path())
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_API_KEY", API_KEY)
+            .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
+            .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
+            .env("ZOOM_OAUTH_BASE", self.sim.origin())
+            // Absorbs scheduling jitter between the replicas and the
+            // simulator's clock on a loaded 2-core machine.
+            .env("WRK_ZOOM_PACING_MARGIN_MS", "200")
+            .env_remove("ZOOM_ACCESS_TOKEN")
+            .env_remove("ZOOM_API_BASE")
+            // Only what goes wrong, on the test's stderr.
+            .env("WRK_ZOOM_LOG", "error")
+            .env_remove("WRK_ZOOM_PACING")
+            .env_remove("WRK_ZOOM_PLAN")
+            .env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// `wrk-zoom auth login` on the shared store, approved in place of a
+    /// browser: the connection `user`.
+    async fn login(&self) {
+        let command = self.command(&["auth", "login", "--no-browser", "--timeout", "30"]);
+        let out = crate::login_in_place_of_a_browser(command, &self.sim.origin(), false).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "login failed:\n{stderr}");
+    }
+
+    /// Starts `n` replicas on the shared store; `stall` holds the first
+    /// one's renewals (its lock taken, nothing sent) for that long.
+    async fn replicas(&self, n: usize, stall: Option<Duration>) -> Vec<Replica> {
+        self.replicas_with(n, stall, &[]).await
+    }
+
+    /// [`Cluster::replicas`] with more arguments for `serve`.
+    async fn replicas_with(
+        &self,
+        n: usize,
+        stall: Option<Duration>,
+        extra: &[&str],
+    ) -> Vec<Replica> {
+        let mut replicas = Vec::new();
+        for i in 0..n {
+            let base = self.sim.base_url();
+            let mut args = vec!["serve", "--port", "0", "--allow-api-base", &base];
+            args.extend_from_slice(extra);
+            let mut command = self.command(&args);
+            if let (0, Some(stall)) = (i, stall) {
+                command.env(
+                    "WRK_ZOOM_TEST_STALL_RENEWAL_MS",
+                    stall.as_millis().to_string(),
+                );
+            }
+            let mut child = command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("start wrk-zoom serve");
+            let mut line = String::new();
+            tokio::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .await
+                .unwrap();
+            assert!(line.starts_with("http://"), "serve printed {line:?}");
+            replicas.push(Replica {
+                child,
+                base: line.trim().to_string(),
+            });
+        }
+        replicas
+    }
+
+    /// The store as a library user opens it (same URL, same key).
+    async fn store(&self) -> PgStore {
+        PgStore::connect(self.pg.url(), Keys::new(STORE_KEY, &[]).unwrap())
+            .await
+            .expect("the store opens")
+    }
+
+    async fn stored_user(&self) -> StoredConnection {
+        self.store().await.get("user").await.unwrap().unwrap()
+    }
+
+    /// Expires connection `user`'s token for real: at the simulator (it
+    /// answers 401 to it) and in the store (every replica renews first).
+    async fn expire_token(&self) {
+        let connections = Connections::new(Arc::new(self.store().await));
+        let mut user = self.stored_user().await;
+        assert!(self.sim.expire_access_token(user.access_token.expose()));
+        user.expires_at = now_secs() - 1;
+        connections.save("user", user, false).await.unwrap();
+    }
+
+    fn refreshes(&self) -> usize {
+        self.sim
+            .requests()
+            .iter()
+            .filter(|r| r.raw_path == "/oauth/token" && r.body.contains("grant_type=refresh_token"))
+            .count()
+    }
+
+    fn api_requests(&self, path: &str) -> usize {
+        self.sim
+            .requests()
+            .iter()
+            .filter(|r| r.raw_path == path)
+            .count()
+    }
+}
+
+/// `POST /v1/actions/{action}` with `body`; the status and the JSON answer.
+async fn call(base: &str, action: &str, body: &Value) -> (u16, Value) {
+    let addr = base.trim_start_matches("http://");
+    let body = body.to_string();
+    let request = format!(
+        "POST /v1/actions/{action} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response[9..12].parse().unwrap();
+    let text = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let value = serde_json::from_str(text).unwrap_or(Value::String(text.to_string()));
+    (status, value)
+}
+
+/// `n` calls of `retrieve-user` on connection `user`, spread round-robin
+/// over `bases`, at most `at_once` in flight.
+async fn calls_over(bases: &[String], n: usize, at_once: usize) -> Vec<(u16, Value)> {
+    calls_with(bases, n, at_once, json!({"connection": "user"})).await
+}
+
+/// [`calls_over`] with `body` as each call's request.
+async fn calls_with(bases: &[String], n: usize, at_once: usize, body: Value) -> Vec<(u16, Value)> {
+    let gate = Arc::new(tokio::sync::Semaphore::new(at_once));
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (base, body) = (bases[i % bases.len()].clone(), body.clone());
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move {
+            let _turn = gate.acquire_owned().await.unwrap();
+            call(&base, "retrieve-user", &body).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+/// Every replica has compiled `retrieve-user` (with a bare token, so the
+/// stored connection is untouched).
+async fn warm_up(cluster: &Cluster, replicas: &[Replica]) {
+    for replica in replicas {
+        let (status, answer) = call(
+            &replica.base,
+            "retrieve-user",
+            &json!({"token": "warm-up", "api_base": cluster.sim.base_url()}),
+        )
+        .await;
+        // The made-up token is refused by the simulator, after compiling.
+        assert_eq!(answer["error"], "zoom", "{status} {answer}");
+    }
+}
+
+fn assert_all_ok(answers: &[(u16, Value)]) {
+    for (status, answer) in answers {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(answer["body"]["id"], seed::USER_ID, "{answer}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn sixty_calls_over_three_replicas_across_a_token_expiry_renew_it_once() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let replicas = cluster.replicas(3, None).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    cluster.expire_token().await;
+    let before = cluster.stored_user().await;
+
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+    let answers = calls_over(&bases, 60, 60).await;
+
+    assert_all_ok(&answers);
+    assert_eq!(cluster.refreshes(), 1, "one renewal across three replicas");
+    let after = cluster.stored_user().await;
+    assert_eq!(after.renewals, before.renewals + 1);
+    assert_eq!(after.needs_login, None, "no invalid_grant");
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "rotated and kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_replica_killed_mid_renewal_loses_nothing() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    // The first replica stalls in its renewal, holding the row lock.
+    let mut replicas = cluster.replicas(3, Some(Duration::from_secs(120))).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    cluster.expire_token().await;
+
+    let victim = replicas[0].base.clone();
+    let stalled = tokio::spawn(async move {
+        call(&victim, "retrieve-user", &json!({"connection": "user"})).await
+    });
+    // Wait (bounded) until the victim holds the connection's row lock.
+    let admin = cluster.store().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !admin_sees_a_held_row_lock(&cluster).await {
+        assert!(
+            Instant::now() < deadline,
+            "the first replica never took the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    replicas[0].child.kill().await.unwrap();
+    assert!(
+        stalled.await.is_err() || cluster.refreshes() == 0,
+        "the killed replica answered"
+    );
+
+    // The other replicas take over: PostgreSQL rolled the dead session's
+    // transaction back and freed its lock.
+    let bases: Vec<String> = replicas[1..].iter().map(|r| r.base.clone()).collect();
+    let answers = calls_over(&bases, 60, 60).await;
+    assert_all_ok(&answers);
+    assert_eq!(cluster.refreshes(), 1, "the killed replica sent nothing");
+    assert_eq!(admin.get("user").await.unwrap().unwrap().needs_login, None);
+
+    // A new replica in the dead one's place works at once.
+    let fresh = cluster.replicas(1, None).await;
+    let answers = calls_over(&[fresh[0].base.clone()], 1, 1).await;
+    assert_all_ok(&answers);
+}
+
+/// Whether some session sits inside a transaction after locking a
+/// connection's row (a renewal in progress).
+async fn admin_sees_a_held_row_lock(cluster: &Cluster) -> bool {
+    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let row = client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE state = 'idle in transaction' AND query LIKE '%FOR UPDATE%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    row.get::<_, i64>(0) > 0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn three_hundred_calls_over_three_replicas_keep_to_one_per_second_rate() {
+    let rate = published_rate(Plan::Pro, Table::Main, RateCategory::Light).requests;
+    let cluster = Cluster::start(SimConfig {
+        per_second_limits: vec![(RateLabel::Light, rate)],
+        ..SimConfig::default()
+    })
+    .await;
+    let replicas = cluster.replicas(3, None).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+
+    let answers = calls_over(&bases, 300, 90).await;
+
+    assert_all_ok(&answers);
+    assert_eq!(
+        cluster.sim.throttled_count(),
+        0,
+        "the simulator never had to 429"
+    );
+    let peak = cluster.sim.peak_per_second(RateLabel::Light);
+    assert!(
+        peak <= rate,
+        "{peak} requests within one second (limit {rate})"
+    );
+    assert_eq!(cluster.api_requests("/v2/users/me"), 300 + 3, "no retries");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn without_a_shared_store_the_same_three_replicas_go_over_the_rate() {
+    // The control for the test above: each replica paces itself alone
+    // (a file store shares no rate limits), so together they go over it
+    // and the simulator answers 429s (retried, some calls until their
+    // tries run out).
+    let rate = published_rate(Plan::Pro, Table::Main, RateCategory::Light).requests;
+    let cluster = Cluster::start(SimConfig {
+        per_second_limits: vec![(RateLabel::Light, rate)],
+        ..SimConfig::default()
+    })
+    .await;
+    cluster.login().await;
+    let token = cluster.stored_user().await.access_token;
+    let files = cluster.temp.path().join("files");
+    let replicas = cluster
+        .replicas_with(3, None, &["--store", files.to_str().unwrap()])
+        .await;
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+    let body = json!({"token": token.expose(), "api_base": cluster.sim.base_url()});
+
+    let answers = calls_with(&bases, 300, 90, body).await;
+
+    for (status, answer) in &answers {
+        let refused = answer["status"] == 429;
+        assert!(*status == 200 || refused, "{status} {answer}");
+    }
+    assert!(
+        cluster.sim.throttled_count() > 0,
+        "three replicas pacing alone never went over {rate} a second"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_daily_limit_one_replica_hits_makes_the_others_fail_without_asking_zoom() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let replicas = cluster.replicas(3, None).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    cluster
+        .sim
+        .inject_fault(FaultRule::new(Fault::RateLimitDaily).path_prefix("/v2/users/me"));
+
+    let (status, first) = call(
+        &replicas[0].base,
+        "retrieve-user",
+        &json!({"connection": "user"}),
+    )
+    .await;
+    assert_eq!(status, 502, "{first}");
+    assert_eq!(first["error"], "daily-limit", "{first}");
+    let seen = cluster.api_requests("/v2/users/me");
+
+    for replica in &replicas[1..] {
+        let (status, answer) = call(
+            &replica.base,
+            "retrieve-user",
+            &json!({"connection": "user"}),
+        )
+        .await;
+        assert_eq!(status, 502, "{answer}");
+        assert_eq!(answer["error"], "daily-limit", "{answer}");
+        assert_eq!(answer["resets_at"], first["resets_at"], "{answer}");
+    }
+    assert_eq!(
+        cluster.api_requests("/v2/users/me"),
+        seen,
+        "the other replicas did not ask Zoom"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    cluster.login().await;
+    let user = cluster.stored_user().await;
+    let refresh = user.refresh_token.clone().unwrap();
+
+    // What the database holds: no secret in plain text anywhere.
+    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let row = client
+        .query_one(
+            "SELECT public::text, sealed FROM wrk_zoom_connections WHERE name = 'user'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let public: String = row.get(0);
+    let sealed: Vec<u8> = row.get(1);
+    for secret in [
+        refresh.expose(),
+        user.access_token.expose(),
+        seed::CLIENT_SECRET,
+    ] {
+        assert!(!public.contains(secret), "a secret in the public columns");
+        assert!(
+            !sealed.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "a secret in plain text"
+        );
+    }
+    assert!(public.contains(seed::CLIENT_ID), "{public}");
+
+    // Another key: the CLI says which variable to fix.
+    let out = cluster
+        .command(&["auth", "status"])
+        .env(
+            "WRK_ZOOM_STORE_KEY",
+            "b3RoZXIta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtISE=",
+        )
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("another key") && stderr.contains("WRK_ZOOM_STORE_KEY"),
+        "{stderr}"
+    );
+    // No key at all: how to make one.
+    let out = cluster
+        .command(&["auth", "status"])
+        .env_remove("WRK_ZOOM_STORE_KEY")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WRK_ZOOM_STORE_KEY") && stderr.contains("/dev/urandom"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    // Three processes opening a new database at once migrate it once.
+    let opens: Vec<_> = (0..3)
+        .map(|_| {
+            let url = cluster.pg.url().to_string();
+            tokio::spawn(async move {
+                PgStore::connect(&url, Keys::new(STORE_KEY, &[]).unwrap())
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .collect();
+    for open in opens {
+        open.await.unwrap().expect("opens");
+    }
+    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let versions: Vec<i32> = client
+        .query(
+            "SELECT version FROM wrk_zoom_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let latest = wrk_zoom::postgres::schema_version();
+    assert_eq!(versions, (1..=latest).collect::<Vec<_>>());
+
+    client
+        .execute(
+            "INSERT INTO wrk_zoom_migrations (version, description) VALUES ($1, 'from the future')",
+            &[&(latest + 1)],
+        )
+        .await
+        .unwrap();
+    let err = PgStore::connect(cluster.pg.url(), Keys::new(STORE_KEY, &[]).unwrap())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("newer") && err.contains("upgrade wrk-zoom"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn ready_answers_503_while_the_database_is_down() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let replicas = cluster.replicas(1, None).await;
+    let ready = |base: String| async move {
+        let addr = base.trim_start_matches("http://").to_string();
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let request = format!("GET /ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response[9..12].parse::<u16>().unwrap()
+    };
+    assert_eq!(ready(replicas[0].base.clone()).await, 200);
+    let Cluster { pg, sim: _sim, .. } = cluster;
+    drop(pg);
+    assert_eq!(ready(replicas[0].base.clone()).await, 503);
+}
