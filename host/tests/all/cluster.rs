@@ -5,7 +5,7 @@
 //!
 //! They need PostgreSQL's server binaries (see `pg.rs`), so they are
 //! ignored by a plain `cargo test`; `.ci/run` runs them with
-//! `cargo test --test all -- --ignored cluster::`.
+//! `cargo test --tests -- --ignored cluster::`.
 
 use crate::pg::Postgres;
 use serde_json::{Value, json};
