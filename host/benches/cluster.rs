@@ -13,6 +13,8 @@
 //! generator is a keep-alive Rust client here, spread round-robin over the
 //! replicas, 16 callers, each round a few seconds.
 
+// The cluster tests' PostgreSQL fixture (this bench needs no TLS server).
+#[allow(dead_code)]
 #[path = "../tests/all/pg.rs"]
 mod pg;
 mod support;

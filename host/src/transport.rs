@@ -106,6 +106,25 @@ pub enum Failure {
     TimedOut,
 }
 
+/// The TLS client setup of every connection the host makes (Zoom, and a
+/// PostgreSQL store): the web's roots plus `config.extra_roots`, ring.
+pub fn tls_client_config(config: &TransportConfig) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for der in &config.extra_roots {
+        roots
+            .add(CertificateDer::from(der.clone()))
+            .map_err(|e| format!("an extra trusted certificate is not usable: {e}"))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// The pooled client. Cheap to share: clone the `Arc`.
 pub struct Transport {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
@@ -115,20 +134,7 @@ pub struct Transport {
 impl Transport {
     /// A client configured by `config` (no connection is made yet).
     pub fn new(config: &TransportConfig) -> Result<Transport, String> {
-        let mut roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        for der in &config.extra_roots {
-            roots
-                .add(CertificateDer::from(der.clone()))
-                .map_err(|e| format!("an extra trusted certificate is not usable: {e}"))?;
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS setup failed: {e}"))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let tls = tls_client_config(config)?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(config.connect_timeout));

@@ -12,8 +12,10 @@
 //! - `pacing`: the [`SharedPacing`](crate::rate_limit::SharedPacing): one
 //!   atomic GCRA statement per request, and used-up daily limits.
 //!
-//! Connections use no TLS (`sslmode=disable` or `prefer`): run PostgreSQL on
-//! a private network or behind a TLS-terminating proxy.
+//! TLS: `sslmode=prefer` (the default) uses it when the server offers it,
+//! `sslmode=require` insists, `sslmode=disable` never does. The server's
+//! certificate is always verified, name included (libpq's `verify-full`),
+//! against the web's roots and `WRK_ZOOM_CA_FILE` (a private CA).
 
 mod migrations;
 mod pacing;
@@ -89,11 +91,8 @@ impl Postgres {
                 "the store URL is not a PostgreSQL connection URL ({e}); expected e.g. postgres://wrk_zoom@db.internal:5432/wrk_zoom"
             ))
         })?;
-        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
-            return Err(StoreError::new(
-                "the store URL asks for sslmode=require, but wrk-zoom connects to PostgreSQL without TLS: use a private network (sslmode=disable) or a TLS-terminating proxy",
-            ));
-        }
+        let roots = crate::transport::TransportConfig::from_env().map_err(StoreError::new)?;
+        let tls = crate::transport::tls_client_config(&roots).map_err(StoreError::new)?;
         let shown = shown(&config);
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
@@ -112,7 +111,7 @@ impl Postgres {
         config.options(options.trim());
         let manager = Manager::from_config(
             config,
-            tokio_postgres::NoTls,
+            tokio_postgres_rustls::MakeRustlsConnect::new(tls),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -140,8 +139,23 @@ impl Postgres {
     /// A pooled client.
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(|e| {
+            // The cause (e.g. which certificate check failed) is a source.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                let cause_text = cause.to_string();
+                if !text.contains(&cause_text) {
+                    text = format!("{text}: {cause_text}");
+                }
+                source = cause.source();
+            }
+            let fix = if text.contains("certificate") {
+                "trust the CA of the database's certificate with WRK_ZOOM_CA_FILE (a PEM file), and name the host as the certificate does"
+            } else {
+                "check that the database is up and the URL (WRK_ZOOM_DATABASE_URL or --store) is right"
+            };
             StoreError::new(format!(
-                "PostgreSQL store {}: cannot connect: {e}; check that the database is up and the URL (WRK_ZOOM_DATABASE_URL or --store) is right",
+                "PostgreSQL store {}: cannot connect: {text}; {fix}",
                 self.shown
             ))
         })

@@ -563,3 +563,64 @@ async fn ready_answers_503_while_the_database_is_down() {
     drop(pg);
     assert_eq!(ready(replicas[0].base.clone()).await, 503);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_database_that_requires_tls_is_reached_with_its_certificate_checked() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let pg = Postgres::start_with_tls(&leaf.pem(), &key.serialize_pem());
+    let temp = crate::temp_dir("wrk-zoom-cluster-tls-");
+    let ca_file = temp.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let status = |url: String, ca: Option<&std::path::Path>| {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .args(["auth", "status", "--json"])
+            .env("WRK_ZOOM_DATABASE_URL", url)
+            .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env("WRK_ZOOM_HOME", temp.path())
+            .env_remove("WRK_ZOOM_CA_FILE");
+        if let Some(ca) = ca {
+            command.env("WRK_ZOOM_CA_FILE", ca);
+        }
+        async move { command.output().await.unwrap() }
+    };
+    let url = |mode: &str| format!("{}?sslmode={mode}", pg.url());
+
+    // Over TLS, the certificate checked against the operator's CA.
+    let out = status(url("require"), Some(&ca_file)).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout).unwrap()["connections"],
+        json!([])
+    );
+    // The default (prefer) takes TLS when the server offers it.
+    let out = status(pg.url().to_string(), Some(&ca_file)).await;
+    assert!(out.status.success());
+    // Without the CA, the certificate is not trusted, and the fix is named.
+    let out = status(url("require"), None).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("certificate") && stderr.contains("WRK_ZOOM_CA_FILE"),
+        "{stderr}"
+    );
+    // Without TLS, this server lets no one in.
+    let out = status(url("disable"), Some(&ca_file)).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("no encryption"), "{stderr}");
+}

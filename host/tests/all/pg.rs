@@ -56,6 +56,16 @@ impl Postgres {
     /// Starts one (initdb + postgres), or panics with a message that says
     /// what is missing and how to get it.
     pub fn start() -> Postgres {
+        Postgres::start_with(None)
+    }
+
+    /// [`Postgres::start`] with TLS required on every TCP connection
+    /// (`hostssl` only), serving the PEM certificate chain and key given.
+    pub fn start_with_tls(cert_pem: &str, key_pem: &str) -> Postgres {
+        Postgres::start_with(Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Postgres {
         let bin = bin_dir();
         let user = server_user();
         let dir = tempfile::Builder::new()
@@ -68,11 +78,15 @@ impl Postgres {
         }
         let data = dir.path().join("data");
         init_cluster(&bin, dir.path(), &data, user);
+        let mut settings = Vec::new();
+        if let Some((cert_pem, key_pem)) = tls {
+            settings = require_tls(dir.path(), &data, cert_pem, key_pem, user);
+        }
 
         let log = dir.path().join("postgres.log");
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
-            let mut server = spawn_server(&bin, dir.path(), &data, port, user, &log);
+            let mut server = spawn_server(&bin, dir.path(), &data, port, user, &log, &settings);
             if wait_ready(&mut server, port, &log) {
                 return Postgres {
                     url: format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"),
@@ -260,6 +274,44 @@ fn free_port() -> u16 {
 
 /// Starts postgres in the foreground (no pg_ctl, so it is our child and we
 /// know its pid), logging to `log`, which is truncated first.
+/// Writes the certificate and key (readable by the server's user alone, as
+/// postgres demands), lets TCP clients in over TLS only, and returns the
+/// settings that turn TLS on.
+fn require_tls(
+    dir: &Path,
+    data: &Path,
+    cert_pem: &str,
+    key_pem: &str,
+    user: Option<(u32, u32)>,
+) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
+    for (path, text) in [(&cert, cert_pem), (&key, key_pem)] {
+        fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+        if let Some((uid, gid)) = user {
+            chown(path, Some(uid), Some(gid))
+                .unwrap_or_else(|e| panic!("chown {}: {e}", path.display()));
+        }
+    }
+    let hba = data.join("pg_hba.conf");
+    let rules = fs::read_to_string(&hba).unwrap_or_else(|e| panic!("read {}: {e}", hba.display()));
+    let tls_only: String = rules
+        .lines()
+        .map(|line| match line.strip_prefix("host ") {
+            Some(rest) => format!("hostssl {rest}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    fs::write(&hba, tls_only).unwrap_or_else(|e| panic!("write {}: {e}", hba.display()));
+    vec![
+        "ssl=on".into(),
+        format!("ssl_cert_file={}", cert.display()),
+        format!("ssl_key_file={}", key.display()),
+    ]
+}
+
 fn spawn_server(
     bin: &Path,
     dir: &Path,
@@ -267,6 +319,7 @@ fn spawn_server(
     port: u16,
     user: Option<(u32, u32)>,
     log: &Path,
+    settings: &[String],
 ) -> Child {
     let log_file = File::create(log).unwrap_or_else(|e| panic!("create {}: {e}", log.display()));
     let log_file_too = log_file
@@ -286,6 +339,7 @@ fn spawn_server(
         // Tests run several servers of the program under test, each with a pool.
         .args(["-c", "max_connections=200"])
         .args(["-c", "shared_buffers=16MB"])
+        .args(settings.iter().flat_map(|setting| ["-c", setting.as_str()]))
         .stdout(log_file)
         .stderr(log_file_too);
     // SAFETY: the closure runs in the forked child before exec, so it may only
