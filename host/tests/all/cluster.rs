@@ -173,12 +173,31 @@ impl Cluster {
     }
 }
 
+/// A database session of the operator's, to look at what the store wrote.
+async fn operator(pg: &Postgres) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(pg.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
 /// `POST /v1/actions/{action}` with `body`; the status and the JSON answer.
 async fn call(base: &str, action: &str, body: &Value) -> (u16, Value) {
+    exchange(
+        base,
+        "POST",
+        &format!("/v1/actions/{action}"),
+        &body.to_string(),
+    )
+    .await
+}
+
+/// One request with the API key; the status and the JSON answer.
+async fn exchange(base: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
     let addr = base.trim_start_matches("http://");
-    let body = body.to_string();
     let request = format!(
-        "POST /v1/actions/{action} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -309,10 +328,7 @@ async fn a_replica_killed_mid_renewal_loses_nothing() {
 /// Whether some session sits inside a transaction after locking a
 /// connection's row (a renewal in progress).
 async fn admin_sees_a_held_row_lock(cluster: &Cluster) -> bool {
-    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = operator(&cluster.pg).await;
     let row = client
         .query_one(
             "SELECT count(*) FROM pg_stat_activity
@@ -436,10 +452,7 @@ async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
     let refresh = user.refresh_token.clone().unwrap();
 
     // What the database holds: no secret in plain text anywhere.
-    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = operator(&cluster.pg).await;
     let row = client
         .query_one(
             "SELECT public::text, sealed FROM wrk_zoom_connections WHERE name = 'user'",
@@ -510,10 +523,7 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
     for open in opens {
         open.await.unwrap().expect("opens");
     }
-    let (client, connection) = tokio_postgres::connect(cluster.pg.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = operator(&cluster.pg).await;
     let versions: Vec<i32> = client
         .query(
             "SELECT version FROM wrk_zoom_migrations ORDER BY version",
@@ -549,19 +559,12 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
 async fn ready_answers_503_while_the_database_is_down() {
     let cluster = Cluster::start(SimConfig::default()).await;
     let replicas = cluster.replicas(1, None).await;
-    let ready = |base: String| async move {
-        let addr = base.trim_start_matches("http://").to_string();
-        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let request = format!("GET /ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response[9..12].parse::<u16>().unwrap()
-    };
-    assert_eq!(ready(replicas[0].base.clone()).await, 200);
+    let base = &replicas[0].base;
+    assert_eq!(exchange(base, "GET", "/ready", "").await.0, 200);
     let Cluster { pg, sim: _sim, .. } = cluster;
     drop(pg);
-    assert_eq!(ready(replicas[0].base.clone()).await, 503);
+    let (status, answer) = exchange(base, "GET", "/ready", "").await;
+    assert_eq!(status, 503, "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
