@@ -30,8 +30,23 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Connections each process keeps open at most.
+/// Connections each process keeps open at most, unless
+/// `WRK_ZOOM_DATABASE_POOL_SIZE` says otherwise.
 const POOL_SIZE: usize = 16;
+
+/// The pool size `WRK_ZOOM_DATABASE_POOL_SIZE` asks for (1 to 1000), else
+/// [`POOL_SIZE`].
+fn pool_size(setting: Option<&str>) -> Result<usize, StoreError> {
+    let Some(text) = setting.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(POOL_SIZE);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(StoreError::new(format!(
+            "WRK_ZOOM_DATABASE_POOL_SIZE is {text:?}: give the number of database connections each process may keep, 1 to 1000 (default {POOL_SIZE})"
+        ))),
+    }
+}
 
 /// A pooled PostgreSQL store (cheap to clone).
 #[derive(Clone)]
@@ -116,8 +131,9 @@ impl Postgres {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        let size = pool_size(std::env::var("WRK_ZOOM_DATABASE_POOL_SIZE").ok().as_deref())?;
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(size)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(Duration::from_secs(60)))
             .create_timeout(Some(Duration::from_secs(15)))
@@ -164,5 +180,32 @@ impl Postgres {
     /// The URL without its password.
     pub fn shown(&self) -> &str {
         &self.shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pool_size_is_a_number_from_1_to_1000() {
+        assert_eq!(pool_size(None).unwrap(), POOL_SIZE);
+        assert_eq!(pool_size(Some(" ")).unwrap(), POOL_SIZE);
+        assert_eq!(pool_size(Some("4")).unwrap(), 4);
+        for bad in ["0", "1001", "many", "-3"] {
+            let err = pool_size(Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.contains("WRK_ZOOM_DATABASE_POOL_SIZE") && err.contains("1 to 1000"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        let config: tokio_postgres::Config = "postgres://app:hunter2@db.internal:6543/zoom"
+            .parse()
+            .unwrap();
+        assert_eq!(shown(&config), "postgres://app@db.internal:6543/zoom");
     }
 }
