@@ -216,14 +216,16 @@ impl Account {
                     return Err(known);
                 }
                 Ok(Slot::Granted { wait, token }) => {
-                    let give_back = SharedReservation {
+                    let mut reservation = SharedReservation {
                         shared: shared.clone(),
                         id,
                         spacing,
-                        token,
+                        token: Some(token),
                     };
                     tokio::time::sleep(wait).await;
-                    std::mem::forget(give_back);
+                    // Used: nothing to give back (dropped normally, so its
+                    // Arc and strings are freed).
+                    reservation.token = None;
                     return Ok(());
                 }
                 Err(e) => tracing::warn!(
@@ -347,25 +349,24 @@ impl Account {
     }
 }
 
-/// A slot of a shared bucket not yet reached; given back when dropped.
+/// A slot of a shared bucket not yet reached; given back when dropped
+/// while it still holds its token.
 struct SharedReservation {
     shared: Arc<dyn SharedPacing>,
     id: BucketId,
     spacing: Duration,
-    token: i64,
+    token: Option<i64>,
 }
 
 impl Drop for SharedReservation {
     fn drop(&mut self) {
+        let Some(token) = self.token else {
+            return;
+        };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let (shared, id, spacing, token) = (
-            self.shared.clone(),
-            self.id.clone(),
-            self.spacing,
-            self.token,
-        );
+        let (shared, id, spacing) = (self.shared.clone(), self.id.clone(), self.spacing);
         runtime.spawn(async move {
             if let Err(e) = shared.give_back(&id, spacing, token).await {
                 tracing::debug!("cannot give back an unused rate-limit slot: {e}");
