@@ -181,9 +181,9 @@ impl Connections {
         if let Some(name) = requested {
             return Ok(Some(name.to_string()));
         }
-        let data = self.read().await?;
-        let name = data.defaults.get(kind).or(match kind {
-            ConnectionKind::User => data.defaults.get(ConnectionKind::Admin),
+        let defaults = self.store.defaults().await?;
+        let name = defaults.get(kind).or(match kind {
+            ConnectionKind::User => defaults.get(ConnectionKind::Admin),
             ConnectionKind::Admin => None,
         });
         Ok(name.map(str::to_string))

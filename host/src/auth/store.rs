@@ -247,6 +247,11 @@ pub trait TokenStore: Send + Sync {
     async fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
         Ok(self.read().await?.connections.remove(name))
     }
+    /// The default connection of each kind (asked on every call that names
+    /// no connection, so a store may answer it without reading the rest).
+    async fn defaults(&self) -> Result<Defaults, StoreError> {
+        Ok(self.read().await?.defaults)
+    }
     /// Waits until this caller holds the store's exclusive lock (across
     /// processes).
     async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError>;

@@ -134,19 +134,46 @@ impl Postgres {
             let connection = self.decode(&name, row.get(1), row.get(2), row.get(3))?;
             data.connections.insert(name, connection);
         }
-        let defaults = client
-            .query("SELECT kind, name FROM wrk_zoom_defaults", &[])
-            .await
-            .map_err(|e| error("read the default connections", e))?;
-        for row in defaults {
-            match row.get::<_, &str>(0) {
-                "user" => data.defaults.user = Some(row.get(1)),
-                "admin" => data.defaults.admin = Some(row.get(1)),
-                _ => {}
-            }
-        }
+        data.defaults = read_defaults(client).await?;
         Ok(data)
     }
+
+    /// Connection `name`, locking its row until the transaction ends when
+    /// `for_update`.
+    async fn fetch(
+        &self,
+        client: &Object,
+        name: &str,
+        for_update: bool,
+    ) -> Result<Option<StoredConnection>, StoreError> {
+        let query = if for_update {
+            "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE"
+        } else {
+            "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1"
+        };
+        let row = client
+            .query_opt(query, &[&name])
+            .await
+            .map_err(|e| error(&format!("read connection '{name}'"), e))?;
+        row.map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
+            .transpose()
+    }
+}
+
+async fn read_defaults(client: &Object) -> Result<Defaults, StoreError> {
+    let rows = client
+        .query("SELECT kind, name FROM wrk_zoom_defaults", &[])
+        .await
+        .map_err(|e| error("read the default connections", e))?;
+    let mut defaults = Defaults::default();
+    for row in rows {
+        match row.get::<_, &str>(0) {
+            "user" => defaults.user = Some(row.get(1)),
+            "admin" => defaults.admin = Some(row.get(1)),
+            _ => {}
+        }
+    }
+    Ok(defaults)
 }
 
 #[async_trait]
@@ -157,16 +184,11 @@ impl TokenStore for Postgres {
     }
 
     async fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE",
-                &[&name],
-            )
-            .await
-            .map_err(|e| error(&format!("read connection '{name}'"), e))?;
-        row.map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
-            .transpose()
+        self.fetch(&self.client().await?, name, false).await
+    }
+
+    async fn defaults(&self) -> Result<Defaults, StoreError> {
+        read_defaults(&self.client().await?).await
     }
 
     async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
@@ -184,17 +206,7 @@ impl TokenStore for Postgres {
 
     async fn lock_connection(&self, name: &str) -> Result<Box<dyn ConnectionGuard>, StoreError> {
         let held = Held::begin(self).await?;
-        let row = held
-            .client()
-            .query_opt(
-                "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE",
-                &[&name],
-            )
-            .await
-            .map_err(|e| error(&format!("lock connection '{name}'"), e))?;
-        let current = row
-            .map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
-            .transpose()?;
+        let current = self.fetch(held.client(), name, true).await?;
         Ok(Box::new(OneConnection {
             store: self.clone(),
             held,

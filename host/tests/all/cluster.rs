@@ -451,6 +451,23 @@ async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
     let user = cluster.stored_user().await;
     let refresh = user.refresh_token.clone().unwrap();
 
+    // `run` without --connection finds the default connection there.
+    let out = cluster
+        .command(&["run", "retrieve-user"])
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout).unwrap()["id"],
+        seed::USER_ID
+    );
+
     // What the database holds: no secret in plain text anywhere.
     let client = operator(&cluster.pg).await;
     let row = client
