@@ -24,12 +24,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{Bench, Process, cache_dir};
+use support::{Bench, Process};
 use wrk_zoom::auth::{Connections, FileStore, Grant, Secret, StoredConnection, now_secs};
 use wrk_zoom::model::ConnectionKind;
 use zoom_simulator::{SimConfig, seed};
@@ -41,26 +39,13 @@ const CALLERS: usize = 16;
 
 /// One `serve` on `store` (a directory or a URL).
 fn start_serve(store: &str, home: &Path, paced: bool) -> (Process, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"));
-    command
-        .args(["serve", "--port", "0", "--store", store])
-        .env("WRK_ZOOM_API_KEY", API_KEY)
-        .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
-        .env("WRK_ZOOM_HOME", home)
-        .env("WRK_ZOOM_CACHE_DIR", cache_dir())
-        .env_remove("WRK_ZOOM_PLAN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if !paced {
-        command.env("WRK_ZOOM_PACING", "off");
-    }
-    let mut child = command.spawn().expect("start wrk-zoom serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("serve prints its address");
-    (Process(child), line.trim().to_string())
+    support::start_serve(&["--store", store], API_KEY, home, |c| {
+        c.env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env_remove("WRK_ZOOM_PLAN");
+        if !paced {
+            c.env("WRK_ZOOM_PACING", "off");
+        }
+    })
 }
 
 /// The simulator's user token as the stored connection `user`.

@@ -18,12 +18,10 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{Bench, Process, cache_dir};
+use support::{Bench, Process};
 use zoom_simulator::{SimConfig, seed};
 
 mod support;
@@ -32,22 +30,9 @@ const API_KEY: &str = "bench-key-0123456789";
 const ROUND: Duration = Duration::from_secs(4);
 
 fn start_serve(sim_base: &str, home: &std::path::Path) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
-        .args(["serve", "--port", "0", "--allow-api-base", sim_base])
-        .env("WRK_ZOOM_API_KEY", API_KEY)
-        .env("WRK_ZOOM_PACING", "off")
-        .env("WRK_ZOOM_HOME", home)
-        .env("WRK_ZOOM_CACHE_DIR", cache_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start wrk-zoom serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("serve prints its address");
-    (Process(child), line.trim().to_string())
+    support::start_serve(&["--allow-api-base", sim_base], API_KEY, home, |c| {
+        c.env("WRK_ZOOM_PACING", "off");
+    })
 }
 
 /// The native pass-through: the same request in, the same upstream call,

@@ -16,6 +16,37 @@ impl Drop for Process {
     }
 }
 
+/// `wrk-zoom serve` (this build's binary) with `args` and the bench's API
+/// key, home and cache; `configure` adds what else the bench needs. Returns
+/// the process and the base URL it prints.
+pub fn start_serve(
+    args: &[&str],
+    api_key: &str,
+    home: &std::path::Path,
+    configure: impl FnOnce(&mut std::process::Command),
+) -> (Process, String) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wrk-zoom"));
+    command
+        .arg("serve")
+        .args(["--port", "0"])
+        .args(args)
+        .env("WRK_ZOOM_API_KEY", api_key)
+        .env("WRK_ZOOM_HOME", home)
+        .env("WRK_ZOOM_CACHE_DIR", cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    configure(&mut command);
+    let mut child = command.spawn().expect("start wrk-zoom serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("serve prints its address");
+    (Process(child), line.trim().to_string())
+}
+
 /// The compiled-code cache every bench shares (under cargo's target dir).
 pub fn cache_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")
