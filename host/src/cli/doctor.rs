@@ -117,34 +117,8 @@ const NO_ACCESS: u32 = 0o077;
 
 async fn store_findings(chosen: &Store) -> Vec<Finding> {
     const CHECK: &str = "token store";
-    let store = match StoreLocation::choose(chosen.spec()) {
-        Ok(StoreLocation::File(dir)) => FileStore::new(dir),
-        Ok(StoreLocation::Postgres(_)) => {
-            let data = match chosen.open().await {
-                Ok(connections) => {
-                    let shown = connections.store().describe();
-                    connections.read().await.map(|data| (shown, data))
-                }
-                Err(e) => Err(e),
-            };
-            return match data {
-                Ok((shown, data)) => {
-                    let mut findings = vec![Finding::ok(
-                        CHECK,
-                        format!(
-                            "PostgreSQL at {shown} answers and its secrets open with WRK_ZOOM_STORE_KEY"
-                        ),
-                    )];
-                    findings.extend(connection_findings(&data));
-                    findings
-                }
-                Err(e) => vec![Finding::problem(
-                    CHECK,
-                    e.to_string(),
-                    "check WRK_ZOOM_DATABASE_URL (or --store) and WRK_ZOOM_STORE_KEY: the same on every replica",
-                )],
-            };
-        }
+    let location = match StoreLocation::choose(chosen.spec()) {
+        Ok(location) => location,
         Err(e) => {
             return vec![Finding::problem(
                 CHECK,
@@ -153,33 +127,46 @@ async fn store_findings(chosen: &Store) -> Vec<Finding> {
             )];
         }
     };
-    let mut findings: Vec<Finding> = [
-        guarded(CHECK, store.dir(), NO_WRITE),
-        guarded(CHECK, &store.path(), NO_ACCESS),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let data = match chosen.open().await {
-        Ok(connections) => connections.read().await,
+    // A file store's permissions; what answers for a database.
+    let (mut findings, fix) = match &location {
+        StoreLocation::File(dir) => {
+            let store = FileStore::new(dir);
+            let permissions = [
+                guarded(CHECK, store.dir(), NO_WRITE),
+                guarded(CHECK, &store.path(), NO_ACCESS),
+            ];
+            (
+                permissions.into_iter().flatten().collect(),
+                "move the file away and log in again (`wrk-zoom auth login`)",
+            )
+        }
+        StoreLocation::Postgres(_) => (
+            Vec::new(),
+            "check WRK_ZOOM_DATABASE_URL (or --store) and WRK_ZOOM_STORE_KEY: the same on every replica",
+        ),
+    };
+    let opened = match chosen.open().await {
+        Ok(connections) => connections
+            .read()
+            .await
+            .map(|data| (connections.store().describe(), data)),
         Err(e) => Err(e),
     };
-    let data = match data {
-        Ok(data) => data,
+    let (shown, data) = match opened {
+        Ok(opened) => opened,
         Err(e) => {
-            findings.push(Finding::problem(
-                CHECK,
-                e.to_string(),
-                "move the file away and log in again (`wrk-zoom auth login`)",
-            ));
+            findings.push(Finding::problem(CHECK, e.to_string(), fix));
             return findings;
         }
     };
     if findings.is_empty() {
-        findings.push(Finding::ok(
-            CHECK,
-            format!("{} is readable by you alone", store.path().display()),
-        ));
+        let fine = match location {
+            StoreLocation::File(_) => format!("{shown} is readable by you alone"),
+            StoreLocation::Postgres(_) => format!(
+                "PostgreSQL at {shown} answers and its secrets open with WRK_ZOOM_STORE_KEY"
+            ),
+        };
+        findings.push(Finding::ok(CHECK, fine));
     }
     findings.extend(connection_findings(&data));
     findings

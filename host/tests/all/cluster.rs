@@ -468,6 +468,20 @@ async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
         seed::USER_ID
     );
 
+    // `doctor` says the database answers and the key opens its secrets.
+    let base = cluster.sim.base_url();
+    let out = cluster
+        .command(&["doctor", "--api-base", &base])
+        .output()
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("answers and its secrets open with WRK_ZOOM_STORE_KEY")
+            && report.contains("'user' (user) is usable"),
+        "{report}"
+    );
+
     // What the database holds: no secret in plain text anywhere.
     let client = operator(&cluster.pg).await;
     let row = client
