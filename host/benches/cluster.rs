@@ -37,10 +37,12 @@ const STORE_KEY: &str = "YmVuY2gtb25seSBzdG9yZSBrZXkgb2YgMzIgYnl0ZXM=";
 const ROUND: Duration = Duration::from_secs(5);
 const CALLERS: usize = 16;
 
-/// One `serve` on `store` (a directory or a URL).
-fn start_serve(store: &str, home: &Path, paced: bool) -> (Process, String) {
+/// One `serve` on `store` (a directory or a URL), its stored connection
+/// allowed to use the simulator at `origin`.
+fn start_serve(store: &str, home: &Path, paced: bool, origin: &str) -> (Process, String) {
     support::start_serve(&["--store", store], API_KEY, home, |c| {
         c.env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env("WRK_ZOOM_ALLOW_BASE", origin)
             .env_remove("WRK_ZOOM_PLAN");
         if !paced {
             c.env("WRK_ZOOM_PACING", "off");
@@ -119,9 +121,11 @@ fn main() {
     let files = home.path().join("files");
     rt.block_on(async {
         let keys = wrk_zoom::postgres::Keys::new(STORE_KEY, &[]).unwrap();
+        let origin = base.trim_end_matches("/v2");
         let shared = wrk_zoom::postgres::Postgres::connect(postgres.url(), keys)
             .await
-            .expect("the store opens");
+            .expect("the store opens")
+            .with_stored_bases(wrk_zoom::auth::oauth::StoredBases::parse(origin).unwrap());
         for connections in [
             Connections::new(Arc::new(shared)),
             Connections::new(Arc::new(FileStore::new(&files))),
@@ -149,7 +153,7 @@ fn main() {
     ];
     for (name, store, replicas, paced) in setups {
         let started: Vec<(Process, String)> = (0..replicas)
-            .map(|_| start_serve(store, home.path(), paced))
+            .map(|_| start_serve(store, home.path(), paced, base.trim_end_matches("/v2")))
             .collect();
         let urls: Vec<String> = started
             .iter()

@@ -9,6 +9,8 @@
 //! client (`default-send-request` off), so its TLS code is not in the
 //! process at all. Roots are Mozilla's (webpki-roots) plus any the operator
 //! adds (`WRK_ZOOM_CA_FILE`, a PEM file, or [`TransportConfig::extra_roots`]).
+//! A PostgreSQL store can have roots of its own ([`database_tls_config`]),
+//! which are never trusted for Zoom.
 //!
 //! What the egress needs to retry safely is [`Failure`]: whether a failed
 //! request can have reached the server. The pool itself resends a request
@@ -62,20 +64,37 @@ impl TransportConfig {
     pub fn from_env() -> Result<TransportConfig, String> {
         let mut config = TransportConfig::default();
         if let Some(path) = std::env::var_os("WRK_ZOOM_CA_FILE") {
-            let pem = std::fs::read(&path).map_err(|e| {
-                format!(
-                    "WRK_ZOOM_CA_FILE: cannot read {}: {e}",
-                    std::path::Path::new(&path).display()
-                )
-            })?;
-            config.extra_roots = certificates_from_pem(&pem).map_err(|e| {
-                format!(
-                    "WRK_ZOOM_CA_FILE: {}: {e}; give a PEM file of CERTIFICATE blocks",
-                    std::path::Path::new(&path).display()
-                )
-            })?;
+            config.extra_roots = certificates_from_file("WRK_ZOOM_CA_FILE", &path)?;
         }
         Ok(config)
+    }
+}
+
+/// The certificates of the PEM file at `path`, named by `variable`.
+fn certificates_from_file(variable: &str, path: &std::ffi::OsStr) -> Result<Vec<Vec<u8>>, String> {
+    let shown = std::path::Path::new(path).display();
+    let pem = std::fs::read(path).map_err(|e| format!("{variable}: cannot read {shown}: {e}"))?;
+    certificates_from_pem(&pem)
+        .map_err(|e| format!("{variable}: {shown}: {e}; give a PEM file of CERTIFICATE blocks"))
+}
+
+/// The TLS client setup of a PostgreSQL store: when
+/// `WRK_ZOOM_DATABASE_CA_FILE` is set, its certificates are the only roots
+/// (a private database CA, which then never vouches for Zoom's hosts: the
+/// transport does not read that variable); else what the transport trusts
+/// ([`TransportConfig::from_env`]), as before that variable existed.
+pub fn database_tls_config() -> Result<rustls::ClientConfig, String> {
+    match std::env::var_os("WRK_ZOOM_DATABASE_CA_FILE") {
+        Some(path) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for der in certificates_from_file("WRK_ZOOM_DATABASE_CA_FILE", &path)? {
+                roots.add(CertificateDer::from(der)).map_err(|e| {
+                    format!("WRK_ZOOM_DATABASE_CA_FILE: a certificate is not usable: {e}")
+                })?;
+            }
+            client_config(roots)
+        }
+        None => tls_client_config(&TransportConfig::from_env()?),
     }
 }
 
@@ -106,8 +125,9 @@ pub enum Failure {
     TimedOut,
 }
 
-/// The TLS client setup of every connection the host makes (Zoom, and a
-/// PostgreSQL store): the web's roots plus `config.extra_roots`, ring.
+/// The TLS client setup of the connections to Zoom (and of a PostgreSQL
+/// store without roots of its own): the web's roots plus
+/// `config.extra_roots`, ring.
 pub fn tls_client_config(config: &TransportConfig) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -117,6 +137,11 @@ pub fn tls_client_config(config: &TransportConfig) -> Result<rustls::ClientConfi
             .add(CertificateDer::from(der.clone()))
             .map_err(|e| format!("an extra trusted certificate is not usable: {e}"))?;
     }
+    client_config(roots)
+}
+
+/// A client trusting `roots`, with ring and safe protocol versions.
+fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -166,6 +166,81 @@ pub fn check_oauth_base(oauth_base: &str) -> Result<(), String> {
     }
 }
 
+/// The variable naming the origins, besides Zoom's HTTPS hosts, that
+/// connections in a shared store may send their secrets to.
+pub const ALLOW_BASE_VAR: &str = "WRK_ZOOM_ALLOW_BASE";
+
+/// Where a connection kept in the PostgreSQL store may send its client
+/// secret and tokens: HTTPS on zoom.us or one of its subdomains (the rule
+/// of [`is_zoom_https`]), or an origin the operator allows with
+/// `WRK_ZOOM_ALLOW_BASE` (comma-separated, e.g. `http://127.0.0.1:4010`
+/// for the simulator). Whoever can write the database cannot point a
+/// connection anywhere else.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredBases {
+    /// (scheme, host, port) of each allowed origin.
+    allowed: Vec<(String, String, u16)>,
+}
+
+impl StoredBases {
+    /// Zoom's hosts and the origins of `WRK_ZOOM_ALLOW_BASE`.
+    pub fn from_env() -> Result<StoredBases, String> {
+        StoredBases::parse(&std::env::var(ALLOW_BASE_VAR).unwrap_or_default())
+    }
+
+    /// Zoom's hosts and the origins in `list` (comma-separated URLs; only
+    /// their scheme, host and port count).
+    pub fn parse(list: &str) -> Result<StoredBases, String> {
+        let mut allowed = Vec::new();
+        for url in list.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            allowed.push(origin(url).ok_or_else(|| {
+                format!(
+                    "{ALLOW_BASE_VAR}: '{url}' is not an http(s) origin; give e.g. http://127.0.0.1:4010 (comma-separated)"
+                )
+            })?);
+        }
+        Ok(StoredBases { allowed })
+    }
+
+    /// Whether a stored connection may send its secrets to `url`.
+    pub fn admits(&self, url: &str) -> bool {
+        is_zoom_https(url) || origin(url).is_some_and(|o| self.allowed.contains(&o))
+    }
+
+    /// [`StoredBases::admits`] as an error that names the connection, the
+    /// field and the fix.
+    pub fn check(&self, name: &str, field: &str, url: &str) -> Result<(), String> {
+        if self.admits(url) {
+            return Ok(());
+        }
+        Err(format!(
+            "the stored connection '{name}' has {field} '{url}', which is not HTTPS on zoom.us or a subdomain of it, so its secrets are not sent there; if the database was edited, log in again with `wrk-zoom auth login --connection {name}`; if that base is yours, allow its origin with {ALLOW_BASE_VAR}"
+        ))
+    }
+}
+
+/// (scheme, host, port) of an http(s) URL without user info, as both URL
+/// parsers used for sending (url's and hyper's) read it.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let parsed = url::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return None;
+    }
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    let uri: hyper::Uri = url.parse().ok()?;
+    if !uri.host()?.eq_ignore_ascii_case(&host) {
+        return None;
+    }
+    Some((
+        parsed.scheme().to_string(),
+        host,
+        parsed.port_or_known_default()?,
+    ))
+}
+
 /// The longest token lifetime believed from a token response (Zoom's are an
 /// hour): a larger `expires_in` is read as this.
 const MAX_TOKEN_LIFETIME_SECS: u64 = 30 * 86_400;
@@ -657,6 +732,43 @@ mod tests {
             grant_from(response, "https://zoom.us").expires_in,
             30 * 86_400
         );
+    }
+
+    #[test]
+    fn stored_bases_are_zoom_https_or_an_origin_the_operator_allows() {
+        let zoom_only = StoredBases::parse("").unwrap();
+        assert!(zoom_only.admits("https://zoom.us"));
+        assert!(zoom_only.admits("https://api.zoom.us/v2"));
+        for elsewhere in [
+            "https://evil.example",
+            "http://127.0.0.1:4010",
+            "http://api.zoom.us/v2",
+            "https://api.zoom.us.evil.example/v2",
+        ] {
+            assert!(!zoom_only.admits(elsewhere), "{elsewhere}");
+        }
+        let err = zoom_only
+            .check("admin", "oauth_base", "https://evil.example")
+            .unwrap_err();
+        assert!(
+            err.contains("'admin'")
+                && err.contains("oauth_base")
+                && err.contains("auth login --connection admin")
+                && err.contains(ALLOW_BASE_VAR),
+            "{err}"
+        );
+
+        let sim = StoredBases::parse(" http://127.0.0.1:4010/v2 , https://proxy.internal").unwrap();
+        assert!(sim.admits("http://127.0.0.1:4010"));
+        assert!(sim.admits("http://127.0.0.1:4010/v2"));
+        assert!(sim.admits("https://proxy.internal:443/v2"));
+        assert!(!sim.admits("http://127.0.0.1:4011/v2"), "another port");
+        assert!(!sim.admits("https://127.0.0.1:4010/v2"), "another scheme");
+        assert!(!sim.admits("http://x@127.0.0.1:4010/v2"), "user info");
+        assert!(sim.admits("https://zoom.us"));
+
+        let bad = StoredBases::parse("127.0.0.1:4010").unwrap_err();
+        assert!(bad.contains(ALLOW_BASE_VAR), "{bad}");
     }
 
     #[test]

@@ -210,8 +210,9 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     let config = read_config()?;
     let (credentials, oauth_base) = client(args.client, &config)?;
     let connections = store.open().await?;
-    // A damaged store is reported before the browser round trip, not after.
-    connections.read().await?;
+    // A damaged store is reported before the browser round trip, not after
+    // (one damaged connection in a database is not: the login replaces it).
+    connections.store().check().await?;
     let no_browser = args.no_browser;
     let grant = oauth::login(LoginOptions {
         credentials: &credentials,

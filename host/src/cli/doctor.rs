@@ -160,7 +160,7 @@ async fn store_findings(chosen: &Store) -> Vec<Finding> {
         }
     };
     if findings.is_empty() {
-        let fine = match location {
+        let fine = match &location {
             StoreLocation::File(_) => format!("{shown} is readable by you alone"),
             StoreLocation::Postgres(_) => format!(
                 "PostgreSQL at {shown} answers and its secrets open with WRK_ZOOM_STORE_KEY"
@@ -168,8 +168,47 @@ async fn store_findings(chosen: &Store) -> Vec<Finding> {
         };
         findings.push(Finding::ok(CHECK, fine));
     }
+    if let StoreLocation::Postgres(url) = &location {
+        findings.extend(session_finding(url).await);
+    }
     findings.extend(connection_findings(&data));
     findings
+}
+
+/// Whether the database session is encrypted: without TLS, anyone on the
+/// network path can read and rewrite what the store holds.
+#[cfg(feature = "postgres")]
+async fn session_finding(url: &str) -> Option<Finding> {
+    const CHECK: &str = "database session";
+    let session = async {
+        let keys = wrk_zoom::postgres::Keys::from_env()?;
+        let store = wrk_zoom::postgres::Postgres::connect(url, keys).await?;
+        store.session_encryption().await
+    };
+    Some(match session.await {
+        Err(e) => Finding::problem(
+            CHECK,
+            e.to_string(),
+            "check WRK_ZOOM_DATABASE_URL (or --store)",
+        ),
+        Ok(s) if s.encrypted => {
+            Finding::ok(CHECK, format!("encrypted ({}, {})", s.protocol, s.cipher))
+        }
+        Ok(s) if s.local => Finding::ok(
+            CHECK,
+            "not encrypted (sslmode=disable), with a server on this machine",
+        ),
+        Ok(_) => Finding::problem(
+            CHECK,
+            "not encrypted (sslmode=disable): anyone on the network path can read and rewrite what the store holds",
+            "turn TLS on at the database server and drop sslmode=disable from WRK_ZOOM_DATABASE_URL",
+        ),
+    })
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn session_finding(_: &str) -> Option<Finding> {
+    None
 }
 
 fn connection_findings(data: &StoreData) -> Vec<Finding> {

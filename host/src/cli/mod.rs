@@ -51,7 +51,11 @@ pub struct Cli {
     /// $WRK_ZOOM_HOME, else ~/.config/wrk-zoom), or a PostgreSQL URL
     /// (postgres://user@host:5432/db) that several processes share, with
     /// their rate limits; it needs WRK_ZOOM_STORE_KEY. Prefer the
-    /// environment variable for a URL with a password.
+    /// environment variable for a URL with a password. PostgreSQL: TLS is
+    /// required unless the URL says sslmode=disable; its CA (PEM) goes in
+    /// WRK_ZOOM_DATABASE_CA_FILE; connections there send their secrets
+    /// only to Zoom's HTTPS hosts and the origins in WRK_ZOOM_ALLOW_BASE
+    /// (comma-separated, e.g. http://127.0.0.1:4010 for the simulator).
     #[arg(
         long,
         global = true,

@@ -12,10 +12,20 @@
 //! - `pacing`: the [`SharedPacing`](crate::rate_limit::SharedPacing): one
 //!   atomic GCRA statement per request, and used-up daily limits.
 //!
-//! TLS: `sslmode=prefer` (the default) uses it when the server offers it,
-//! `sslmode=require` insists, `sslmode=disable` never does. The server's
-//! certificate is always verified, name included (libpq's `verify-full`),
-//! against the web's roots and `WRK_ZOOM_CA_FILE` (a private CA).
+//! Tables live in a schema of the program's own, `wrk_zoom`, which must
+//! belong to the role the URL names (see `migrations`), and every statement
+//! names it.
+//!
+//! TLS is required (see [`protect`]): only a URL that says `sslmode=disable`
+//! goes without it (with a warning, and `doctor` says so), and a Unix
+//! socket, which carries none. `sslmode=prefer` is read as `require`: its
+//! fallback to plain text is what an attacker on the path would ask for.
+//! The server's certificate is always verified, name included (libpq's
+//! `verify-full`), against `WRK_ZOOM_DATABASE_CA_FILE` alone when it is set
+//! (a private database CA then never vouches for Zoom's hosts), else the
+//! web's roots and `WRK_ZOOM_CA_FILE`. With TLS and a password, the SCRAM
+//! exchange must be bound to the TLS channel (`channel_binding=require`),
+//! unless the URL says `channel_binding=disable`.
 
 mod migrations;
 mod pacing;
@@ -25,10 +35,12 @@ mod tokens;
 pub use migrations::latest as schema_version;
 pub use seal::Keys;
 
+use crate::auth::oauth::StoredBases;
 use crate::error::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio_postgres::config::{ChannelBinding, Host, SslMode};
 
 /// Connections each process keeps open at most, unless
 /// `WRK_ZOOM_DATABASE_POOL_SIZE` says otherwise.
@@ -53,6 +65,8 @@ fn pool_size(setting: Option<&str>) -> Result<usize, StoreError> {
 pub struct Postgres {
     pool: Pool,
     keys: std::sync::Arc<Keys>,
+    /// Where stored connections may send their secrets.
+    bases: std::sync::Arc<StoredBases>,
     /// The URL without its password, for messages.
     shown: String,
 }
@@ -97,6 +111,38 @@ fn shown(config: &tokio_postgres::Config) -> String {
     )
 }
 
+/// Makes `config` refuse sessions an attacker on the path could read or
+/// rewrite: TLS unless the URL says `sslmode=disable` (or every host is a
+/// Unix socket), and channel binding where TLS and a password are used.
+/// Returns a warning to log when the URL turned TLS off.
+fn protect(config: &mut tokio_postgres::Config) -> Option<String> {
+    let hosts = config.get_hosts();
+    let sockets_only = !hosts.is_empty()
+        && config.get_hostaddrs().is_empty()
+        && hosts.iter().all(|h| matches!(h, Host::Unix(_)));
+    match config.get_ssl_mode() {
+        // Only written explicitly: the default is `prefer`.
+        SslMode::Disable if sockets_only => None,
+        SslMode::Disable => Some(
+            "sslmode=disable: the database session is not encrypted, so anyone on the path can read and rewrite what the store holds; drop sslmode=disable from WRK_ZOOM_DATABASE_URL once the server offers TLS".into(),
+        ),
+        // A socket carries no TLS (the server would refuse it).
+        _ if sockets_only => {
+            config.ssl_mode(SslMode::Disable);
+            None
+        }
+        _ => {
+            config.ssl_mode(SslMode::Require);
+            if config.get_password().is_some()
+                && config.get_channel_binding() != ChannelBinding::Disable
+            {
+                config.channel_binding(ChannelBinding::Require);
+            }
+            None
+        }
+    }
+}
+
 impl Postgres {
     /// Connects to `url`, creates or upgrades the schema, and seals secrets
     /// with `keys`.
@@ -106,9 +152,12 @@ impl Postgres {
                 "the store URL is not a PostgreSQL connection URL ({e}); expected e.g. postgres://wrk_zoom@db.internal:5432/wrk_zoom"
             ))
         })?;
-        let roots = crate::transport::TransportConfig::from_env().map_err(StoreError::new)?;
-        let tls = crate::transport::tls_client_config(&roots).map_err(StoreError::new)?;
+        let tls = crate::transport::database_tls_config().map_err(StoreError::new)?;
+        let bases = StoredBases::from_env().map_err(StoreError::new)?;
         let shown = shown(&config);
+        if let Some(warning) = protect(&mut config) {
+            tracing::warn!(store = %shown, "{warning}");
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -121,6 +170,9 @@ impl Postgres {
         let options = [
             config.get_options().unwrap_or(""),
             "-c idle_in_transaction_session_timeout=60000 -c lock_timeout=60000",
+            // Every statement names the schema; a name that did not would
+            // still resolve there, never in a schema another role writes.
+            "-c search_path=wrk_zoom",
         ]
         .join(" ");
         config.options(options.trim());
@@ -142,6 +194,7 @@ impl Postgres {
         let store = Postgres {
             pool,
             keys: std::sync::Arc::new(keys),
+            bases: std::sync::Arc::new(bases),
             shown,
         };
         let mut client = store.client().await?;
@@ -166,7 +219,11 @@ impl Postgres {
                 source = cause.source();
             }
             let fix = if text.contains("certificate") {
-                "trust the CA of the database's certificate with WRK_ZOOM_CA_FILE (a PEM file), and name the host as the certificate does"
+                "trust the CA of the database's certificate with WRK_ZOOM_DATABASE_CA_FILE (a PEM file), and name the host as the certificate does"
+            } else if text.contains("does not support TLS") {
+                "the database does not offer TLS, which the store requires unless the URL says sslmode=disable: turn TLS on at the server, or, on a network you trust, add ?sslmode=disable to WRK_ZOOM_DATABASE_URL (or --store)"
+            } else if text.contains("channel binding") {
+                "over TLS with a password the store requires SCRAM-SHA-256 bound to the TLS channel: set password_encryption and the role's password to scram-sha-256 at the server, or add channel_binding=disable to WRK_ZOOM_DATABASE_URL"
             } else {
                 "check that the database is up and the URL (WRK_ZOOM_DATABASE_URL or --store) is right"
             };
@@ -181,6 +238,51 @@ impl Postgres {
     pub fn shown(&self) -> &str {
         &self.shown
     }
+
+    /// This store, its connections allowed to send their secrets to
+    /// `bases` (instead of what `WRK_ZOOM_ALLOW_BASE` says).
+    pub fn with_stored_bases(mut self, bases: StoredBases) -> Postgres {
+        self.bases = std::sync::Arc::new(bases);
+        self
+    }
+
+    /// Whether this process's session with the database is encrypted, and
+    /// how (`pg_stat_ssl`), for `doctor`.
+    pub async fn session_encryption(&self) -> Result<SessionEncryption, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT coalesce(s.ssl, false), s.version, s.cipher,
+                     coalesce(inet_server_addr() <<= inet '127.0.0.0/8'
+                         OR inet_server_addr() = inet '::1', true)
+                 FROM (SELECT 1) AS one
+                 LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = pg_catalog.pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| error("read the session's encryption", e))?;
+        Ok(SessionEncryption {
+            encrypted: row.get(0),
+            protocol: row.get::<_, Option<String>>(1).unwrap_or_default(),
+            cipher: row.get::<_, Option<String>>(2).unwrap_or_default(),
+            local: row.get(3),
+        })
+    }
+}
+
+/// What `pg_stat_ssl` says of a session.
+#[derive(Clone, Debug)]
+pub struct SessionEncryption {
+    /// TLS is on.
+    pub encrypted: bool,
+    /// e.g. `TLSv1.3` (empty without TLS).
+    pub protocol: String,
+    /// e.g. `TLS_AES_256_GCM_SHA384` (empty without TLS).
+    pub cipher: String,
+    /// The server is on this machine (a Unix socket or loopback), where
+    /// there is no network path to listen on.
+    pub local: bool,
 }
 
 #[cfg(test)]
@@ -199,6 +301,51 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    fn protected(url: &str) -> (tokio_postgres::Config, Option<String>) {
+        let mut config: tokio_postgres::Config = url.parse().unwrap();
+        let warning = protect(&mut config);
+        (config, warning)
+    }
+
+    #[test]
+    fn tls_is_required_unless_the_url_turns_it_off() {
+        for url in [
+            "postgres://app@db.internal/zoom",
+            "postgres://app@db.internal/zoom?sslmode=prefer",
+            "postgres://app@db.internal/zoom?sslmode=require",
+            "host=db.internal user=app",
+        ] {
+            let (config, warning) = protected(url);
+            assert_eq!(config.get_ssl_mode(), SslMode::Require, "{url}");
+            assert_eq!(warning, None, "{url}");
+            // No password: nothing to bind (trust or certificate logins).
+            assert_eq!(config.get_channel_binding(), ChannelBinding::Prefer);
+        }
+        let (config, warning) = protected("postgres://app@db.internal/zoom?sslmode=disable");
+        assert_eq!(config.get_ssl_mode(), SslMode::Disable);
+        let warning = warning.expect("a warning");
+        assert!(
+            warning.contains("not encrypted") && warning.contains("WRK_ZOOM_DATABASE_URL"),
+            "{warning}"
+        );
+        // A Unix socket carries no TLS, and needs no warning.
+        let (config, warning) = protected("host=/run/postgresql user=app");
+        assert_eq!(config.get_ssl_mode(), SslMode::Disable);
+        assert_eq!(warning, None);
+    }
+
+    #[test]
+    fn a_password_over_tls_must_be_bound_to_the_channel() {
+        let (config, _) = protected("postgres://app:pw@db.internal/zoom");
+        assert_eq!(config.get_channel_binding(), ChannelBinding::Require);
+        let (config, _) = protected("postgres://app:pw@db.internal/zoom?channel_binding=prefer");
+        assert_eq!(config.get_channel_binding(), ChannelBinding::Require);
+        let (config, _) = protected("postgres://app:pw@db.internal/zoom?channel_binding=disable");
+        assert_eq!(config.get_channel_binding(), ChannelBinding::Disable);
+        let (config, _) = protected("postgres://app:pw@db.internal/zoom?sslmode=disable");
+        assert_eq!(config.get_channel_binding(), ChannelBinding::Prefer);
     }
 
     #[test]

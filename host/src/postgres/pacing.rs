@@ -13,7 +13,7 @@ use std::time::Duration;
 /// to wait (the slot's start minus now) and the daily limit, if any.
 const TAKE_SLOT: &str = "
 WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us)
-INSERT INTO wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
+INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
 SELECT $1, $2, clock.now_us + $3 FROM clock
 ON CONFLICT (account, bucket) DO UPDATE SET next_allowed_us =
     CASE WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
@@ -61,7 +61,7 @@ impl SharedPacing for Postgres {
         self.client()
             .await?
             .execute(
-                "UPDATE wrk_zoom_rate_limits SET next_allowed_us = next_allowed_us - $3
+                "UPDATE wrk_zoom.wrk_zoom_rate_limits SET next_allowed_us = next_allowed_us - $3
                  WHERE account = $1 AND bucket = $2 AND next_allowed_us = $4",
                 &[&id.account, &id.bucket, &micros(spacing), &token],
             )
@@ -74,7 +74,7 @@ impl SharedPacing for Postgres {
         self.client()
             .await?
             .execute(
-                "INSERT INTO wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
+                "INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
                  VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + $3)
                  ON CONFLICT (account, bucket) DO UPDATE
                  SET next_allowed_us = greatest(r.next_allowed_us, EXCLUDED.next_allowed_us)",
@@ -93,7 +93,7 @@ impl SharedPacing for Postgres {
         self.client()
             .await?
             .execute(
-                "INSERT INTO wrk_zoom_rate_limits AS r
+                "INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r
                      (account, bucket, next_allowed_us, daily_resets_at, daily_limit, daily_message)
                  VALUES ($1, $2, 0, $3, $4, $5)
                  ON CONFLICT (account, bucket) DO UPDATE

@@ -1,12 +1,24 @@
 //! Secrets at rest: client secrets and tokens are encrypted with the
 //! operator's key (`WRK_ZOOM_STORE_KEY`) before they reach the database.
 //!
-//! XChaCha20-Poly1305 with a random 24-byte nonce per value; the
-//! connection's name is the associated data, so a sealed value copied onto
-//! another connection's row does not open. Each value names its key by a
-//! short id, so a wrong key is reported as such, and the keys of
-//! `WRK_ZOOM_STORE_OLD_KEYS` still open values sealed before a rotation
-//! (they are sealed again with the current key when next written).
+//! XChaCha20-Poly1305 with a random 24-byte nonce per value. The associated
+//! data binds the value to everything that decides where its secrets go
+//! ([`Binding`]: the connection's name, kind, grant, client ID, OAuth and
+//! API bases, account ID) and to its key id and format, so a sealed value
+//! copied onto another row, or left on a row whose unsealed columns were
+//! edited (e.g. `oauth_base` pointed elsewhere), does not open: the
+//! connection is reported damaged instead of its secrets being sent
+//! elsewhere. Each value names its key by a short id, so a wrong key is
+//! reported as such, and the keys of `WRK_ZOOM_STORE_OLD_KEYS` still open
+//! values sealed before a rotation (they are sealed again with the current
+//! key when next written).
+//!
+//! Format 1 (before this binding) used the name alone: such rows still
+//! open, but only where their bases pass the same check as every stored
+//! connection's (Zoom's HTTPS hosts, or an origin the operator allows, see
+//! `crate::auth::oauth::StoredBases`), and they are sealed in the current
+//! format when next written. A row downgraded to format 1 by someone who
+//! can write the database therefore still sends its secrets only to Zoom.
 
 use crate::error::StoreError;
 use base64::Engine;
@@ -15,6 +27,12 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use sha2::{Digest, Sha256};
 
 const NONCE_LEN: usize = 24;
+/// Sealed with the connection's name alone as associated data (read only).
+pub const FORMAT_NAME_ONLY: i16 = 1;
+/// Sealed with a [`Binding`], the key id and this number as associated data.
+pub const FORMAT_BOUND: i16 = 2;
+/// The format [`Keys::seal`] writes.
+pub const FORMAT: i16 = FORMAT_BOUND;
 const HOW_TO_MAKE_ONE: &str =
     "32 random bytes in base64, e.g. the output of `head -c 32 /dev/urandom | base64`";
 
@@ -118,9 +136,18 @@ impl Keys {
         &self.current.id
     }
 
-    /// Encrypts `plain` for connection `name`: nonce then ciphertext.
-    pub fn seal(&self, name: &str, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+    /// Whether one of these keys has id `key_id`.
+    pub fn knows(&self, key_id: &str) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|k| k.id == key_id)
+    }
+
+    /// Encrypts `plain` for `binding` with the current key, in [`FORMAT`]:
+    /// nonce then ciphertext.
+    pub fn seal(&self, binding: &Binding, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
         let nonce: [u8; NONCE_LEN] = rand::random();
+        let aad = binding.associated_data(FORMAT, &self.current.id);
         let sealed = self
             .current
             .cipher
@@ -128,16 +155,28 @@ impl Keys {
                 XNonce::from_slice(&nonce),
                 Payload {
                     msg: plain,
-                    aad: name.as_bytes(),
+                    aad: &aad,
                 },
             )
             .map_err(|_| StoreError::new("cannot encrypt a secret"))?;
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
-    /// Decrypts what [`Keys::seal`] made for connection `name` with the key
-    /// `key_id`.
-    pub fn open(&self, name: &str, key_id: &str, sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+    /// Decrypts what [`Keys::seal`] made for `binding` with the key
+    /// `key_id`, in `format`.
+    pub fn open(
+        &self,
+        binding: &Binding,
+        format: i16,
+        key_id: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, StoreError> {
+        let name = binding.name;
+        if format != FORMAT_NAME_ONLY && format != FORMAT_BOUND {
+            return Err(StoreError::new(format!(
+                "the secrets of connection '{name}' are sealed in format {format}, which this wrk-zoom does not know: upgrade wrk-zoom, or log in again with `wrk-zoom auth login --connection {name}`"
+            )));
+        }
         let key = std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|k| k.id == key_id)
@@ -149,22 +188,56 @@ impl Keys {
             })?;
         let damaged = || {
             StoreError::new(format!(
-                "the secrets of connection '{name}' do not decrypt (altered, or moved from another connection); log in again with `wrk-zoom auth login --connection {name}`"
+                "the stored connection '{name}' is damaged: its secrets do not decrypt with what its row says (its columns were edited, or the secrets moved from another connection), so they are not used; log in again with `wrk-zoom auth login --connection {name}`"
             ))
         };
         if sealed.len() < NONCE_LEN {
             return Err(damaged());
         }
+        let aad = binding.associated_data(format, key_id);
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         key.cipher
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: name.as_bytes(),
+                    aad: &aad,
                 },
             )
             .map_err(|_| damaged())
+    }
+}
+
+/// What a connection's sealed secrets are bound to: its name and the
+/// unsealed fields that decide where the secrets are sent.
+pub struct Binding<'a> {
+    /// The connection's name.
+    pub name: &'a str,
+    /// (label, value) in a fixed order; `None` for an absent field.
+    pub fields: Vec<(&'static str, Option<&'a str>)>,
+}
+
+impl Binding<'_> {
+    /// The associated data of `format`: the name alone (format 1), or a
+    /// canonical encoding of a tag, the name, the key id and every field,
+    /// each as label, NUL, presence byte, 4-byte big-endian length, value
+    /// (unambiguous whatever the values hold).
+    fn associated_data(&self, format: i16, key_id: &str) -> Vec<u8> {
+        if format == FORMAT_NAME_ONLY {
+            return self.name.as_bytes().to_vec();
+        }
+        let mut aad = format!("wrk-zoom sealed secrets, format {format}\0").into_bytes();
+        let mut fields = vec![("name", Some(self.name)), ("key_id", Some(key_id))];
+        fields.extend(self.fields.iter().copied());
+        for (label, value) in fields {
+            aad.extend_from_slice(label.as_bytes());
+            aad.push(0);
+            aad.push(u8::from(value.is_some()));
+            let value = value.unwrap_or_default().as_bytes();
+            aad.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_be_bytes());
+            aad.extend_from_slice(value);
+        }
+        aad
     }
 }
 
@@ -175,38 +248,101 @@ mod tests {
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     const OTHER: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
 
+    fn bound<'a>(name: &'a str, oauth_base: &'a str) -> Binding<'a> {
+        Binding {
+            name,
+            fields: vec![("oauth_base", Some(oauth_base)), ("account_id", None)],
+        }
+    }
+
     #[test]
     fn a_sealed_secret_opens_only_for_its_connection_and_shows_no_plain_text() {
         let keys = Keys::new(KEY, &[]).unwrap();
-        let sealed = keys.seal("sales", b"refresh-token-value").unwrap();
+        let sales = bound("sales", "https://zoom.us");
+        let sealed = keys.seal(&sales, b"refresh-token-value").unwrap();
         assert!(
             !sealed.windows(b"refresh".len()).any(|w| w == b"refresh"),
             "the plain text shows"
         );
         let id = keys.current_id();
         assert_eq!(
-            keys.open("sales", id, &sealed).unwrap(),
+            keys.open(&sales, FORMAT, id, &sealed).unwrap(),
             b"refresh-token-value"
         );
-        let moved = keys.open("support", id, &sealed).unwrap_err().to_string();
+        let moved = keys
+            .open(&bound("support", "https://zoom.us"), FORMAT, id, &sealed)
+            .unwrap_err()
+            .to_string();
         assert!(
-            moved.contains("do not decrypt") && moved.contains("'support'"),
+            moved.contains("damaged")
+                && moved.contains("'support'")
+                && moved.contains("auth login"),
             "{moved}"
         );
         let mut altered = sealed.clone();
         *altered.last_mut().unwrap() ^= 1;
-        assert!(keys.open("sales", id, &altered).is_err());
+        assert!(keys.open(&sales, FORMAT, id, &altered).is_err());
         // Two seals of one value differ (a fresh nonce each).
-        assert_ne!(sealed, keys.seal("sales", b"refresh-token-value").unwrap());
+        assert_ne!(sealed, keys.seal(&sales, b"refresh-token-value").unwrap());
+    }
+
+    #[test]
+    fn an_edited_binding_or_format_does_not_open() {
+        let keys = Keys::new(KEY, &[]).unwrap();
+        let id = keys.current_id();
+        let sealed = keys
+            .seal(&bound("sales", "https://zoom.us"), b"secret")
+            .unwrap();
+        let redirected = bound("sales", "https://evil.example");
+        let err = keys.open(&redirected, FORMAT, id, &sealed).unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
+        // An absent field differs from an empty one.
+        let mut emptied = bound("sales", "https://zoom.us");
+        emptied.fields[1].1 = Some("");
+        assert!(keys.open(&emptied, FORMAT, id, &sealed).is_err());
+        // A bound value read as format 1 (the name alone) does not open.
+        let sales = bound("sales", "https://zoom.us");
+        assert!(keys.open(&sales, FORMAT_NAME_ONLY, id, &sealed).is_err());
+        let unknown = keys.open(&sales, 7, id, &sealed).unwrap_err().to_string();
+        assert!(
+            unknown.contains("format 7") && unknown.contains("upgrade"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_value_of_format_1_opens_with_the_name_alone() {
+        let keys = Keys::new(KEY, &[]).unwrap();
+        let nonce = [7u8; NONCE_LEN];
+        let old = keys
+            .current
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: b"secret",
+                    aad: b"sales",
+                },
+            )
+            .unwrap();
+        let sealed = [nonce.as_slice(), &old].concat();
+        let any = bound("sales", "https://evil.example");
+        let id = keys.current_id();
+        assert_eq!(
+            keys.open(&any, FORMAT_NAME_ONLY, id, &sealed).unwrap(),
+            b"secret"
+        );
+        assert!(keys.open(&any, FORMAT, id, &sealed).is_err());
     }
 
     #[test]
     fn a_wrong_key_is_named_and_an_old_key_still_opens() {
         let old = Keys::new(OTHER, &[]).unwrap();
-        let sealed = old.seal("sales", b"secret").unwrap();
+        let sales = bound("sales", "https://zoom.us");
+        let sealed = old.seal(&sales, b"secret").unwrap();
         let rotated = Keys::new(KEY, &[]).unwrap();
         let err = rotated
-            .open("sales", old.current_id(), &sealed)
+            .open(&sales, FORMAT, old.current_id(), &sealed)
             .unwrap_err()
             .to_string();
         assert!(
@@ -215,7 +351,9 @@ mod tests {
         );
         let with_old = Keys::new(KEY, &[OTHER]).unwrap();
         assert_eq!(
-            with_old.open("sales", old.current_id(), &sealed).unwrap(),
+            with_old
+                .open(&sales, FORMAT, old.current_id(), &sealed)
+                .unwrap(),
             b"secret"
         );
     }

@@ -1,8 +1,9 @@
 //! Connections in PostgreSQL (see the module docs of `crate::postgres`).
 
+use super::seal::{Binding, FORMAT};
 use super::{Postgres, error};
 use crate::auth::store::{
-    ConnectionGuard, Defaults, Secret, StoreData, StoreError, StoreGuard, StoredConnection,
+    ConnectionGuard, Defaults, Grant, Secret, StoreData, StoreError, StoreGuard, StoredConnection,
     TokenStore, kind_name,
 };
 use crate::model::ConnectionKind;
@@ -11,8 +12,10 @@ use deadpool_postgres::Object;
 use serde::{Deserialize, Serialize};
 
 /// Serialises whole-store changes (logins, removals, defaults) across
-/// processes (`pg_advisory_xact_lock`). Renewals lock only their row.
-const STORE_LOCK: i64 = 0x777a_6d73_746f_7265;
+/// processes: a self-exclusive lock on a table of the store's own schema
+/// (no other role can take it, see `migrations`), which readers and
+/// renewals (they lock only their row) do not wait for.
+const STORE_LOCK: &str = "LOCK TABLE wrk_zoom.wrk_zoom_defaults IN SHARE ROW EXCLUSIVE MODE";
 
 /// What is encrypted of a connection.
 #[derive(Serialize, Deserialize)]
@@ -65,13 +68,42 @@ impl Drop for Held {
     }
 }
 
+/// What connection `name`'s secrets are sealed to: every unsealed field
+/// that decides where they are sent.
+fn binding<'a>(name: &'a str, connection: &'a StoredConnection) -> Binding<'a> {
+    let grant = match connection.grant {
+        Grant::AuthorizationCode => "authorization_code",
+        Grant::AccountCredentials => "account_credentials",
+    };
+    Binding {
+        name,
+        fields: vec![
+            ("kind", Some(kind_name(connection.kind))),
+            ("grant", Some(grant)),
+            ("client_id", Some(&connection.client_id)),
+            ("oauth_base", Some(&connection.oauth_base)),
+            ("api_base", Some(&connection.api_base)),
+            ("account_id", connection.account_id.as_deref()),
+        ],
+    }
+}
+
 impl Postgres {
+    /// Whether connection `name` may send its secrets where it says.
+    fn check_bases(&self, name: &str, connection: &StoredConnection) -> Result<(), StoreError> {
+        self.bases
+            .check(name, "oauth_base", &connection.oauth_base)
+            .and_then(|()| self.bases.check(name, "api_base", &connection.api_base))
+            .map_err(StoreError::new)
+    }
+
     fn decode(
         &self,
         name: &str,
         public: serde_json::Value,
         sealed: &[u8],
         key_id: &str,
+        format: i16,
     ) -> Result<StoredConnection, StoreError> {
         let damaged = |e: serde_json::Error| {
             StoreError::new(format!(
@@ -79,8 +111,13 @@ impl Postgres {
             ))
         };
         let mut connection: StoredConnection = serde_json::from_value(public).map_err(damaged)?;
-        let secrets: Secrets =
-            serde_json::from_slice(&self.keys.open(name, key_id, sealed)?).map_err(damaged)?;
+        let plain = self
+            .keys
+            .open(&binding(name, &connection), format, key_id, sealed)?;
+        // After opening: an edited row is reported as damaged. The bases
+        // of a row sealed before they were bound are checked here too.
+        self.check_bases(name, &connection)?;
+        let secrets: Secrets = serde_json::from_slice(&plain).map_err(damaged)?;
         connection.client_secret = secrets.client_secret;
         connection.access_token = secrets.access_token;
         connection.refresh_token = secrets.refresh_token;
@@ -106,33 +143,49 @@ impl Postgres {
             .map_err(|e| StoreError::new(format!("cannot encode connection '{name}': {e}")))?;
         let plain = serde_json::to_vec(&secrets)
             .map_err(|e| StoreError::new(format!("cannot encode connection '{name}': {e}")))?;
-        let sealed = self.keys.seal(name, &plain)?;
+        self.check_bases(name, connection)?;
+        let sealed = self.keys.seal(&binding(name, connection), &plain)?;
         client
             .execute(
-                "INSERT INTO wrk_zoom_connections (name, public, sealed, key_id)
-                 VALUES ($1, $2, $3, $4)
+                "INSERT INTO wrk_zoom.wrk_zoom_connections (name, public, sealed, key_id, seal_format)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (name) DO UPDATE SET public = EXCLUDED.public,
-                     sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id, updated_at = now()",
-                &[&name, &public, &sealed, &self.keys.current_id()],
+                     sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id,
+                     seal_format = EXCLUDED.seal_format, updated_at = now()",
+                &[&name, &public, &sealed, &self.keys.current_id(), &FORMAT],
             )
             .await
             .map_err(|e| error(&format!("save connection '{name}'"), e))?;
         Ok(())
     }
 
-    async fn read_with(&self, client: &Object) -> Result<StoreData, StoreError> {
+    /// Every connection and the defaults; with `skip_damaged`, a connection
+    /// that does not open under a key of ours (edited, or pointing where it
+    /// may not) is left out and logged instead of failing the read, so that
+    /// logging in again can replace it. A key we lack always fails.
+    async fn read_with(
+        &self,
+        client: &Object,
+        skip_damaged: bool,
+    ) -> Result<StoreData, StoreError> {
         let rows = client
             .query(
-                "SELECT name, public, sealed, key_id FROM wrk_zoom_connections ORDER BY name",
+                "SELECT name, public, sealed, key_id, seal_format
+                 FROM wrk_zoom.wrk_zoom_connections ORDER BY name",
                 &[],
             )
             .await
             .map_err(|e| error("read the connections", e))?;
         let mut data = StoreData::default();
         for row in rows {
-            let name: String = row.get(0);
-            let connection = self.decode(&name, row.get(1), row.get(2), row.get(3))?;
-            data.connections.insert(name, connection);
+            let (name, key_id): (String, &str) = (row.get(0), row.get(3));
+            match self.decode(&name, row.get(1), row.get(2), key_id, row.get(4)) {
+                Ok(connection) => {
+                    data.connections.insert(name, connection);
+                }
+                Err(e) if skip_damaged && self.keys.knows(key_id) => tracing::warn!("{e}"),
+                Err(e) => return Err(e),
+            }
         }
         data.defaults = read_defaults(client).await?;
         Ok(data)
@@ -147,22 +200,24 @@ impl Postgres {
         for_update: bool,
     ) -> Result<Option<StoredConnection>, StoreError> {
         let query = if for_update {
-            "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1 FOR UPDATE"
+            "SELECT public, sealed, key_id, seal_format FROM wrk_zoom.wrk_zoom_connections
+             WHERE name = $1 FOR UPDATE"
         } else {
-            "SELECT public, sealed, key_id FROM wrk_zoom_connections WHERE name = $1"
+            "SELECT public, sealed, key_id, seal_format FROM wrk_zoom.wrk_zoom_connections
+             WHERE name = $1"
         };
         let row = client
             .query_opt(query, &[&name])
             .await
             .map_err(|e| error(&format!("read connection '{name}'"), e))?;
-        row.map(|row| self.decode(name, row.get(0), row.get(1), row.get(2)))
+        row.map(|row| self.decode(name, row.get(0), row.get(1), row.get(2), row.get(3)))
             .transpose()
     }
 }
 
 async fn read_defaults(client: &Object) -> Result<Defaults, StoreError> {
     let rows = client
-        .query("SELECT kind, name FROM wrk_zoom_defaults", &[])
+        .query("SELECT kind, name FROM wrk_zoom.wrk_zoom_defaults", &[])
         .await
         .map_err(|e| error("read the default connections", e))?;
     let mut defaults = Defaults::default();
@@ -180,7 +235,7 @@ async fn read_defaults(client: &Object) -> Result<Defaults, StoreError> {
 impl TokenStore for Postgres {
     async fn read(&self) -> Result<StoreData, StoreError> {
         let client = self.client().await?;
-        self.read_with(&client).await
+        self.read_with(&client, false).await
     }
 
     async fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
@@ -194,7 +249,7 @@ impl TokenStore for Postgres {
     async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
         let held = Held::begin(self).await?;
         held.client()
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&STORE_LOCK])
+            .batch_execute(STORE_LOCK)
             .await
             .map_err(|e| error("lock the store", e))?;
         Ok(Box::new(WholeStore {
@@ -222,14 +277,14 @@ impl TokenStore for Postgres {
     async fn check(&self) -> Result<(), StoreError> {
         self.client()
             .await?
-            .simple_query("SELECT 1 FROM wrk_zoom_connections LIMIT 1")
+            .simple_query("SELECT 1 FROM wrk_zoom.wrk_zoom_connections LIMIT 1")
             .await
             .map_err(|e| error("read the connections", e))?;
         Ok(())
     }
 }
 
-/// The whole store's lock: a transaction holding the store's advisory lock.
+/// The whole store's lock: a transaction holding [`STORE_LOCK`].
 struct WholeStore {
     store: Postgres,
     held: Held,
@@ -239,7 +294,9 @@ struct WholeStore {
 #[async_trait]
 impl StoreGuard for WholeStore {
     async fn read(&mut self) -> Result<StoreData, StoreError> {
-        let data = self.store.read_with(self.held.client()).await?;
+        // What it writes is what changed since this read: a connection left
+        // out is kept as it is, unless a login replaces it.
+        let data = self.store.read_with(self.held.client(), true).await?;
         self.last_read = Some(data.clone());
         Ok(data)
     }
@@ -257,7 +314,10 @@ impl StoreGuard for WholeStore {
         for name in before.connections.keys() {
             if !data.connections.contains_key(name) {
                 client
-                    .execute("DELETE FROM wrk_zoom_connections WHERE name = $1", &[name])
+                    .execute(
+                        "DELETE FROM wrk_zoom.wrk_zoom_connections WHERE name = $1",
+                        &[name],
+                    )
                     .await
                     .map_err(|e| error(&format!("remove connection '{name}'"), e))?;
             }
@@ -281,7 +341,7 @@ async fn write_defaults(client: &Object, defaults: &Defaults) -> Result<(), Stor
             Some(name) => {
                 client
                     .execute(
-                        "INSERT INTO wrk_zoom_defaults (kind, name) VALUES ($1, $2)
+                        "INSERT INTO wrk_zoom.wrk_zoom_defaults (kind, name) VALUES ($1, $2)
                          ON CONFLICT (kind) DO UPDATE SET name = EXCLUDED.name",
                         &[&kind_text, &name],
                     )
@@ -290,7 +350,7 @@ async fn write_defaults(client: &Object, defaults: &Defaults) -> Result<(), Stor
             None => {
                 client
                     .execute(
-                        "DELETE FROM wrk_zoom_defaults WHERE kind = $1",
+                        "DELETE FROM wrk_zoom.wrk_zoom_defaults WHERE kind = $1",
                         &[&kind_text],
                     )
                     .await

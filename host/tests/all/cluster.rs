@@ -13,6 +13,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use wrk_zoom::auth::oauth::StoredBases;
 use wrk_zoom::auth::{Connections, StoredConnection, TokenStore, now_secs};
 use wrk_zoom::model::RateCategory;
 use wrk_zoom::postgres::{Keys, Postgres as PgStore};
@@ -66,6 +67,8 @@ impl Cluster {
             .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
             .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
             .env("ZOOM_OAUTH_BASE", self.sim.origin())
+            // Stored connections may send their secrets to the simulator.
+            .env("WRK_ZOOM_ALLOW_BASE", self.sim.origin())
             // Absorbs scheduling jitter between the replicas and the
             // simulator's clock on a loaded 2-core machine.
             .env("WRK_ZOOM_PACING_MARGIN_MS", "200")
@@ -135,11 +138,13 @@ impl Cluster {
         replicas
     }
 
-    /// The store as a library user opens it (same URL, same key).
+    /// The store as a library user opens it (same URL, same key, the
+    /// simulator allowed).
     async fn store(&self) -> PgStore {
         PgStore::connect(self.pg.url(), Keys::new(STORE_KEY, &[]).unwrap())
             .await
             .expect("the store opens")
+            .with_stored_bases(StoredBases::parse(&self.sim.origin()).unwrap())
     }
 
     async fn stored_user(&self) -> StoredConnection {
@@ -173,12 +178,17 @@ impl Cluster {
     }
 }
 
-/// A database session of the operator's, to look at what the store wrote.
+/// A database session of the operator's, to look at what the store wrote
+/// (its tables' names need no schema).
 async fn operator(pg: &Postgres) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(pg.url(), tokio_postgres::NoTls)
         .await
         .unwrap();
     tokio::spawn(connection);
+    client
+        .batch_execute("SET search_path = wrk_zoom, public")
+        .await
+        .unwrap();
     client
 }
 
@@ -614,23 +624,27 @@ async fn a_database_that_requires_tls_is_reached_with_its_certificate_checked() 
     let temp = crate::temp_dir("wrk-zoom-cluster-tls-");
     let ca_file = temp.path().join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
-    let status = |url: String, ca: Option<&std::path::Path>| {
+    let db_ca = Some(("WRK_ZOOM_DATABASE_CA_FILE", ca_file.as_path()));
+    let command = |args: &[&str], url: String, ca: Option<(&str, &std::path::Path)>| {
         let mut command = tokio::process::Command::new(BIN);
         command
-            .args(["auth", "status", "--json"])
+            .args(args)
             .env("WRK_ZOOM_DATABASE_URL", url)
             .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
             .env("WRK_ZOOM_HOME", temp.path())
-            .env_remove("WRK_ZOOM_CA_FILE");
-        if let Some(ca) = ca {
-            command.env("WRK_ZOOM_CA_FILE", ca);
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env_remove("WRK_ZOOM_CA_FILE")
+            .env_remove("WRK_ZOOM_DATABASE_CA_FILE");
+        if let Some((variable, ca)) = ca {
+            command.env(variable, ca);
         }
         async move { command.output().await.unwrap() }
     };
-    let url = |mode: &str| format!("{}?sslmode={mode}", pg.url());
+    let status = |url: String, ca| command(&["auth", "status", "--json"], url, ca);
+    let url = |mode: &str| format!("{}?sslmode={mode}", pg.bare_url());
 
-    // Over TLS, the certificate checked against the operator's CA.
-    let out = status(url("require"), Some(&ca_file)).await;
+    // Over TLS, the certificate checked against the database's own CA.
+    let out = status(url("require"), db_ca).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -641,20 +655,523 @@ async fn a_database_that_requires_tls_is_reached_with_its_certificate_checked() 
         serde_json::from_str::<Value>(&stdout).unwrap()["connections"],
         json!([])
     );
-    // The default (prefer) takes TLS when the server offers it.
-    let out = status(pg.url().to_string(), Some(&ca_file)).await;
+    // Without sslmode (TLS required), and with prefer (read as require).
+    for unsaid_or_prefer in [pg.bare_url().to_string(), url("prefer")] {
+        let out = status(unsaid_or_prefer, db_ca).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // WRK_ZOOM_CA_FILE still vouches for the database, as before.
+    let out = status(url("require"), Some(("WRK_ZOOM_CA_FILE", &ca_file))).await;
     assert!(out.status.success());
+    // `doctor` says the session is encrypted.
+    let out = command(
+        &["doctor", "--api-base", "http://127.0.0.1:9/v2"],
+        pg.bare_url().to_string(),
+        db_ca,
+    )
+    .await;
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("database session: encrypted (TLS"),
+        "{report}"
+    );
     // Without the CA, the certificate is not trusted, and the fix is named.
     let out = status(url("require"), None).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("certificate") && stderr.contains("WRK_ZOOM_CA_FILE"),
+        stderr.contains("certificate") && stderr.contains("WRK_ZOOM_DATABASE_CA_FILE"),
         "{stderr}"
     );
     // Without TLS, this server lets no one in.
-    let out = status(url("disable"), Some(&ca_file)).await;
+    let out = status(url("disable"), db_ca).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("no encryption"), "{stderr}");
+
+    // The database's CA never vouches for an API host: an HTTPS server
+    // with a certificate from it is refused (and trusted only through
+    // WRK_ZOOM_CA_FILE, which is for Zoom's side).
+    let port = https_server(leaf.der().to_vec(), key.serialize_der());
+    let api_base = format!("https://127.0.0.1:{port}/v2");
+    let run = [
+        "run",
+        "retrieve-user",
+        "--token",
+        "t",
+        "--api-base",
+        &api_base,
+    ];
+    let out = command(&run, String::new(), db_ca).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("certificate") && stderr.contains("UnknownIssuer"),
+        "{stderr}"
+    );
+    let out = command(&run, String::new(), Some(("WRK_ZOOM_CA_FILE", &ca_file))).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "the token was refused: {stderr}"
+    );
+    assert!(!stderr.contains("certificate"), "{stderr}");
+}
+
+/// An HTTPS server on 127.0.0.1 with this certificate and key (PKCS#8)
+/// that answers every request 401 (at most 8, each within 10 s); its port.
+fn https_server(cert_der: Vec<u8>, key_der: Vec<u8>) -> u16 {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    use std::io::{Read, Write};
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert_der)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der)),
+    )
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().take(8).flatten() {
+            let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+            let Ok(server) = rustls::ServerConnection::new(config.clone()) else {
+                continue;
+            };
+            let mut tls = rustls::StreamOwned::new(server, tcp);
+            let (mut head, mut buf) = (Vec::new(), [0u8; 4096]);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match tls.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = r#"{"code":124,"message":"Invalid access token."}"#;
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tls.write_all(answer.as_bytes());
+            let _ = tls.flush();
+        }
+    });
+    port
+}
+
+// ---------------------------------------------------------------------------
+// The database is not trusted with more than it must be (security review 2:
+// S1 sealed secrets bound to where they go, S2 TLS required, S14 a schema
+// of the store's own). S11 (the database's own CA) is in the TLS test above.
+// ---------------------------------------------------------------------------
+
+/// One `serve` replica on the cluster's store with `env` on top of
+/// [`Cluster::command`]'s; its log (stderr) is read when it is stopped.
+async fn replica_with_env(cluster: &Cluster, env: &[(&str, &str)]) -> (Replica, String) {
+    let base = cluster.sim.base_url();
+    let mut command = cluster.command(&["serve", "--port", "0", "--allow-api-base", &base]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wrk-zoom serve");
+    let mut line = String::new();
+    tokio::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .await
+        .unwrap();
+    assert!(line.starts_with("http://"), "serve printed {line:?}");
+    let base = line.trim().to_string();
+    (
+        Replica {
+            child,
+            base: base.clone(),
+        },
+        base,
+    )
+}
+
+/// Stops `replica` and returns what it logged.
+async fn log_of(mut replica: Replica) -> String {
+    replica.child.kill().await.unwrap();
+    let mut log = String::new();
+    if let Some(mut stderr) = replica.child.stderr.take() {
+        stderr.read_to_string(&mut log).await.unwrap();
+    }
+    log
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn an_edited_row_sends_no_secret_elsewhere_and_its_connection_is_damaged() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let sim2 = zoom_simulator::start(SimConfig::default()).await.unwrap();
+    cluster.login().await;
+    let token = cluster.stored_user().await.access_token;
+    let bearer = format!("Bearer {}", token.expose());
+    // Both simulators allowed: what stops the secrets is the seal alone.
+    let allow = format!("{},{}", cluster.sim.origin(), sim2.origin());
+    let client = operator(&cluster.pg).await;
+    let original: Value = client
+        .query_one(
+            "SELECT public FROM wrk_zoom_connections WHERE name = 'user'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+
+    // Whoever can write the database points the API base elsewhere.
+    client
+        .execute(
+            "UPDATE wrk_zoom_connections
+             SET public = jsonb_set(public, '{api_base}', to_jsonb($1::text)) WHERE name = 'user'",
+            &[&sim2.base_url()],
+        )
+        .await
+        .unwrap();
+    let (replica, base) = replica_with_env(&cluster, &[("WRK_ZOOM_ALLOW_BASE", &allow)]).await;
+    let (status, answer) = call(&base, "retrieve-user", &json!({"connection": "user"})).await;
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["error"], "store", "{answer}");
+    let out = cluster
+        .command(&["run", "retrieve-user", "--connection", "user"])
+        .env("WRK_ZOOM_ALLOW_BASE", &allow)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("connection 'user' is damaged")
+            && stderr.contains("auth login --connection user"),
+        "{stderr}"
+    );
+    assert!(
+        sim2.requests()
+            .iter()
+            .all(|r| r.authorization.as_deref() != Some(bearer.as_str())),
+        "the token reached the edited api_base"
+    );
+
+    // The OAuth base instead, with the token expired: no renewal goes there
+    // (it would carry the client secret and the refresh token).
+    client
+        .execute(
+            "UPDATE wrk_zoom_connections
+             SET public = jsonb_set(jsonb_set($1::jsonb, '{oauth_base}', to_jsonb($2::text)),
+                                    '{expires_at}', '0')
+             WHERE name = 'user'",
+            &[&original, &sim2.origin()],
+        )
+        .await
+        .unwrap();
+    let (status, answer) = call(&base, "retrieve-user", &json!({"connection": "user"})).await;
+    assert_eq!(status, 500, "{answer}");
+    let log = log_of(replica).await;
+    assert!(log.contains("connection 'user' is damaged"), "{log}");
+    assert!(
+        sim2.requests().iter().all(|r| r.raw_path != "/oauth/token"),
+        "a renewal went to the edited oauth_base"
+    );
+    assert_eq!(cluster.refreshes(), 0, "nor to the real one");
+    assert!(sim2.requests().is_empty(), "{:?}", sim2.requests());
+
+    // Logging in again, as the message says, replaces the damaged row.
+    cluster.login().await;
+    let (replica, base) = replica_with_env(&cluster, &[]).await;
+    assert_all_ok(&calls_over(&[base], 1, 1).await);
+    drop(replica);
+}
+
+/// The store key's cipher, to write a row as wrk-zoom did before secrets
+/// were bound to where they go (the connection's name alone as AAD).
+fn seal_by_name_only(name: &str, plain: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(STORE_KEY)
+        .unwrap();
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&key).unwrap();
+    let nonce = [9u8; 24];
+    let sealed = cipher
+        .encrypt(
+            chacha20poly1305::XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: name.as_bytes(),
+            },
+        )
+        .unwrap();
+    [nonce.as_slice(), &sealed].concat()
+}
+
+/// The schema of wrk-zoom before its tables had a schema of their own.
+const OLDER_TABLES: &str = "
+    CREATE TABLE public.wrk_zoom_migrations (
+        version integer PRIMARY KEY,
+        description text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+    );
+    INSERT INTO public.wrk_zoom_migrations (version, description)
+        VALUES (1, 'connections, defaults and shared rate limits');
+    CREATE TABLE public.wrk_zoom_connections (
+        name text PRIMARY KEY,
+        public jsonb NOT NULL,
+        sealed bytea NOT NULL,
+        key_id text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE public.wrk_zoom_defaults (
+        kind text PRIMARY KEY CHECK (kind IN ('user', 'admin')),
+        name text NOT NULL
+    );
+    CREATE TABLE public.wrk_zoom_rate_limits (
+        account text NOT NULL,
+        bucket text NOT NULL,
+        next_allowed_us bigint NOT NULL,
+        daily_resets_at bigint,
+        daily_limit text,
+        daily_message text,
+        PRIMARY KEY (account, bucket)
+    );
+    INSERT INTO public.wrk_zoom_defaults VALUES ('user', 'user');
+";
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn an_older_database_keeps_its_connections_and_its_unbound_rows_reach_only_allowed_bases() {
+    use wrk_zoom::auth::{Grant, Secret};
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let client = operator(&cluster.pg).await;
+    client.batch_execute(OLDER_TABLES).await.unwrap();
+    let key_id = Keys::new(STORE_KEY, &[]).unwrap().current_id().to_string();
+    let row = |oauth_base: &str, api_base: &str| StoredConnection {
+        kind: wrk_zoom::model::ConnectionKind::User,
+        grant: Grant::AuthorizationCode,
+        client_id: seed::CLIENT_ID.into(),
+        client_secret: Secret::default(),
+        oauth_base: oauth_base.into(),
+        api_base: api_base.into(),
+        account_id: None,
+        access_token: Secret::default(),
+        refresh_token: None,
+        expires_at: now_secs() + 3000,
+        lifetime_secs: 3600,
+        scopes: Vec::new(),
+        needs_login: None,
+        granted_at: now_secs(),
+        renewals: 0,
+    };
+    let secrets = json!({
+        "client_secret": seed::CLIENT_SECRET,
+        "access_token": seed::USER_TOKEN,
+        "refresh_token": "older-refresh",
+    })
+    .to_string();
+    // `user` as an older wrk-zoom wrote it; `elsewhere`, sealed the same
+    // way, points at a host no one allowed (a row downgraded to the
+    // unbound format by whoever can write the database looks like this).
+    for (name, oauth_base, api_base) in [
+        ("user", cluster.sim.origin(), cluster.sim.base_url()),
+        (
+            "elsewhere",
+            "https://evil.example".to_string(),
+            "https://evil.example/v2".to_string(),
+        ),
+    ] {
+        client
+            .execute(
+                "INSERT INTO public.wrk_zoom_connections (name, public, sealed, key_id)
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &name,
+                    &serde_json::to_value(row(&oauth_base, &api_base)).unwrap(),
+                    &seal_by_name_only(name, secrets.as_bytes()),
+                    &key_id,
+                ],
+            )
+            .await
+            .unwrap();
+    }
+
+    let store = cluster.store().await;
+    // Moved into the store's schema, what they held included.
+    let left: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'wrk_zoom%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "tables left in public");
+    let versions: Vec<i32> = client
+        .query(
+            "SELECT version FROM wrk_zoom.wrk_zoom_migrations ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        versions,
+        (1..=wrk_zoom::postgres::schema_version()).collect::<Vec<_>>()
+    );
+    let user = store.get("user").await.unwrap().expect("user kept");
+    assert_eq!(user.access_token.expose(), seed::USER_TOKEN);
+    assert_eq!(
+        store.defaults().await.unwrap().user.as_deref(),
+        Some("user")
+    );
+
+    let err = store.get("elsewhere").await.unwrap_err().to_string();
+    assert!(
+        err.contains("'elsewhere'")
+            && err.contains("https://evil.example")
+            && err.contains("WRK_ZOOM_ALLOW_BASE"),
+        "{err}"
+    );
+
+    // Written again, a row is sealed bound to where it goes.
+    client
+        .execute(
+            "DELETE FROM wrk_zoom.wrk_zoom_connections WHERE name = 'elsewhere'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut renewed = user.clone();
+    renewed.renewals += 1;
+    Connections::new(Arc::new(store.clone()))
+        .save("user", renewed, false)
+        .await
+        .unwrap();
+    let format: i16 = client
+        .query_one(
+            "SELECT seal_format FROM wrk_zoom.wrk_zoom_connections WHERE name = 'user'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(format, 2);
+    assert_eq!(store.get("user").await.unwrap().unwrap().renewals, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn tables_or_a_schema_another_role_made_first_are_refused_and_its_locks_do_not_block() {
+    let pg = Postgres::start();
+    let client = operator(&pg).await;
+    let open = || PgStore::connect(pg.url(), Keys::new(STORE_KEY, &[]).unwrap());
+    // A co-tenant made the tables first where unqualified names led.
+    client
+        .batch_execute(
+            "CREATE ROLE squatter;
+             CREATE TABLE public.wrk_zoom_migrations (version integer PRIMARY KEY,
+                 description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+             INSERT INTO public.wrk_zoom_migrations VALUES (1, 'squatted');
+             CREATE TABLE public.wrk_zoom_connections (name text PRIMARY KEY, public jsonb NOT NULL,
+                 sealed bytea NOT NULL, key_id text NOT NULL,
+                 updated_at timestamptz NOT NULL DEFAULT now());
+             ALTER TABLE public.wrk_zoom_migrations OWNER TO squatter;
+             ALTER TABLE public.wrk_zoom_connections OWNER TO squatter;",
+        )
+        .await
+        .unwrap();
+    let err = open().await.unwrap_err().to_string();
+    assert!(
+        err.contains("public.wrk_zoom_") && err.contains("belongs to role squatter"),
+        "{err}"
+    );
+
+    // Or the store's schema itself.
+    client
+        .batch_execute(
+            "DROP TABLE public.wrk_zoom_migrations, public.wrk_zoom_connections;
+             DROP SCHEMA IF EXISTS wrk_zoom CASCADE;
+             CREATE SCHEMA wrk_zoom AUTHORIZATION squatter;",
+        )
+        .await
+        .unwrap();
+    let err = open().await.unwrap_err().to_string();
+    assert!(
+        err.contains("schema wrk_zoom belongs to role squatter"),
+        "{err}"
+    );
+
+    // Database-wide advisory lock ids (what older releases locked) held by
+    // someone else hold up neither a start nor a login.
+    client
+        .batch_execute(
+            "DROP SCHEMA wrk_zoom CASCADE;
+             SELECT pg_advisory_lock(8609313937146642433), pg_advisory_lock(8609313980314251877);",
+        )
+        .await
+        .unwrap();
+    let opened = tokio::time::timeout(Duration::from_secs(30), async {
+        let store = open().await.expect("opens");
+        store.lock().await.map(|_| ())
+    })
+    .await;
+    assert!(
+        matches!(opened, Ok(Ok(()))),
+        "a co-tenant's advisory locks held the store up"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_url_without_sslmode_requires_tls_and_sslmode_disable_warns() {
+    let pg = Postgres::start();
+    let err = PgStore::connect(pg.bare_url(), Keys::new(STORE_KEY, &[]).unwrap())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("TLS") && err.contains("sslmode") && err.contains("WRK_ZOOM_DATABASE_URL"),
+        "{err}"
+    );
+
+    // Written explicitly, sslmode=disable works, with a warning.
+    let temp = crate::temp_dir("wrk-zoom-cluster-plain-");
+    let command = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .args(args)
+            .env("WRK_ZOOM_DATABASE_URL", pg.url())
+            .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env("WRK_ZOOM_HOME", temp.path())
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_LOG", "warn");
+        async move { command.output().await.unwrap() }
+    };
+    let out = command(&["auth", "status", "--json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("sslmode=disable") && stderr.contains("not encrypted"),
+        "{stderr}"
+    );
+    let out = command(&["doctor", "--api-base", "http://127.0.0.1:9/v2"]).await;
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("database session: not encrypted (sslmode=disable)"),
+        "{report}"
+    );
 }

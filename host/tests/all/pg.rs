@@ -46,6 +46,8 @@ const LOG_TAIL_LINES: usize = 40;
 /// `static`, it would go down when the test whose thread started it ends.
 pub struct Postgres {
     url: String,
+    /// `url` without `sslmode`.
+    bare_url: String,
     server: Child,
     /// Removed (with the cluster and the log) when dropped, after `drop` has
     /// stopped the server.
@@ -88,8 +90,15 @@ impl Postgres {
             let port = free_port();
             let mut server = spawn_server(&bin, dir.path(), &data, port, user, &log, &settings);
             if wait_ready(&mut server, port, &log) {
+                let bare_url = format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres");
+                // The store requires TLS unless the URL turns it off.
+                let url = match tls {
+                    Some(_) => bare_url.clone(),
+                    None => format!("{bare_url}?sslmode=disable"),
+                };
                 return Postgres {
-                    url: format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"),
+                    url,
+                    bare_url,
                     server,
                     _dir: dir,
                 };
@@ -101,9 +110,15 @@ impl Postgres {
         )
     }
 
-    /// e.g. "postgres://wrk@127.0.0.1:PORT/postgres" (trust auth, no password)
+    /// e.g. "postgres://wrk@127.0.0.1:PORT/postgres?sslmode=disable" (trust
+    /// auth, no password; `sslmode=disable` unless the server takes TLS)
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// [`Postgres::url`] without `sslmode`.
+    pub fn bare_url(&self) -> &str {
+        &self.bare_url
     }
 }
 
