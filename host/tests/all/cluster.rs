@@ -709,10 +709,7 @@ async fn a_database_that_requires_tls_is_reached_with_its_certificate_checked() 
     let out = command(&run, String::new(), db_ca).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(
-        stderr.contains("certificate") && stderr.contains("UnknownIssuer"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("certificate is not trusted"), "{stderr}");
     let out = command(&run, String::new(), Some(("WRK_ZOOM_CA_FILE", &ca_file))).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
