@@ -51,18 +51,28 @@ pub fn send(
     token: &str,
     body: Option<&str>,
 ) -> Result<Response, Failure> {
+    send_with(method, url, Some(token), body)
+}
+
+/// [`send`], with `Authorization: Bearer <token>` only when there is a token.
+fn send_with(
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<Response, Failure> {
     let (scheme, authority, path) = split_url(url)
         .ok_or_else(|| Failure::Transport(format!("'{url}' is not an absolute http(s) URL")))?;
     let host = authority.to_string();
     let fail =
         |what: &str| Failure::Transport(format!("could not build the request to {host}: {what}"));
-    let mut headers: Vec<(String, Vec<u8>)> = vec![
-        ("accept".into(), b"application/json".to_vec()),
-        (
+    let mut headers: Vec<(String, Vec<u8>)> = vec![("accept".into(), b"application/json".to_vec())];
+    if let Some(token) = token {
+        headers.push((
             "authorization".into(),
             format!("Bearer {token}").into_bytes(),
-        ),
-    ];
+        ));
+    }
     if let Some(body) = body {
         headers.push(("content-type".into(), b"application/json".to_vec()));
         headers.push(("content-length".into(), body.len().to_string().into_bytes()));
@@ -173,19 +183,91 @@ fn stream_failure(host: &str, doing: &str, error: StreamError) -> Failure {
     }
 }
 
-/// GETs `url`, following up to five redirects (download links answer 302).
+/// GETs `url`, following up to five redirects (download links answer 302),
+/// as curl and browsers do: the token goes along only while the origin
+/// (scheme, host, port) stays the one it was sent to first, and a redirect
+/// from HTTPS to plain HTTP is refused ([`next_hop`]).
 pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failure> {
+    follow_redirects(url, token, |url, token| {
+        send_with(Method::Get, url, token, None)
+    })
+}
+
+/// [`get_following_redirects`] over any `send` (a URL and the token to send
+/// with it, if any), so the redirect rules are tested natively.
+fn follow_redirects(
+    url: &str,
+    token: &str,
+    mut send: impl FnMut(&str, Option<&str>) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
     let mut url = url.to_string();
+    let mut token = Some(token);
     for _ in 0..=5 {
-        let response = send(Method::Get, &url, token, None)?;
+        let response = send(&url, token)?;
         match (response.status, &response.location) {
-            (301 | 302 | 303 | 307 | 308, Some(location)) => url = resolve(&url, location),
+            (301 | 302 | 303 | 307 | 308, Some(location)) => {
+                let hop = next_hop(&url, location)?;
+                // Once dropped, never picked up again (curl does the same).
+                token = token.filter(|_| hop.with_token);
+                url = hop.url;
+            }
             _ => return Ok(response),
         }
     }
     Err(Failure::Transport(format!(
         "too many redirects fetching {url}"
     )))
+}
+
+/// Where a redirect leads, and whether the token may go along.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The absolute URL of the next request.
+    pub url: String,
+    /// Whether it has the same origin as the URL that answered, so keeps
+    /// `Authorization`.
+    pub with_token: bool,
+}
+
+/// The next request after `current` answered a redirect to `location`:
+/// refused when it leaves HTTPS for plain HTTP (the file, and any token,
+/// would cross the network in clear); with the token only on the same
+/// origin, so a download link can never hand the caller's Zoom token to
+/// another host.
+pub fn next_hop(current: &str, location: &str) -> Result<Hop, Failure> {
+    let url = resolve(current, location.trim());
+    let (from, to) = (origin(current), origin(&url));
+    if let (Some(("https", ..)), Some(("http", ..))) = (&from, &to) {
+        return Err(Failure::Transport(format!(
+            "refused the redirect from {current} to {url}: it leaves HTTPS for plain HTTP, \
+             where the download could be read or changed on the way; the server must \
+             redirect to an https:// URL"
+        )));
+    }
+    let with_token = from.is_some() && from == to;
+    Ok(Hop { url, with_token })
+}
+
+/// The origin of an absolute http(s) URL: scheme, lower-case host (without
+/// user info) and port (the scheme's default when none is given).
+fn origin(url: &str) -> Option<(&'static str, String, u16)> {
+    let (scheme, authority, _) = split_url(url)?;
+    let (scheme, default_port) = match scheme {
+        Scheme::Https => ("https", 443),
+        Scheme::Http => ("http", 80),
+        Scheme::Other(_) => return None,
+    };
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // `[::1]:8080`: the port is after the bracket.
+    let port_at = host_port
+        .rfind(':')
+        .filter(|&i| !host_port[i..].contains(']'));
+    let (host, port) = match port_at {
+        Some(i) if i + 1 < host_port.len() => (&host_port[..i], host_port[i + 1..].parse().ok()?),
+        Some(i) => (&host_port[..i], default_port),
+        None => (host_port, default_port),
+    };
+    Some((scheme, host.to_ascii_lowercase(), port))
 }
 
 /// Resolves a `Location` header against the URL it answered.
@@ -225,7 +307,118 @@ fn resolve(base: &str, location: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{resolve, split_url};
+    use super::{Failure, Hop, Response, follow_redirects, next_hop, resolve, split_url};
+
+    fn redirect(to: &str) -> Response {
+        Response {
+            status: 302,
+            location: Some(to.into()),
+            body: Vec::new(),
+        }
+    }
+
+    fn ok() -> Response {
+        Response {
+            status: 200,
+            location: None,
+            body: b"file".to_vec(),
+        }
+    }
+
+    /// Follows redirects from `start` over made-up answers (by URL); the
+    /// requests sent, each with the token it carried.
+    fn follow(
+        start: &str,
+        answers: &[(&str, &str)],
+    ) -> (Result<Response, Failure>, Vec<(String, Option<String>)>) {
+        let mut sent = Vec::new();
+        let result = follow_redirects(start, "tok", |url, token| {
+            sent.push((url.to_string(), token.map(str::to_string)));
+            Ok(match answers.iter().find(|(from, _)| *from == url) {
+                Some((_, to)) => redirect(to),
+                None => ok(),
+            })
+        });
+        (result, sent)
+    }
+
+    #[test]
+    fn a_redirect_from_https_to_http_is_refused() {
+        let (result, sent) = follow(
+            "https://zoom.us/rec/download/a",
+            &[("https://zoom.us/rec/download/a", "http://127.0.0.1:9/x")],
+        );
+        let Err(Failure::Transport(message)) = result else {
+            panic!("followed: {result:?}");
+        };
+        assert!(
+            message.contains("http://127.0.0.1:9/x") && message.contains("plain HTTP"),
+            "{message}"
+        );
+        assert_eq!(sent.len(), 1, "nothing sent to the http URL: {sent:?}");
+        // http to http (a sandbox) is no downgrade.
+        assert!(next_hop("http://127.0.0.1:4010/rec/a", "/rec/files/a.vtt").is_ok());
+    }
+
+    #[test]
+    fn the_token_goes_along_only_on_the_same_origin() {
+        let (result, sent) = follow(
+            "https://zoom.us/rec/download/a",
+            &[
+                ("https://zoom.us/rec/download/a", "/rec/files/a"),
+                ("https://zoom.us/rec/files/a", "https://other.example/x"),
+                // Back to the first origin: still no token.
+                ("https://other.example/x", "https://zoom.us/rec/files/b"),
+            ],
+        );
+        assert_eq!(result.unwrap().status, 200);
+        let tok = Some("tok".to_string());
+        assert_eq!(
+            sent,
+            vec![
+                ("https://zoom.us/rec/download/a".to_string(), tok.clone()),
+                ("https://zoom.us/rec/files/a".to_string(), tok),
+                ("https://other.example/x".to_string(), None),
+                ("https://zoom.us/rec/files/b".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_origin_is_scheme_host_and_port() {
+        let hop = |to| next_hop("https://zoom.us/rec/a", to).unwrap();
+        let same = |url: &str| Hop {
+            url: url.to_string(),
+            with_token: true,
+        };
+        assert_eq!(hop("/rec/b"), same("https://zoom.us/rec/b"));
+        assert_eq!(
+            hop("https://ZOOM.us:443/rec/b"),
+            same("https://ZOOM.us:443/rec/b")
+        );
+        assert_eq!(
+            hop("https://x@zoom.us/rec/b"),
+            same("https://x@zoom.us/rec/b")
+        );
+        for other in [
+            "https://ssrweb.zoom.us/f",
+            "https://zoom.us:8443/f",
+            "//other.example/f",
+            "https://zoom.us@other.example/f",
+        ] {
+            assert!(!hop(other).with_token, "{other}");
+        }
+        assert!(
+            !next_hop("http://[::1]:80/a", "http://[::1]:81/b")
+                .unwrap()
+                .with_token
+        );
+        assert!(
+            next_hop("http://[::1]/a", "http://[::1]:80/b")
+                .unwrap()
+                .with_token
+        );
+    }
 
     #[test]
     fn a_relative_location_with_a_url_in_its_query_stays_relative() {

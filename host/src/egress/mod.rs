@@ -6,7 +6,9 @@
 //!   `HttpRequestDenied` before a connection is made, and recorded so the
 //!   host can report it;
 //! - the component only ever holds a per-call stand-in token; the real token
-//!   replaces it here, and only on allow-listed hosts ([`credential`]);
+//!   replaces it here, and only on requests to the API or Zoom's download
+//!   paths, never on a hop reached by a redirect from another origin
+//!   ([`credential`], [`redirects`]);
 //! - it waits for a token of the connection's rate bucket before each try,
 //!   and retries what is safe to retry ([`retry`], policy in
 //!   [`crate::rate_limit`]): per-second 429s after `Retry-After` or backoff;
@@ -33,6 +35,7 @@ pub mod advice;
 pub mod credential;
 pub mod outcome;
 pub mod policy;
+pub mod redirects;
 pub mod retry;
 
 pub use credential::Credential;
@@ -110,6 +113,7 @@ enum Egress {
         pacing: Arc<CallPacing>,
         limits: EgressLimits,
         in_flight: Arc<Semaphore>,
+        redirects: Arc<Mutex<redirects::Redirects>>,
     },
 }
 
@@ -139,6 +143,7 @@ impl EgressHooks {
                 pacing: Arc::new(pacing),
                 limits,
                 in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1) as usize)),
+                redirects: Arc::default(),
             },
             log: log.clone(),
         };
@@ -168,6 +173,10 @@ impl EgressHooks {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 type SendResult = wasmtime_wasi_http::Result<(
     hyper::Response<WasiBody>,
     Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
@@ -189,6 +198,7 @@ impl WasiHttpHooks for EgressHooks {
             pacing,
             limits,
             in_flight,
+            redirects,
         } = &self.egress
         else {
             return self.deny(url);
@@ -205,18 +215,30 @@ impl WasiHttpHooks for EgressHooks {
             }
             log.requests += 1;
         }
-        let method = request.method().clone();
-        credential::authorize(policy, credential, &method, &url, request.headers_mut());
+        let carries = policy.carries_token(request.method().as_str(), &url)
+            && !lock(redirects).reached_across_origins(&url);
+        credential::authorize(carries, credential, request.headers_mut());
+        // Zoom's rate-limit answers are believed only from the API itself.
+        let from_api = policy.is_api(&url);
         let (pacing, log, limits) = (pacing.clone(), self.log.clone(), *limits);
         let (in_flight, transport) = (in_flight.clone(), transport.clone());
+        let redirects = redirects.clone();
         Box::new(async move {
             // Waits here, before any rate-limit slot is taken.
             let _turn = in_flight
                 .acquire_owned()
                 .await
                 .map_err(|_| wasmtime_wasi_http::Error::InternalError(None))?;
-            let response =
-                retry::send_paced(&transport, &pacing, &log, request, options, &limits).await?;
+            let response = retry::send_paced(
+                &transport, &pacing, &log, request, options, &limits, from_api,
+            )
+            .await?;
+            let location = response.headers().get(hyper::header::LOCATION);
+            lock(&redirects).note(
+                &url,
+                response.status().as_u16(),
+                location.and_then(|v| v.to_str().ok()),
+            );
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

@@ -26,8 +26,8 @@ pub struct EgressPolicy {
     pub allowed: Vec<AllowedHost>,
     /// The API's own origin: requests there carry the real token.
     pub api: Option<AllowedHost>,
-    /// Whether Zoom's download paths (`https://zoom.us/rec/…` and
-    /// `https://<sub>.zoom.us/rec/…`) carry the real token too, as Zoom's
+    /// Whether Zoom's download paths (`/rec/…` on [Zoom's download
+    /// hosts](is_zoom_download_host)) carry the real token too, as Zoom's
     /// recording and transcript downloads need (only when the API is Zoom's).
     pub zoom_downloads: bool,
 }
@@ -38,6 +38,43 @@ const TOKEN_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE
 
 /// Where Zoom serves recording and transcript downloads.
 const ZOOM_DOWNLOAD_PREFIX: &str = "/rec/";
+
+/// The hosts Zoom's recording and transcript `download_url`s name, the only
+/// ones besides the API that get the real token: `zoom.us` and the regional
+/// web hosts `<2 letters><2 digits>web.zoom.us` (`us02web`, `us06web`, …).
+/// Sources: the `download_url` shapes in shared/docs/zoom-api.md §9-§10
+/// (`https://<host>/rec/meeting/transcript/download/…`, `zoom.us/rec/…`) and
+/// the answers of Get meeting recordings and the recording webhooks seen in
+/// the wild (`https://us06web.zoom.us/rec/webhook_download/…`). Not
+/// `ssrweb.zoom.us` or any other subdomain (a subdomain may be run by a third
+/// party): downloads answer 302 to a signed file URL there, which needs no
+/// token, and which the SDK fetches without `Authorization` (another origin).
+pub fn is_zoom_download_host(host: &str) -> bool {
+    if host == "zoom.us" {
+        return true;
+    }
+    let Some(label) = host.strip_suffix("web.zoom.us") else {
+        return false;
+    };
+    let b = label.as_bytes();
+    b.len() == 4
+        && b[..2].iter().all(u8::is_ascii_lowercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// Whether `path` says plainly where it goes: no `.` or `..` segment, and
+/// no percent-encoded dot, slash or backslash (nor a bare backslash), which
+/// a server may decode or normalise into one. `/rec/../oauth/token` is not
+/// a download path, whatever its prefix says.
+fn is_plain_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !["%2e", "%2f", "%5c", "\\"]
+        .iter()
+        .any(|bad| lower.contains(bad))
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+}
 
 /// `scheme://host:port` of a URL, for messages.
 pub fn origin(url: &str) -> Option<String> {
@@ -66,7 +103,10 @@ impl EgressPolicy {
 
     /// Whether a request (already [allowed](Self::allows)) may carry the
     /// real token: a method of [`TOKEN_METHODS`], to the API's own origin,
-    /// or, when the API is Zoom's, to a Zoom download path over HTTPS.
+    /// or, when the API is Zoom's, to a plain `/rec/…` path on one of
+    /// [Zoom's download hosts](is_zoom_download_host) over HTTPS on 443.
+    /// The URL alone decides; a hop reached by a redirect from another
+    /// origin is refused the token by the caller ([`super::redirects`]).
     pub fn carries_token(&self, method: &str, url: &str) -> bool {
         if !TOKEN_METHODS.contains(&method) {
             return false;
@@ -80,9 +120,19 @@ impl EgressPolicy {
         if self.api.as_ref().is_some_and(|api| matches(api, &origin)) {
             return true;
         }
+        let (scheme, host, port) = &origin;
         self.zoom_downloads
-            && matches(&AllowedHost::Domain("zoom.us".into()), &origin)
+            && scheme == "https"
+            && *port == 443
+            && is_zoom_download_host(host)
             && uri.path().starts_with(ZOOM_DOWNLOAD_PREFIX)
+            && is_plain_path(uri.path())
+    }
+
+    /// Whether `url` is on the API's own origin (where Zoom's rate-limit
+    /// answers come from).
+    pub fn is_api(&self, url: &str) -> bool {
+        parts(url).is_some_and(|origin| self.api.as_ref().is_some_and(|api| matches(api, &origin)))
     }
 
     /// Whether a request to `url` may leave the host.
@@ -157,6 +207,51 @@ mod tests {
                 "https://us06web.zoom.us/rec/meeting/transcript/download/t",
                 true,
             ),
+            (
+                &zoom,
+                "GET",
+                "https://us06web.zoom.us/rec/download/abc.def/ghi",
+                true,
+            ),
+            (&zoom, "GET", "https://US02WEB.zoom.us/rec/download/a", true),
+            (&zoom, "GET", "https://zoom.us/rec/webhook_download/a", true),
+            (
+                &zoom,
+                "GET",
+                "https://zoom.us/rec/download/a?x=%2e%2e",
+                true,
+            ),
+            // Only Zoom's download hosts, exactly (S3): any other
+            // subdomain may be run by someone else.
+            (&zoom, "GET", "https://status.zoom.us/rec/x", false),
+            (&zoom, "GET", "https://ssrweb.zoom.us/rec/x", false),
+            (&zoom, "GET", "https://us6web.zoom.us/rec/x", false),
+            (&zoom, "GET", "https://usa06web.zoom.us/rec/x", false),
+            (&zoom, "GET", "https://evil.us06web.zoom.us/rec/x", false),
+            (&zoom, "GET", "https://u506web.zoom.us/rec/x", false),
+            // Only plain paths: no dot segments, no encoded dots or slashes.
+            (&zoom, "GET", "https://zoom.us/rec/../oauth/token", false),
+            (&zoom, "GET", "https://zoom.us/rec/./download/a", false),
+            (&zoom, "GET", "https://zoom.us/rec/download/..", false),
+            (
+                &zoom,
+                "GET",
+                "https://zoom.us/rec/%2e%2e/oauth/token",
+                false,
+            ),
+            (&zoom, "GET", "https://zoom.us/rec/%2E./oauth/token", false),
+            (
+                &zoom,
+                "GET",
+                "https://zoom.us/rec/a%2F..%2Foauth/token",
+                false,
+            ),
+            (
+                &zoom,
+                "GET",
+                "https://zoom.us/rec/a%5c..%5coauth/token",
+                false,
+            ),
             (&zoom, "GET", "https://status.zoom.us/", false),
             (&zoom, "GET", "https://foo.zoom.us/anything", false),
             (&zoom, "GET", "https://foo.zoom.us/recx/download", false),
@@ -187,6 +282,17 @@ mod tests {
                 "{method} {url}"
             );
         }
+    }
+
+    #[test]
+    fn rate_limit_answers_are_trusted_from_the_api_origin_only() {
+        let zoom = EgressPolicy::for_api_base("https://api.zoom.us/v2").unwrap();
+        assert!(zoom.is_api("https://api.zoom.us/v2/users/me"));
+        assert!(zoom.is_api("https://API.zoom.us:443/v2/x"));
+        assert!(!zoom.is_api("https://zoom.us/rec/download/a"));
+        assert!(!zoom.is_api("https://us06web.zoom.us/rec/download/a"));
+        assert!(!zoom.is_api("http://api.zoom.us/v2/users/me"));
+        assert!(!EgressPolicy::default().is_api("https://api.zoom.us/v2"));
     }
 
     #[test]

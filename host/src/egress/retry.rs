@@ -146,7 +146,10 @@ fn lock(log: &Mutex<EgressLog>) -> std::sync::MutexGuard<'_, EgressLog> {
 }
 
 /// Sends a request under the call's pacing and retry policy; see the
-/// module docs.
+/// module docs. Zoom's rate-limit answers (`X-RateLimit-Category`, 429s) are
+/// believed only `from_api` (the request went to the API's own origin): a
+/// download host that answers 429 can neither pause nor lock the account's
+/// buckets; its 429 is handed back as a failed request.
 pub async fn send_paced(
     transport: &Transport,
     pacing: &CallPacing,
@@ -154,6 +157,7 @@ pub async fn send_paced(
     request: hyper::Request<WasiBody>,
     options: Option<RequestOptions>,
     limits: &EgressLimits,
+    from_api: bool,
 ) -> wasmtime_wasi_http::Result<hyper::Response<WasiBody>> {
     let (parts, body) = request.into_parts();
     // Buffered so it can be replayed, so bounded.
@@ -230,13 +234,14 @@ pub async fn send_paced(
         match &outcome {
             Attempt::Answer(response, body_bytes) => {
                 let status = response.status().as_u16();
-                if let Some(reported) =
-                    header(response, "x-ratelimit-category").and_then(rate_limit::parse_category)
+                if let Some(reported) = header(response, "x-ratelimit-category")
+                    .and_then(rate_limit::parse_category)
+                    .filter(|_| from_api)
                 {
                     pacing.account.learn(&key, declared, reported);
                 }
                 tracing::debug!(%method, target = %path, status, "sent");
-                if status == 429 {
+                if status == 429 && from_api {
                     let message = body_bytes.as_deref().map(zoom_message).unwrap_or_default();
                     let limit_type = header(response, "x-ratelimit-type");
                     let now = crate::clock::now_secs();

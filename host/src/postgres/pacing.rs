@@ -93,11 +93,23 @@ impl SharedPacing for Postgres {
         self.client()
             .await?
             .execute(
-                "INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r
+                // Never past the next UTC midnight plus a day by the
+                // database's clock (`rate_limit::latest_daily_reset` bounds
+                // it by the replica's), so a replica with a skewed clock
+                // cannot lock a bucket for longer either; of two live
+                // records the later reset stands, within that bound.
+                "WITH bound AS (SELECT extract(epoch FROM
+                     date_trunc('day', clock_timestamp() AT TIME ZONE 'UTC'))::bigint + 172800 AS latest,
+                     extract(epoch FROM clock_timestamp())::bigint AS now_s)
+                 INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r
                      (account, bucket, next_allowed_us, daily_resets_at, daily_limit, daily_message)
-                 VALUES ($1, $2, 0, $3, $4, $5)
+                 SELECT $1, $2, 0, least($3, latest), $4, $5 FROM bound
                  ON CONFLICT (account, bucket) DO UPDATE
-                 SET daily_resets_at = EXCLUDED.daily_resets_at,
+                 SET daily_resets_at = least(
+                         greatest(CASE WHEN r.daily_resets_at > (SELECT now_s FROM bound)
+                                       THEN r.daily_resets_at END,
+                                  EXCLUDED.daily_resets_at),
+                         (SELECT latest FROM bound)),
                      daily_limit = EXCLUDED.daily_limit, daily_message = EXCLUDED.daily_message",
                 &[
                     &id.account,

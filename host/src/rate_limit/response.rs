@@ -47,13 +47,23 @@ pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     ))
 }
 
+/// The latest a daily limit may reset, seen at `now_unix`: the next
+/// 00:00 UTC plus a day (a limit counted on a day other than UTC's still
+/// resets within it). One answer can never lock a category for longer.
+pub fn latest_daily_reset(now_unix: i64) -> i64 {
+    crate::clock::next_utc_midnight(now_unix) + 86_400
+}
+
 /// When a daily limit resets: the date-time Zoom gave in `Retry-After` when
-/// it is in the future, else the next 00:00 UTC (Unix seconds).
+/// it is in the future, else the next 00:00 UTC (Unix seconds); never later
+/// than [`latest_daily_reset`], whatever the answer said
+/// (`9999-12-31T23:59:59Z`).
 pub fn daily_reset(retry_after: Option<&str>, now_unix: i64) -> i64 {
     retry_after
         .and_then(crate::clock::parse_date_time)
         .filter(|t| *t > now_unix)
         .unwrap_or_else(|| crate::clock::next_utc_midnight(now_unix))
+        .min(latest_daily_reset(now_unix))
 }
 
 /// The daily limit that was hit, in words, e.g. "Zoom's per-user daily limit
@@ -133,6 +143,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_daily_reset_is_at_most_a_day_after_the_next_utc_midnight() {
+        let now = 1_700_000_000;
+        let latest = crate::clock::next_utc_midnight(now) + 86_400;
+        assert_eq!(latest_daily_reset(now), latest);
+        assert_eq!(daily_reset(Some("9999-12-31T23:59:59Z"), now), latest);
+        assert_eq!(
+            daily_reset(Some("Fri, 31 Dec 9999 23:59:59 GMT"), now),
+            latest
+        );
+        // Zoom's own answer (the next midnight, or a little later) stands.
+        let tomorrow = crate::clock::format_utc(crate::clock::next_utc_midnight(now));
+        assert_eq!(
+            daily_reset(Some(&tomorrow), now),
+            crate::clock::next_utc_midnight(now)
+        );
+        assert_eq!(
+            daily_reset(Some(&crate::clock::format_utc(latest)), now),
+            latest
+        );
+        assert_eq!(daily_reset(None, now), crate::clock::next_utc_midnight(now));
+    }
+
     proptest::proptest! {
         #[test]
         fn reading_any_429_never_panics(
@@ -145,7 +178,7 @@ mod tests {
             let _ = parse_retry_after(&retry_after, now);
             let kind = classify_429(limit_type.as_deref(), &message);
             let reset = daily_reset(Some(&retry_after), now);
-            proptest::prop_assert!(reset > now);
+            proptest::prop_assert!(reset > now && reset <= latest_daily_reset(now));
             let _ = crate::clock::format_utc(reset);
             let _ = daily_limit_description(&kind, limit.as_deref(), RateCategory::Heavy);
         }

@@ -1172,3 +1172,77 @@ async fn a_url_without_sslmode_requires_tls_and_sslmode_disable_warns() {
         "{report}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// S4 (security review 2): one answer cannot lock an account for years. A
+// daily-limit 429 with `Retry-After: 9999-12-31T23:59:59Z` and a huge message
+// is recorded with its reset clamped to the next UTC midnight plus a day and
+// its message bounded, and what a person reads says so.
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_daily_limit_answer_cannot_lock_the_account_for_years() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let replicas = cluster.replicas(1, None).await;
+    cluster.login().await;
+    cluster.sim.inject_fault(
+        FaultRule::new(Fault::Answer {
+            status: 429,
+            headers: vec![
+                ("X-RateLimit-Type".into(), "Daily-limit".into()),
+                ("Retry-After".into(), "9999-12-31T23:59:59Z".into()),
+            ],
+            body: json!({"message": "x".repeat(1_000_000)}).to_string(),
+        })
+        .path_prefix("/v2/users/me"),
+    );
+
+    let before = now_secs();
+    let (status, answer) = call(
+        &replicas[0].base,
+        "retrieve-user",
+        &json!({"connection": "user"}),
+    )
+    .await;
+    assert_eq!(status, 502, "{answer}");
+    assert_eq!(answer["error"], "daily-limit", "{answer}");
+    let text = answer.to_string();
+    assert!(
+        !text.contains("9999") && text.len() < 5_000,
+        "{}",
+        &text[..text.len().min(500)]
+    );
+
+    let row = operator(&cluster.pg)
+        .await
+        .query_one(
+            "SELECT max(daily_resets_at), max(length(daily_message)) FROM wrk_zoom_rate_limits",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (resets_at, message_len): (Option<i64>, Option<i32>) = (row.get(0), row.get(1));
+    let resets_at = resets_at.expect("the daily limit was recorded");
+    assert!(
+        resets_at > before && resets_at <= now_secs() + 172_800,
+        "recorded reset {resets_at}, now {before}"
+    );
+    assert!(message_len.unwrap_or(0) <= 1_000, "{message_len:?}");
+
+    // The CLI, on the same store, is refused without asking Zoom, and says
+    // when the limit resets: within two days, not in the year 9999.
+    let seen = cluster.api_requests("/v2/users/me");
+    let out = cluster
+        .command(&["run", "retrieve-user"])
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    let said = format!("{stdout}{stderr}");
+    assert!(said.contains("daily"), "{said}");
+    assert!(!said.contains("9999") && said.len() < 5_000, "{said}");
+    assert_eq!(cluster.api_requests("/v2/users/me"), seen, "{said}");
+}
