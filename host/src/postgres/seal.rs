@@ -42,6 +42,22 @@ impl Key {
             .find_map(|engine| engine.decode(text).ok())
         };
         let bytes = match bytes {
+            // Text, or a few repeated bytes, is not a key: a value sealed
+            // with it could be opened by guessing (each value names its key
+            // by a short id, a fast check for a guess).
+            Some(bytes)
+                if bytes.len() == 32
+                    && (bytes.iter().all(|b| (0x20..0x7f).contains(b))
+                        || bytes
+                            .iter()
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len()
+                            < 12) =>
+            {
+                return Err(StoreError::new(format!(
+                    "{variable} decodes to text or to few distinct bytes, which can be guessed; it must be {HOW_TO_MAKE_ONE}"
+                )));
+            }
             Some(bytes) if bytes.len() == 32 => bytes,
             Some(bytes) => {
                 return Err(StoreError::new(format!(
@@ -231,5 +247,28 @@ mod tests {
         }
         // Hex works as well as base64.
         assert!(Keys::new(OTHER, &[]).is_ok());
+    }
+
+    #[test]
+    fn keys_that_can_be_guessed_are_refused_with_how_to_make_one() {
+        use base64::Engine;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        for weak in [
+            // base64 of 32 ASCII characters.
+            b64(b"tests-only store key of 32 bytes"),
+            b64(&[0u8; 32]),
+            b64(&[1, 2, 3, 4].repeat(8)),
+            "41".repeat(32),
+        ] {
+            let err = Keys::new(&weak, &[]).unwrap_err().to_string();
+            assert!(
+                err.contains("WRK_ZOOM_STORE_KEY") && err.contains("/dev/urandom"),
+                "{weak}: {err}"
+            );
+            let err = Keys::new(KEY, &[&weak]).unwrap_err().to_string();
+            assert!(err.contains("WRK_ZOOM_STORE_OLD_KEYS"), "{err}");
+        }
+        let random: [u8; 32] = rand::random();
+        assert!(Keys::new(&b64(&random), &[]).is_ok());
     }
 }

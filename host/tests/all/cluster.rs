@@ -24,7 +24,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_wrk-zoom");
 /// The API key of the tests' replicas.
 const API_KEY: &str = "test-key-0123456789";
 /// The store key of the tests' replicas (32 bytes, base64).
-const STORE_KEY: &str = "dGVzdHMtb25seSBzdG9yZSBrZXkgb2YgMzIgYnl0ZXM=";
+// 32 random bytes (a key that decodes to text is refused as weak).
+const STORE_KEY: &str = "CL1zTPiywy2OGgDX73SpBRe9XXPJBaJ+4FkQYH5mWT8=";
 
 /// One `wrk-zoom serve` process, killed when dropped.
 struct Replica {
@@ -62,6 +63,7 @@ impl Cluster {
             .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
             .env("WRK_ZOOM_HOME", self.temp.path())
             .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
             .env("WRK_ZOOM_API_KEY", API_KEY)
             .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
             .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
@@ -511,7 +513,7 @@ async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
         .command(&["auth", "status"])
         .env(
             "WRK_ZOOM_STORE_KEY",
-            "b3RoZXIta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtISE=",
+            "UiA+W+KiCnfHbQYzpTM/nFVmhmyJvj6TIZj+WzuWPq0=",
         )
         .output()
         .await
