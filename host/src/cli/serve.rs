@@ -22,7 +22,12 @@
 //! - At most the host's concurrent calls run at once; more get 503.
 //! - Metrics count unknown action names as one series; error bodies carry
 //!   no file paths, stored connection names or internal error chains (the
-//!   server's log has those).
+//!   server's log has those, control characters escaped); `/ready` (no key)
+//!   says only ready or not.
+//! - `/mcp` is the same calls over MCP: the same slots, metrics and
+//!   scrubbed errors.
+//! - What a caller can make the server keep is bounded: connection names
+//!   are checked and looked up first, the pacing of bare tokens expires.
 //!
 //! With `--actions-dir`, components written there replace actions while
 //! serving (see `wrk_zoom::watch` for what a file may change).
@@ -58,7 +63,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8787, conflicts_with = "listen")]
     port: u16,
     /// Address to listen on instead, e.g. 0.0.0.0:8787 behind a load
-    /// balancer (the default is 127.0.0.1 only).
+    /// balancer (the default is 127.0.0.1 only). The MCP endpoint `/mcp`
+    /// accepts any Host header, so it works behind one too: the API key,
+    /// not the Host, is the gate.
     #[arg(long, value_name = "ADDR")]
     listen: Option<std::net::SocketAddr>,
     /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long

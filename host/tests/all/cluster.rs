@@ -598,6 +598,7 @@ async fn ready_answers_503_while_the_database_is_down() {
     drop(pg);
     let (status, answer) = exchange(base, "GET", "/ready", "").await;
     assert_eq!(status, 503, "{answer}");
+    assert!(!answer.to_string().contains("postgres://"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -659,4 +660,62 @@ async fn a_database_that_requires_tls_is_reached_with_its_certificate_checked() 
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("no encryption"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn rate_limit_rows_idle_for_a_day_are_forgotten() {
+    use wrk_zoom::rate_limit::SharedPacing;
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let store = cluster.store().await;
+    let operator = operator(&cluster.pg).await;
+    let day_us: i64 = 86_400 * 1_000_000;
+    let now_us = now_secs() * 1_000_000;
+    for (account, next_allowed_us, daily_resets_at) in [
+        (
+            "https://api.zoom.us/v2#token:idle",
+            now_us - 2 * day_us,
+            None,
+        ),
+        (
+            "https://api.zoom.us/v2#token:recent",
+            now_us - 60_000_000,
+            None,
+        ),
+        (
+            "https://api.zoom.us/v2#token:daily-in-force",
+            now_us - 2 * day_us,
+            Some(now_secs() + 3_600),
+        ),
+        (
+            "https://api.zoom.us/v2#token:daily-passed",
+            now_us - 2 * day_us,
+            Some(now_secs() - 3_600),
+        ),
+    ] {
+        operator
+            .execute(
+                "INSERT INTO wrk_zoom_rate_limits (account, bucket, next_allowed_us, daily_resets_at)
+                 VALUES ($1, 'main/light', $2, $3)",
+                &[&account, &next_allowed_us, &daily_resets_at],
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.forget_idle().await.unwrap(), 2);
+    let mut left: Vec<String> = operator
+        .query("SELECT account FROM wrk_zoom_rate_limits", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "https://api.zoom.us/v2#token:daily-in-force",
+            "https://api.zoom.us/v2#token:recent"
+        ]
+    );
 }
