@@ -38,6 +38,11 @@ fn cache_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")
 }
 
+/// The key that vouches for the cache's files, outside it.
+fn cache_key_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache.key")
+}
+
 fn unpaced() -> RateLimitConfig {
     RateLimitConfig {
         pacing: PacingConfig {
@@ -79,6 +84,7 @@ impl Side {
         let ca = sim.ca_certificate_der();
         let host = Host::new(HostConfig {
             cache_dir: Some(cache_dir()),
+            cache_key_file: Some(cache_key_file()),
             transport: Some(TransportConfig {
                 extra_roots: ca.clone().into_iter().collect(),
                 ..TransportConfig::default()
@@ -196,6 +202,7 @@ fn main() {
             b.iter(|| {
                 Host::new(HostConfig {
                     cache_dir: Some(cache_dir()),
+                    cache_key_file: Some(cache_key_file()),
                     ..HostConfig::default()
                 })
                 .unwrap()
@@ -205,6 +212,7 @@ fn main() {
             b.to_async(&rt).iter(|| async {
                 let host = Host::new(HostConfig {
                     cache_dir: Some(cache_dir()),
+                    cache_key_file: Some(cache_key_file()),
                     ..HostConfig::default()
                 })
                 .unwrap();

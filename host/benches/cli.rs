@@ -18,6 +18,11 @@ fn cache_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")
 }
 
+/// The key that vouches for the cache's files, outside it.
+fn cache_key_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache.key")
+}
+
 fn timed(command: &mut Command) -> Duration {
     let started = Instant::now();
     let output = command.output().expect("the command runs");
@@ -57,6 +62,7 @@ fn main() {
         c.args(["run", "retrieve-user", "--api-base", &base])
             .env("ZOOM_ACCESS_TOKEN", seed::USER_TOKEN)
             .env("WRK_ZOOM_CACHE_DIR", cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", cache_key_file())
             .env("WRK_ZOOM_HOME", home.path())
             .stdin(Stdio::null());
         c
@@ -107,6 +113,7 @@ fn main() {
     let new_host = || {
         Host::new(HostConfig {
             cache_dir: Some(cache_dir()),
+            cache_key_file: Some(cache_key_file()),
             ..HostConfig::default()
         })
         .unwrap()

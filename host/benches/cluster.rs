@@ -33,7 +33,8 @@ use wrk_zoom::model::ConnectionKind;
 use zoom_simulator::{SimConfig, seed};
 
 const API_KEY: &str = "bench-key-0123456789";
-const STORE_KEY: &str = "YmVuY2gtb25seSBzdG9yZSBrZXkgb2YgMzIgYnl0ZXM=";
+// 32 random bytes (a key that decodes to text is refused as weak).
+const STORE_KEY: &str = "dqkfpnfONDOcnzpaqBt9fB4GW2NVhFi7H02AngpC3Qw=";
 const ROUND: Duration = Duration::from_secs(5);
 const CALLERS: usize = 16;
 

@@ -59,6 +59,9 @@ impl Setup {
             cache_dir: Some(
                 std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache"),
             ),
+            cache_key_file: Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache.key"),
+            ),
             ..HostConfig::default()
         })
         .expect("host starts")

@@ -27,7 +27,12 @@ impl ZoomConnection {
     /// and the account (a stored connection's account or name), or, for a
     /// bare token, a hash of the token (the token itself is never kept).
     pub fn rate_limit_key(&self) -> String {
-        let base = self.api_base.trim_end_matches('/');
+        // One key per base however it is spelled (`/v2`, `/v2/`, `//v2`).
+        let normalized = normalize_api_base(&self.api_base);
+        let base = match &normalized {
+            Ok(base) => base.as_str(),
+            Err(_) => self.api_base.trim_end_matches('/'),
+        };
         match &self.account {
             Some(account) => format!("{base}#account:{account}"),
             None => {
@@ -54,6 +59,40 @@ pub fn url_origin(url: &str) -> Option<(String, String, u16)> {
     Some((scheme, host, port))
 }
 
+/// The one spelling of an API base, before it keys anything (rate limits):
+/// `scheme://host[:port]/path` with the scheme and host lower-cased, the
+/// default port left out, repeated `/` collapsed and no trailing `/`. A
+/// base with a query, a fragment or user info is refused (the text says
+/// why).
+pub fn normalize_api_base(url: &str) -> Result<String, String> {
+    if url.contains(['#', '?']) {
+        return Err("has a query or a fragment; an API base is a scheme, a host and a path".into());
+    }
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|_| "is not an absolute http(s) URL".to_string())?;
+    let (scheme, host, port) =
+        url_origin(url).ok_or_else(|| "is not an absolute http(s) URL".to_string())?;
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err("has user info; an API base is a scheme, a host and a path".into());
+    }
+    let default_port = matches!((scheme.as_str(), port), ("https", 443) | ("http", 80));
+    let host = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let mut out = format!("{scheme}://{host}");
+    if !default_port {
+        out.push_str(&format!(":{port}"));
+    }
+    for segment in uri.path().split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +109,44 @@ mod tests {
         assert_ne!(key("t", Some("acct-1")), key("t", Some("acct-2")));
         assert_ne!(key("a", None), key("b", None));
         assert!(!key("secret-token", None).contains("secret-token"));
+    }
+
+    #[test]
+    fn api_base_spellings_key_the_same_or_are_refused() {
+        let key = |base: &str| {
+            ZoomConnection {
+                access_token: "t".into(),
+                api_base: base.into(),
+                account: None,
+            }
+            .rate_limit_key()
+        };
+        let one = key("https://api.zoom.us/v2");
+        for same in [
+            "https://api.zoom.us/v2/",
+            "https://api.zoom.us//v2",
+            "https://api.zoom.us//v2//",
+            "HTTPS://API.zoom.us:443/v2",
+        ] {
+            assert_eq!(key(same), one, "{same}");
+            assert_eq!(
+                normalize_api_base(same).unwrap(),
+                "https://api.zoom.us/v2",
+                "{same}"
+            );
+        }
+        for refused in [
+            "https://api.zoom.us/v2#1",
+            "https://api.zoom.us/v2?x=1",
+            "https://me@api.zoom.us/v2",
+            "api.zoom.us/v2",
+            "not a url",
+        ] {
+            assert!(normalize_api_base(refused).is_err(), "{refused}");
+        }
+        assert_eq!(
+            normalize_api_base("http://127.0.0.1:4010/v2/").unwrap(),
+            "http://127.0.0.1:4010/v2"
+        );
     }
 }

@@ -40,6 +40,9 @@ pub fn builtin_component(name: &str) -> Option<&'static [u8]> {
 pub struct HostConfig {
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// The key that vouches for the cache's files, kept outside it; `None`
+    /// disables the cache.
+    pub cache_key_file: Option<PathBuf>,
     /// Per-call limits (memory, CPU, wall clock).
     pub limits: CallLimits,
     /// How many calls may run at once (sizes the instance pool).
@@ -56,6 +59,7 @@ impl Default for HostConfig {
     fn default() -> Self {
         HostConfig {
             cache_dir: default_cache_dir(),
+            cache_key_file: default_cache_key_file(),
             limits: CallLimits::default(),
             max_concurrent_calls: 256,
             builtin_actions: true,
@@ -74,6 +78,19 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     Some(base.join("wrk-zoom").join("components"))
+}
+
+/// `$WRK_ZOOM_CACHE_KEY_FILE`, else `cache.key` in the configuration
+/// directory (`$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
+/// `~/.config/wrk-zoom`): outside the cache, so a cache directory copied
+/// from elsewhere or restored from a backup is not trusted.
+pub fn default_cache_key_file() -> Option<PathBuf> {
+    if let Some(file) = std::env::var_os("WRK_ZOOM_CACHE_KEY_FILE").filter(|f| !f.is_empty()) {
+        return Some(file.into());
+    }
+    crate::auth::store::config_dir()
+        .ok()
+        .map(|dir| dir.join("cache.key"))
 }
 
 /// Loads and runs action components.
@@ -109,6 +126,7 @@ impl Host {
             engine.clone(),
             Arc::new(linker),
             config.cache_dir,
+            config.cache_key_file,
         ));
         let transport = match config.transport {
             Some(transport) => Transport::new(&transport),

@@ -35,8 +35,8 @@ mod runtime;
 pub mod transport;
 pub mod watch;
 
-pub use connection::{ZoomConnection, url_origin};
+pub use connection::{ZoomConnection, normalize_api_base, url_origin};
 pub use error::{ErrorCategory, HostError};
-pub use host::{Host, HostConfig, builtin_component, default_cache_dir};
+pub use host::{Host, HostConfig, builtin_component, default_cache_dir, default_cache_key_file};
 pub use registry::{ComponentSource, LoadedAction};
 pub use runtime::store::CallLimits;

@@ -9,8 +9,8 @@
 //!
 //! A file cannot escalate: `NAME.wasm` must describe itself as `NAME`, and
 //! when it replaces a built-in action it keeps that action's connection
-//! kind, and its method, path and scopes unless the operator allows changes
-//! ([`WatchOptions`]). A directory that another user owns or that group or
+//! kind, and its method, path, scopes and rate category unless the
+//! operator allows changes ([`WatchOptions`]). A directory that another user owns or that group or
 //! others may write to is refused.
 
 use crate::Host;
@@ -31,8 +31,8 @@ const SETTLE: Duration = Duration::from_millis(200);
 /// action it replaces.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WatchOptions {
-    /// Let a replacement change the built-in's method, path and scopes
-    /// (never its connection kind).
+    /// Let a replacement change the built-in's method, path, scopes and
+    /// rate category (never its connection kind).
     pub allow_override_changes: bool,
 }
 
@@ -104,6 +104,11 @@ fn override_problem(
     };
     if sorted(candidate.scopes.all()) != sorted(builtin.scopes.all()) {
         changed.push("scopes");
+    }
+    // The rate category paces the calls: a heavy endpoint relabelled light
+    // would be sent faster than Zoom allows.
+    if candidate.rate != builtin.rate {
+        changed.push("rate category");
     }
     (!changed.is_empty()).then(|| {
         format!(
@@ -237,5 +242,41 @@ impl Host {
             failures,
             loaded,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RateCategory;
+
+    #[tokio::test]
+    async fn an_override_keeps_the_rate_category_unless_the_operator_allows_changes() {
+        let host = Host::new(crate::HostConfig {
+            cache_dir: None,
+            ..crate::HostConfig::default()
+        })
+        .unwrap();
+        let builtin = host.info("retrieve-meeting").await.unwrap();
+        let mut relabelled = builtin.clone();
+        relabelled.rate = if builtin.rate == RateCategory::Light {
+            RateCategory::Heavy
+        } else {
+            RateCategory::Light
+        };
+        assert_eq!(
+            override_problem(&builtin, &builtin, WatchOptions::default()),
+            None
+        );
+        let problem = override_problem(&builtin, &relabelled, WatchOptions::default())
+            .expect("a relabelled rate is refused");
+        assert!(
+            problem.contains("rate category") && problem.contains("--allow-override-changes"),
+            "{problem}"
+        );
+        let allowed = WatchOptions {
+            allow_override_changes: true,
+        };
+        assert_eq!(override_problem(&builtin, &relabelled, allowed), None);
     }
 }

@@ -35,6 +35,7 @@ pub fn start_serve(
         .env("WRK_ZOOM_API_KEY", api_key)
         .env("WRK_ZOOM_HOME", home)
         .env("WRK_ZOOM_CACHE_DIR", cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", cache_key_file())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     configure(&mut command);
@@ -50,6 +51,11 @@ pub fn start_serve(
 /// The compiled-code cache every bench shares (under cargo's target dir).
 pub fn cache_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache")
+}
+
+/// The key that vouches for the cache's files, outside it.
+pub fn cache_key_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-bench-cache.key")
 }
 
 /// The simulator on one worker thread of its own, a runtime for the load,
@@ -78,6 +84,7 @@ impl Bench {
             .unwrap();
         let host = wrk_zoom::Host::new(wrk_zoom::HostConfig {
             cache_dir: Some(cache_dir()),
+            cache_key_file: Some(cache_key_file()),
             ..wrk_zoom::HostConfig::default()
         })
         .expect("host starts");

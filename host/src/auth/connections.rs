@@ -170,6 +170,40 @@ impl Connections {
             .clone()
     }
 
+    /// The flight of a stored connection: a name is checked and looked up
+    /// before a flight is made for it, so callers naming connections that
+    /// do not exist leave nothing behind.
+    async fn flight_of_stored(&self, name: &str) -> Result<Flight, HostError> {
+        super::check_connection_name(name)?;
+        let existing = self
+            .flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned();
+        if let Some(flight) = existing {
+            return Ok(flight);
+        }
+        if self.store.get(name).await?.is_none() {
+            return Err(self.not_found_now(name).await);
+        }
+        Ok(self.flight(name))
+    }
+
+    /// Drops the flight of a name found missing (a caller waiting on it
+    /// keeps its own reference).
+    fn forget_flight(&self, name: &str) {
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    #[cfg(test)]
+    fn flight_count(&self) -> usize {
+        self.flights.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     /// The connection to use for an action of `kind`: `requested` if given,
     /// else the default connection of that kind (a user action may also run
     /// on the default admin connection, acting as the admin).
@@ -179,6 +213,7 @@ impl Connections {
         kind: ConnectionKind,
     ) -> Result<Option<String>, HostError> {
         if let Some(name) = requested {
+            super::check_connection_name(name)?;
             return Ok(Some(name.to_string()));
         }
         let defaults = self.store.defaults().await?;
@@ -197,6 +232,7 @@ impl Connections {
         connection: StoredConnection,
         make_default: bool,
     ) -> Result<(), HostError> {
+        super::check_connection_name(name)?;
         let flight = self.flight(name);
         let mut cached = flight.lock().await;
         let name_owned = name.to_string();
@@ -253,8 +289,10 @@ impl Connections {
         }
     }
 
-    /// [`Connections::not_found`] from a fresh read of the store.
+    /// [`Connections::not_found`] from a fresh read of the store; the
+    /// name's flight goes (nothing is kept for a name not found).
     async fn not_found_now(&self, name: &str) -> HostError {
+        self.forget_flight(name);
         match self.read().await {
             Ok(data) => self.not_found(name, &data),
             Err(e) => e,
@@ -272,7 +310,7 @@ impl Connections {
     /// more (at most half its lifetime).
     pub async fn access_for(&self, name: &str, min: Duration) -> Result<Access, HostError> {
         let min = min.as_secs() as i64;
-        let flight = self.flight(name);
+        let flight = self.flight_of_stored(name).await?;
         let mut cached = flight.lock().await;
         let now = now_secs();
         if let Some(c) = cached.as_ref().filter(|c| c.is_fresh_for(now, min)) {
@@ -489,4 +527,25 @@ pub fn new_connection(
 /// `user` or `admin`, for messages.
 pub fn kind_word(kind: ConnectionKind) -> &'static str {
     kind_name(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::MemoryStore;
+
+    #[tokio::test]
+    async fn names_not_found_leave_no_flights() {
+        let connections = Connections::new(Arc::new(MemoryStore::default()));
+        for i in 0..10_000 {
+            let err = connections.access(&format!("nope-{i}")).await.unwrap_err();
+            assert!(matches!(err, HostError::UnknownConnection { .. }), "{err}");
+        }
+        let err = connections.access(&"x".repeat(1 << 20)).await.unwrap_err();
+        assert!(
+            matches!(&err, HostError::InvalidInput { field, .. } if field == "connection"),
+            "{err}"
+        );
+        assert_eq!(connections.flight_count(), 0);
+    }
 }

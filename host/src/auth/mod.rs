@@ -17,12 +17,14 @@
 //! per-call stand-in token (see [`crate::egress`]).
 
 pub mod connections;
+pub mod names;
 pub mod oauth;
 pub mod resolve;
 pub mod runner;
 pub mod store;
 
 pub use connections::{Access, Connections};
+pub use names::{CONNECTION_NAME_RULE, check_connection_name};
 pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
 pub use resolve::{CallConnection, ConnectionRequest, resolve};
 pub use runner::{

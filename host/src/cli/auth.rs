@@ -125,21 +125,6 @@ fn read_config() -> Result<ConfigFile, HostError> {
     }
 }
 
-fn valid_name(name: &str) -> Result<(), HostError> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(HostError::Auth(format!(
-            "'{name}' is not a valid connection name; use letters, digits, '-', '_' or '.' (at most 64)"
-        )))
-    }
-}
-
 /// Client credentials and OAuth base from flags, environment or config.
 fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, String), HostError> {
     let client_id = args
@@ -206,7 +191,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
         .connection
         .clone()
         .unwrap_or_else(|| kind_word(kind).to_string());
-    valid_name(&name)?;
+    wrk_zoom::auth::check_connection_name(&name)?;
     let config = read_config()?;
     let (credentials, oauth_base) = client(args.client, &config)?;
     let connections = store.open().await?;
@@ -272,7 +257,7 @@ fn warn_if_readable_by_others(path: &std::path::Path) {
 
 async fn s2s(args: S2sArgs, store: &Store) -> Result<(), HostError> {
     let name = args.connection.clone().unwrap_or_else(|| "s2s".to_string());
-    valid_name(&name)?;
+    wrk_zoom::auth::check_connection_name(&name)?;
     let config = read_config()?;
     let account_id = args
         .account_id
@@ -429,13 +414,21 @@ async fn logout(connection: Option<String>, store: &Store) -> Result<(), HostErr
 fn open_browser(url: &str) -> bool {
     use std::process::{Command, Stdio};
     let spawn = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .arg(url)
-            // The browser needs none of our secrets.
-            .env_remove("ZOOM_CLIENT_SECRET")
-            .env_remove("ZOOM_ACCESS_TOKEN")
-            .env_remove("WRK_ZOOM_API_KEY")
+        let mut command = Command::new(program);
+        command.args(args).arg(url);
+        // The browser needs none of our settings, and several of them are
+        // secrets (client secret, tokens, API keys, the store key and the
+        // database URL): every variable of ours goes, not a list that new
+        // ones would slip past.
+        for (name, _) in std::env::vars_os() {
+            let ours = name
+                .to_str()
+                .is_some_and(|n| n.starts_with("WRK_ZOOM_") || n.starts_with("ZOOM_"));
+            if ours {
+                command.env_remove(name);
+            }
+        }
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

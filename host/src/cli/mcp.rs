@@ -9,9 +9,9 @@
 use super::run::json_params;
 use clap::Args;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -92,28 +92,61 @@ enum Credentials {
     Stored(Option<String>),
 }
 
+/// Which of the host's actions are tools.
+#[derive(Clone, Default)]
+struct Selection {
+    /// Only these names (every action when empty).
+    names: Arc<Vec<String>>,
+    /// Only actions that change nothing.
+    read_only: bool,
+}
+
 /// The MCP server: the actions it exposes and how it calls them.
 #[derive(Clone)]
 pub struct Tools {
     host: Arc<Host>,
-    infos: Arc<Vec<ActionInfo>>,
+    selection: Selection,
     credentials: Credentials,
     connections: Option<Arc<Connections>>,
+    /// Under `serve`: its call slots and metrics, and its callers see
+    /// errors without internal details.
+    served: Option<Arc<super::serve::Calls>>,
 }
 
 impl Tools {
-    /// Every action of `host`, called on the stored connections (for
-    /// `serve`'s `/mcp`).
-    pub async fn stored(
+    /// Every action of `host`, called on the stored connections, taking
+    /// `calls`' slots and counted in its metrics (for `serve`'s `/mcp`).
+    pub(super) fn served(
         host: Arc<Host>,
         connections: Option<Arc<Connections>>,
-    ) -> Result<Tools, HostError> {
-        Ok(Tools {
-            infos: Arc::new(host.describe_all().await?),
+        calls: Arc<super::serve::Calls>,
+    ) -> Tools {
+        Tools {
             host,
+            selection: Selection::default(),
             credentials: Credentials::Stored(None),
             connections,
-        })
+            served: Some(calls),
+        }
+    }
+
+    /// The selected actions as the host has them now: an action swapped in
+    /// from `serve --actions-dir` shows with its new description.
+    async fn infos(&self) -> Result<Vec<ActionInfo>, HostError> {
+        let mut infos = self.host.describe_all().await?;
+        let Selection { names, read_only } = &self.selection;
+        infos.retain(|i| {
+            (names.is_empty() || names.contains(&i.name)) && (!read_only || reads_only(i))
+        });
+        Ok(infos)
+    }
+
+    /// What a caller is told of `error` (under `serve`, no internal details).
+    fn error_text(&self, error: &HostError) -> String {
+        match self.served {
+            Some(_) => super::serve::public_message(error),
+            None => error.to_string(),
+        }
     }
 
     async fn call(
@@ -162,8 +195,12 @@ impl ServerHandler for Tools {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        let infos = self
+            .infos()
+            .await
+            .map_err(|e| ErrorData::internal_error(self.error_text(&e), None))?;
         Ok(ListToolsResult::with_all_items(
-            self.infos.iter().map(tool).collect(),
+            infos.iter().map(tool).collect(),
         ))
     }
 
@@ -173,15 +210,41 @@ impl ServerHandler for Tools {
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.as_ref();
-        if !self.infos.iter().any(|i| i.name == name) {
+        let infos = self
+            .infos()
+            .await
+            .map_err(|e| ErrorData::internal_error(self.error_text(&e), None))?;
+        if !infos.iter().any(|i| i.name == name) {
+            if let Some(calls) = &self.served {
+                calls.count(name, "unknown-action");
+            }
             return Err(ErrorData::invalid_params(
                 format!("there is no tool '{name}' (tools/list names them)"),
                 None,
             ));
         }
-        let result = match self.call(name, request.arguments.unwrap_or_default()).await {
+        // Under `serve`, a tool call is a call like any other: it takes a
+        // slot (busy when none is free) and counts in /metrics.
+        let _slot = match &self.served {
+            Some(calls) => match calls.slot(name) {
+                Some(slot) => Some(slot),
+                None => {
+                    return Err(ErrorData::new(
+                        ErrorCode(-32000),
+                        super::serve::BUSY,
+                        Some(serde_json::json!({"error": "busy", "retry_after_seconds": 1})),
+                    ));
+                }
+            },
+            None => None,
+        };
+        let outcome = self.call(name, request.arguments.unwrap_or_default()).await;
+        if let Some(calls) = &self.served {
+            calls.count(name, outcome.as_ref().map_or_else(|e| e.kind(), |_| "ok"));
+        }
+        let result = match outcome {
             Ok(body) => CallToolResult::structured(body),
-            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
+            Err(error) => CallToolResult::error(vec![ContentBlock::text(self.error_text(&error))]),
         };
         Ok(result.into())
     }
@@ -189,16 +252,13 @@ impl ServerHandler for Tools {
 
 pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
     let host = Host::new(HostConfig::default())?;
-    let mut infos = host.describe_all().await?;
-    if !args.actions.is_empty() {
-        for name in &args.actions {
-            host.info(name).await?;
-        }
-        infos.retain(|i| args.actions.contains(&i.name));
+    for name in &args.actions {
+        host.info(name).await?;
     }
-    if args.read_only {
-        infos.retain(reads_only);
-    }
+    let selection = Selection {
+        names: Arc::new(args.actions),
+        read_only: args.read_only,
+    };
     let credentials = if args.sandbox {
         let sim = super::sandbox::start_in_process().await?;
         eprintln!(
@@ -222,9 +282,10 @@ pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
     let host = Arc::new(super::Store::share_pacing(host, connections.as_deref()));
     let tools = Tools {
         host,
-        infos: Arc::new(infos),
+        selection,
         credentials,
         connections,
+        served: None,
     };
     let running = tools
         .serve(rmcp::transport::stdio())
@@ -239,6 +300,11 @@ pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
 
 /// `serve`'s `/mcp`: the same tools over MCP's streamable HTTP, stateless,
 /// answering JSON (behind the server's API key, which `serve` checks).
+///
+/// Any `Host` header is accepted: rmcp's default allows only localhost (a
+/// guard against DNS rebinding for servers without credentials), which
+/// would refuse every call through a load balancer; here the API key is
+/// the gate, and a browser tricked into calling does not have it.
 pub fn http_service(
     tools: Tools,
 ) -> rmcp::transport::streamable_http_server::StreamableHttpService<
@@ -251,5 +317,43 @@ pub fn http_service(
     let mut config = StreamableHttpServerConfig::default();
     config.legacy_session_mode = false;
     config.json_response = true;
+    let config = config.disable_allowed_hosts();
     StreamableHttpService::new(move || Ok(tools.clone()), Default::default(), config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_tool_list_follows_the_hosts_actions_as_they_are_swapped_in() {
+        let host = Arc::new(
+            Host::new(HostConfig {
+                cache_dir: None,
+                builtin_actions: false,
+                ..HostConfig::default()
+            })
+            .unwrap(),
+        );
+        let tools = Tools {
+            host: host.clone(),
+            selection: Selection::default(),
+            credentials: Credentials::Stored(None),
+            connections: None,
+            served: None,
+        };
+        assert!(tools.infos().await.unwrap().is_empty());
+        let bytes = wrk_zoom::builtin_component("retrieve-user").unwrap();
+        host.swap(wrk_zoom::ComponentSource::Builtin(bytes), None)
+            .await
+            .unwrap();
+        let names: Vec<String> = tools
+            .infos()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["retrieve-user"]);
+    }
 }

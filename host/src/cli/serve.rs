@@ -22,7 +22,12 @@
 //! - At most the host's concurrent calls run at once; more get 503.
 //! - Metrics count unknown action names as one series; error bodies carry
 //!   no file paths, stored connection names or internal error chains (the
-//!   server's log has those).
+//!   server's log has those, control characters escaped); `/ready` (no key)
+//!   says only ready or not.
+//! - `/mcp` is the same calls over MCP: the same slots, metrics and
+//!   scrubbed errors.
+//! - What a caller can make the server keep is bounded: connection names
+//!   are checked and looked up first, the pacing of bare tokens expires.
 //!
 //! With `--actions-dir`, components written there replace actions while
 //! serving (see `wrk_zoom::watch` for what a file may change).
@@ -45,9 +50,9 @@ use tokio::sync::Semaphore;
 use wrk_zoom::LoadedAction;
 use wrk_zoom::auth::{CallConnection, ConnectionRequest, Connections};
 use wrk_zoom::paginate::PageSummary;
-use wrk_zoom::url_origin as origin;
 use wrk_zoom::watch::WatchOptions;
 use wrk_zoom::{ErrorCategory, Host, HostConfig, HostError, ZoomConnection};
+use wrk_zoom::{normalize_api_base, url_origin as origin};
 
 /// The shortest API key `serve` accepts.
 pub const MIN_API_KEY_LEN: usize = 16;
@@ -58,7 +63,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8787, conflicts_with = "listen")]
     port: u16,
     /// Address to listen on instead, e.g. 0.0.0.0:8787 behind a load
-    /// balancer (the default is 127.0.0.1 only).
+    /// balancer (the default is 127.0.0.1 only). The MCP endpoint `/mcp`
+    /// accepts any Host header, so it works behind one too: the API key,
+    /// not the Host, is the gate.
     #[arg(long, value_name = "ADDR")]
     listen: Option<std::net::SocketAddr>,
     /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long
@@ -85,8 +92,9 @@ pub struct ServeArgs {
     /// action NAME).
     #[arg(long, value_name = "DIR")]
     actions_dir: Option<PathBuf>,
-    /// Let components in --actions-dir change the method, path and scopes
-    /// of the built-in action they replace (never its connection kind).
+    /// Let components in --actions-dir change the method, path, scopes and
+    /// rate category of the built-in action they replace (never its
+    /// connection kind).
     #[arg(long, requires = "actions_dir")]
     allow_override_changes: bool,
     /// Calls that may run at once; more are answered 503 with Retry-After.
@@ -129,9 +137,47 @@ struct Server {
     allowed_bases: Vec<AllowedBase>,
     /// The API base of a caller's token when the call names none.
     default_api_base: String,
+    /// Call slots and counts, shared with `/mcp`.
+    calls: Arc<Calls>,
+}
+
+/// What every call takes and leaves, over the REST API and `/mcp` alike:
+/// one of the host's call slots (more calls at once are refused as busy),
+/// and a count in `/metrics` per action and outcome.
+pub(super) struct Calls {
+    host: Arc<Host>,
     /// One permit per call that may run at once.
     slots: Arc<Semaphore>,
-    calls: Mutex<BTreeMap<(String, &'static str), u64>>,
+    counts: Mutex<BTreeMap<(String, &'static str), u64>>,
+}
+
+/// What a caller is told when every call slot is taken.
+pub(super) const BUSY: &str = "the server is running as many calls as it can; try again shortly";
+
+impl Calls {
+    /// A call slot, or `None` (counted as busy) when all are taken.
+    pub(super) fn slot(&self, action: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let slot = self.slots.clone().try_acquire_owned().ok();
+        if slot.is_none() {
+            self.count(action, "busy");
+        }
+        slot
+    }
+
+    pub(super) fn count(&self, action: &str, outcome: &'static str) {
+        // Bounded labels: names of no registered action share one series.
+        let action = if self.host.has_action(action) {
+            action.to_string()
+        } else {
+            "unknown".to_string()
+        };
+        *self
+            .counts
+            .lock()
+            .expect("call counts")
+            .entry((action, outcome))
+            .or_default() += 1;
+    }
 }
 
 /// The body of `POST /v1/actions/{name}`.
@@ -195,15 +241,12 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
         })?;
         allowed_bases.push(AllowedBase::Origin(scheme, host, port));
     }
-    if origin(&args.api_base).is_none() {
-        return Err(invalid(
+    let default_api_base = normalize_api_base(&args.api_base).map_err(|why| {
+        invalid(
             "--api-base",
-            format!(
-                "'{}' is not an absolute http(s) URL, e.g. https://api.zoom.us/v2",
-                args.api_base
-            ),
-        ));
-    }
+            format!("'{}' {why}, e.g. https://api.zoom.us/v2", args.api_base),
+        )
+    })?;
     let config = HostConfig {
         max_concurrent_calls: args.max_concurrent_calls,
         ..HostConfig::default()
@@ -238,11 +281,18 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
         let host = host.clone();
         async move { host.warm_up().await }
     });
+    let calls = Arc::new(Calls {
+        host: host.clone(),
+        slots: Arc::new(Semaphore::new(max_calls)),
+        counts: Mutex::default(),
+    });
     // MCP over streamable HTTP: the same tools as `wrk-zoom mcp`, on the
-    // stored connections, behind the same API key.
-    let mcp = super::mcp::http_service(
-        super::mcp::Tools::stored(host.clone(), connections.clone()).await?,
-    );
+    // stored connections, behind the same API key, slots and metrics.
+    let mcp = super::mcp::http_service(super::mcp::Tools::served(
+        host.clone(),
+        connections.clone(),
+        calls.clone(),
+    ));
     let server = Arc::new(Server {
         host,
         connections,
@@ -251,9 +301,8 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
             .map(|k| Sha256::digest(k.as_bytes()).into())
             .collect(),
         allowed_bases,
-        default_api_base: args.api_base.clone(),
-        slots: Arc::new(Semaphore::new(max_calls)),
-        calls: Mutex::default(),
+        default_api_base,
+        calls,
     });
     let protected = Router::new()
         .route("/v1/actions", get(actions))
@@ -345,10 +394,10 @@ async fn require_key(State(server): State<Arc<Server>>, request: Request, next: 
     next.run(request).await
 }
 
-/// The error as a caller sees it: internal details (file paths, stored
-/// connection names, error chains) go to the server's log only.
-fn error_response(error: &HostError) -> Response {
-    let mut body = to_json(error);
+/// What a caller of `serve` (the REST API or `/mcp`) is told of `error`:
+/// internal details (file paths, stored connection names, store and
+/// database messages, error chains) go to the server's log only.
+pub(super) fn public_message(error: &HostError) -> String {
     let public = match error {
         HostError::UnknownConnection { name, .. } => {
             Some(format!("there is no stored connection named '{name}'"))
@@ -361,11 +410,43 @@ fn error_response(error: &HostError) -> Response {
             _ => None,
         },
     };
-    if let Some(message) = public {
-        tracing::error!("{error}");
-        body["message"] = message.into();
+    match public {
+        Some(message) => {
+            tracing::error!("{}", log_safe(&error.to_string()));
+            message
+        }
+        None => error.to_string(),
     }
-    (http_status(error), Json(body)).into_response()
+}
+
+/// `text` with control characters escaped, for a log line: a caller's text
+/// inside an error (an action name, a parameter) cannot start a new line
+/// or forge another entry.
+pub(super) fn log_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// The error object a caller sees (see [`public_message`]).
+fn public_json(error: &HostError) -> serde_json::Value {
+    let mut body = to_json(error);
+    body["message"] = public_message(error).into();
+    body
+}
+
+fn error_response(error: &HostError) -> Response {
+    (http_status(error), Json(public_json(error))).into_response()
 }
 
 impl Server {
@@ -389,18 +470,7 @@ impl Server {
     }
 
     fn count(&self, action: &str, outcome: &'static str) {
-        // Bounded labels: names of no registered action share one series.
-        let action = if self.host.has_action(action) {
-            action.to_string()
-        } else {
-            "unknown".to_string()
-        };
-        *self
-            .calls
-            .lock()
-            .expect("call counts")
-            .entry((action, outcome))
-            .or_default() += 1;
+        self.calls.count(action, outcome);
     }
 
     /// Checks a request and resolves its action, parameters and connection.
@@ -409,6 +479,14 @@ impl Server {
         name: &str,
         request: RunRequest,
     ) -> Result<(Arc<LoadedAction>, Vec<(String, String)>, CallConnection<'_>), HostError> {
+        // An empty token is a mistake, not a request for the stored default.
+        if request.token.as_deref() == Some("") {
+            return Err(invalid(
+                "token",
+                "is empty; send a Zoom access token, or leave \"token\" out to use a stored connection".into(),
+            ));
+        }
+        let mut request = request;
         if let Some(api_base) = &request.api_base {
             if request.connection.is_some() || request.token.is_none() {
                 return Err(invalid(
@@ -425,6 +503,10 @@ impl Server {
                     ),
                 ));
             }
+            // One spelling per base: it keys the rate limits.
+            let normalized = normalize_api_base(api_base)
+                .map_err(|why| invalid("api_base", format!("'{api_base}' {why}")))?;
+            request.api_base = Some(normalized);
         }
         if request.max.is_some() && !request.all {
             return Err(invalid(
@@ -604,8 +686,8 @@ async fn run_all(
             }
             Err(e) => {
                 server.count(&name, e.kind());
-                tracing::warn!("a streamed run failed: {e}");
-                serde_json::json!({"error": to_json(&e)})
+                tracing::warn!("a streamed run failed: {}", log_safe(&e.to_string()));
+                serde_json::json!({"error": public_json(&e)})
             }
         };
         let _ = tx.send(format!("{last}\n").into()).await;
@@ -649,11 +731,18 @@ async fn ready(State(server): State<Arc<Server>>) -> Response {
     };
     match store {
         Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),
-        Err(why) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "not-ready", "message": why})),
-        )
-            .into_response(),
+        // No key is needed here: the store's address and error stay in the log.
+        Err(why) => {
+            tracing::warn!("not ready: {why}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "status": "not-ready",
+                    "message": "the token store cannot be used; the server's log says why",
+                })),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -686,12 +775,8 @@ async fn run(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(slot) = server.slots.clone().try_acquire_owned() else {
-        server.count(&name, "busy");
-        let body = serde_json::json!({
-            "error": "busy",
-            "message": "the server is running as many calls as it can; try again shortly",
-        });
+    let Some(slot) = server.calls.slot(&name) else {
+        let body = serde_json::json!({"error": "busy", "message": BUSY});
         let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
         response
             .headers_mut()
@@ -757,7 +842,7 @@ async fn metrics(State(server): State<Arc<Server>>) -> Response {
     let mut text = String::from(
         "# HELP wrk_zoom_calls_total Action calls by outcome.\n# TYPE wrk_zoom_calls_total counter\n",
     );
-    for ((action, outcome), count) in server.calls.lock().expect("call counts").iter() {
+    for ((action, outcome), count) in server.calls.counts.lock().expect("call counts").iter() {
         text.push_str(&format!(
             "wrk_zoom_calls_total{{action=\"{}\",outcome=\"{}\"}} {count}\n",
             label(action),
@@ -785,6 +870,15 @@ mod tests {
         assert!(sim.admits("http://127.0.0.1:4010/v2"));
         assert!(!sim.admits("http://127.0.0.1:4011/v2"));
         assert!(!sim.admits("https://127.0.0.1:4010/v2"));
+    }
+
+    #[test]
+    fn caller_text_in_log_lines_is_escaped() {
+        assert_eq!(log_safe("plain 'text'"), "plain 'text'");
+        assert_eq!(
+            log_safe("a\n2026-01-01 INFO forged\r\u{1b}[31m"),
+            "a\\n2026-01-01 INFO forged\\r\\u{1b}[31m"
+        );
     }
 
     #[test]

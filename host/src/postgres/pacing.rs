@@ -29,8 +29,24 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 4)
 }
 
+/// Forgets rows idle for a day whose daily limit is not in force: a bare
+/// token's buckets, and any other left behind (see
+/// [`SharedPacing::forget_idle`]).
+const FORGET_IDLE: &str = "
+DELETE FROM wrk_zoom.wrk_zoom_rate_limits
+WHERE next_allowed_us < (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - 86400000000
+  AND (daily_resets_at IS NULL OR daily_resets_at < extract(epoch FROM clock_timestamp()))";
+
 #[async_trait]
 impl SharedPacing for Postgres {
+    async fn forget_idle(&self) -> Result<u64, StoreError> {
+        self.client()
+            .await?
+            .execute(FORGET_IDLE, &[])
+            .await
+            .map_err(|e| error("forget idle rate-limit buckets", e))
+    }
+
     async fn take_slot(&self, id: &BucketId, spacing: Duration) -> Result<Slot, StoreError> {
         let row = self
             .client()

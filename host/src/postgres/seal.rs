@@ -42,7 +42,17 @@ struct Key {
 }
 
 impl Key {
-    fn parse(text: &str, variable: &str) -> Result<Key, StoreError> {
+    /// A key from its text. A weak one (see `guessable`) is refused as the
+    /// key that seals; as an old key (`old`), which only opens what it
+    /// sealed before a rotation away from it, it is accepted with a warning.
+    fn parse(text: &str, variable: &str, old: bool) -> Result<Key, StoreError> {
+        fn guessable(bytes: &[u8]) -> bool {
+            let distinct = bytes
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            bytes.iter().all(|b| (0x20..0x7f).contains(b)) || distinct < 12
+        }
         let text = text.trim();
         let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
             (0..32)
@@ -60,6 +70,20 @@ impl Key {
             .find_map(|engine| engine.decode(text).ok())
         };
         let bytes = match bytes {
+            // Text, or a few repeated bytes, is not a key: a value sealed
+            // with it could be opened by guessing (each value names its key
+            // by a short id, a fast check for a guess).
+            Some(bytes) if bytes.len() == 32 && guessable(&bytes) => {
+                if !old {
+                    return Err(StoreError::new(format!(
+                        "{variable} decodes to text or to a few repeated bytes, which can be guessed; it must be {HOW_TO_MAKE_ONE} (to move away from this key, set the new one and list this one in WRK_ZOOM_STORE_OLD_KEYS until every connection was written again)"
+                    )));
+                }
+                tracing::warn!(
+                    "{variable} decodes to text or to a few repeated bytes, which can be guessed; remove it once every connection was written again with WRK_ZOOM_STORE_KEY"
+                );
+                bytes
+            }
             Some(bytes) if bytes.len() == 32 => bytes,
             Some(bytes) => {
                 return Err(StoreError::new(format!(
@@ -123,10 +147,10 @@ impl Keys {
     /// The current key and older ones (base64 or hex, 32 bytes each).
     pub fn new(current: &str, previous: &[&str]) -> Result<Keys, StoreError> {
         Ok(Keys {
-            current: Key::parse(current, "WRK_ZOOM_STORE_KEY")?,
+            current: Key::parse(current, "WRK_ZOOM_STORE_KEY", false)?,
             previous: previous
                 .iter()
-                .map(|k| Key::parse(k, "a key in WRK_ZOOM_STORE_OLD_KEYS"))
+                .map(|k| Key::parse(k, "a key in WRK_ZOOM_STORE_OLD_KEYS", true))
                 .collect::<Result<_, _>>()?,
         })
     }
@@ -369,5 +393,39 @@ mod tests {
         }
         // Hex works as well as base64.
         assert!(Keys::new(OTHER, &[]).is_ok());
+    }
+
+    #[test]
+    fn keys_that_can_be_guessed_are_refused_with_how_to_make_one() {
+        use base64::Engine;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        for weak in [
+            // base64 of 32 ASCII characters.
+            b64(b"tests-only store key of 32 bytes"),
+            b64(&[0u8; 32]),
+            b64(&[1, 2, 3, 4].repeat(8)),
+            "41".repeat(32),
+        ] {
+            let err = Keys::new(&weak, &[]).unwrap_err().to_string();
+            assert!(
+                err.contains("WRK_ZOOM_STORE_KEY") && err.contains("/dev/urandom"),
+                "{weak}: {err}"
+            );
+            // As an old key it still opens what it sealed (to rotate away).
+            let weak_keys = Keys {
+                current: Key::parse(&weak, "test", true).unwrap(),
+                previous: Vec::new(),
+            };
+            let sealed = weak_keys.seal("sales", b"secret").unwrap();
+            let rotated = Keys::new(KEY, &[&weak]).unwrap();
+            assert_eq!(
+                rotated
+                    .open("sales", weak_keys.current_id(), &sealed)
+                    .unwrap(),
+                b"secret"
+            );
+        }
+        let random: [u8; 32] = rand::random();
+        assert!(Keys::new(&b64(&random), &[]).is_ok());
     }
 }

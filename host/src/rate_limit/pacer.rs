@@ -322,6 +322,32 @@ impl Account {
         }))
     }
 
+    /// Whether nothing of this account is pending at `now`: no send within
+    /// a window, no pause and no daily limit still in force. Forgetting
+    /// such an account changes no pacing decision.
+    fn is_settled(&self, now: Instant) -> bool {
+        let margin = self.config.margin;
+        let buckets_settled = self
+            .buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .all(|b| {
+                b.paused_until.is_none_or(|p| p <= now)
+                    && b.sent
+                        .back()
+                        .is_none_or(|last| *last + b.rate.per + margin <= now)
+            });
+        let today = crate::clock::now_secs();
+        buckets_settled
+            && self
+                .daily
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .all(|d| d.resets_at <= today)
+    }
+
     /// The category to pace the operation `key` (its path template) in:
     /// what Zoom last reported for it, else its declared label.
     pub fn category_of(&self, key: &str, declared: RateCategory) -> RateCategory {
@@ -391,12 +417,45 @@ impl Drop for Reservation<'_> {
     }
 }
 
+/// An account unused this long, with nothing pending, is forgotten (each
+/// bare token has an account of its own, so they would pile up).
+const IDLE_ACCOUNT: Duration = Duration::from_secs(10 * 60);
+/// Past this many accounts, every one with nothing pending is forgotten,
+/// however recently used.
+const MAX_ACCOUNTS: usize = 10_000;
+/// How often the accounts are swept (and at most once a second when
+/// there are too many).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often a shared store is asked to forget its idle buckets.
+const SHARED_SWEEP_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// The accounts, each with when it was last asked for.
+#[derive(Debug)]
+struct Accounts {
+    by_key: HashMap<String, (Arc<Account>, Instant)>,
+    last_sweep: Instant,
+    last_shared_sweep: Option<Instant>,
+}
+
+impl Accounts {
+    /// Forgets every account not in use by a call, unused for `idle`, and
+    /// with nothing pending at `now`.
+    fn sweep(&mut self, now: Instant, idle: Duration) {
+        self.last_sweep = now;
+        self.by_key.retain(|_, (account, used)| {
+            Arc::strong_count(account) > 1
+                || now.saturating_duration_since(*used) < idle
+                || !account.is_settled(now)
+        });
+    }
+}
+
 /// The accounts of a host: one [`Account`] per connection key.
 #[derive(Debug)]
 pub struct Pacer {
     config: RateLimitConfig,
     shared: Option<Arc<dyn SharedPacing>>,
-    accounts: Mutex<HashMap<String, Arc<Account>>>,
+    accounts: Mutex<Accounts>,
 }
 
 impl Pacer {
@@ -405,7 +464,11 @@ impl Pacer {
         Pacer {
             config,
             shared: None,
-            accounts: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(Accounts {
+                by_key: HashMap::new(),
+                last_sweep: Instant::now(),
+                last_shared_sweep: None,
+            }),
         }
     }
 
@@ -423,18 +486,64 @@ impl Pacer {
     /// The shared buckets of the connection `key` (see
     /// [`ZoomConnection::rate_limit_key`](crate::ZoomConnection::rate_limit_key)).
     pub fn account(&self, key: &str) -> Arc<Account> {
+        let now = Instant::now();
+        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        let since = now.saturating_duration_since(accounts.last_sweep);
+        if since >= SWEEP_EVERY {
+            accounts.sweep(now, IDLE_ACCOUNT);
+            self.sweep_shared(&mut accounts, now);
+        } else if accounts.by_key.len() >= MAX_ACCOUNTS && since >= Duration::from_secs(1) {
+            accounts.sweep(now, Duration::ZERO);
+        }
+        let (account, used) = accounts.by_key.entry(key.to_string()).or_insert_with(|| {
+            let account = Account::new(key, self.config.pacing.clone(), self.shared.clone());
+            (Arc::new(account), now)
+        });
+        *used = now;
+        account.clone()
+    }
+
+    /// Asks the shared store, at most once every [`SHARED_SWEEP_EVERY`], to
+    /// forget buckets idle for a day (in the background).
+    fn sweep_shared(&self, accounts: &mut Accounts, now: Instant) {
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        if accounts
+            .last_shared_sweep
+            .is_some_and(|last| now.saturating_duration_since(last) < SHARED_SWEEP_EVERY)
+        {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        accounts.last_shared_sweep = Some(now);
+        let shared = shared.clone();
+        runtime.spawn(async move {
+            match shared.forget_idle().await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!("forgot {n} idle shared rate-limit buckets"),
+                Err(e) => tracing::debug!("cannot forget idle shared rate-limit buckets: {e}"),
+            }
+        });
+    }
+
+    #[cfg(test)]
+    fn account_count(&self) -> usize {
         self.accounts
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(key.to_string())
-            .or_insert_with(|| {
-                Arc::new(Account::new(
-                    key,
-                    self.config.pacing.clone(),
-                    self.shared.clone(),
-                ))
-            })
-            .clone()
+            .by_key
+            .len()
+    }
+
+    #[cfg(test)]
+    fn sweep_at(&self, now: Instant, idle: Duration) {
+        self.accounts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .sweep(now, idle);
     }
 }
 
@@ -478,6 +587,64 @@ mod tests {
             "the next request waits at most one window, not {:?}",
             next - now
         );
+    }
+
+    #[tokio::test]
+    async fn idle_accounts_are_forgotten_unless_something_is_pending() {
+        let pacer = Pacer::new(RateLimitConfig::default());
+        let (table, category) = (Table::Main, RateCategory::Light);
+        // Bare tokens: one account each, used once.
+        for i in 0..100 {
+            pacer
+                .account(&format!("https://api.zoom.us/v2#token:{i}"))
+                .acquire(table, category)
+                .await
+                .unwrap();
+        }
+        // One whose daily limit is used up for a while yet.
+        pacer
+            .account("https://api.zoom.us/v2#token:daily")
+            .record_daily_limit(
+                table,
+                category,
+                KnownDailyLimit {
+                    resets_at: crate::clock::now_secs() + 3_600,
+                    limit: "daily".into(),
+                    message: "used up".into(),
+                },
+            )
+            .await;
+        // One a call still holds.
+        let held = pacer.account("https://api.zoom.us/v2#token:held");
+        assert_eq!(pacer.account_count(), 102);
+
+        // Recently used: kept.
+        pacer.sweep_at(Instant::now(), IDLE_ACCOUNT);
+        assert_eq!(pacer.account_count(), 102);
+        // Idle for longer than IDLE_ACCOUNT: only what is pending or held stays.
+        pacer.sweep_at(
+            Instant::now() + IDLE_ACCOUNT + Duration::from_secs(1),
+            IDLE_ACCOUNT,
+        );
+        assert_eq!(pacer.account_count(), 2);
+        let daily = pacer.account("https://api.zoom.us/v2#token:daily");
+        assert!(
+            daily.acquire(table, category).await.is_err(),
+            "the limit is still known"
+        );
+        drop((held, daily));
+    }
+
+    #[tokio::test]
+    async fn too_many_accounts_are_swept_whatever_their_age() {
+        let pacer = Pacer::new(RateLimitConfig::default());
+        for i in 0..MAX_ACCOUNTS + 10 {
+            pacer.account(&format!("https://api.zoom.us/v2#token:{i}"));
+        }
+        // Past the bound, a sweep (at most once a second) keeps nothing idle.
+        pacer.accounts.lock().unwrap().last_sweep = Instant::now() - Duration::from_secs(2);
+        pacer.account("https://api.zoom.us/v2#token:next");
+        assert_eq!(pacer.account_count(), 1);
     }
 
     #[test]

@@ -70,4 +70,9 @@ pub trait SharedPacing: Send + Sync + std::fmt::Debug {
         id: &BucketId,
         limit: &KnownDailyLimit,
     ) -> Result<(), StoreError>;
+    /// Forgets buckets nothing has used for a day and whose daily limit is
+    /// not in force (each bare token has buckets of its own); how many.
+    async fn forget_idle(&self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
 }

@@ -6,10 +6,12 @@
 //!   user and writable by no one else (otherwise the host compiles in memory
 //!   and says so once);
 //! - every artifact is bound to a per-installation secret: an HMAC-SHA256
-//!   (key: 32 random bytes in `<dir>/.key`, mode 0600) over the component's
-//!   digest, the engine's compatibility hash and the compiled bytes; a file
-//!   that fails the check (swapped for another component's, a flipped byte)
-//!   is ignored and replaced;
+//!   (key: 32 random bytes in a file of the configuration directory,
+//!   `cache.key`, mode 0600, see [`crate::default_cache_key_file`]) over the
+//!   component's digest, the engine's compatibility hash and the compiled
+//!   bytes; a file that fails the check (swapped for another component's, a
+//!   flipped byte, or a whole cache copied or restored from elsewhere,
+//!   which does not bring the key) is ignored and replaced;
 //! - the verified bytes in memory are what is deserialized, so the file
 //!   cannot change between the check and the load;
 //! - files are written to a fresh temporary name (`create_new`) and renamed.
@@ -23,7 +25,9 @@ use wasmtime::component::Component;
 
 type HmacSha256 = Hmac<Sha256>;
 
-const KEY_FILE: &str = ".key";
+/// Where older versions kept the key: inside the cache, so a copied cache
+/// vouched for itself. Never read; deleted when seen.
+const OLD_KEY_FILE: &str = ".key";
 const TAG_LEN: usize = 32;
 
 /// A cache directory that passed the checks, with its key.
@@ -34,10 +38,18 @@ pub struct CodeCache {
 }
 
 impl CodeCache {
-    /// Opens (creating it 0700) the cache in `dir` for `engine`, or `None`
-    /// with a warning when the directory cannot be trusted or used.
-    pub fn open(dir: &Path, engine: &Engine) -> Option<CodeCache> {
-        match Self::try_open(dir, engine) {
+    /// Opens (creating it 0700) the cache in `dir` for `engine`, its
+    /// artifacts checked with the key in `key_file` (made on first use), or
+    /// `None` with a warning when either cannot be trusted or used.
+    pub fn open(dir: &Path, key_file: Option<&Path>, engine: &Engine) -> Option<CodeCache> {
+        let opened = match key_file {
+            Some(key_file) => Self::try_open(dir, key_file, engine),
+            None => Err(
+                "no configuration directory holds its key (set WRK_ZOOM_HOME or WRK_ZOOM_CACHE_KEY_FILE)"
+                    .to_string(),
+            ),
+        };
+        match opened {
             Ok(cache) => Some(cache),
             Err(why) => {
                 tracing::warn!(
@@ -49,7 +61,7 @@ impl CodeCache {
         }
     }
 
-    fn try_open(dir: &Path, engine: &Engine) -> Result<CodeCache, String> {
+    fn try_open(dir: &Path, key_file: &Path, engine: &Engine) -> Result<CodeCache, String> {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -58,7 +70,24 @@ impl CodeCache {
             .create(dir)
             .map_err(|e| format!("cannot create it: {e}"))?;
         check_private(dir, true)?;
-        let key = read_or_make_key(&dir.join(KEY_FILE))?;
+        let inside = |path: &Path| {
+            std::path::absolute(path)
+                .map(|p| p.starts_with(std::path::absolute(dir).unwrap_or_default()))
+                .unwrap_or(false)
+        };
+        if inside(key_file) {
+            return Err(format!(
+                "its key {} is inside it, where a copied cache would bring its own; keep the key elsewhere",
+                key_file.display()
+            ));
+        }
+        let _ = std::fs::remove_file(dir.join(OLD_KEY_FILE));
+        if let Some(parent) = key_file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            builder
+                .create(parent)
+                .map_err(|e| format!("cannot create the directory of its key: {e}"))?;
+        }
+        let key = read_or_make_key(key_file)?;
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);

@@ -22,9 +22,16 @@ pub struct Compiler {
 
 impl Compiler {
     /// A compiler for `engine`, linking against `linker`, caching in
-    /// `cache_dir` when that directory can be trusted (see `cache`).
-    pub fn new(engine: Engine, linker: Arc<Linker<CallState>>, cache_dir: Option<PathBuf>) -> Self {
-        let cache = cache_dir.and_then(|dir| CodeCache::open(&dir, &engine));
+    /// `cache_dir` with the key in `cache_key_file` when both can be
+    /// trusted (see `cache`).
+    pub fn new(
+        engine: Engine,
+        linker: Arc<Linker<CallState>>,
+        cache_dir: Option<PathBuf>,
+        cache_key_file: Option<PathBuf>,
+    ) -> Self {
+        let cache =
+            cache_dir.and_then(|dir| CodeCache::open(&dir, cache_key_file.as_deref(), &engine));
         Compiler {
             engine,
             linker,

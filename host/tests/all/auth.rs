@@ -46,6 +46,7 @@ impl Env {
             .args(args)
             .env("WRK_ZOOM_HOME", &self.home)
             .env("WRK_ZOOM_CACHE_DIR", cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
             .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
             .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
             .env("ZOOM_OAUTH_BASE", self.sim.origin())
@@ -178,6 +179,7 @@ fn assert_no_secret(outputs: &[&Output], secrets: &[String]) {
 fn host() -> Host {
     Host::new(HostConfig {
         cache_dir: Some(cache_dir()),
+        cache_key_file: Some(crate::cache_key_file()),
         max_concurrent_calls: 64,
         ..HostConfig::default()
     })
@@ -566,4 +568,60 @@ async fn a_token_that_claims_to_live_for_ages_is_saved_with_a_bounded_expiry() {
         expiry <= now_secs() + 30 * 86_400 + 60,
         "expires at {expiry}"
     );
+}
+
+#[tokio::test]
+async fn the_browser_inherits_none_of_our_variables() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new("browser", Duration::from_secs(3600)).await;
+    let dump = env._temp.path().join("browser-env");
+    let browser = env._temp.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nenv > '{}.tmp'\nmv '{0}.tmp' '{0}'\n",
+            dump.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let out = env
+        .command(&[
+            "auth",
+            "login",
+            "--timeout",
+            "2",
+            // The file store: the database URL below is only a secret to keep.
+            "--store",
+            env.home.to_str().unwrap(),
+        ])
+        .env("BROWSER", &browser)
+        .env("WRK_ZOOM_STORE_KEY", "store-key-secret-value")
+        .env("WRK_ZOOM_DATABASE_URL", "postgres://u:db-password@db/x")
+        .env("WRK_ZOOM_NEW_SETTING", "new-setting-value")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success(), "nobody approved the login");
+    for _ in 0..100 {
+        if dump.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seen = std::fs::read_to_string(&dump).expect("the browser ran");
+    assert!(seen.contains("PATH="), "{seen}");
+    for secret in [
+        "WRK_ZOOM_STORE_KEY",
+        "store-key-secret-value",
+        "WRK_ZOOM_DATABASE_URL",
+        "db-password",
+        "WRK_ZOOM_HOME",
+        "WRK_ZOOM_NEW_SETTING",
+        "ZOOM_CLIENT_SECRET",
+        seed::CLIENT_SECRET,
+        "ZOOM_OAUTH_BASE",
+    ] {
+        assert!(!seen.contains(secret), "the browser got {secret}:\n{seen}");
+    }
 }

@@ -9,6 +9,7 @@ fn wrk_zoom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
         .args(args)
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .env("WRK_ZOOM_HOME", home.path())
         .env_remove("ZOOM_ACCESS_TOKEN")
         .env_remove("ZOOM_API_BASE")
@@ -35,6 +36,7 @@ fn doctor(home: &std::path::Path, api_base: &str) -> Output {
         .args(["doctor", "--api-base", api_base])
         .env("WRK_ZOOM_HOME", home)
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .output()
         .expect("run wrk-zoom doctor")
 }
@@ -282,6 +284,7 @@ fn all_shows_progress_on_a_terminal() {
     let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .env("WRK_ZOOM_HOME", home.path())
         .output()
         .expect("run script(1) from util-linux");
@@ -357,6 +360,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         let output = Command::new("script")
             .args(["-qec", &format!("sh -c '{command}'"), "/dev/null"])
             .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
             .env("WRK_ZOOM_HOME", home.path())
             .env_remove("NO_COLOR")
             .output()

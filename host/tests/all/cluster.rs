@@ -25,7 +25,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_wrk-zoom");
 /// The API key of the tests' replicas.
 const API_KEY: &str = "test-key-0123456789";
 /// The store key of the tests' replicas (32 bytes, base64).
-const STORE_KEY: &str = "dGVzdHMtb25seSBzdG9yZSBrZXkgb2YgMzIgYnl0ZXM=";
+// 32 random bytes (a key that decodes to text is refused as weak).
+const STORE_KEY: &str = "CL1zTPiywy2OGgDX73SpBRe9XXPJBaJ+4FkQYH5mWT8=";
 
 /// One `wrk-zoom serve` process, killed when dropped.
 struct Replica {
@@ -63,6 +64,7 @@ impl Cluster {
             .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
             .env("WRK_ZOOM_HOME", self.temp.path())
             .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
             .env("WRK_ZOOM_API_KEY", API_KEY)
             .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
             .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
@@ -521,7 +523,7 @@ async fn secrets_are_encrypted_at_rest_and_a_wrong_key_says_so() {
         .command(&["auth", "status"])
         .env(
             "WRK_ZOOM_STORE_KEY",
-            "b3RoZXIta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtISE=",
+            "UiA+W+KiCnfHbQYzpTM/nFVmhmyJvj6TIZj+WzuWPq0=",
         )
         .output()
         .await
@@ -606,6 +608,7 @@ async fn ready_answers_503_while_the_database_is_down() {
     drop(pg);
     let (status, answer) = exchange(base, "GET", "/ready", "").await;
     assert_eq!(status, 503, "{answer}");
+    assert!(!answer.to_string().contains("postgres://"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1245,4 +1248,62 @@ async fn a_daily_limit_answer_cannot_lock_the_account_for_years() {
     assert!(said.contains("daily"), "{said}");
     assert!(!said.contains("9999") && said.len() < 5_000, "{said}");
     assert_eq!(cluster.api_requests("/v2/users/me"), seen, "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn rate_limit_rows_idle_for_a_day_are_forgotten() {
+    use wrk_zoom::rate_limit::SharedPacing;
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let store = cluster.store().await;
+    let operator = operator(&cluster.pg).await;
+    let day_us: i64 = 86_400 * 1_000_000;
+    let now_us = now_secs() * 1_000_000;
+    for (account, next_allowed_us, daily_resets_at) in [
+        (
+            "https://api.zoom.us/v2#token:idle",
+            now_us - 2 * day_us,
+            None,
+        ),
+        (
+            "https://api.zoom.us/v2#token:recent",
+            now_us - 60_000_000,
+            None,
+        ),
+        (
+            "https://api.zoom.us/v2#token:daily-in-force",
+            now_us - 2 * day_us,
+            Some(now_secs() + 3_600),
+        ),
+        (
+            "https://api.zoom.us/v2#token:daily-passed",
+            now_us - 2 * day_us,
+            Some(now_secs() - 3_600),
+        ),
+    ] {
+        operator
+            .execute(
+                "INSERT INTO wrk_zoom_rate_limits (account, bucket, next_allowed_us, daily_resets_at)
+                 VALUES ($1, 'main/light', $2, $3)",
+                &[&account, &next_allowed_us, &daily_resets_at],
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.forget_idle().await.unwrap(), 2);
+    let mut left: Vec<String> = operator
+        .query("SELECT account FROM wrk_zoom_rate_limits", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "https://api.zoom.us/v2#token:daily-in-force",
+            "https://api.zoom.us/v2#token:recent"
+        ]
+    );
 }

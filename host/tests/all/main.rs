@@ -14,6 +14,12 @@ pub fn cache_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-cli-cache")
 }
 
+/// The key that vouches for [`cache_dir`]'s files, outside it (as a
+/// configuration directory holds it), shared by every test's processes.
+pub fn cache_key_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrk-zoom-cli-cache.key")
+}
+
 /// A private temporary directory, removed when dropped.
 pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
     tempfile::Builder::new()

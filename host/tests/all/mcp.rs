@@ -16,7 +16,8 @@ async fn client(
         .args(["mcp", "--sandbox"])
         .args(extra)
         .env("WRK_ZOOM_HOME", home)
-        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir());
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file());
     ().serve(TokioChildProcess::new(command).expect("start wrk-zoom mcp"))
         .await
         .expect("the MCP session starts")

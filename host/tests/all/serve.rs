@@ -32,6 +32,7 @@ fn serve_in(home: tempfile::TempDir, extra: &[&str]) -> Served {
         .env("WRK_ZOOM_API_KEY", KEY)
         .env("WRK_ZOOM_HOME", home.path())
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -491,6 +492,11 @@ fn serve_follows_every_page_like_the_cli_and_streams_ndjson() {
 
 /// One MCP JSON-RPC request to `/mcp` (streamable HTTP, JSON answers).
 fn mcp(base: &str, key: Option<&str>, request: Value) -> (u16, String) {
+    mcp_to_host(base, base.trim_start_matches("http://"), key, request)
+}
+
+/// [`mcp`] with `host` as the `Host` header (as a load balancer sends it).
+fn mcp_to_host(base: &str, host: &str, key: Option<&str>, request: Value) -> (u16, String) {
     let addr = base.trim_start_matches("http://");
     let body = request.to_string();
     let auth = key
@@ -499,7 +505,7 @@ fn mcp(base: &str, key: Option<&str>, request: Value) -> (u16, String) {
     exchange(
         addr,
         &format!(
-            "POST /mcp HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /mcp HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
     )
@@ -562,6 +568,12 @@ fn serve_offers_the_actions_as_mcp_tools_on_the_stored_connections() {
         result["structuredContent"]["email"],
         zoom_simulator::seed::USER_EMAIL
     );
+    // Counted like a call to the REST API.
+    let (_, metrics) = http(base, "GET", "/metrics", Some(KEY), "");
+    assert!(
+        metrics.contains("wrk_zoom_calls_total{action=\"retrieve-user\",outcome=\"ok\"} 1"),
+        "{metrics}"
+    );
 }
 
 #[test]
@@ -602,6 +614,7 @@ fn several_api_keys_are_accepted_so_a_key_can_be_rotated() {
         .env("WRK_ZOOM_API_KEY", "old-key-0123456789, new-key-0123456789")
         .env("WRK_ZOOM_HOME", home.path())
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -651,8 +664,10 @@ fn ready_answers_503_while_the_token_store_cannot_be_read() {
     std::fs::write(served._home.path().join("connections.json"), "{ damaged").unwrap();
     let (status, body) = http(&served.base, "GET", "/ready", None, "");
     assert_eq!(status, 503, "{body}");
+    // Only ready or not: no path, no store error (the server's log has them).
+    assert_eq!(json(&body)["status"], "not-ready");
     assert!(
-        json(&body)["message"].as_str().unwrap().contains("damaged"),
+        !body.contains("damaged") && !body.contains("wrk-zoom-serve-home"),
         "{body}"
     );
 }
@@ -729,6 +744,7 @@ fn log_format_json_writes_one_json_object_per_line() {
         .env("WRK_ZOOM_API_KEY", KEY)
         .env("WRK_ZOOM_HOME", home.path())
         .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -752,5 +768,274 @@ fn log_format_json_writes_one_json_object_per_line() {
             "{log}"
         );
     }
+    drop(home);
+}
+
+/// A file store in a new home: connection `sim` on the simulator, and
+/// `defaults` as given.
+fn home_with_sim(sim: &zoom_simulator::RunningSimulator, defaults: Value) -> tempfile::TempDir {
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    let now = wrk_zoom::clock::now_secs();
+    let store = serde_json::json!({
+        "version": 1,
+        "defaults": defaults,
+        "connections": {"sim": {
+            "kind": "user", "grant": "authorization_code",
+            "client_id": "id", "client_secret": "secret",
+            "oauth_base": sim.origin(), "api_base": sim.base_url(),
+            "access_token": zoom_simulator::seed::USER_TOKEN, "refresh_token": "r",
+            "expires_at": now + 86_400, "lifetime_secs": 86_400, "granted_at": now,
+        }},
+    });
+    std::fs::write(home.path().join("connections.json"), store.to_string()).unwrap();
+    home
+}
+
+fn tool_call(id: u64, name: &str) -> Value {
+    serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": {"name": name, "arguments": {}}})
+}
+
+#[test]
+fn mcp_answers_whatever_host_a_load_balancer_names() {
+    let served = serve(&[]);
+    let initialize = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    for host in [
+        "wrk-zoom.internal.example",
+        "wrk-zoom.example.com:443",
+        "10.0.0.7:8787",
+    ] {
+        let (status, body) = mcp_to_host(&served.base, host, Some(KEY), initialize.clone());
+        assert_eq!(status, 200, "{host}: {body}");
+        assert_eq!(json(&body)["result"]["serverInfo"]["name"], "wrk-zoom");
+    }
+    // The API key is still the gate.
+    let (status, _) = mcp_to_host(&served.base, "wrk-zoom.example.com", None, initialize);
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn mcp_errors_hide_internals_like_the_rest_api() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    // The default user connection is one that is not stored.
+    let served = serve_in(
+        home_with_sim(&sim, serde_json::json!({"user": "ghost"})),
+        &[],
+    );
+    let (status, body) = mcp(&served.base, Some(KEY), tool_call(1, "retrieve-user"));
+    assert_eq!(status, 200, "{body}");
+    let result = &json(&body)["result"];
+    assert_eq!(result["isError"], true, "{body}");
+    assert_eq!(
+        result["content"][0]["text"], "there is no stored connection named 'ghost'",
+        "{body}"
+    );
+    assert!(
+        !body.contains("wrk-zoom-serve-home") && !body.contains("'sim'"),
+        "no store path, no other connection: {body}"
+    );
+    let (_, metrics) = http(&served.base, "GET", "/metrics", Some(KEY), "");
+    assert!(
+        metrics.contains(
+            "wrk_zoom_calls_total{action=\"retrieve-user\",outcome=\"unknown-connection\"} 1"
+        ),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn mcp_calls_take_the_same_slots_as_rest_calls() {
+    // A server that accepts and never answers holds the one slot.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stuck = format!("http://{}/v2", listener.local_addr().unwrap());
+    let (arrived_tx, arrived) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+            let _ = arrived_tx.send(());
+        }
+    });
+    let served = serve(&["--max-concurrent-calls", "1", "--allow-api-base", &stuck]);
+    let request = serde_json::json!({"params": {}, "token": "t", "api_base": stuck}).to_string();
+    let first = {
+        let (base, request) = (served.base.clone(), request.clone());
+        std::thread::spawn(move || {
+            http(
+                &base,
+                "POST",
+                "/v1/actions/retrieve-user",
+                Some(KEY),
+                &request,
+            )
+        })
+    };
+    arrived
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the first call reaches the stuck server");
+    let (status, body) = mcp(&served.base, Some(KEY), tool_call(2, "retrieve-user"));
+    assert_eq!(status, 200, "{body}");
+    let error = &json(&body)["error"];
+    assert_eq!(error["data"]["error"], "busy", "{body}");
+    assert!(
+        error["message"].as_str().unwrap().contains("try again"),
+        "{body}"
+    );
+    let (_, metrics) = http(&served.base, "GET", "/metrics", Some(KEY), "");
+    assert!(
+        metrics.contains("wrk_zoom_calls_total{action=\"retrieve-user\",outcome=\"busy\"} 1"),
+        "{metrics}"
+    );
+    drop(served);
+    let _ = first.join();
+}
+
+#[test]
+fn an_empty_token_is_refused_naming_the_token() {
+    let served = serve(&[]);
+    for request in [
+        serde_json::json!({"params": {}, "token": ""}),
+        serde_json::json!({"params": {}, "token": "", "api_base": "https://api.zoom.us/v2"}),
+    ] {
+        let (status, body) = http(
+            &served.base,
+            "POST",
+            "/v1/actions/retrieve-user",
+            Some(KEY),
+            &request.to_string(),
+        );
+        assert_eq!(status, 400, "{request}: {body}");
+        assert_eq!(json(&body)["field"], "token", "{body}");
+    }
+}
+
+#[test]
+fn api_bases_are_normalised_or_refused() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let served = serve(&["--allow-api-base", &sim.base_url()]);
+    let call = |api_base: String| {
+        let request = serde_json::json!({
+            "params": {}, "token": zoom_simulator::seed::USER_TOKEN, "api_base": api_base,
+        });
+        http(
+            &served.base,
+            "POST",
+            "/v1/actions/retrieve-user",
+            Some(KEY),
+            &request.to_string(),
+        )
+    };
+    let (status, body) = call(format!("{}/", sim.base_url()));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(sim.base_url().replace("/v2", "//v2//"));
+    assert_eq!(status, 200, "{body}");
+    for refused in [
+        format!("{}#1", sim.base_url()),
+        format!("{}?x=1", sim.base_url()),
+    ] {
+        let (status, body) = call(refused.clone());
+        assert_eq!(status, 400, "{refused}: {body}");
+        assert_eq!(json(&body)["field"], "api_base", "{body}");
+    }
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in {status}"))
+}
+
+#[test]
+fn callers_naming_huge_connections_leave_nothing_behind() {
+    let served = serve(&[]);
+    let pid = served.child.id();
+    let huge = |i: usize| {
+        serde_json::json!({"params": {}, "connection": format!("{}{i}", "x".repeat(1 << 20))})
+            .to_string()
+    };
+    let call = |body: &str| {
+        http(
+            &served.base,
+            "POST",
+            "/v1/actions/retrieve-user",
+            Some(KEY),
+            body,
+        )
+    };
+    // Let start-up work (compiled code loaded in the background) settle.
+    for i in 0..5 {
+        call(&huge(i));
+    }
+    let mut before = rss_kib(pid);
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let now = rss_kib(pid);
+        let settled = now.abs_diff(before) < 512;
+        before = now;
+        if settled {
+            break;
+        }
+    }
+    for i in 0..100 {
+        let (status, body) = call(&huge(i));
+        assert_eq!(status, 400, "{}", &body[..body.len().min(300)]);
+        assert_eq!(json(&body)["field"], "connection");
+        assert!(body.len() < 1_000, "the name is not echoed");
+    }
+    let grown = rss_kib(pid).saturating_sub(before);
+    assert!(grown < 20 * 1024, "{grown} KiB kept after 100 huge names");
+}
+
+#[test]
+fn caller_text_cannot_forge_a_log_line() {
+    let home = crate::temp_dir("wrk-zoom-serve-home-");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+        .args(["serve", "--port", "0"])
+        .env("WRK_ZOOM_API_KEY", KEY)
+        .env("WRK_ZOOM_HOME", home.path())
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_string();
+    let forged =
+        "nope\n2026-01-01T00:00:00Z  INFO forged: renewed the access token connection=admin";
+    let request = serde_json::json!({"params": {}, "connection": forged}).to_string();
+    let (status, body) = http(
+        &base,
+        "POST",
+        "/v1/actions/retrieve-user",
+        Some(KEY),
+        &request,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(json(&body)["field"], "connection");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.lines().any(|l| l.contains("INFO forged")),
+        "a forged line:\n{stderr}"
+    );
     drop(home);
 }

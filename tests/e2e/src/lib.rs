@@ -33,6 +33,11 @@ pub fn cache_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(concat!(env!("OUT_DIR"), "/compiled-code-cache"))
 }
 
+/// The key that vouches for [`cache_dir`]'s files, outside it.
+pub fn cache_key_file() -> std::path::PathBuf {
+    std::path::PathBuf::from(concat!(env!("OUT_DIR"), "/compiled-code-cache.key"))
+}
+
 /// A private temporary directory, removed when dropped.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -49,6 +54,7 @@ pub fn host() -> Host {
 pub fn host_with_limits(limits: CallLimits) -> Host {
     Host::new(HostConfig {
         cache_dir: Some(cache_dir()),
+        cache_key_file: Some(cache_key_file()),
         limits,
         max_concurrent_calls: 64,
         ..HostConfig::default()
@@ -63,6 +69,7 @@ pub fn host_trusting(sim: &RunningSimulator) -> Host {
         .expect("the simulator serves HTTPS");
     Host::new(HostConfig {
         cache_dir: Some(cache_dir()),
+        cache_key_file: Some(cache_key_file()),
         max_concurrent_calls: 64,
         transport: Some(wrk_zoom::transport::TransportConfig {
             extra_roots: vec![ca],

@@ -325,6 +325,7 @@ async fn pacing_keeps_a_burst_of_200_concurrent_calls_under_the_per_second_rate(
     let host = Arc::new(
         Host::new(HostConfig {
             cache_dir: Some(wrk_zoom_e2e::cache_dir()),
+            cache_key_file: Some(wrk_zoom_e2e::cache_key_file()),
             max_concurrent_calls: 256,
             ..HostConfig::default()
         })

@@ -93,10 +93,7 @@ async fn a_component_under_another_name_never_replaces_an_action() {
 async fn a_second_host_loads_compiled_code_from_the_disk_cache() {
     let temp = wrk_zoom_e2e::temp_dir();
     let dir = temp.path().join("cache");
-    let config = wrk_zoom::HostConfig {
-        cache_dir: Some(dir.clone()),
-        ..wrk_zoom::HostConfig::default()
-    };
+    let config = cache_config(&dir);
     let first = wrk_zoom::Host::new(config.clone()).unwrap();
     assert!(!first.action("retrieve-user").await.unwrap().from_cache);
     assert_eq!(cached(&dir).len(), 1, "one compiled artifact per component");
@@ -118,11 +115,72 @@ fn cached(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// A host caching in `dir`, with its key beside it (as in a configuration
+/// directory of its own).
 fn cache_config(dir: &std::path::Path) -> wrk_zoom::HostConfig {
     wrk_zoom::HostConfig {
         cache_dir: Some(dir.to_path_buf()),
+        cache_key_file: Some(dir.with_extension("key")),
         ..wrk_zoom::HostConfig::default()
     }
+}
+
+/// Copies the files of directory `from` into a new directory `to`, as a
+/// backup restore or a CI cache would (private, like the original).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_cache_copied_from_elsewhere_is_not_trusted() {
+    let temp = wrk_zoom_e2e::temp_dir();
+    let a = temp.path().join("a");
+    let first = wrk_zoom::Host::new(cache_config(&a)).unwrap();
+    let names = ["retrieve-user", "delete-meeting"];
+    for name in names {
+        first.action(name).await.unwrap();
+    }
+    assert_eq!(cached(&a).len(), names.len());
+    // Even the old place of the key (inside the cache) travels with it.
+    std::fs::write(
+        a.join(".key"),
+        std::fs::read(a.with_extension("key")).unwrap(),
+    )
+    .unwrap();
+    let b = temp.path().join("b");
+    copy_dir(&a, &b);
+
+    // A host whose configuration directory holds another key.
+    let second = wrk_zoom::Host::new(cache_config(&b)).unwrap();
+    for name in names {
+        assert!(
+            !second.action(name).await.unwrap().from_cache,
+            "{name} came from a copied cache"
+        );
+    }
+    // Its own artifacts replaced the copied ones, and vouch for themselves.
+    let third = wrk_zoom::Host::new(cache_config(&b)).unwrap();
+    assert!(third.action("retrieve-user").await.unwrap().from_cache);
+}
+
+#[tokio::test]
+async fn a_cache_key_inside_the_cache_is_refused() {
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("cache");
+    let config = wrk_zoom::HostConfig {
+        cache_dir: Some(dir.clone()),
+        cache_key_file: Some(dir.join("cache.key")),
+        ..wrk_zoom::HostConfig::default()
+    };
+    let first = wrk_zoom::Host::new(config.clone()).unwrap();
+    assert!(!first.action("retrieve-user").await.unwrap().from_cache);
+    assert!(cached(&dir).is_empty(), "nothing cached");
 }
 
 #[tokio::test]
