@@ -263,6 +263,143 @@ mod tests {
         }
     }
 
+    /// Hooks for a call whose API is `api` and which may also reach
+    /// `other` (as Zoom's download hosts are reached): the real token is
+    /// `real-token`, the component's stand-in `stand-in`.
+    fn call_hooks(
+        api: &zoom_simulator::RunningSimulator,
+        other: &zoom_simulator::RunningSimulator,
+    ) -> (EgressHooks, Arc<Mutex<EgressLog>>, Arc<Account>) {
+        let exact = |origin: String| {
+            let (scheme, host, port) = crate::connection::url_origin(&origin).unwrap();
+            policy::AllowedHost::Exact { scheme, host, port }
+        };
+        let policy = EgressPolicy {
+            allowed: vec![exact(api.origin()), exact(other.origin())],
+            api: Some(exact(api.origin())),
+            zoom_downloads: false,
+        };
+        let pacing = pacing("/users/{userId}", RateCategory::Light, false);
+        let account = pacing.account.clone();
+        let transport =
+            Transport::new(&crate::transport::TransportConfig::default()).expect("a transport");
+        let credential = Credential {
+            stand_in: "stand-in".into(),
+            token: "real-token".into(),
+        };
+        let limits = EgressLimits {
+            max_requests: 100,
+            max_in_flight: 4,
+            max_request_body: 1024,
+        };
+        let (hooks, log) = EgressHooks::new(
+            Arc::new(transport),
+            Arc::new(policy),
+            credential,
+            pacing,
+            limits,
+        );
+        (hooks, log, account)
+    }
+
+    /// A GET of `url` with the stand-in, as a component sends it.
+    async fn get(hooks: &mut EgressHooks, url: &str) -> u16 {
+        use http_body_util::BodyExt;
+        let body = http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        let request = hyper::Request::get(url)
+            .header("authorization", "Bearer stand-in")
+            .body(body)
+            .unwrap();
+        let sent = hooks.send_request(request, None, Box::new(async { Ok(()) }));
+        let (response, _) = Box::into_pin(sent).await.expect("an answer");
+        response.status().as_u16()
+    }
+
+    fn authorization_of(sim: &zoom_simulator::RunningSimulator, path: &str) -> Vec<Option<String>> {
+        sim.requests()
+            .into_iter()
+            .filter(|r| r.raw_path == path)
+            .map(|r| r.authorization)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn no_token_on_a_hop_a_redirect_from_another_origin_led_to() {
+        use zoom_simulator::{Fault, FaultRule, SimConfig, start};
+        let api = start(SimConfig::default()).await.unwrap();
+        let other = start(SimConfig::default()).await.unwrap();
+        let target = format!("{}/v2/users/me", api.origin());
+        other.inject_fault(
+            FaultRule::new(Fault::Answer {
+                status: 302,
+                headers: vec![("location".into(), target.clone())],
+                body: String::new(),
+            })
+            .path_prefix("/hop"),
+        );
+        let (mut hooks, _, _) = call_hooks(&api, &other);
+        assert_eq!(
+            get(&mut hooks, &format!("{}/hop", other.origin())).await,
+            302
+        );
+        get(&mut hooks, &target).await;
+        // A fresh call (no redirect) to the same URL gets the token.
+        let (mut fresh, _, _) = call_hooks(&api, &other);
+        get(&mut fresh, &target).await;
+        assert_eq!(authorization_of(&other, "/hop"), vec![None]);
+        assert_eq!(
+            authorization_of(&api, "/v2/users/me"),
+            vec![None, Some("Bearer real-token".into())],
+            "the hop after the redirect went without the token; a fresh request with it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_daily_limit_answer_from_another_host_than_the_api_locks_nothing() {
+        use zoom_simulator::{Fault, FaultRule, SimConfig, start};
+        let api = start(SimConfig::default()).await.unwrap();
+        let other = start(SimConfig::default()).await.unwrap();
+        let reset =
+            crate::clock::format_utc(crate::clock::next_utc_midnight(crate::clock::now_secs()));
+        let daily = || Fault::Answer {
+            status: 429,
+            headers: vec![
+                ("x-ratelimit-type".into(), "Daily-limit".into()),
+                ("x-ratelimit-category".into(), "Light".into()),
+                ("retry-after".into(), reset.clone()),
+            ],
+            body: r#"{"code":429,"message":"daily"}"#.into(),
+        };
+        other.inject_fault(FaultRule::new(daily()).always());
+        let (mut hooks, log, account) = call_hooks(&api, &other);
+        let download = format!("{}/rec/download/x", other.origin());
+        assert_eq!(get(&mut hooks, &download).await, 429);
+        assert_eq!(other.requests().len(), 1, "a failed request, not retried");
+        assert!(log.lock().unwrap().daily_limit.is_none());
+        let me = format!("{}/v2/users/me", api.origin());
+        get(&mut hooks, &me).await;
+        assert_eq!(api.requests().len(), 1, "the API is still asked");
+        assert!(
+            account
+                .acquire(Table::Main, RateCategory::Light)
+                .await
+                .is_ok()
+        );
+
+        // The same answer from the API is believed.
+        api.inject_fault(FaultRule::new(daily()));
+        assert_eq!(get(&mut hooks, &me).await, 429);
+        assert!(log.lock().unwrap().daily_limit.is_some());
+        assert!(
+            account
+                .acquire(Table::Main, RateCategory::Light)
+                .await
+                .is_err()
+        );
+    }
+
     #[test]
     fn api_call_is_paced_like_the_operation_it_calls() {
         let api_call = pacing("/", RateCategory::Light, true);

@@ -162,8 +162,9 @@ async fn absurd_retry_after_values_are_errors_not_panics() {
 }
 
 #[tokio::test]
-async fn a_daily_limit_resetting_in_year_9999_is_written_not_a_panic() {
+async fn a_daily_limit_resetting_in_year_9999_is_clamped_to_a_day_after_midnight() {
     let (host, sim) = (quick(), simulator().await);
+    let before = wrk_zoom::clock::now_secs();
     sim.inject_fault(
         FaultRule::new(answer(
             429,
@@ -184,7 +185,11 @@ async fn a_daily_limit_resetting_in_year_9999_is_written_not_a_panic() {
     let HostError::DailyLimit { resets_at, .. } = &err else {
         panic!("expected a daily limit, got {err:?}");
     };
-    assert_eq!(resets_at, "9999-12-31T23:59:59Z");
+    // One answer cannot lock the account for years (security review 2, S4).
+    let at = wrk_zoom::clock::parse_date_time(resets_at).unwrap();
+    let latest = wrk_zoom::clock::next_utc_midnight(wrk_zoom::clock::now_secs()) + 86_400;
+    assert!(at > before && at <= latest, "{resets_at}");
+    assert!(!err.to_string().contains("9999"), "{err}");
     assert_eq!(err.category(), ErrorCategory::Zoom);
 }
 
