@@ -1305,5 +1305,68 @@ async fn rate_limit_rows_idle_for_a_day_are_forgotten() {
             "https://api.zoom.us/v2#token:daily-in-force",
             "https://api.zoom.us/v2#token:recent"
         ]
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_password_over_tls_goes_only_into_a_login_bound_to_the_channel() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let temp = crate::temp_dir("wrk-zoom-cluster-scram-");
+    let ca_file = temp.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let status = |url: String| {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .args(["auth", "status", "--json"])
+            .env("WRK_ZOOM_DATABASE_URL", url)
+            .env("WRK_ZOOM_STORE_KEY", STORE_KEY)
+            .env("WRK_ZOOM_HOME", temp.path())
+            .env("WRK_ZOOM_DATABASE_CA_FILE", &ca_file)
+            .env_remove("WRK_ZOOM_CA_FILE");
+        async move { command.output().await.unwrap() }
+    };
+
+    // SCRAM over TLS: bound to the channel (SCRAM-SHA-256-PLUS).
+    let scram = Postgres::start_with_tls_login(
+        &leaf.pem(),
+        &key.serialize_pem(),
+        "pw-0123456789",
+        "scram-sha-256",
+    );
+    let out = status(scram.url().to_string()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(scram);
+
+    // A server that asks for the password itself: the login cannot be
+    // bound, so the password is not sent, unless the URL says so.
+    let plain = Postgres::start_with_tls_login(
+        &leaf.pem(),
+        &key.serialize_pem(),
+        "pw-0123456789",
+        "password",
+    );
+    let out = status(plain.url().to_string()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("channel binding") && stderr.contains("channel_binding=disable"),
+        "{stderr}"
+    );
+    let out = status(format!("{}?channel_binding=disable", plain.url())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -58,16 +58,28 @@ impl Postgres {
     /// Starts one (initdb + postgres), or panics with a message that says
     /// what is missing and how to get it.
     pub fn start() -> Postgres {
-        Postgres::start_with(None)
+        Postgres::start_with(None, None)
     }
 
     /// [`Postgres::start`] with TLS required on every TCP connection
     /// (`hostssl` only), serving the PEM certificate chain and key given.
     pub fn start_with_tls(cert_pem: &str, key_pem: &str) -> Postgres {
-        Postgres::start_with(Some((cert_pem, key_pem)))
+        Postgres::start_with(Some((cert_pem, key_pem)), None)
     }
 
-    fn start_with(tls: Option<(&str, &str)>) -> Postgres {
+    /// [`Postgres::start_with_tls`] where the superuser has `password` and
+    /// logs in over TCP with the `pg_hba.conf` `method` (e.g. `password`,
+    /// `scram-sha-256`); [`Postgres::url`] carries the password.
+    pub fn start_with_tls_login(
+        cert_pem: &str,
+        key_pem: &str,
+        password: &str,
+        method: &str,
+    ) -> Postgres {
+        Postgres::start_with(Some((cert_pem, key_pem)), Some((password, method)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>, login: Option<(&str, &str)>) -> Postgres {
         let bin = bin_dir();
         let user = server_user();
         let dir = tempfile::Builder::new()
@@ -79,10 +91,11 @@ impl Postgres {
                 .unwrap_or_else(|e| panic!("chown {} to {uid}:{gid}: {e}", dir.path().display()));
         }
         let data = dir.path().join("data");
-        init_cluster(&bin, dir.path(), &data, user);
+        init_cluster(&bin, dir.path(), &data, user, login.map(|l| l.0));
         let mut settings = Vec::new();
         if let Some((cert_pem, key_pem)) = tls {
-            settings = require_tls(dir.path(), &data, cert_pem, key_pem, user);
+            let method = login.map_or("trust", |l| l.1);
+            settings = require_tls(dir.path(), &data, cert_pem, key_pem, user, method);
         }
 
         let log = dir.path().join("postgres.log");
@@ -90,7 +103,9 @@ impl Postgres {
             let port = free_port();
             let mut server = spawn_server(&bin, dir.path(), &data, port, user, &log, &settings);
             if wait_ready(&mut server, port, &log) {
-                let bare_url = format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres");
+                let password = login.map(|l| format!(":{}", l.0)).unwrap_or_default();
+                let bare_url =
+                    format!("postgres://{SUPERUSER}{password}@127.0.0.1:{port}/postgres");
                 // The store requires TLS unless the URL turns it off.
                 let url = match tls {
                     Some(_) => bare_url.clone(),
@@ -257,8 +272,20 @@ fn cannot_run(
 }
 
 /// Creates the cluster at `data`, with a passwordless superuser.
-fn init_cluster(bin: &Path, dir: &Path, data: &Path, user: Option<(u32, u32)>) {
-    let output = server_command(bin, "initdb", dir, user)
+fn init_cluster(
+    bin: &Path,
+    dir: &Path,
+    data: &Path,
+    user: Option<(u32, u32)>,
+    password: Option<&str>,
+) {
+    let mut command = server_command(bin, "initdb", dir, user);
+    if let Some(password) = password {
+        let file = dir.join("superuser-password");
+        fs::write(&file, password).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+        command.arg(format!("--pwfile={}", file.display()));
+    }
+    let output = command
         .arg("-D")
         .arg(data)
         .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8"])
@@ -290,14 +317,15 @@ fn free_port() -> u16 {
 /// Starts postgres in the foreground (no pg_ctl, so it is our child and we
 /// know its pid), logging to `log`, which is truncated first.
 /// Writes the certificate and key (readable by the server's user alone, as
-/// postgres demands), lets TCP clients in over TLS only, and returns the
-/// settings that turn TLS on.
+/// postgres demands), lets TCP clients in over TLS only, logging in with
+/// `method`, and returns the settings that turn TLS on.
 fn require_tls(
     dir: &Path,
     data: &Path,
     cert_pem: &str,
     key_pem: &str,
     user: Option<(u32, u32)>,
+    method: &str,
 ) -> Vec<String> {
     use std::os::unix::fs::PermissionsExt;
     let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
@@ -315,7 +343,13 @@ fn require_tls(
     let tls_only: String = rules
         .lines()
         .map(|line| match line.strip_prefix("host ") {
-            Some(rest) => format!("hostssl {rest}\n"),
+            Some(rest) => {
+                let rest = rest.trim_end();
+                let rest = rest
+                    .strip_suffix("trust")
+                    .map_or(rest.to_string(), |rule| format!("{rule}{method}"));
+                format!("hostssl {rest}\n")
+            }
             None => format!("{line}\n"),
         })
         .collect();
