@@ -22,7 +22,7 @@ pub mod resolve;
 pub mod runner;
 pub mod store;
 
-pub use connections::{Access, Connections};
+pub use connections::{Access, Connections, RENEWAL_TIME_LIMIT};
 pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
 pub use resolve::{CallConnection, ConnectionRequest, resolve};
 pub use runner::{

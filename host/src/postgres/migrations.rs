@@ -10,10 +10,11 @@ const MIGRATION_LOCK: i64 = 0x777a_6d69_6772_0001;
 
 /// (version, what it does, SQL). Append only: a released migration never
 /// changes.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "connections, defaults and shared rate limits",
-    "
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "connections, defaults and shared rate limits",
+        "
     CREATE TABLE wrk_zoom_connections (
         name text PRIMARY KEY,
         -- The connection without its secrets (JSON, as in the file store).
@@ -39,7 +40,20 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[(
         PRIMARY KEY (account, bucket)
     );
     ",
-)];
+    ),
+    (
+        2,
+        "rate-limit slots given back before their time",
+        "
+    ALTER TABLE wrk_zoom_rate_limits
+        -- Starts (microseconds) of slots whose waits were dropped, for
+        -- the next takers (pacing.rs).
+        ADD COLUMN returned_us bigint[] NOT NULL DEFAULT '{}',
+        -- The start of the slot the last take granted.
+        ADD COLUMN slot_us bigint;
+    ",
+    ),
+];
 
 /// The newest schema version this build knows.
 pub fn latest() -> i32 {
