@@ -12,7 +12,11 @@
 //!   again (which, with Zoom's rotating refresh tokens, would invalidate the
 //!   other process's token);
 //! - the new tokens are written to the store before they are used, so a
-//!   rotated refresh token is never only in memory;
+//!   rotated refresh token is never only in memory; the token request is
+//!   bounded ([`RENEWAL_TIME_LIMIT`]) so the lock outlives it;
+//! - a process re-reads a connection it holds in memory every couple of
+//!   seconds, so `auth logout` or a new login in another process reaches
+//!   it at once, not when its token expires;
 //! - `invalid_grant` marks the connection as needing a login and says how;
 //!   nothing is retried in a loop.
 
@@ -113,7 +117,43 @@ pub fn relogin_command(
     }
 }
 
-type Flight = Arc<tokio::sync::Mutex<Option<StoredConnection>>>;
+/// How long a renewal's token request may take, all in all (Zoom answers
+/// in well under a second). The connection stays locked meanwhile; the
+/// PostgreSQL store keeps a lock idle for three times this at most (see
+/// `crate::postgres`), so the new tokens are always saved in time.
+pub const RENEWAL_TIME_LIMIT: Duration = Duration::from_secs(20);
+
+/// How long a copy of a connection read from the store is used without
+/// reading it again: after `auth logout` or a new login (in any process on
+/// the store), no call sends the old token more than about this later. At
+/// most one read of the connection per this, per process.
+const RECHECK_AFTER: Duration = Duration::from_secs(2);
+
+/// The last copy of a connection this process read or wrote, and when.
+struct Cached {
+    connection: StoredConnection,
+    read_at: tokio::time::Instant,
+}
+
+impl Cached {
+    fn now(connection: StoredConnection) -> Option<Cached> {
+        Some(Cached {
+            connection,
+            read_at: tokio::time::Instant::now(),
+        })
+    }
+}
+
+/// The cached copy, while it is recent enough to use without reading the
+/// store.
+fn recent(cached: &Option<Cached>) -> Option<&StoredConnection> {
+    cached
+        .as_ref()
+        .filter(|c| c.read_at.elapsed() < RECHECK_AFTER)
+        .map(|c| &c.connection)
+}
+
+type Flight = Arc<tokio::sync::Mutex<Option<Cached>>>;
 
 /// Stored connections and their tokens.
 pub struct Connections {
@@ -250,7 +290,7 @@ impl Connections {
             Ok(true)
         })
         .await?;
-        *cached = Some(connection);
+        *cached = Cached::now(connection);
         Ok(())
     }
 
@@ -313,9 +353,11 @@ impl Connections {
         let flight = self.flight_of_stored(name).await?;
         let mut cached = flight.lock().await;
         let now = now_secs();
-        if let Some(c) = cached.as_ref().filter(|c| c.is_fresh_for(now, min)) {
+        if let Some(c) = recent(&cached).filter(|c| c.is_fresh_for(now, min)) {
             return Ok(Access::from_stored(name, c));
         }
+        // Read again: the connection may be gone or logged in anew since.
+        *cached = None;
         let Some(stored) = self.store.get(name).await? else {
             return Err(self.not_found_now(name).await);
         };
@@ -324,12 +366,12 @@ impl Connections {
         }
         if stored.is_fresh_for(now, min) {
             let access = Access::from_stored(name, &stored);
-            *cached = Some(stored);
+            *cached = Cached::now(stored);
             return Ok(access);
         }
         let renewed = self.renew(name, None, min).await?;
         let access = Access::from_stored(name, &renewed);
-        *cached = Some(renewed);
+        *cached = Cached::now(renewed);
         Ok(access)
     }
 
@@ -340,15 +382,15 @@ impl Connections {
         let flight = self.flight(name);
         let mut cached = flight.lock().await;
         let token = Secret::new(rejected.zoom.access_token.clone());
-        if let Some(c) = cached
-            .as_ref()
-            .filter(|c| c.access_token != token && c.is_fresh(now_secs()))
+        if let Some(c) =
+            recent(&cached).filter(|c| c.access_token != token && c.is_fresh(now_secs()))
         {
             return Ok(Access::from_stored(name, c));
         }
+        *cached = None;
         let renewed = self.renew(name, Some(&token), 0).await?;
         let access = Access::from_stored(name, &renewed);
-        *cached = Some(renewed);
+        *cached = Cached::now(renewed);
         Ok(access)
     }
 
@@ -379,30 +421,18 @@ impl Connections {
             tracing::debug!(connection = name, "token already renewed by another caller");
             return Ok(current);
         }
-        // Test hook: hold the lock here (nothing sent yet) so a test can
-        // kill the process mid-renewal (see host/tests/all/cluster.rs).
-        if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        }
-        let credentials = ClientCredentials {
-            client_id: current.client_id.clone(),
-            client_secret: current.client_secret.clone(),
-        };
-        let outcome = match current.grant {
-            Grant::AuthorizationCode => match &current.refresh_token {
-                Some(rt) => oauth::refresh(&credentials, &current.oauth_base, rt).await,
-                None => Err(OAuthFailure::InvalidGrant(
-                    "no refresh token is stored".into(),
-                )),
-            },
-            Grant::AccountCredentials => match &current.account_id {
-                Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
-                None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
-            },
-        };
+        // The lock is held across the exchange: bounded, so the new tokens
+        // are saved long before the store could drop the lock (PostgreSQL
+        // ends a session idle in a transaction; a rotated refresh token
+        // would be lost with it).
+        let outcome = tokio::time::timeout(RENEWAL_TIME_LIMIT, exchange(&current))
+            .await
+            .unwrap_or_else(|_| {
+                Err(OAuthFailure::Transport(format!(
+                    "the token request took longer than {} s, so it was abandoned",
+                    RENEWAL_TIME_LIMIT.as_secs()
+                )))
+            });
         match outcome {
             Ok(grant) => {
                 let mut next = current.clone();
@@ -459,6 +489,35 @@ impl Connections {
                 "cannot renew the token of connection '{name}': {other}"
             ))),
         }
+    }
+}
+
+/// The token request that renews `current`'s grant.
+async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure> {
+    // Test hook: a slow exchange (the lock held, nothing sent yet), so a
+    // test can kill the process mid-renewal or outlast the time limit
+    // (see host/tests/all/cluster.rs).
+    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let credentials = ClientCredentials {
+        client_id: current.client_id.clone(),
+        client_secret: current.client_secret.clone(),
+    };
+    match current.grant {
+        Grant::AuthorizationCode => match &current.refresh_token {
+            Some(rt) => oauth::refresh(&credentials, &current.oauth_base, rt).await,
+            None => Err(OAuthFailure::InvalidGrant(
+                "no refresh token is stored".into(),
+            )),
+        },
+        Grant::AccountCredentials => match &current.account_id {
+            Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
+            None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
+        },
     }
 }
 
@@ -532,7 +591,80 @@ pub fn kind_word(kind: ConnectionKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::MemoryStore;
+    use crate::auth::store::{MemoryStore, StoreError, StoreGuard};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A store shared with other processes, counting this one's reads.
+    struct CountingStore {
+        inner: MemoryStore,
+        reads: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenStore for CountingStore {
+        async fn read(&self) -> Result<StoreData, StoreError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            self.inner.read().await
+        }
+        async fn lock(&self) -> Result<Box<dyn StoreGuard>, StoreError> {
+            self.inner.lock().await
+        }
+        fn describe(&self) -> String {
+            "a counting store".into()
+        }
+    }
+
+    fn connection(token: &str) -> StoredConnection {
+        StoredConnection {
+            kind: ConnectionKind::User,
+            grant: Grant::AuthorizationCode,
+            client_id: "id".into(),
+            client_secret: Secret::new("secret"),
+            oauth_base: "https://zoom.us".into(),
+            api_base: "https://api.zoom.us/v2".into(),
+            account_id: None,
+            access_token: Secret::new(token),
+            refresh_token: Some(Secret::new("rt")),
+            expires_at: now_secs() + 3600,
+            lifetime_secs: 3600,
+            scopes: Vec::new(),
+            needs_login: None,
+            granted_at: now_secs(),
+            renewals: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_logout_or_new_login_elsewhere_reaches_this_process_within_seconds() {
+        let shared = MemoryStore::default();
+        let store = Arc::new(CountingStore {
+            inner: shared.clone(),
+            reads: AtomicUsize::new(0),
+        });
+        let replica = Connections::new(store.clone());
+        // The CLI, another process on the same store.
+        let cli = Connections::new(Arc::new(shared));
+        cli.save("user", connection("old"), true).await.unwrap();
+
+        for _ in 0..100 {
+            let access = replica.access("user").await.unwrap();
+            assert_eq!(access.zoom.access_token, "old");
+        }
+        let reads = store.reads.load(Ordering::SeqCst);
+        assert!(reads <= 2, "{reads} store reads for 100 calls in a row");
+
+        // A new login: the new token once the cached copy is re-read.
+        cli.save("user", connection("new"), true).await.unwrap();
+        tokio::time::sleep(RECHECK_AFTER + Duration::from_millis(100)).await;
+        let access = replica.access("user").await.unwrap();
+        assert_eq!(access.zoom.access_token, "new");
+
+        // A logout: the connection is gone here too.
+        assert!(cli.remove("user").await.unwrap());
+        tokio::time::sleep(RECHECK_AFTER + Duration::from_millis(100)).await;
+        let err = replica.access("user").await.unwrap_err();
+        assert!(matches!(err, HostError::UnknownConnection { .. }), "{err}");
+    }
 
     #[tokio::test]
     async fn names_not_found_leave_no_flights() {

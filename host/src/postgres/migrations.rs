@@ -69,6 +69,18 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         ADD COLUMN seal_format smallint NOT NULL DEFAULT 1;
     ",
     ),
+    (
+        3,
+        "rate-limit slots given back before their time",
+        "
+    ALTER TABLE wrk_zoom.wrk_zoom_rate_limits
+        -- Starts (microseconds) of slots whose waits were dropped, for
+        -- the next takers (pacing.rs).
+        ADD COLUMN returned_us bigint[] NOT NULL DEFAULT '{}',
+        -- The start of the slot the last take granted.
+        ADD COLUMN slot_us bigint;
+    ",
+    ),
 ];
 
 /// How many times a start that raced another one creating the schema (a

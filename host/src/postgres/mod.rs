@@ -42,6 +42,14 @@ use std::str::FromStr;
 use std::time::Duration;
 use tokio_postgres::config::{ChannelBinding, Host, SslMode};
 
+/// How long PostgreSQL lets a session sit idle inside a transaction before
+/// it ends the session (rolling back, freeing its locks). A renewal holds
+/// its row lock across the token request, which is bounded by
+/// [`RENEWAL_TIME_LIMIT`](crate::auth::RENEWAL_TIME_LIMIT): three times
+/// that, so a renewal always saves its rotated refresh token before this.
+const IDLE_IN_TRANSACTION: Duration =
+    Duration::from_secs(3 * crate::auth::RENEWAL_TIME_LIMIT.as_secs());
+
 /// Connections each process keeps open at most, unless
 /// `WRK_ZOOM_DATABASE_POOL_SIZE` says otherwise.
 const POOL_SIZE: usize = 16;
@@ -166,10 +174,12 @@ impl Postgres {
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30));
         // A session that holds a renewal's lock but went silent (a replica
-        // cut off, not killed) gives the lock back after this.
+        // cut off, not killed) gives the lock back after this, and waiting
+        // for a lock ends after as long.
+        let idle_ms = IDLE_IN_TRANSACTION.as_millis();
         let options = [
             config.get_options().unwrap_or(""),
-            "-c idle_in_transaction_session_timeout=60000 -c lock_timeout=60000",
+            &format!("-c idle_in_transaction_session_timeout={idle_ms} -c lock_timeout={idle_ms}"),
             // Every statement names the schema; a name that did not would
             // still resolve there, never in a schema another role writes.
             "-c search_path=wrk_zoom",
@@ -180,6 +190,8 @@ impl Postgres {
             config,
             tokio_postgres_rustls::MakeRustlsConnect::new(tls),
             ManagerConfig {
+                // No query per checkout: nothing goes back to the pool
+                // inside a transaction (see `tokens::Held`).
                 recycling_method: RecyclingMethod::Fast,
             },
         );

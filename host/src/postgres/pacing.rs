@@ -8,22 +8,56 @@ use crate::rate_limit::{BucketId, KnownDailyLimit, SharedPacing, Slot};
 use async_trait::async_trait;
 use std::time::Duration;
 
-/// Takes the next slot: `next_allowed_us` moves one spacing past the later
-/// of itself and now, unless the daily limit is used up. Returns how long
-/// to wait (the slot's start minus now) and the daily limit, if any.
+/// Takes the next slot, unless the daily limit is used up: the earliest
+/// slot given back that is still ahead (`returned_us`), else a new one at
+/// the later of `next_allowed_us` and now (which moves one spacing on).
+/// Either way a slot of the original schedule, so slots stay a spacing
+/// apart. Returns how long to wait, the slot's start (`slot_us`, its
+/// token), and the daily limit, if any. Returned slots already past are
+/// dropped.
 const TAKE_SLOT: &str = "
 WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us)
-INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
-SELECT $1, $2, clock.now_us + $3 FROM clock
-ON CONFLICT (account, bucket) DO UPDATE SET next_allowed_us =
-    CASE WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
-         THEN r.next_allowed_us
-         ELSE greatest(r.next_allowed_us, (SELECT now_us FROM clock)) + $3
+INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us, slot_us)
+SELECT $1, $2, clock.now_us + $3, clock.now_us FROM clock
+ON CONFLICT (account, bucket) DO UPDATE SET
+    slot_us = CASE WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
+        THEN r.slot_us
+        ELSE coalesce(
+            (SELECT min(x) FROM unnest(r.returned_us) x WHERE x > (SELECT now_us FROM clock)),
+            greatest(r.next_allowed_us, (SELECT now_us FROM clock)))
+    END,
+    next_allowed_us = CASE
+        WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
+            OR EXISTS (SELECT 1 FROM unnest(r.returned_us) x WHERE x > (SELECT now_us FROM clock))
+        THEN r.next_allowed_us
+        ELSE greatest(r.next_allowed_us, (SELECT now_us FROM clock)) + $3
+    END,
+    returned_us = CASE WHEN r.daily_resets_at * 1000000 > (SELECT now_us FROM clock)
+        THEN r.returned_us
+        ELSE array(SELECT x FROM unnest(r.returned_us) x WHERE x > (SELECT now_us FROM clock)
+                   ORDER BY x OFFSET 1)
     END
-RETURNING r.next_allowed_us - $3 - (SELECT now_us FROM clock),
-    r.next_allowed_us,
+RETURNING r.slot_us - (SELECT now_us FROM clock),
+    r.slot_us,
     r.daily_resets_at * 1000000 > (SELECT now_us FROM clock),
     r.daily_resets_at, r.daily_limit, r.daily_message";
+
+/// Gives back the slot starting at `$4`: the newest one moves
+/// `next_allowed_us` back to it; any other still ahead joins `returned_us`
+/// for the next taker (one already past is gone). One atomic step, so it
+/// holds whichever replica gives back or takes at the same time.
+const GIVE_BACK: &str = "
+WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us)
+UPDATE wrk_zoom.wrk_zoom_rate_limits SET
+    next_allowed_us = CASE WHEN next_allowed_us = $4::bigint + $3::bigint
+        THEN $4::bigint ELSE next_allowed_us END,
+    returned_us = CASE
+        WHEN next_allowed_us = $4::bigint + $3::bigint OR $4::bigint <= (SELECT now_us FROM clock)
+        THEN returned_us
+        ELSE array(SELECT x FROM unnest(returned_us || $4::bigint) x
+                   WHERE x > (SELECT now_us FROM clock) ORDER BY x)
+    END
+WHERE account = $1 AND bucket = $2";
 
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 4)
@@ -77,8 +111,7 @@ impl SharedPacing for Postgres {
         self.client()
             .await?
             .execute(
-                "UPDATE wrk_zoom.wrk_zoom_rate_limits SET next_allowed_us = next_allowed_us - $3
-                 WHERE account = $1 AND bucket = $2 AND next_allowed_us = $4",
+                GIVE_BACK,
                 &[&id.account, &id.bucket, &micros(spacing), &token],
             )
             .await
@@ -93,7 +126,9 @@ impl SharedPacing for Postgres {
                 "INSERT INTO wrk_zoom.wrk_zoom_rate_limits AS r (account, bucket, next_allowed_us)
                  VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + $3)
                  ON CONFLICT (account, bucket) DO UPDATE
-                 SET next_allowed_us = greatest(r.next_allowed_us, EXCLUDED.next_allowed_us)",
+                 SET next_allowed_us = greatest(r.next_allowed_us, EXCLUDED.next_allowed_us),
+                     -- Nothing new goes out before the pause ends.
+                     returned_us = '{}'",
                 &[&id.account, &id.bucket, &micros(delay)],
             )
             .await

@@ -28,35 +28,42 @@ struct Secrets {
 /// A pooled client inside a transaction. Committed by [`Held::commit`];
 /// dropped uncommitted, its connection is closed rather than pooled, so
 /// PostgreSQL rolls the transaction back and frees its locks.
+///
+/// Cancel-safe: the client is held from before `BEGIN` is sent until
+/// `COMMIT` has answered, so a call cancelled at any await (a client that
+/// disconnects, an MCP cancellation) closes the connection instead of
+/// pooling it inside a transaction. That is why the pool can recycle with
+/// `RecyclingMethod::Fast` (no query per checkout).
 struct Held {
     client: Option<Object>,
 }
 
 impl Held {
     async fn begin(store: &Postgres) -> Result<Held, StoreError> {
-        let client = store.client().await?;
-        client
+        let held = Held {
+            client: Some(store.client().await?),
+        };
+        held.client()
             .batch_execute("BEGIN")
             .await
             .map_err(|e| error("start a transaction", e))?;
-        Ok(Held {
-            client: Some(client),
-        })
+        Ok(held)
     }
 
     fn client(&self) -> &Object {
         self.client.as_ref().expect("a held client until commit")
     }
 
+    /// Commits; the client goes back to the pool only once `COMMIT` has
+    /// answered (a failed or cancelled commit closes it).
     async fn commit(mut self) -> Result<(), StoreError> {
-        let client = self.client.take().expect("a held client until commit");
-        match client.batch_execute("COMMIT").await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                drop(Object::take(client));
-                Err(error("commit", e))
-            }
-        }
+        self.client()
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| error("commit", e))?;
+        // Back to the pool, outside any transaction.
+        drop(self.client.take());
+        Ok(())
     }
 }
 

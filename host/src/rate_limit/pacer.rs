@@ -210,27 +210,43 @@ impl Account {
         if let Some(shared) = &self.shared {
             let id = self.bucket_id(table, category);
             let spacing = self.config.spacing(table, category);
-            match shared.take_slot(&id, spacing).await {
-                Ok(Slot::DailyLimit(known)) => {
+            // Taken in a task of its own: a wait dropped while the store
+            // answers still gives back the slot it was granted.
+            let taking = tokio::spawn({
+                let (shared, id) = (shared.clone(), id.clone());
+                async move { shared.take_slot(&id, spacing).await }
+            });
+            let mut reservation = SharedReservation {
+                shared: shared.clone(),
+                id,
+                spacing,
+                state: SlotState::Taking(taking),
+            };
+            let taken = match &mut reservation.state {
+                SlotState::Taking(taking) => taking.await,
+                _ => unreachable!("a reservation starts by taking its slot"),
+            };
+            // Used, refused or failed: nothing to give back (dropped
+            // normally, so its Arc and strings are freed).
+            reservation.state = SlotState::Done;
+            match taken {
+                Ok(Ok(Slot::DailyLimit(known))) => {
                     self.remember_daily_limit(table, category, known.clone());
                     return Err(known);
                 }
-                Ok(Slot::Granted { wait, token }) => {
-                    let mut reservation = SharedReservation {
-                        shared: shared.clone(),
-                        id,
-                        spacing,
-                        token: Some(token),
-                    };
+                Ok(Ok(Slot::Granted { wait, token })) => {
+                    reservation.state = SlotState::Granted(token);
                     tokio::time::sleep(wait).await;
-                    // Used: nothing to give back (dropped normally, so its
-                    // Arc and strings are freed).
-                    reservation.token = None;
+                    reservation.state = SlotState::Done;
                     return Ok(());
                 }
-                Err(e) => tracing::warn!(
+                Ok(Err(e)) => tracing::warn!(
                     account = %self.key,
                     "the shared rate limits cannot be reached ({e}); pacing this process alone"
+                ),
+                Err(e) => tracing::warn!(
+                    account = %self.key,
+                    "taking a shared rate-limit slot failed ({e}); pacing this process alone"
                 ),
             }
         }
@@ -375,25 +391,44 @@ impl Account {
     }
 }
 
-/// A slot of a shared bucket not yet reached; given back when dropped
-/// while it still holds its token.
+/// Where a wait for a shared slot is.
+enum SlotState {
+    /// The store is taking the slot.
+    Taking(tokio::task::JoinHandle<Result<Slot, crate::error::StoreError>>),
+    /// Granted (this token), its time not reached yet.
+    Granted(i64),
+    /// Used, refused, or nothing to give back.
+    Done,
+}
+
+/// A slot of a shared bucket being taken or not yet reached: given back
+/// when dropped before its time (once taken, if it was still being taken).
 struct SharedReservation {
     shared: Arc<dyn SharedPacing>,
     id: BucketId,
     spacing: Duration,
-    token: Option<i64>,
+    state: SlotState,
 }
 
 impl Drop for SharedReservation {
     fn drop(&mut self) {
-        let Some(token) = self.token else {
+        let state = std::mem::replace(&mut self.state, SlotState::Done);
+        if matches!(state, SlotState::Done) {
             return;
-        };
+        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
         let (shared, id, spacing) = (self.shared.clone(), self.id.clone(), self.spacing);
         runtime.spawn(async move {
+            let token = match state {
+                SlotState::Granted(token) => token,
+                SlotState::Taking(taking) => match taking.await {
+                    Ok(Ok(Slot::Granted { token, .. })) => token,
+                    _ => return,
+                },
+                SlotState::Done => return,
+            };
             if let Err(e) = shared.give_back(&id, spacing, token).await {
                 tracing::debug!("cannot give back an unused rate-limit slot: {e}");
             }

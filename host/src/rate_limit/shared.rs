@@ -40,7 +40,8 @@ pub enum Slot {
     Granted {
         /// How long to wait before sending.
         wait: Duration,
-        /// The bucket's `next_allowed` after this slot (microseconds).
+        /// Identifies the slot to give it back (its start, in
+        /// microseconds on the store's clock).
         token: i64,
     },
     /// The bucket's daily limit is used up: send nothing.
@@ -54,8 +55,9 @@ pub trait SharedPacing: Send + Sync + std::fmt::Debug {
     /// not paced, but a pause or a daily limit still holds), unless its
     /// daily limit is known to be used up. One atomic step.
     async fn take_slot(&self, id: &BucketId, spacing: Duration) -> Result<Slot, StoreError>;
-    /// Gives back a slot whose request was never sent, if no later slot was
-    /// taken since (else the slot is left spent: never more than the rate).
+    /// Gives back a slot whose request was never sent: the next taker gets
+    /// it while it is still ahead (any slot, not only the newest, so dropped
+    /// waits do not hold back the ones after them; never more than the rate).
     async fn give_back(
         &self,
         id: &BucketId,

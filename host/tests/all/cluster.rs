@@ -1370,3 +1370,297 @@ async fn a_password_over_tls_goes_only_into_a_login_bound_to_the_channel() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Second security review (docs/reviews/security-2.md): a renewal outlasting
+// PostgreSQL's idle timeout (S6), a cancelled call's pooled transaction (S9),
+// shared slots given back (S10), revocation reaching replicas (S15).
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_renewal_stalled_past_the_idle_timeout_loses_no_refresh_token() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    // The first replica's renewals stall (row lock held, nothing sent yet)
+    // longer than PostgreSQL keeps a session idle in a transaction (60 s).
+    let replicas = cluster.replicas(2, Some(Duration::from_secs(65))).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    cluster.expire_token().await;
+    let before = cluster.stored_user().await;
+    let user = json!({"connection": "user"});
+
+    // The renewal gives up within its time limit, before sending anything.
+    let (status, answer) = call(&replicas[0].base, "retrieve-user", &user).await;
+    assert_eq!(status, 502, "{answer}");
+    assert_eq!(answer["error"], "transport", "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("took longer than")),
+        "{answer}"
+    );
+    assert_eq!(cluster.refreshes(), 0, "the stalled renewal sent nothing");
+
+    // Another replica renews with the refresh token still stored.
+    let answers = calls_over(&[replicas[1].base.clone()], 1, 1).await;
+    assert_all_ok(&answers);
+    assert_eq!(cluster.refreshes(), 1);
+    let after = cluster.stored_user().await;
+    assert_eq!(after.needs_login, None, "no new login needed");
+    assert_eq!(after.renewals, before.renewals + 1);
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "rotated and kept"
+    );
+}
+
+/// The state and last statement of each session of the store's pool
+/// (`application_name` wrk-zoom: the test's own store is the only one).
+async fn pooled_sessions(client: &tokio_postgres::Client) -> Vec<(String, String)> {
+    client
+        .query(
+            "SELECT state, query FROM pg_stat_activity WHERE application_name = 'wrk-zoom'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_call_cancelled_after_begin_leaves_no_pooled_connection_in_a_transaction() {
+    use std::future::Future;
+    use std::task::Poll;
+    use wrk_zoom::rate_limit::{BucketId, SharedPacing};
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let store = cluster.store().await;
+    let operator = operator(&cluster.pg).await;
+    // One pooled session, idle.
+    store.get("user").await.unwrap();
+    let sessions = pooled_sessions(&operator).await;
+    assert!(
+        sessions.len() == 1 && sessions[0].0 == "idle",
+        "{sessions:?}"
+    );
+
+    // A renewal's lock, polled until its BEGIN has run, then cancelled
+    // (a client that went away) before the row is read.
+    let mut locking = Box::pin(store.lock_connection("user"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    'begun: loop {
+        let polled = std::future::poll_fn(|cx| Poll::Ready(locking.as_mut().poll(cx).is_ready()));
+        assert!(!polled.await, "the lock was taken in one go");
+        let checks = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < checks {
+            let sessions = pooled_sessions(&operator).await;
+            if let Some((_, query)) = sessions.iter().find(|s| s.0 == "idle in transaction") {
+                assert_eq!(query, "BEGIN", "polled past BEGIN");
+                break 'begun;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(Instant::now() < deadline, "BEGIN never ran");
+    }
+    drop(locking);
+
+    // The next statement on the pool commits on its own: another session
+    // sees what it wrote, and no session of the pool is left in a
+    // transaction.
+    let id = BucketId {
+        account: "cancelled".into(),
+        bucket: "main/light".into(),
+    };
+    store.take_slot(&id, Duration::from_secs(1)).await.unwrap();
+    let seen: i64 = operator
+        .query_one(
+            "SELECT count(*) FROM wrk_zoom_rate_limits WHERE account = 'cancelled'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(seen, 1, "the slot was taken inside a forgotten transaction");
+    let sessions = pooled_sessions(&operator).await;
+    assert!(
+        sessions.iter().all(|s| s.0 != "idle in transaction"),
+        "{sessions:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn waits_dropped_before_their_time_give_their_shared_slots_back() {
+    use std::future::Future;
+    use std::task::Poll;
+    use wrk_zoom::rate_limit::{
+        BucketId, Pacer, PacingConfig, Rate, RateLimitConfig, SharedPacing, Slot,
+    };
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let store = Arc::new(cluster.store().await);
+    let (table, category) = (Table::Main, RateCategory::Heavy);
+    // Ten a minute: one slot every 6 s.
+    let pacing = PacingConfig {
+        margin: Duration::ZERO,
+        ..PacingConfig::default()
+    }
+    .with_rate(
+        table,
+        category,
+        Rate {
+            requests: 10,
+            per: Duration::from_secs(60),
+        },
+    );
+    let spacing = pacing.spacing(table, category);
+    let pacer = Pacer::new(RateLimitConfig {
+        pacing,
+        ..RateLimitConfig::default()
+    })
+    .with_shared(store.clone());
+    let account = pacer.account("dropped-waits");
+    account.acquire(table, category).await.unwrap();
+
+    // 50 calls wait for slots up to 5 minutes ahead, then time out...
+    let mut waits = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let account = account.clone();
+        waits.spawn(async move {
+            let wait = account.acquire(table, category);
+            tokio::time::timeout(Duration::from_secs(2), wait).await
+        });
+    }
+    waits.join_all().await;
+    // ...and 50 more are cancelled while their slot is being taken.
+    for _ in 0..50 {
+        let mut wait = Box::pin(account.acquire(table, category));
+        let polled = std::future::poll_fn(|cx| Poll::Ready(wait.as_mut().poll(cx).is_ready()));
+        assert!(!polled.await, "a slot minutes ahead was granted at once");
+    }
+    // The slots come back in tasks of their own.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // The next slot is one of theirs, seconds ahead, not 100 spacings.
+    let id = BucketId {
+        account: "dropped-waits".into(),
+        bucket: "main/heavy".into(),
+    };
+    let take = || async {
+        match store.take_slot(&id, spacing).await.unwrap() {
+            Slot::Granted { wait, token } => (wait, token),
+            other => panic!("{other:?}"),
+        }
+    };
+    let (wait, first) = take().await;
+    assert!(
+        wait < Duration::from_secs(30),
+        "the next request waits {wait:?}: the dropped waits kept their slots"
+    );
+    // Slots given back are reused as they were: still a spacing apart.
+    let mut starts = vec![first];
+    for _ in 0..5 {
+        starts.push(take().await.1);
+    }
+    starts.sort();
+    let spacing_us = spacing.as_micros() as i64;
+    for pair in starts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= spacing_us,
+            "two slots {} µs apart (spacing {spacing_us} µs)",
+            pair[1] - pair[0]
+        );
+    }
+}
+
+/// The token the last `GET /v2/users/me` the simulator saw carried.
+fn last_token(cluster: &Cluster) -> Option<String> {
+    cluster
+        .sim
+        .requests()
+        .iter()
+        .rev()
+        .find(|r| r.raw_path == "/v2/users/me")
+        .and_then(|r| r.authorization.clone())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
+async fn a_logout_or_a_new_login_reaches_every_replica_within_seconds() {
+    const BUDGET: Duration = Duration::from_secs(5);
+    const POLL: Duration = Duration::from_millis(250);
+    let cluster = Cluster::start(SimConfig::default()).await;
+    let replicas = cluster.replicas(2, None).await;
+    warm_up(&cluster, &replicas).await;
+    cluster.login().await;
+    let user = json!({"connection": "user"});
+    // Both replicas hold the token in memory.
+    for replica in &replicas {
+        assert_all_ok(&[call(&replica.base, "retrieve-user", &user).await]);
+    }
+    let old = format!(
+        "Bearer {}",
+        cluster.stored_user().await.access_token.expose()
+    );
+
+    // A new login: each replica sends the new token within 5 s.
+    cluster.login().await;
+    let new = format!(
+        "Bearer {}",
+        cluster.stored_user().await.access_token.expose()
+    );
+    assert_ne!(new, old);
+    let logged_in = Instant::now();
+    for replica in &replicas {
+        loop {
+            let answer = call(&replica.base, "retrieve-user", &user).await;
+            assert_all_ok(&[answer]);
+            if last_token(&cluster).as_deref() == Some(new.as_str()) {
+                break;
+            }
+            assert!(
+                logged_in.elapsed() < BUDGET,
+                "{} still sends the old token {BUDGET:?} after a new login",
+                replica.base
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    // A logout: each replica answers that the connection is gone within 5 s,
+    // and sends no token after.
+    let out = cluster
+        .command(&["auth", "logout", "--connection", "user"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logged_out = Instant::now();
+    for replica in &replicas {
+        loop {
+            let (status, answer) = call(&replica.base, "retrieve-user", &user).await;
+            if answer["error"] == "unknown-connection" {
+                break;
+            }
+            assert_eq!(status, 200, "{answer}");
+            assert!(
+                logged_out.elapsed() < BUDGET,
+                "{} still calls Zoom {BUDGET:?} after a logout",
+                replica.base
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+    let sent = cluster.api_requests("/v2/users/me");
+    for replica in &replicas {
+        let (status, answer) = call(&replica.base, "retrieve-user", &user).await;
+        assert_eq!(answer["error"], "unknown-connection", "{status} {answer}");
+    }
+    assert_eq!(cluster.api_requests("/v2/users/me"), sent, "no token sent");
+}
