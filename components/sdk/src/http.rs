@@ -325,12 +325,11 @@ mod tests {
         }
     }
 
-    /// Follows redirects from `start` over made-up answers (by URL); the
-    /// requests sent, each with the token it carried.
-    fn follow(
-        start: &str,
-        answers: &[(&str, &str)],
-    ) -> (Result<Response, Failure>, Vec<(String, Option<String>)>) {
+    /// The requests sent, each with the token it carried.
+    type Sent = Vec<(String, Option<String>)>;
+
+    /// Follows redirects from `start` over made-up answers (by URL).
+    fn follow(start: &str, answers: &[(&str, &str)]) -> (Result<Response, Failure>, Sent) {
         let mut sent = Vec::new();
         let result = follow_redirects(start, "tok", |url, token| {
             sent.push((url.to_string(), token.map(str::to_string)));

@@ -62,18 +62,20 @@ pub fn is_zoom_download_host(host: &str) -> bool {
         && b[2..].iter().all(u8::is_ascii_digit)
 }
 
-/// Whether `path` says plainly where it goes: no `.` or `..` segment, and
-/// no percent-encoded dot, slash or backslash (nor a bare backslash), which
-/// a server may decode or normalise into one. `/rec/../oauth/token` is not
-/// a download path, whatever its prefix says.
+/// Whether `path` says plainly where it goes: no `.` or `..` segment (nor
+/// `..;x`, which some servers read as `..`), and no percent-encoded dot,
+/// slash, backslash or percent sign (nor a bare backslash), which a server
+/// may decode, once or twice, or normalise into one. `/rec/../oauth/token`
+/// is not a download path, whatever its prefix says.
 fn is_plain_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    !["%2e", "%2f", "%5c", "\\"]
+    !["%2e", "%2f", "%5c", "%25", "\\"]
         .iter()
         .any(|bad| lower.contains(bad))
-        && !path
-            .split('/')
-            .any(|segment| segment == "." || segment == "..")
+        && !path.split('/').any(|segment| {
+            let name = segment.split(';').next().unwrap_or(segment);
+            name == "." || name == ".."
+        })
 }
 
 /// `scheme://host:port` of a URL, for messages.
@@ -252,6 +254,13 @@ mod tests {
                 "https://zoom.us/rec/a%5c..%5coauth/token",
                 false,
             ),
+            (
+                &zoom,
+                "GET",
+                "https://zoom.us/rec/%252e%252e/oauth/token",
+                false,
+            ),
+            (&zoom, "GET", "https://zoom.us/rec/..;x/oauth/token", false),
             (&zoom, "GET", "https://status.zoom.us/", false),
             (&zoom, "GET", "https://foo.zoom.us/anything", false),
             (&zoom, "GET", "https://foo.zoom.us/recx/download", false),

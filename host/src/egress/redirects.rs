@@ -13,20 +13,22 @@
 //! The SDK also drops the stand-in on a cross-origin hop, so the token is
 //! refused on both sides.
 
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use url::Url;
 
 /// The redirect targets of one call that were reached across origins.
 #[derive(Debug, Default)]
 pub struct Redirects {
-    across: HashSet<String>,
+    across: HashSet<[u8; 32]>,
 }
 
 /// A URL as a comparable key: normalised by the WHATWG rules (case, default
-/// port, dot segments), without a fragment.
-fn key(mut url: Url) -> String {
+/// port, dot segments), without a fragment, hashed so a server's long
+/// `Location`s cost 32 bytes each (a call makes at most 1,000 requests).
+fn key(mut url: Url) -> [u8; 32] {
     url.set_fragment(None);
-    url.into()
+    Sha256::digest(url.as_str().as_bytes()).into()
 }
 
 impl Redirects {

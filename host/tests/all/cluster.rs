@@ -1248,6 +1248,33 @@ async fn a_daily_limit_answer_cannot_lock_the_account_for_years() {
     assert!(said.contains("daily"), "{said}");
     assert!(!said.contains("9999") && said.len() < 5_000, "{said}");
     assert_eq!(cluster.api_requests("/v2/users/me"), seen, "{said}");
+
+    // A writer whose clock runs years ahead cannot record past the bound
+    // either, on insert or update: the database's clock clamps it.
+    use wrk_zoom::rate_limit::{BucketId, KnownDailyLimit, SharedPacing};
+    let store = cluster.store().await;
+    let id = BucketId {
+        account: "skewed".into(),
+        bucket: "main/light".into(),
+    };
+    let far = KnownDailyLimit {
+        resets_at: 253_402_300_799,
+        limit: "a limit".into(),
+        message: "a message".into(),
+    };
+    for _ in 0..2 {
+        store.record_daily_limit(&id, &far).await.unwrap();
+        let row = operator(&cluster.pg)
+            .await
+            .query_one(
+                "SELECT daily_resets_at FROM wrk_zoom_rate_limits WHERE account = 'skewed'",
+                &[],
+            )
+            .await
+            .unwrap();
+        let recorded: i64 = row.get(0);
+        assert!(recorded <= now_secs() + 172_800, "recorded {recorded}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
