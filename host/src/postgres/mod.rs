@@ -16,7 +16,7 @@
 //! belong to the role the URL names (see `migrations`), and every statement
 //! names it.
 //!
-//! TLS is required (see [`protect`]): only a URL that says `sslmode=disable`
+//! TLS is required (see `protect`): only a URL that says `sslmode=disable`
 //! goes without it (with a warning, and `doctor` says so), and a Unix
 //! socket, which carries none. `sslmode=prefer` is read as `require`: its
 //! fallback to plain text is what an attacker on the path would ask for.

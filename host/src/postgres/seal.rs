@@ -167,7 +167,7 @@ impl Keys {
             .any(|k| k.id == key_id)
     }
 
-    /// Encrypts `plain` for `binding` with the current key, in [`FORMAT`]:
+    /// Encrypts `plain` for `binding` with the current key, in `FORMAT`:
     /// nonce then ciphertext.
     pub fn seal(&self, binding: &Binding, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
         let nonce: [u8; NONCE_LEN] = rand::random();
