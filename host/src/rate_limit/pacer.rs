@@ -222,31 +222,22 @@ impl Account {
                 spacing,
                 state: SlotState::Taking(taking),
             };
-            let taken = match &mut reservation.state {
-                SlotState::Taking(taking) => taking.await,
-                _ => unreachable!("a reservation starts by taking its slot"),
-            };
-            // Used, refused or failed: nothing to give back (dropped
-            // normally, so its Arc and strings are freed).
-            reservation.state = SlotState::Done;
-            match taken {
-                Ok(Ok(Slot::DailyLimit(known))) => {
+            match reservation.taken().await {
+                Ok(Slot::DailyLimit(known)) => {
                     self.remember_daily_limit(table, category, known.clone());
                     return Err(known);
                 }
-                Ok(Ok(Slot::Granted { wait, token })) => {
+                Ok(Slot::Granted { wait, token }) => {
                     reservation.state = SlotState::Granted(token);
                     tokio::time::sleep(wait).await;
+                    // Used: nothing to give back (dropped normally, so its
+                    // Arc and strings are freed).
                     reservation.state = SlotState::Done;
                     return Ok(());
                 }
-                Ok(Err(e)) => tracing::warn!(
-                    account = %self.key,
-                    "the shared rate limits cannot be reached ({e}); pacing this process alone"
-                ),
                 Err(e) => tracing::warn!(
                     account = %self.key,
-                    "taking a shared rate-limit slot failed ({e}); pacing this process alone"
+                    "the shared rate limits cannot be reached ({e}); pacing this process alone"
                 ),
             }
         }
@@ -408,6 +399,22 @@ struct SharedReservation {
     id: BucketId,
     spacing: Duration,
     state: SlotState,
+}
+
+impl SharedReservation {
+    /// The slot being taken, once the store has answered (from then on,
+    /// nothing to give back unless it is granted).
+    async fn taken(&mut self) -> Result<Slot, String> {
+        let SlotState::Taking(taking) = &mut self.state else {
+            return Err("no slot is being taken".into());
+        };
+        let taken = taking.await;
+        self.state = SlotState::Done;
+        match taken {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the task taking the slot failed: {e}")),
+        }
+    }
 }
 
 impl Drop for SharedReservation {

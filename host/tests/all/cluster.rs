@@ -1,7 +1,9 @@
 //! Several `wrk-zoom serve` replicas on one PostgreSQL store: one renewal
-//! across all of them (even with a replica killed mid-renewal), one shared
-//! per-second rate, shared daily-limit knowledge, and the store itself
-//! (secrets encrypted at rest, migrations, a wrong key).
+//! across all of them (even with a replica killed or stalled mid-renewal),
+//! one shared per-second rate (slots of dropped waits given back), shared
+//! daily-limit knowledge, logouts reaching every replica, and the store
+//! itself (secrets encrypted at rest, migrations, a wrong key, no pooled
+//! connection left in a transaction).
 //!
 //! They need PostgreSQL's server binaries (see `pg.rs`), so they are
 //! ignored by a plain `cargo test`; `.ci/run` runs them with
@@ -97,7 +99,8 @@ impl Cluster {
     }
 
     /// Starts `n` replicas on the shared store; `stall` holds the first
-    /// one's renewals (its lock taken, nothing sent) for that long.
+    /// one's renewals (its lock taken, nothing sent) for that long, or
+    /// until the renewal's time limit (`RENEWAL_TIME_LIMIT`, 20 s) ends it.
     async fn replicas(&self, n: usize, stall: Option<Duration>) -> Vec<Replica> {
         self.replicas_with(n, stall, &[]).await
     }
