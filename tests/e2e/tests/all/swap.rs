@@ -147,12 +147,10 @@ async fn a_cache_copied_from_elsewhere_is_not_trusted() {
         first.action(name).await.unwrap();
     }
     assert_eq!(cached(&a).len(), names.len());
-    // Even the old place of the key (inside the cache) travels with it.
-    std::fs::write(
-        a.join(".key"),
-        std::fs::read(a.with_extension("key")).unwrap(),
-    )
-    .unwrap();
+    // Even a key at its old place (inside the cache) travels with it.
+    if let Ok(key) = std::fs::read(a.with_extension("key")) {
+        std::fs::write(a.join(".key"), key).unwrap();
+    }
     let b = temp.path().join("b");
     copy_dir(&a, &b);
 
