@@ -81,6 +81,21 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         ADD COLUMN slot_us bigint;
     ",
     ),
+    (
+        4,
+        "daily limits recorded before resets were bounded",
+        "
+    -- A reset further away than the bound (the next UTC midnight plus a day)
+    -- came from an answer no longer believed; the messages are cut to the
+    -- bound egress/advice.rs keeps.
+    UPDATE wrk_zoom.wrk_zoom_rate_limits SET daily_resets_at =
+        extract(epoch FROM date_trunc('day', clock_timestamp() AT TIME ZONE 'UTC'))::bigint + 172800
+        WHERE daily_resets_at >
+            extract(epoch FROM date_trunc('day', clock_timestamp() AT TIME ZONE 'UTC'))::bigint + 172800;
+    UPDATE wrk_zoom.wrk_zoom_rate_limits SET daily_message = left(daily_message, 500)
+        WHERE length(daily_message) > 500;
+    ",
+    ),
 ];
 
 /// How many times a start that raced another one creating the schema (a

@@ -951,6 +951,9 @@ const OLDER_TABLES: &str = "
         PRIMARY KEY (account, bucket)
     );
     INSERT INTO public.wrk_zoom_defaults VALUES ('user', 'user');
+    -- A daily limit an older release believed until the year 9999.
+    INSERT INTO public.wrk_zoom_rate_limits
+        VALUES ('#account:old', 'daily', 0, 253402300799, 'daily', repeat('x', 100000));
 ";
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1035,6 +1038,17 @@ async fn an_older_database_keeps_its_connections_and_its_unbound_rows_reach_only
         versions,
         (1..=wrk_zoom::postgres::schema_version()).collect::<Vec<_>>()
     );
+    // A daily limit recorded before resets were bounded is bounded now.
+    let row = client
+        .query_one(
+            "SELECT daily_resets_at, length(daily_message) FROM wrk_zoom.wrk_zoom_rate_limits",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (resets_at, message_len): (i64, i32) = (row.get(0), row.get(1));
+    assert!(resets_at <= now_secs() + 172_800, "{resets_at}");
+    assert!(message_len <= 500, "{message_len}");
     let user = store.get("user").await.unwrap().expect("user kept");
     assert_eq!(user.access_token.expose(), seed::USER_TOKEN);
     assert_eq!(
