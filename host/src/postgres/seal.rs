@@ -416,11 +416,12 @@ mod tests {
                 current: Key::parse(&weak, "test", true).unwrap(),
                 previous: Vec::new(),
             };
-            let sealed = weak_keys.seal("sales", b"secret").unwrap();
+            let sales = bound("sales", "https://zoom.us");
+            let sealed = weak_keys.seal(&sales, b"secret").unwrap();
             let rotated = Keys::new(KEY, &[&weak]).unwrap();
             assert_eq!(
                 rotated
-                    .open("sales", weak_keys.current_id(), &sealed)
+                    .open(&sales, FORMAT, weak_keys.current_id(), &sealed)
                     .unwrap(),
                 b"secret"
             );

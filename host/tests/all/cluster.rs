@@ -1349,6 +1349,8 @@ async fn rate_limit_rows_idle_for_a_day_are_forgotten() {
             "https://api.zoom.us/v2#token:daily-in-force",
             "https://api.zoom.us/v2#token:recent"
         ]
+    );
+}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
