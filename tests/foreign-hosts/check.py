@@ -1054,6 +1054,77 @@ def gateway_case(report, case, url: str, serve_port: int, serve_base: str, kinds
     return [case["id"], action, str(s_status), str(g_status), "DIFFERS" if pairs else "same"]
 
 
+def check_gateway_redirects(report, wasmtime: str, wasm_dir: Path) -> None:
+    """The caller's token in a foreign host goes along a download's redirect
+    only on the same origin (security review 2, S8): retrieve-meeting-transcript
+    in `wasmtime serve`, where nothing but the SDK decides what is sent, against
+    a stand-in Zoom whose transcript download redirects to another origin."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    token = "s8-caller-token"
+    seen: dict[str, list[str | None]] = {"zoom": [], "elsewhere": []}
+
+    def handler(name: str, answer):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+                seen[name].append(self.headers.get("Authorization"))
+                status, headers, body = answer(self.path)
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+        return Handler
+
+    elsewhere = ThreadingHTTPServer(("127.0.0.1", 0), handler(
+        "elsewhere", lambda _path: (200, [("Content-Type", "text/vtt")],
+                                    b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nAda: hello\n")))
+    other = f"http://127.0.0.1:{elsewhere.server_address[1]}"
+
+    def zoom_answer(path: str):
+        path = path.split("?")[0]
+        if path.startswith("/v2/meetings/") and path.endswith("/transcript"):
+            body = {"meeting_id": "81234567001", "can_download": True,
+                    "download_url": f"{zoom_origin}/rec/download/transcript"}
+            return 200, [("Content-Type", "application/json")], json.dumps(body).encode()
+        if path == "/rec/download/transcript":
+            return 302, [("Location", f"{other}/file.vtt")], b""
+        return 404, [("Content-Type", "application/json")], b'{"code":1001,"message":"no"}'
+
+    zoom = ThreadingHTTPServer(("127.0.0.1", 0), handler("zoom", zoom_answer))
+    zoom_origin = f"http://127.0.0.1:{zoom.server_address[1]}"
+    for server in (zoom, elsewhere):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    action = "retrieve-meeting-transcript"
+    where = ("gateway", action, "wasmtime serve")
+    try:
+        wasm = wasm_dir / f"{action.replace('-', '_')}.http.wasm"
+        server, url = gateway_server(wasmtime, wasm, f"{zoom_origin}/v2")
+        with server:
+            status, body = http("POST", url, {"params": {"meetingId": "81234567001"}}, token)
+    finally:
+        zoom.shutdown()
+        elsewhere.shutdown()
+    bearer = f"Bearer {token}"
+    problems = []
+    if status != 200 or not isinstance(body, dict) or body.get("text") != "Ada: hello":
+        problems.append(f"the download through the redirect: {status} {short(body, 300)}")
+    if seen["zoom"] != [bearer, bearer]:
+        problems.append(f"the metadata and the same-origin download carry the token: {seen['zoom']}")
+    if seen["elsewhere"] != [None]:
+        problems.append(f"the other origin was sent Authorization: {seen['elsewhere']}")
+    if problems:
+        report.fail(*where, "redirect to another origin (S8): " + "; ".join(problems))
+    else:
+        report.mark(*where, True)
+        print("gateway: a download redirected to another origin went without the token")
+
+
 def check_gateway_docs(report, sim_base: str, tools_env, wasm_dir: Path, ours_info) -> None:
     """The documented `wasmtime serve` commands of components/gateway/README.md."""
     env = {**os.environ, **tools_env, "WASM_DIR": str(wasm_dir), "API_BASE": sim_base,
@@ -1176,6 +1247,7 @@ def main() -> int:
             gateway_table = check_gateway(report, args.wrk_zoom, args.wasmtime, args.wasm_dir,
                                           ours_info, kinds, shared.base)
             check_gateway_docs(report, shared.base, tools_env, args.wasm_dir, ours_info)
+            check_gateway_redirects(report, args.wasmtime, args.wasm_dir)
             print(f"gateway: {time.monotonic() - t:.1f} s")
     finally:
         jco.stop()
@@ -1219,6 +1291,7 @@ def gateway_main(report, args, ours_info, kinds, tools_env, started) -> int:
         table = check_gateway(report, args.wrk_zoom, args.wasmtime, args.wasm_dir, ours_info,
                               kinds, shared.base)
         check_gateway_docs(report, shared.base, tools_env, args.wasm_dir, ours_info)
+        check_gateway_redirects(report, args.wasmtime, args.wasm_dir)
     print(f"gateway: {time.monotonic() - t:.1f} s")
     print_gateway_table(table)
     return finish(report, started, f"checked {len(GATEWAY_CASES)} gateway cases and the "
