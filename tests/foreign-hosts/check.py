@@ -1112,7 +1112,8 @@ def check_gateway_redirects(report, wasmtime: str, wasm_dir: Path) -> None:
         elsewhere.shutdown()
     bearer = f"Bearer {token}"
     problems = []
-    if status != 200 or not isinstance(body, dict) or body.get("text") != "Ada: hello":
+    reply = body.get("body") if isinstance(body, dict) else None
+    if status != 200 or not isinstance(reply, dict) or reply.get("text") != "Ada: hello":
         problems.append(f"the download through the redirect: {status} {short(body, 300)}")
     if seen["zoom"] != [bearer, bearer]:
         problems.append(f"the metadata and the same-origin download carry the token: {seen['zoom']}")
