@@ -24,7 +24,7 @@ pub mod runner;
 pub mod store;
 
 pub use connections::{Access, Connections, RENEWAL_TIME_LIMIT};
-pub use names::{CONNECTION_NAME_RULE, check_connection_name};
+pub use names::{CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, check_connection_name};
 pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
 pub use resolve::{CallConnection, ConnectionRequest, resolve};
 pub use runner::{

@@ -8,6 +8,10 @@ use crate::error::HostError;
 /// The longest connection name.
 pub const MAX_CONNECTION_NAME_LEN: usize = 64;
 
+/// The same rule as a JSON Schema `pattern` (for `serve`'s OpenAPI
+/// document), proved equal to [`check_connection_name`] by a test.
+pub const CONNECTION_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
+
 /// What a connection name may be, for messages.
 pub const CONNECTION_NAME_RULE: &str =
     "1 to 64 characters, each a letter, a digit, '-', '_' or '.'";
@@ -58,6 +62,11 @@ mod tests {
             assert!(text.starts_with("invalid connection: "), "{text}");
             assert!(!text.contains('\n'), "{text}");
         }
+        assert_eq!(
+            CONNECTION_NAME_PATTERN,
+            format!("^[A-Za-z0-9._-]{{1,{MAX_CONNECTION_NAME_LEN}}}$"),
+            "the pattern says what check_connection_name checks"
+        );
         let huge = check_connection_name(&"x".repeat(1 << 20)).unwrap_err();
         assert!(huge.to_string().len() < 200, "the name is not echoed");
     }

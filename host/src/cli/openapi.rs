@@ -94,9 +94,13 @@ fn run_operation(info: &ActionInfo) -> Value {
     let list = info.list_key.is_some();
     let mut properties = json!({
         "params": params,
-        "token": {"type": "string", "description": "A Zoom access token (else a stored connection is used)"},
+        "token": {"type": "string", "minLength": 1, "description": "A Zoom access token (else a stored connection is used)"},
         "api_base": {"type": "string", "description": "With token: Zoom's API base (default https://api.zoom.us/v2)"},
-        "connection": {"type": "string", "description": "A stored connection's name"},
+        "connection": {
+            "type": "string",
+            "pattern": wrk_zoom::auth::CONNECTION_NAME_PATTERN,
+            "description": format!("A stored connection's name: {}", wrk_zoom::auth::CONNECTION_NAME_RULE),
+        },
     });
     if list {
         properties["all"] =

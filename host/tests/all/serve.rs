@@ -127,6 +127,13 @@ fn serve_lists_and_runs_actions_for_callers_with_the_api_key() {
     let document = json(&body);
     assert_eq!(document["openapi"], "3.1.0");
     let operation = &document["paths"]["/v1/actions/create-meeting"]["post"];
+    // What serve refuses with a 400 is what the document says it takes.
+    let body_schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body_schema["properties"]["token"]["minLength"], 1);
+    assert_eq!(
+        body_schema["properties"]["connection"]["pattern"],
+        "^[A-Za-z0-9._-]{1,64}$"
+    );
     let params =
         &operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["params"];
     assert_eq!(
