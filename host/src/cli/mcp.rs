@@ -301,12 +301,15 @@ pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
 /// `serve`'s `/mcp`: the same tools over MCP's streamable HTTP, stateless,
 /// answering JSON (behind the server's API key, which `serve` checks).
 ///
-/// Any `Host` header is accepted: rmcp's default allows only localhost (a
-/// guard against DNS rebinding for servers without credentials), which
-/// would refuse every call through a load balancer; here the API key is
-/// the gate, and a browser tricked into calling does not have it.
+/// Any `Host` header is accepted unless `allowed_hosts` names some: rmcp's
+/// default allows only localhost (a guard against DNS rebinding for servers
+/// without credentials), which would refuse every call through a load
+/// balancer; here the API key is the gate, and a browser tricked into
+/// calling does not have it. An operator who wants the guard as well names
+/// the Hosts (`serve --mcp-allowed-host`).
 pub fn http_service(
     tools: Tools,
+    allowed_hosts: &[String],
 ) -> rmcp::transport::streamable_http_server::StreamableHttpService<
     Tools,
     rmcp::transport::streamable_http_server::session::never::NeverSessionManager,
@@ -317,7 +320,10 @@ pub fn http_service(
     let mut config = StreamableHttpServerConfig::default();
     config.legacy_session_mode = false;
     config.json_response = true;
-    let config = config.disable_allowed_hosts();
+    let config = match allowed_hosts {
+        [] => config.disable_allowed_hosts(),
+        hosts => config.with_allowed_hosts(hosts.iter().map(|h| h.trim().to_string())),
+    };
     StreamableHttpService::new(move || Ok(tools.clone()), Default::default(), config)
 }
 

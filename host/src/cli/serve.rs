@@ -64,10 +64,22 @@ pub struct ServeArgs {
     port: u16,
     /// Address to listen on instead, e.g. 0.0.0.0:8787 behind a load
     /// balancer (the default is 127.0.0.1 only). The MCP endpoint `/mcp`
-    /// accepts any Host header, so it works behind one too: the API key,
-    /// not the Host, is the gate.
+    /// accepts any Host header unless --mcp-allowed-host is given, so it
+    /// works behind one too: the API key, not the Host, is the gate.
     #[arg(long, value_name = "ADDR")]
     listen: Option<std::net::SocketAddr>,
+    /// A Host header `/mcp` answers (repeatable or comma-separated, e.g.
+    /// `mcp.example.com`, any port, or `mcp.example.com:8443`, that port
+    /// only); when given, a request
+    /// naming any other Host is refused with 403, as a guard against DNS
+    /// rebinding on top of the API key. Default: any Host.
+    #[arg(
+        long,
+        env = "WRK_ZOOM_MCP_ALLOWED_HOSTS",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    mcp_allowed_host: Vec<String>,
     /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long
     /// for calls in flight before exiting.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -288,11 +300,10 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     });
     // MCP over streamable HTTP: the same tools as `wrk-zoom mcp`, on the
     // stored connections, behind the same API key, slots and metrics.
-    let mcp = super::mcp::http_service(super::mcp::Tools::served(
-        host.clone(),
-        connections.clone(),
-        calls.clone(),
-    ));
+    let mcp = super::mcp::http_service(
+        super::mcp::Tools::served(host.clone(), connections.clone(), calls.clone()),
+        &args.mcp_allowed_host,
+    );
     let server = Arc::new(Server {
         host,
         connections,

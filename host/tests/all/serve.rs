@@ -824,6 +824,31 @@ fn mcp_answers_whatever_host_a_load_balancer_names() {
 }
 
 #[test]
+fn mcp_answers_only_the_hosts_an_operator_names() {
+    // A name alone allows any port; a name with a port, that port only.
+    let served = serve(&["--mcp-allowed-host", "mcp.example.com,lb.example.com:8443"]);
+    let initialize = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    for host in [
+        "mcp.example.com",
+        "mcp.example.com:9000",
+        "lb.example.com:8443",
+    ] {
+        let (status, body) = mcp_to_host(&served.base, host, Some(KEY), initialize.clone());
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    for host in [
+        "wrk-zoom.internal.example",
+        "lb.example.com:9000",
+        "lb.example.com",
+    ] {
+        let (status, body) = mcp_to_host(&served.base, host, Some(KEY), initialize.clone());
+        assert_eq!(status, 403, "{host}: {body}");
+    }
+}
+
+#[test]
 fn mcp_errors_hide_internals_like_the_rest_api() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime
