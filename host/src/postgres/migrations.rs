@@ -189,14 +189,7 @@ async fn attempt(client: &mut tokio_postgres::Client) -> Result<Vec<i32>, Failur
         .await
         .map_err(fail("lock the schema for migration"))?;
     check_owners(&tx).await?;
-    let mut current: i32 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM wrk_zoom.wrk_zoom_migrations",
-            &[],
-        )
-        .await
-        .map_err(fail("read the schema version"))?
-        .get(0);
+    let mut current = schema_version(&tx).await?;
     if current == 0 {
         current = adopt_older_tables(&tx).await?;
     }
@@ -323,13 +316,17 @@ async fn adopt_older_tables(tx: &tokio_postgres::Transaction<'_>) -> Result<i32,
         .await
         .map_err(fail(&format!("move {schema}.wrk_zoom_migrations")))?;
     tracing::info!(from = %schema, "moved the store's tables into the schema wrk_zoom");
-    let version: i32 = tx
+    schema_version(tx).await
+}
+
+/// The newest migration applied (0 when none is).
+async fn schema_version(tx: &tokio_postgres::Transaction<'_>) -> Result<i32, Failure> {
+    Ok(tx
         .query_one(
             "SELECT coalesce(max(version), 0) FROM wrk_zoom.wrk_zoom_migrations",
             &[],
         )
         .await
         .map_err(fail("read the schema version"))?
-        .get(0);
-    Ok(version)
+        .get(0))
 }

@@ -363,9 +363,10 @@ fn serve_metrics_have_bounded_escaped_labels_and_errors_hide_internals() {
     );
 }
 
-#[test]
-fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
-    // A server that accepts and never answers holds the first call.
+/// `serve` with one call slot, held by a call to a server that accepts and
+/// never answers; returns the server, that call's request body (to send
+/// another like it) and its thread.
+fn serve_with_its_one_slot_held() -> (Served, String, std::thread::JoinHandle<(u16, String)>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let stuck = format!("http://{}/v2", listener.local_addr().unwrap());
     let (arrived_tx, arrived) = std::sync::mpsc::channel();
@@ -393,6 +394,12 @@ fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
     arrived
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the first call reaches the stuck server");
+    (served, request, first)
+}
+
+#[test]
+fn calls_over_the_concurrency_limit_get_503_not_a_failure() {
+    let (served, request, first) = serve_with_its_one_slot_held();
     let (status, body) = http(
         &served.base,
         "POST",
@@ -882,34 +889,7 @@ fn mcp_errors_hide_internals_like_the_rest_api() {
 
 #[test]
 fn mcp_calls_take_the_same_slots_as_rest_calls() {
-    // A server that accepts and never answers holds the one slot.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let stuck = format!("http://{}/v2", listener.local_addr().unwrap());
-    let (arrived_tx, arrived) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            held.push(stream);
-            let _ = arrived_tx.send(());
-        }
-    });
-    let served = serve(&["--max-concurrent-calls", "1", "--allow-api-base", &stuck]);
-    let request = serde_json::json!({"params": {}, "token": "t", "api_base": stuck}).to_string();
-    let first = {
-        let (base, request) = (served.base.clone(), request.clone());
-        std::thread::spawn(move || {
-            http(
-                &base,
-                "POST",
-                "/v1/actions/retrieve-user",
-                Some(KEY),
-                &request,
-            )
-        })
-    };
-    arrived
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the first call reaches the stuck server");
+    let (served, _, first) = serve_with_its_one_slot_held();
     let (status, body) = mcp(&served.base, Some(KEY), tool_call(2, "retrieve-user"));
     assert_eq!(status, 200, "{body}");
     let error = &json(&body)["error"];
