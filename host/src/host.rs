@@ -15,7 +15,8 @@ use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_fi
 use crate::runtime::bindings::types as wit;
 use crate::runtime::compiler::Compiler;
 use crate::runtime::engine::{EpochTicker, new_engine};
-use crate::runtime::store::{CallLimits, CallState, DeadlineExceeded, new_store};
+use crate::runtime::limits::CallLimits;
+use crate::runtime::store::{CallState, DeadlineExceeded, new_store};
 use crate::transport::{Transport, TransportConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -34,9 +34,11 @@ mod registry;
 mod runtime;
 pub mod transport;
 pub mod watch;
+mod zoom_hosts;
 
 pub use connection::{ZoomConnection, normalize_api_base, url_origin};
 pub use error::{ErrorCategory, HostError};
 pub use host::{Host, HostConfig, builtin_component, default_cache_dir, default_cache_key_file};
 pub use registry::{ComponentSource, LoadedAction};
-pub use runtime::store::CallLimits;
+pub use runtime::limits::CallLimits;
+pub use zoom_hosts::is_zoom_origin;

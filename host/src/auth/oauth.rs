@@ -135,10 +135,8 @@ impl std::fmt::Display for OAuthFailure {
 /// Whether `url` is HTTPS on zoom.us or one of its subdomains.
 pub fn is_zoom_https(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| {
-        u.scheme() == "https"
-            && u.port_or_known_default() == Some(443)
-            && u.host_str()
-                .is_some_and(|h| h == "zoom.us" || h.ends_with(".zoom.us"))
+        matches!((u.host_str(), u.port_or_known_default()),
+            (Some(host), Some(port)) if crate::zoom_hosts::is_zoom_origin(u.scheme(), host, port))
     })
 }
 

@@ -129,11 +129,7 @@ impl AllowedBase {
             return false;
         };
         match self {
-            AllowedBase::Zoom => {
-                scheme == "https"
-                    && port == 443
-                    && (host == "zoom.us" || host.ends_with(".zoom.us"))
-            }
+            AllowedBase::Zoom => wrk_zoom::is_zoom_origin(&scheme, &host, port),
             AllowedBase::Origin(s, h, p) => *s == scheme && *h == host && *p == port,
         }
     }

@@ -90,7 +90,7 @@ impl EgressPolicy {
         let (scheme, host, port) = parts(api_base).ok_or_else(|| {
             format!("'{api_base}' is not an absolute http(s) URL; use e.g. https://api.zoom.us/v2")
         })?;
-        let zoom = scheme == "https" && (host == "zoom.us" || host.ends_with(".zoom.us"));
+        let zoom = crate::zoom_hosts::is_zoom_origin(&scheme, &host, port);
         let api = AllowedHost::Exact { scheme, host, port };
         let mut allowed = vec![api.clone()];
         if zoom {

@@ -17,9 +17,6 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// many loads instantiate at once (`Host::load` holds a permit).
 pub const LOAD_SLOTS: u32 = 2;
 
-/// Largest linear memory a component may grow to.
-pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
-
 /// Builds the engine. `max_concurrent_calls` sizes the instance pool.
 pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::Result<Engine> {
     let mut pool = PoolingAllocationConfig::new();
@@ -36,10 +33,10 @@ pub fn new_engine(max_concurrent_calls: u32, memory_limit: usize) -> wasmtime::R
         .total_stacks(slots)
         .max_memory_size(memory_limit)
         // Per component, so one cannot take the pool's slots from the
-        // calls running beside it (see runtime::store for per-call limits).
-        .max_core_instances_per_component(super::store::INSTANCES_PER_CALL as u32)
-        .max_memories_per_component(super::store::MEMORIES_PER_CALL as u32)
-        .max_tables_per_component(super::store::TABLES_PER_CALL as u32);
+        // calls running beside it (see runtime::limits for per-call limits).
+        .max_core_instances_per_component(super::limits::INSTANCES_PER_CALL as u32)
+        .max_memories_per_component(super::limits::MEMORIES_PER_CALL as u32)
+        .max_tables_per_component(super::limits::TABLES_PER_CALL as u32);
 
     let mut config = Config::new();
     config
