@@ -408,7 +408,7 @@ impl Host {
             template: action.info.path.clone(),
             declared: action.info.rate,
             table: Table::for_path(&action.info.path),
-            per_request: action.info.path == "/",
+            per_request: action.info.is_raw_call(),
         };
         let (hooks, log) = EgressHooks::new(
             self.transport.clone(),

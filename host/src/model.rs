@@ -54,12 +54,34 @@ pub enum ConnectionKind {
     Admin,
 }
 
-impl std::fmt::Display for ConnectionKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl ConnectionKind {
+    /// `user` or `admin`: the one spelling of a kind, in the store, in
+    /// messages and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
             ConnectionKind::User => "user",
             ConnectionKind::Admin => "admin",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for ConnectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ConnectionKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "user" => Ok(ConnectionKind::User),
+            "admin" => Ok(ConnectionKind::Admin),
+            other => Err(format!(
+                "unknown connection kind '{other}' (expected user or admin)"
+            )),
+        }
     }
 }
 
@@ -234,5 +256,12 @@ impl ActionInfo {
     /// The declared parameter called `name`.
     pub fn param(&self, name: &str) -> Option<&ParamSpec> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Whether this is a raw API call (`api-call`, `api-call-admin`): its
+    /// caller names the method and path, so the declared `/` says nothing
+    /// of what it does, and each request is paced on its own path.
+    pub fn is_raw_call(&self) -> bool {
+        self.path == "/"
     }
 }

@@ -22,9 +22,7 @@
 
 use super::now_secs;
 use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
-use super::store::{
-    Grant, Secret, StoreData, StoreLocation, StoredConnection, TokenStore, kind_name,
-};
+use super::store::{Grant, Secret, StoreData, StoreLocation, StoredConnection, TokenStore};
 use crate::connection::ZoomConnection;
 use crate::error::HostError;
 use crate::model::ConnectionKind;
@@ -581,11 +579,6 @@ pub fn new_connection(
     };
     apply_grant(&mut connection, grant, now);
     connection
-}
-
-/// `user` or `admin`, for messages.
-pub fn kind_word(kind: ConnectionKind) -> &'static str {
-    kind_name(kind)
 }
 
 #[cfg(test)]

@@ -71,20 +71,14 @@ mod kind_serde {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(kind: &ConnectionKind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match kind {
-            ConnectionKind::User => "user",
-            ConnectionKind::Admin => "admin",
-        })
+        s.serialize_str(kind.as_str())
     }
 
+    /// As the derive, but saying which kinds there are.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ConnectionKind, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "user" => Ok(ConnectionKind::User),
-            "admin" => Ok(ConnectionKind::Admin),
-            other => Err(serde::de::Error::custom(format!(
-                "unknown connection kind '{other}' (expected user or admin)"
-            ))),
-        }
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -149,19 +143,6 @@ impl StoredConnection {
             .refresh_margin()
             .max(min_secs.min(self.lifetime_secs / 2));
         self.expires_at - ahead > now
-    }
-
-    /// The connection kind as a word.
-    pub fn kind_name(&self) -> &'static str {
-        kind_name(self.kind)
-    }
-}
-
-/// `user` or `admin`.
-pub fn kind_name(kind: ConnectionKind) -> &'static str {
-    match kind {
-        ConnectionKind::User => "user",
-        ConnectionKind::Admin => "admin",
     }
 }
 
@@ -712,6 +693,25 @@ mod tests {
             granted_at: 0,
             renewals: 0,
         }
+    }
+
+    #[test]
+    fn a_kind_is_stored_as_its_one_word_and_an_unknown_one_is_named() {
+        let mut admin = sample();
+        admin.kind = ConnectionKind::Admin;
+        let stored = serde_json::to_value(&admin).unwrap();
+        assert_eq!(stored["kind"], "admin");
+        assert_eq!(stored["kind"], ConnectionKind::Admin.to_string());
+        let read: StoredConnection = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(read.kind, ConnectionKind::Admin);
+        let mut odd = stored;
+        odd["kind"] = "owner".into();
+        let err = serde_json::from_value::<StoredConnection>(odd).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown connection kind 'owner' (expected user or admin)"),
+            "{err}"
+        );
     }
 
     /// A private temporary directory (removed when dropped).

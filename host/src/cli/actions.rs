@@ -2,7 +2,6 @@
 
 use super::print_json;
 use std::io::Write;
-use wrk_zoom::model::ConnectionKind;
 use wrk_zoom::{Host, HostConfig, HostError};
 
 pub async fn list(json: bool) -> Result<(), HostError> {
@@ -14,11 +13,8 @@ pub async fn list(json: bool) -> Result<(), HostError> {
     let width = infos.iter().map(|i| i.name.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for info in &infos {
-        let kind = match info.connection {
-            ConnectionKind::User => "user ",
-            ConnectionKind::Admin => "admin",
-        };
-        let _ = writeln!(out, "{:width$}  {kind}  {}", info.name, info.title);
+        let kind = info.connection.as_str();
+        let _ = writeln!(out, "{:width$}  {kind:5}  {}", info.name, info.title);
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use std::time::Duration;
 use wrk_zoom::HostError;
 use wrk_zoom::auth::StoreError;
-use wrk_zoom::auth::connections::{kind_word, new_connection, relogin_command};
+use wrk_zoom::auth::connections::{new_connection, relogin_command};
 use wrk_zoom::auth::oauth::{self, LoginOptions};
 use wrk_zoom::auth::store::config_dir;
 use wrk_zoom::auth::{
@@ -187,10 +187,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     } else {
         ConnectionKind::User
     };
-    let name = args
-        .connection
-        .clone()
-        .unwrap_or_else(|| kind_word(kind).to_string());
+    let name = args.connection.clone().unwrap_or_else(|| kind.to_string());
     wrk_zoom::auth::check_connection_name(&name)?;
     let config = read_config()?;
     let (credentials, oauth_base) = client(args.client, &config)?;
@@ -231,7 +228,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
         .await?;
     eprintln!(
         "connected: '{name}' is a {} connection; it renews itself before it expires",
-        kind_word(kind)
+        kind.as_str()
     );
     print_json(&summary(
         &name,
@@ -305,7 +302,7 @@ fn summary(
     let now = now_secs();
     serde_json::json!({
         "connection": name,
-        "kind": c.kind_name(),
+        "kind": c.kind.as_str(),
         "grant": match c.grant {
             Grant::AuthorizationCode => "authorization_code",
             Grant::AccountCredentials => "account_credentials",
@@ -346,7 +343,7 @@ async fn status(json: bool, store: &Store) -> Result<(), HostError> {
     let mut out = String::new();
     for (name, c) in &data.connections {
         let default = if data.defaults.get(c.kind) == Some(name.as_str()) {
-            format!(" (default {} connection)", c.kind_name())
+            format!(" (default {} connection)", c.kind.as_str())
         } else {
             String::new()
         };
@@ -355,7 +352,7 @@ async fn status(json: bool, store: &Store) -> Result<(), HostError> {
             Grant::AccountCredentials => "server-to-server",
         };
         out.push_str(&format!("{name}{default}\n"));
-        out.push_str(&format!("  kind:    {} ({grant})\n", c.kind_name()));
+        out.push_str(&format!("  kind:    {} ({grant})\n", c.kind.as_str()));
         out.push_str(&format!("  scopes:  {}\n", c.scopes.join(" ")));
         let left = c.expires_at - now;
         let expiry = if left > 0 {

@@ -228,12 +228,12 @@ fn connection_finding(name: &str, c: &StoredConnection) -> Finding {
     match &c.needs_login {
         None => Finding::ok(
             "connections",
-            format!("'{name}' ({}) is usable", c.kind_name()),
+            format!("'{name}' ({}) is usable", c.kind.as_str()),
         ),
         Some(reason) => {
             let again = if c.account_id.is_some() {
                 format!("wrk-zoom auth s2s --connection {name}")
-            } else if c.kind_name() == "admin" {
+            } else if c.kind.as_str() == "admin" {
                 format!("wrk-zoom auth login --admin --connection {name}")
             } else {
                 format!("wrk-zoom auth login --connection {name}")

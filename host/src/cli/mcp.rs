@@ -44,7 +44,7 @@ pub struct McpArgs {
 
 /// Whether an action only reads.
 fn reads_only(info: &ActionInfo) -> bool {
-    info.method == "GET" && info.path != "/"
+    info.method == "GET" && !info.is_raw_call()
 }
 
 /// The MCP tool of an action.
@@ -53,7 +53,7 @@ fn tool(info: &ActionInfo) -> Tool {
         serde_json::Value::Object(schema) => schema,
         _ => serde_json::Map::new(),
     };
-    let generic = info.path == "/";
+    let generic = info.is_raw_call();
     let description = format!(
         "{}. Zoom {} {} on {} connection (rate label {:?}); scopes: {}.",
         info.title,

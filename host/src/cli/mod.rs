@@ -126,7 +126,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE.json")]
     pub params_file: Option<PathBuf>,
     /// Zoom API base URL.
-    #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
+    #[arg(long, env = "ZOOM_API_BASE", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
     pub api_base: String,
     /// OAuth access token (without it, a stored connection is used). Prefer
     /// the environment variable: a flag shows in the process list.

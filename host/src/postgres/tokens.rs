@@ -4,7 +4,7 @@ use super::seal::{Binding, FORMAT};
 use super::{Postgres, error};
 use crate::auth::store::{
     ConnectionGuard, Defaults, Grant, Secret, StoreData, StoreError, StoreGuard, StoredConnection,
-    TokenStore, kind_name,
+    TokenStore,
 };
 use crate::model::ConnectionKind;
 use async_trait::async_trait;
@@ -85,7 +85,7 @@ fn binding<'a>(name: &'a str, connection: &'a StoredConnection) -> Binding<'a> {
     Binding {
         name,
         fields: vec![
-            ("kind", Some(kind_name(connection.kind))),
+            ("kind", Some(connection.kind.as_str())),
             ("grant", Some(grant)),
             ("client_id", Some(&connection.client_id)),
             ("oauth_base", Some(&connection.oauth_base)),
@@ -347,7 +347,7 @@ impl StoreGuard for WholeStore {
 
 async fn write_defaults(client: &Object, defaults: &Defaults) -> Result<(), StoreError> {
     for kind in [ConnectionKind::User, ConnectionKind::Admin] {
-        let kind_text = kind_name(kind);
+        let kind_text = kind.as_str();
         let done = match defaults.get(kind) {
             Some(name) => {
                 client
