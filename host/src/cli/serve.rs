@@ -484,16 +484,15 @@ impl Server {
     async fn prepare(
         &self,
         name: &str,
-        request: RunRequest,
+        mut request: RunRequest,
     ) -> Result<(Arc<LoadedAction>, Vec<(String, String)>, CallConnection<'_>), HostError> {
         // An empty token is a mistake, not a request for the stored default.
         if request.token.as_deref() == Some("") {
             return Err(invalid(
                 "token",
-                "is empty; send a Zoom access token, or leave \"token\" out to use a stored connection".into(),
+                "it is empty; send a Zoom access token, or leave \"token\" out to use a stored connection".into(),
             ));
         }
-        let mut request = request;
         if let Some(api_base) = &request.api_base {
             if request.connection.is_some() || request.token.is_none() {
                 return Err(invalid(
