@@ -3,8 +3,10 @@
 //! - [`store`]: where connections live ([`TokenStore`], [`FileStore`]: one
 //!   JSON file, mode 0600, atomic writes, a cross-process lock; or
 //!   PostgreSQL for several processes, [`StoreLocation`]);
-//! - [`oauth`]: talking to Zoom's OAuth endpoints (authorization code with
-//!   PKCE on a loopback redirect, refresh, Server-to-Server);
+//! - [`oauth`]: talking to Zoom's OAuth endpoints (refresh,
+//!   Server-to-Server, the code exchange) and where secrets may go;
+//! - [`login`]: signing in through a browser (authorization code with PKCE
+//!   on a loopback redirect);
 //! - [`connections`]: fresh tokens on demand ([`Connections`]: refresh ahead
 //!   of expiry, single-flight inside a process, locked across processes,
 //!   rotated refresh tokens saved before use);
@@ -17,6 +19,7 @@
 //! per-call stand-in token (see [`crate::egress`]).
 
 pub mod connections;
+pub mod login;
 pub mod names;
 pub mod oauth;
 pub mod resolve;

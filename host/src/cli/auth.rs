@@ -10,7 +10,8 @@ use std::time::Duration;
 use wrk_zoom::HostError;
 use wrk_zoom::auth::StoreError;
 use wrk_zoom::auth::connections::{new_connection, relogin_command};
-use wrk_zoom::auth::oauth::{self, LoginOptions};
+use wrk_zoom::auth::login::{self, LoginOptions};
+use wrk_zoom::auth::oauth;
 use wrk_zoom::auth::store::config_dir;
 use wrk_zoom::auth::{
     ClientCredentials, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Grant, Secret, StoredConnection,
@@ -196,7 +197,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     // (one damaged connection in a database is not: the login replaces it).
     connections.store().check().await?;
     let no_browser = args.no_browser;
-    let grant = oauth::login(LoginOptions {
+    let grant = login::login(LoginOptions {
         credentials: &credentials,
         oauth_base: &oauth_base,
         timeout: Duration::from_secs(args.timeout.max(1)),

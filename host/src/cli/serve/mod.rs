@@ -54,6 +54,18 @@ use wrk_zoom::watch::WatchOptions;
 use wrk_zoom::{ErrorCategory, Host, HostConfig, HostError, ZoomConnection};
 use wrk_zoom::{normalize_api_base, url_origin as origin};
 
+mod calls;
+mod errors;
+mod keys;
+mod stream;
+
+use calls::metrics;
+pub(super) use calls::{BUSY, Calls};
+pub(super) use errors::public_message;
+use errors::{error_response, log_safe, public_json};
+use keys::require_key;
+use stream::run_all;
+
 /// The shortest API key `serve` accepts.
 pub const MIN_API_KEY_LEN: usize = 16;
 
@@ -147,45 +159,6 @@ struct Server {
     default_api_base: String,
     /// Call slots and counts, shared with `/mcp`.
     calls: Arc<Calls>,
-}
-
-/// What every call takes and leaves, over the REST API and `/mcp` alike:
-/// one of the host's call slots (more calls at once are refused as busy),
-/// and a count in `/metrics` per action and outcome.
-pub(super) struct Calls {
-    host: Arc<Host>,
-    /// One permit per call that may run at once.
-    slots: Arc<Semaphore>,
-    counts: Mutex<BTreeMap<(String, &'static str), u64>>,
-}
-
-/// What a caller is told when every call slot is taken.
-pub(super) const BUSY: &str = "the server is running as many calls as it can; try again shortly";
-
-impl Calls {
-    /// A call slot, or `None` (counted as busy) when all are taken.
-    pub(super) fn slot(&self, action: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        let slot = self.slots.clone().try_acquire_owned().ok();
-        if slot.is_none() {
-            self.count(action, "busy");
-        }
-        slot
-    }
-
-    pub(super) fn count(&self, action: &str, outcome: &'static str) {
-        // Bounded labels: names of no registered action share one series.
-        let action = if self.host.has_action(action) {
-            action.to_string()
-        } else {
-            "unknown".to_string()
-        };
-        *self
-            .counts
-            .lock()
-            .expect("call counts")
-            .entry((action, outcome))
-            .or_default() += 1;
-    }
 }
 
 /// The body of `POST /v1/actions/{name}`.
@@ -385,97 +358,7 @@ async fn shutdown_signal() {
     }
 }
 
-fn unauthorized() -> Response {
-    let body = serde_json::json!({
-        "error": "unauthorized",
-        "message": "send the server's API key as `Authorization: Bearer <key>`",
-    });
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
-}
-
-/// Checks the API key before the handler (and its body extractor) runs.
-async fn require_key(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
-    if !server.authorized(request.headers()) {
-        return unauthorized();
-    }
-    next.run(request).await
-}
-
-/// What a caller of `serve` (the REST API or `/mcp`) is told of `error`:
-/// internal details (file paths, stored connection names, store and
-/// database messages, error chains) go to the server's log only.
-pub(super) fn public_message(error: &HostError) -> String {
-    let public = match error {
-        HostError::UnknownConnection { name, .. } => {
-            Some(format!("there is no stored connection named '{name}'"))
-        }
-        HostError::Load { .. } => Some("the action's component could not be loaded".into()),
-        _ => match error.category() {
-            ErrorCategory::Internal | ErrorCategory::Store => {
-                Some("the server failed to run the action; its log has the details".into())
-            }
-            _ => None,
-        },
-    };
-    match public {
-        Some(message) => {
-            tracing::error!("{}", log_safe(&error.to_string()));
-            message
-        }
-        None => error.to_string(),
-    }
-}
-
-/// `text` with control characters escaped, for a log line: a caller's text
-/// inside an error (an action name, a parameter) cannot start a new line
-/// or forge another entry.
-pub(super) fn log_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
-}
-
-/// The error object a caller sees (see [`public_message`]).
-fn public_json(error: &HostError) -> serde_json::Value {
-    let mut body = to_json(error);
-    body["message"] = public_message(error).into();
-    body
-}
-
-fn error_response(error: &HostError) -> Response {
-    (http_status(error), Json(public_json(error))).into_response()
-}
-
 impl Server {
-    fn authorized(&self, headers: &HeaderMap) -> bool {
-        let Some(given) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
-        else {
-            return false;
-        };
-        // Equal-length digests, each compared without an early exit.
-        let given: [u8; 32] = Sha256::digest(given).into();
-        self.api_key_digests.iter().fold(false, |found, key| {
-            let equal = given
-                .iter()
-                .zip(key.iter())
-                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                == 0;
-            found | equal
-        })
-    }
-
     fn count(&self, action: &str, outcome: &'static str) {
         self.calls.count(action, outcome);
     }
@@ -594,135 +477,6 @@ impl Server {
     }
 }
 
-/// The totals after the items, as `wrk-zoom run --all` prints them.
-fn totals(summary: &PageSummary) -> serde_json::Map<String, serde_json::Value> {
-    let mut tail = serde_json::Map::new();
-    tail.insert("total_records".into(), summary.items.into());
-    tail.insert("truncated".into(), summary.truncated.into());
-    if summary.truncated {
-        tail.insert(
-            "next_page_token".into(),
-            summary.next_page_token.clone().unwrap_or_default().into(),
-        );
-        if summary.left_in_last_page > 0 {
-            tail.insert("left_in_last_page".into(), summary.left_in_last_page.into());
-        }
-        if let Some((from, to)) = &summary.window {
-            tail.insert("window".into(), serde_json::json!({"from": from, "to": to}));
-        }
-    }
-    tail
-}
-
-/// Runs `run` on a thread of its own with a current-thread runtime, holding
-/// the call's `slot` until it ends: a paginated run outlives its handler
-/// when it streams, and its futures borrow across pages (not `Send`).
-fn on_own_thread<F, Fut>(slot: tokio::sync::OwnedSemaphorePermit, run: F)
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    std::thread::spawn(move || {
-        let _slot = slot;
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(run()),
-            Err(e) => tracing::error!("cannot start a runtime for a paginated run: {e}"),
-        }
-    });
-}
-
-/// `"all": true`: one JSON object like `wrk-zoom run --all`, or, with
-/// `Accept: application/x-ndjson`, one item per line as the pages arrive
-/// (memory stays flat) and a last line `{"summary": {...}}` (or
-/// `{"error": {...}}` when a page fails after the stream began).
-async fn run_all(
-    server: Arc<Server>,
-    name: String,
-    request: RunRequest,
-    ndjson: bool,
-    slot: tokio::sync::OwnedSemaphorePermit,
-) -> Response {
-    if !ndjson {
-        let (done, outcome) = tokio::sync::oneshot::channel();
-        on_own_thread(slot, move || async move {
-            let mut items = Vec::new();
-            let outcome = server
-                .call_all(&name, request, async |page| {
-                    items.extend(page);
-                    true
-                })
-                .await;
-            let body = outcome.map(|summary| {
-                server.count(&name, "ok");
-                let mut body = serde_json::Map::new();
-                body.insert(summary.list_key.clone(), items.into());
-                body.extend(totals(&summary));
-                serde_json::Value::Object(body)
-            });
-            if let Err(e) = &body {
-                server.count(&name, e.kind());
-            }
-            let _ = done.send(body);
-        });
-        return match outcome.await {
-            Ok(Ok(body)) => Json(body).into_response(),
-            Ok(Err(e)) => error_response(&e),
-            Err(_) => error_response(&HostError::Internal("the paginated run stopped".into())),
-        };
-    }
-    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
-    on_own_thread(slot, move || async move {
-        let outcome = server
-            .call_all(&name, request, async |page| {
-                let mut lines = String::new();
-                for item in page {
-                    lines.push_str(&item.to_string());
-                    lines.push('\n');
-                }
-                lines.is_empty() || tx.send(lines.into()).await.is_ok()
-            })
-            .await;
-        let last = match outcome {
-            Ok(summary) => {
-                server.count(&name, "ok");
-                serde_json::json!({"summary": totals(&summary)})
-            }
-            Err(e) => {
-                server.count(&name, e.kind());
-                tracing::warn!("a streamed run failed: {}", log_safe(&e.to_string()));
-                serde_json::json!({"error": public_json(&e)})
-            }
-        };
-        let _ = tx.send(format!("{last}\n").into()).await;
-    });
-    (
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
-        axum::body::Body::new(ChannelBody(rx)),
-    )
-        .into_response()
-}
-
-/// A response body fed line by line from a channel; the sender waits while
-/// the caller is slow, so a run never holds more than a few pages.
-struct ChannelBody(tokio::sync::mpsc::Receiver<bytes::Bytes>);
-
-impl hyper::body::Body for ChannelBody {
-    type Data = bytes::Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
-        self.0
-            .poll_recv(cx)
-            .map(|line| line.map(|bytes| Ok(hyper::body::Frame::data(bytes))))
-    }
-}
-
 async fn health(State(server): State<Arc<Server>>) -> Response {
     Json(serde_json::json!({"status": "ok", "actions": server.host.action_names().len()}))
         .into_response()
@@ -830,34 +584,6 @@ async fn run(
     }
 }
 
-/// A Prometheus label value: backslash, double quote and newline escaped.
-fn label(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-async fn metrics(State(server): State<Arc<Server>>) -> Response {
-    let mut text = String::from(
-        "# HELP wrk_zoom_calls_total Action calls by outcome.\n# TYPE wrk_zoom_calls_total counter\n",
-    );
-    for ((action, outcome), count) in server.calls.counts.lock().expect("call counts").iter() {
-        text.push_str(&format!(
-            "wrk_zoom_calls_total{{action=\"{}\",outcome=\"{}\"}} {count}\n",
-            label(action),
-            label(outcome)
-        ));
-    }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -876,19 +602,5 @@ mod tests {
         assert!(sim.admits("http://127.0.0.1:4010/v2"));
         assert!(!sim.admits("http://127.0.0.1:4011/v2"));
         assert!(!sim.admits("https://127.0.0.1:4010/v2"));
-    }
-
-    #[test]
-    fn caller_text_in_log_lines_is_escaped() {
-        assert_eq!(log_safe("plain 'text'"), "plain 'text'");
-        assert_eq!(
-            log_safe("a\n2026-01-01 INFO forged\r\u{1b}[31m"),
-            "a\\n2026-01-01 INFO forged\\r\\u{1b}[31m"
-        );
-    }
-
-    #[test]
-    fn label_values_are_escaped_as_prometheus_wants() {
-        assert_eq!(label("a\"b\\c\nd\u{1b}"), "a\\\"b\\\\c\\nd\u{1b}");
     }
 }
