@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use wrk_zoom::HostError;
 use wrk_zoom::auth::connections::new_connection;
-use wrk_zoom::auth::oauth::{self, LoginFailure, LoginOptions};
+use wrk_zoom::auth::login::{self, LoginFailure, LoginOptions};
+use wrk_zoom::auth::oauth;
 use wrk_zoom::auth::{
     ClientCredentials, Connections, FileStore, Grant, Secret, StoredConnection, TokenStore,
     now_secs, run_on_connection,
@@ -72,7 +73,7 @@ fn percent_decode(text: &str) -> String {
 /// Logs in through the simulator and stores the connection as `name`.
 async fn login(sim: &RunningSimulator, connections: &Connections, name: &str, admin: bool) {
     let origin = sim.origin();
-    let grant = oauth::login(LoginOptions {
+    let grant = login::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(20),
@@ -174,7 +175,7 @@ async fn login_ignores_a_redirect_with_another_state_and_stalled_clients() {
     let sim = simulator().await;
     let origin = sim.origin();
     let (forged_tx, forged_rx) = tokio::sync::oneshot::channel();
-    let grant = oauth::login(LoginOptions {
+    let grant = login::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(20),
@@ -213,7 +214,7 @@ async fn login_ignores_a_redirect_with_another_state_and_stalled_clients() {
 async fn login_times_out_with_a_clear_message() {
     let sim = simulator().await;
     let origin = sim.origin();
-    let failure = oauth::login(LoginOptions {
+    let failure = login::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(1),
