@@ -21,7 +21,6 @@ use crate::transport::{Transport, TransportConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wasmtime::Store;
-use wasmtime::component::Linker;
 
 /// The built-in action components, compiled by `build.rs`.
 mod builtin {
@@ -120,9 +119,7 @@ impl Host {
         };
         let engine = new_engine(config.max_concurrent_calls, config.limits.memory_bytes)
             .map_err(internal)?;
-        let mut linker = Linker::<CallState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(internal)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(internal)?;
+        let linker = crate::runtime::linker::linker(&engine).map_err(internal)?;
         let compiler = Arc::new(Compiler::new(
             engine.clone(),
             Arc::new(linker),

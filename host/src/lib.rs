@@ -1,15 +1,27 @@
 //! The wrk-zoom host: runs Zoom actions compiled as WebAssembly components.
 //!
-//! An embedder needs [`Host`] (load, describe, plan, run and swap actions),
-//! [`HostConfig`] and [`CallLimits`], a [`ZoomConnection`] (token and API
-//! base) or the stored connections of [`auth`], [`paginate`] to follow every
-//! page, [`rate_limit`] to configure pacing and retries, and [`HostError`]
-//! with its [`ErrorCategory`]. `host/examples/embed.rs` is a complete
-//! program.
+//! An embedder needs [`Host`] (load, describe, plan, run and swap actions)
+//! with its [`HostConfig`] and [`CallLimits`]; [`call::Caller`], the one
+//! call path every front end uses (it resolves the connection, a
+//! [`ZoomConnection`] or one stored by [`auth`], runs one call or every page
+//! ([`paginate`]) and reports totals); [`rate_limit`] to configure pacing
+//! and retries; and [`HostError`] with its [`ErrorCategory`]. With the
+//! feature `server`, [`server::router`] is the whole HTTP API (actions,
+//! OpenAPI, MCP, metrics, health) as an `axum::Router` to mount.
+//! `host/examples/embed.rs` is a complete program that does both.
 //!
-//! Inside, dependencies run one way: [`Host`] → registry and runtime
-//! (engine, compiler, one store per call) → egress (allow-list, stand-in
-//! token, paced and safe retries) → rate limits → nothing of ours.
+//! Inside, dependencies run one way: front ends (`server`, the CLI) →
+//! [`call`] → [`Host`] and [`auth`] (credentials: store, OAuth, renewal) →
+//! registry and runtime (engine, compiler, linker, one store per call) →
+//! egress (allow-list, stand-in token, paced and safe retries) → rate
+//! limits → nothing of ours.
+//!
+//! A host capability has one shape: its interfaces in the linker
+//! (`runtime/linker.rs`), its per-call state as a field of the call's store
+//! (`runtime/store.rs`), and, when something outside calls in, a route in
+//! [`server`]. Egress is the one there is (`wasi:http` through its hooks).
+//! Zoom's events will arrive on a route of the server, and a trigger
+//! runtime (`trigger/`, beside [`call`]) will hand them to components.
 //!
 //! The `wrk-zoom` binary (`src/main.rs`, feature `cli`) is a thin command
 //! line over this library; the library builds without it
@@ -18,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod call;
 pub mod clock;
 mod connection;
 mod declared;
@@ -32,12 +45,14 @@ pub mod postgres;
 pub mod rate_limit;
 mod registry;
 mod runtime;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod transport;
 pub mod watch;
 mod zoom_hosts;
 
 pub use connection::{ZoomConnection, normalize_api_base, url_origin};
-pub use error::{ErrorCategory, HostError};
+pub use error::{ErrorCategory, HostError, json as error_json};
 pub use host::{Host, HostConfig, builtin_component, default_cache_dir, default_cache_key_file};
 pub use registry::{ComponentSource, LoadedAction};
 pub use runtime::limits::CallLimits;

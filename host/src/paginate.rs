@@ -32,21 +32,73 @@ pub struct PageSummary {
     pub window: Option<(String, String)>,
 }
 
+impl PageSummary {
+    /// The totals a run over every page ends with, as `wrk-zoom run --all`
+    /// and `serve` write them after the items: `total_records` and
+    /// `truncated`, and when truncated where to continue
+    /// (`next_page_token`, `left_in_last_page`, `window`).
+    pub fn totals(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut totals = serde_json::Map::new();
+        totals.insert("total_records".into(), self.items.into());
+        totals.insert("truncated".into(), self.truncated.into());
+        if self.truncated {
+            totals.insert(
+                "next_page_token".into(),
+                self.next_page_token.clone().unwrap_or_default().into(),
+            );
+            if self.left_in_last_page > 0 {
+                totals.insert("left_in_last_page".into(), self.left_in_last_page.into());
+            }
+            if let Some((from, to)) = &self.window {
+                totals.insert("window".into(), serde_json::json!({"from": from, "to": to}));
+            }
+        }
+        totals
+    }
+}
+
+/// Where the items of a run over every page go, as they arrive.
+///
+/// A closure `FnMut(Value) -> io::Result<()>` is a sink that ignores page
+/// ends. An error from the sink (e.g. a closed pipe) stops the run.
+pub trait ItemSink {
+    /// One item of the list, in order.
+    fn item(&mut self, item: serde_json::Value) -> std::io::Result<()>;
+
+    /// Every item of a page was handed over; `running` holds the totals so
+    /// far. The next page is asked for only once this returns, so a sink
+    /// that sends each page on (a stream with backpressure) holds one page.
+    // Not `Send`: a run over every page borrows across its pages and runs
+    // on one thread.
+    #[allow(async_fn_in_trait)]
+    async fn page_done(&mut self, running: &PageSummary) -> std::io::Result<()> {
+        let _ = running;
+        Ok(())
+    }
+}
+
+impl<F: FnMut(serde_json::Value) -> std::io::Result<()>> ItemSink for F {
+    fn item(&mut self, item: serde_json::Value) -> std::io::Result<()> {
+        self(item)
+    }
+}
+
 /// Runs a paginated action from the first page (or the `next_page_token`
-/// given in `params`) to the end, or until `max` items. The action is
-/// resolved once, so every page runs on the same component.
+/// given in `params`) to the end, or until `max` items, with a bare token.
+/// The action is resolved once, so every page runs on the same component.
+/// (Stored connections: [`crate::call::Caller::call_all`].)
 pub async fn for_each_item(
     host: &Host,
     action: &str,
     connection: &ZoomConnection,
     params: &[(String, String)],
     max: Option<u64>,
-    sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
+    mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
 ) -> Result<PageSummary, HostError> {
     let action = host.action(action).await?;
     let run_page =
         async |page: &[(String, String)]| host.run_action(&action, connection, page).await;
-    for_each_page_item(&action.info, run_page, params, max, sink, |_| {}).await
+    for_each_page_item(&action.info, run_page, params, max, &mut sink).await
 }
 
 /// Consecutive windows of at most one month (Zoom's limit for reports,
@@ -79,8 +131,8 @@ fn month_windows(info: &ActionInfo, params: &[(String, String)]) -> Option<Vec<(
 
 /// The pagination loop for the action described by `info`, with `run_page`
 /// running it for one page's parameters (e.g. on a stored connection that
-/// renews its token between pages), calling `on_page` with the running
-/// totals after every page (for a progress display).
+/// renews its token between pages), telling `sink` of every page's end
+/// with the running totals (for a progress display, or to send the page on).
 ///
 /// A `from`..`to` range of dates longer than Zoom's one month is split into
 /// month windows, run in order; an item already handed over (the same JSON)
@@ -90,11 +142,10 @@ pub async fn for_each_page_item(
     mut run_page: impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
     params: &[(String, String)],
     max: Option<u64>,
-    mut sink: impl FnMut(serde_json::Value) -> std::io::Result<()>,
-    mut on_page: impl FnMut(&PageSummary),
+    sink: &mut impl ItemSink,
 ) -> Result<PageSummary, HostError> {
     let Some(windows) = month_windows(info, params) else {
-        return page_through(info, &mut run_page, params, max, &mut sink, &mut on_page).await;
+        return page_through(info, &mut run_page, params, max, sink).await;
     };
     let mut total = PageSummary::default();
     let mut seen = std::collections::HashSet::new();
@@ -107,32 +158,13 @@ pub async fn for_each_page_item(
         window_params.push(("from".into(), from.clone()));
         window_params.push(("to".into(), to.clone()));
         let left = max.map(|m| m.saturating_sub(total.items));
-        let done = total.clone();
-        let mut fresh = |item: serde_json::Value| {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            item.to_string().hash(&mut hasher);
-            if seen.insert(hasher.finish()) {
-                sink(item)
-            } else {
-                Ok(())
-            }
+        let mut window_sink = WindowSink {
+            sink: &mut *sink,
+            seen: &mut seen,
+            before: &total,
         };
-        let mut progress = |window: &PageSummary| {
-            let mut running = done.clone();
-            running.items += window.items;
-            running.pages += window.pages;
-            on_page(&running);
-        };
-        let summary = page_through(
-            info,
-            &mut run_page,
-            &window_params,
-            left,
-            &mut fresh,
-            &mut progress,
-        )
-        .await?;
+        let summary =
+            page_through(info, &mut run_page, &window_params, left, &mut window_sink).await?;
         total.list_key = summary.list_key;
         total.items += summary.items;
         total.pages += summary.pages;
@@ -147,14 +179,41 @@ pub async fn for_each_page_item(
     Ok(total)
 }
 
+/// The sink of one month window: drops items an earlier window handed over
+/// (the same JSON), and counts the earlier windows in the running totals.
+struct WindowSink<'a, S> {
+    sink: &'a mut S,
+    seen: &'a mut std::collections::HashSet<u64>,
+    before: &'a PageSummary,
+}
+
+impl<S: ItemSink> ItemSink for WindowSink<'_, S> {
+    fn item(&mut self, item: serde_json::Value) -> std::io::Result<()> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        item.to_string().hash(&mut hasher);
+        if self.seen.insert(hasher.finish()) {
+            self.sink.item(item)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn page_done(&mut self, window: &PageSummary) -> std::io::Result<()> {
+        let mut running = self.before.clone();
+        running.items += window.items;
+        running.pages += window.pages;
+        self.sink.page_done(&running).await
+    }
+}
+
 /// Every page of one range (see [`for_each_page_item`]).
 async fn page_through(
     info: &ActionInfo,
     run_page: &mut impl AsyncFnMut(&[(String, String)]) -> Result<Reply, HostError>,
     params: &[(String, String)],
     max: Option<u64>,
-    sink: &mut impl FnMut(serde_json::Value) -> std::io::Result<()>,
-    on_page: &mut impl FnMut(&PageSummary),
+    sink: &mut impl ItemSink,
 ) -> Result<PageSummary, HostError> {
     let action = info.name.as_str();
     let list_key = info
@@ -230,10 +289,10 @@ async fn page_through(
                 summary.left_in_last_page = count - i as u64;
                 break;
             }
-            sink(item).map_err(|e| HostError::Internal(format!("cannot write output: {e}")))?;
+            sink.item(item).map_err(output_failed)?;
             summary.items += 1;
         }
-        on_page(&summary);
+        sink.page_done(&summary).await.map_err(output_failed)?;
         let next = reply.next_page_token;
         if next.is_some() && next == token {
             return Err(HostError::UnexpectedResponse(format!(
@@ -259,6 +318,10 @@ async fn page_through(
 fn is_page_token_error(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("page token") || m.contains("next_page_token")
+}
+
+fn output_failed(e: std::io::Error) -> HostError {
+    HostError::Internal(format!("cannot write output: {e}"))
 }
 
 fn truncate(text: &str) -> String {

@@ -10,29 +10,20 @@
 //! - [`connections`]: fresh tokens on demand ([`Connections`]: refresh ahead
 //!   of expiry, single-flight inside a process, locked across processes,
 //!   rotated refresh tokens saved before use);
-//! - [`runner`]: running an action on a stored connection (kind and scope
-//!   checks, one refresh-and-retry on 401 code 124);
-//! - [`resolve`]: which connection a call runs on (a named connection, a
-//!   bare token, or the stored default of the action's kind).
 //!
-//! Components never see any of this: [`crate::Host::run`] hands them a
-//! per-call stand-in token (see [`crate::egress`]).
+//! Running a call on a connection is [`crate::call`]'s. Components never
+//! see any of this: [`crate::Host::run`] hands them a per-call stand-in
+//! token (see `egress`).
 
 pub mod connections;
 pub mod login;
 pub mod names;
 pub mod oauth;
-pub mod resolve;
-pub mod runner;
 pub mod store;
 
 pub use connections::{Access, Connections, RENEWAL_TIME_LIMIT};
 pub use names::{CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, check_connection_name};
 pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
-pub use resolve::{CallConnection, ConnectionRequest, resolve};
-pub use runner::{
-    LONG_RUN, check_access, missing_scope_error, run_action_on_connection, run_on_connection,
-};
 pub use store::{
     ConnectionGuard, Defaults, FileStore, Grant, MemoryStore, OpenStore, Secret, StoreData,
     StoreError, StoreGuard, StoreLocation, StoredConnection, TokenStore,

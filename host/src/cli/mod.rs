@@ -5,7 +5,7 @@ mod actions;
 mod auth;
 mod doctor;
 mod mcp;
-mod openapi;
+mod output;
 mod report;
 mod run;
 mod sandbox;

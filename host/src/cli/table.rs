@@ -100,13 +100,13 @@ impl Table {
         Table { columns, widths }
     }
 
-    pub fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn header(&self, out: &mut (impl Write + ?Sized)) -> std::io::Result<()> {
         let style = header_style();
         let line = self.line(self.columns.iter().map(|c| c.to_uppercase()));
         writeln!(out, "{style}{line}{style:#}")
     }
 
-    pub fn row(&self, out: &mut impl Write, item: &Value) -> std::io::Result<()> {
+    pub fn row(&self, out: &mut (impl Write + ?Sized), item: &Value) -> std::io::Result<()> {
         writeln!(
             out,
             "{}",
@@ -128,7 +128,11 @@ impl Table {
 
 /// A single answer: a list page as a table, an object as `key: value`
 /// lines of its scalar fields (nested ones counted), anything else as JSON.
-pub fn print(out: &mut impl Write, body: &Value, list_key: Option<&str>) -> std::io::Result<()> {
+pub fn print(
+    out: &mut (impl Write + ?Sized),
+    body: &Value,
+    list_key: Option<&str>,
+) -> std::io::Result<()> {
     if let Some(items) = list_key.and_then(|k| body.get(k)).and_then(Value::as_array) {
         let table = Table::for_items(items);
         table.header(out)?;

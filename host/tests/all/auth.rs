@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wrk_zoom::auth::{Connections, FileStore, TokenStore, now_secs, run_on_connection};
+use wrk_zoom::auth::{Connections, FileStore, TokenStore, now_secs};
 use wrk_zoom::{Host, HostConfig};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 
@@ -138,6 +138,24 @@ impl Env {
         secrets.retain(|s| s.len() >= 8);
         secrets
     }
+}
+
+/// Runs `action` once on stored connection `name`, through the library's
+/// one call path.
+async fn run_on_connection(
+    host: &wrk_zoom::Host,
+    connections: &Connections,
+    name: &str,
+    action: &str,
+    params: &[(String, String)],
+) -> Result<wrk_zoom::model::Reply, wrk_zoom::HostError> {
+    wrk_zoom::call::Caller::new(host, Some(connections))
+        .call(
+            action,
+            params,
+            wrk_zoom::call::ConnectionRequest::named(name),
+        )
+        .await
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1051,3 +1051,58 @@ fn caller_text_cannot_forge_a_log_line() {
     );
     drop(home);
 }
+
+/// The library's router (`wrk_zoom::server::router`) mounted by an
+/// embedder under a prefix of its own application: the same API as
+/// `wrk-zoom serve`, in-process, key included.
+#[test]
+fn the_router_mounts_under_a_prefix_in_an_application_of_ones_own() {
+    use std::sync::Arc;
+    use wrk_zoom::server::{AllowedBase, ApiKeys, ServerConfig};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_sim, sim_base, base) = runtime.block_on(async {
+        let sim = zoom_simulator::start(Default::default()).await.unwrap();
+        let host = wrk_zoom::Host::new(wrk_zoom::HostConfig {
+            cache_dir: Some(crate::cache_dir()),
+            cache_key_file: Some(crate::cache_key_file()),
+            ..wrk_zoom::HostConfig::default()
+        })
+        .unwrap();
+        let mut config = ServerConfig::new(ApiKeys::parse(KEY).unwrap());
+        config
+            .allowed_bases
+            .push(AllowedBase::origin_of(&sim.base_url()).unwrap());
+        let api = wrk_zoom::server::router(Arc::new(host), None, config);
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(|| async { "my app" }))
+            .nest("/zoom", api);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let sim_base = sim.base_url();
+        (sim, sim_base, base)
+    });
+    assert_eq!(http(&base, "GET", "/", None, ""), (200, "my app".into()));
+    let (status, body) = http(&base, "GET", "/zoom/health", None, "");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["status"], "ok");
+    let call = serde_json::json!({
+        "token": zoom_simulator::seed::USER_TOKEN,
+        "api_base": sim_base,
+    })
+    .to_string();
+    let (status, _) = http(&base, "POST", "/zoom/v1/actions/retrieve-user", None, &call);
+    assert_eq!(status, 401, "the key guards the mounted API too");
+    let (status, body) = http(
+        &base,
+        "POST",
+        "/zoom/v1/actions/retrieve-user",
+        Some(KEY),
+        &call,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["body"]["id"], zoom_simulator::seed::USER_ID);
+    let (status, body) = http(&base, "GET", "/zoom/openapi.json", Some(KEY), "");
+    assert_eq!(status, 200, "{body}");
+    assert!(json(&body)["paths"]["/v1/actions/retrieve-user"].is_object());
+}

@@ -10,13 +10,31 @@ use wrk_zoom::auth::login::{self, LoginFailure, LoginOptions};
 use wrk_zoom::auth::oauth;
 use wrk_zoom::auth::{
     ClientCredentials, Connections, FileStore, Grant, Secret, StoredConnection, TokenStore,
-    now_secs, run_on_connection,
+    now_secs,
 };
 use wrk_zoom::model::ConnectionKind;
 use wrk_zoom_e2e::{host, params, simulator, simulator_with, test_component};
 use zoom_simulator::browser::{consent, http_get};
 use zoom_simulator::state::{TokenInfo, TokenKind};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
+
+/// Runs `action` once on stored connection `name`, through the library's
+/// one call path.
+async fn run_on_connection(
+    host: &wrk_zoom::Host,
+    connections: &Connections,
+    name: &str,
+    action: &str,
+    params: &[(String, String)],
+) -> Result<wrk_zoom::model::Reply, wrk_zoom::HostError> {
+    wrk_zoom::call::Caller::new(host, Some(connections))
+        .call(
+            action,
+            params,
+            wrk_zoom::call::ConnectionRequest::named(name),
+        )
+        .await
+}
 
 fn credentials() -> ClientCredentials {
     ClientCredentials {
@@ -572,11 +590,10 @@ async fn pagination_on_a_stored_connection_renews_a_token_rejected_midway() {
         run_page,
         &params(&[("page_size", "10")]),
         None,
-        |item| {
+        &mut |item: serde_json::Value| {
             ids.insert(item["id"].as_i64().unwrap());
             Ok(())
         },
-        |_| {},
     )
     .await
     .unwrap();

@@ -1,13 +1,13 @@
-//! Which connection a call runs on: one rule for every front end (the
-//! CLI's `run`, `serve`), resolved once per call so all of a call's pages
-//! run on the same connection.
+//! Which connection a call runs on: one rule for every front end,
+//! resolved once per call so all of a call's pages run on the same
+//! connection.
 //!
 //! A named stored connection wins; else a bare token; else the stored
 //! default of the action's kind (a user action falls back to the default
 //! admin connection).
 
-use super::connections::Connections;
-use super::runner::{LONG_RUN, check_access, run_action_on_connection};
+use super::access::{LONG_RUN, check_access, run_action_on_connection};
+use crate::auth::Connections;
 use crate::connection::ZoomConnection;
 use crate::error::HostError;
 use crate::host::Host;
@@ -21,6 +21,34 @@ pub struct ConnectionRequest {
     pub connection: Option<String>,
     /// A bare access token and its API base.
     pub token: Option<ZoomConnection>,
+}
+
+impl ConnectionRequest {
+    /// The stored connection `name`.
+    pub fn named(name: impl Into<String>) -> ConnectionRequest {
+        ConnectionRequest {
+            connection: Some(name.into()),
+            token: None,
+        }
+    }
+
+    /// A bare token and its API base.
+    pub fn token(token: ZoomConnection) -> ConnectionRequest {
+        ConnectionRequest {
+            connection: None,
+            token: Some(token),
+        }
+    }
+
+    /// Whether the call may run on a stored connection (so the store must
+    /// be opened): anything but a non-empty bare token alone.
+    pub fn uses_store(&self) -> bool {
+        self.connection.is_some()
+            || self
+                .token
+                .as_ref()
+                .is_none_or(|t| t.access_token.is_empty())
+    }
 }
 
 /// The connection a call runs on.
@@ -39,7 +67,7 @@ pub enum CallConnection<'a> {
 
 /// Resolves `request` for an action of `kind` (see the module docs).
 /// `connections` is the process's store of connections, when it has one.
-pub async fn resolve<'a>(
+pub(super) async fn resolve<'a>(
     request: ConnectionRequest,
     connections: Option<&'a Connections>,
     kind: ConnectionKind,

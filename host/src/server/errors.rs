@@ -1,11 +1,29 @@
-//! What a caller is told of an error, and what only the log is told.
+//! What a caller is told of an error (an HTTP status per category, the
+//! error object without internal details), and what only the log is told.
 
-use super::*;
+use crate::error::json::to_json;
+use crate::error::{ErrorCategory, HostError};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// The HTTP status the server answers a failure with.
+pub fn http_status(error: &HostError) -> StatusCode {
+    match error.category() {
+        ErrorCategory::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorCategory::Auth => StatusCode::FORBIDDEN,
+        ErrorCategory::Zoom | ErrorCategory::Transport | ErrorCategory::Uncertain => {
+            StatusCode::BAD_GATEWAY
+        }
+        ErrorCategory::Timeout => StatusCode::GATEWAY_TIMEOUT,
+        ErrorCategory::Store | ErrorCategory::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
 
 /// What a caller of `serve` (the REST API or `/mcp`) is told of `error`:
 /// internal details (file paths, stored connection names, store and
 /// database messages, error chains) go to the server's log only.
-pub(crate) fn public_message(error: &HostError) -> String {
+pub fn public_message(error: &HostError) -> String {
     let public = match error {
         HostError::UnknownConnection { name, .. } => {
             Some(format!("there is no stored connection named '{name}'"))

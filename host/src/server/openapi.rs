@@ -1,9 +1,9 @@
 //! The OpenAPI 3.1 document of the `serve` API (`GET /openapi.json`),
 //! generated from the actions' `describe()`: one operation per action,
-//! whose `params` are the action's JSON Schema ([`wrk_zoom::json_schema`]).
+//! whose `params` are the action's JSON Schema ([`crate::json_schema`]).
 
+use crate::model::ActionInfo;
 use serde_json::{Map, Value, json};
-use wrk_zoom::model::ActionInfo;
 
 /// The error object of every failed call (`--json-errors`).
 fn error_schema() -> Value {
@@ -87,7 +87,7 @@ pub fn document(actions: &[ActionInfo]) -> Value {
 }
 
 fn run_operation(info: &ActionInfo) -> Value {
-    let mut params = wrk_zoom::json_schema::parameters(info);
+    let mut params = crate::json_schema::parameters(info);
     if let Some(fields) = params.as_object_mut() {
         fields.remove("$schema");
     }
@@ -98,8 +98,8 @@ fn run_operation(info: &ActionInfo) -> Value {
         "api_base": {"type": "string", "description": "With token: Zoom's API base (default https://api.zoom.us/v2)"},
         "connection": {
             "type": "string",
-            "pattern": wrk_zoom::auth::CONNECTION_NAME_PATTERN,
-            "description": format!("A stored connection's name: {}", wrk_zoom::auth::CONNECTION_NAME_RULE),
+            "pattern": crate::auth::CONNECTION_NAME_PATTERN,
+            "description": format!("A stored connection's name: {}", crate::auth::CONNECTION_NAME_RULE),
         },
     });
     if list {

@@ -1,22 +1,38 @@
 //! What every call takes and leaves ([`Calls`]: a slot, a count), and
 //! `GET /metrics`, which shows the counts.
 
-use super::*;
+use super::Server;
+use crate::host::Host;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
 
 /// What every call takes and leaves, over the REST API and `/mcp` alike:
 /// one of the host's call slots (more calls at once are refused as busy),
 /// and a count in `/metrics` per action and outcome.
 pub(crate) struct Calls {
-    pub(super) host: Arc<Host>,
+    host: Arc<Host>,
     /// One permit per call that may run at once.
-    pub(super) slots: Arc<Semaphore>,
-    pub(super) counts: Mutex<BTreeMap<(String, &'static str), u64>>,
+    slots: Arc<Semaphore>,
+    counts: Mutex<BTreeMap<(String, &'static str), u64>>,
 }
 
 /// What a caller is told when every call slot is taken.
 pub(crate) const BUSY: &str = "the server is running as many calls as it can; try again shortly";
 
 impl Calls {
+    /// Counts calls to `host`'s actions, `max_calls` at once.
+    pub(crate) fn new(host: Arc<Host>, max_calls: usize) -> Calls {
+        Calls {
+            host,
+            slots: Arc::new(Semaphore::new(max_calls)),
+            counts: Mutex::default(),
+        }
+    }
+
     /// A call slot, or `None` (counted as busy) when all are taken.
     pub(crate) fn slot(&self, action: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let slot = self.slots.clone().try_acquire_owned().ok();

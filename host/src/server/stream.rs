@@ -1,27 +1,15 @@
 //! Following every page of a list (`"all": true`): one JSON answer with
 //! the totals, or NDJSON streamed as the pages arrive.
 
-use super::*;
-
-/// The totals after the items, as `wrk-zoom run --all` prints them.
-fn totals(summary: &PageSummary) -> serde_json::Map<String, serde_json::Value> {
-    let mut tail = serde_json::Map::new();
-    tail.insert("total_records".into(), summary.items.into());
-    tail.insert("truncated".into(), summary.truncated.into());
-    if summary.truncated {
-        tail.insert(
-            "next_page_token".into(),
-            summary.next_page_token.clone().unwrap_or_default().into(),
-        );
-        if summary.left_in_last_page > 0 {
-            tail.insert("left_in_last_page".into(), summary.left_in_last_page.into());
-        }
-        if let Some((from, to)) = &summary.window {
-            tail.insert("window".into(), serde_json::json!({"from": from, "to": to}));
-        }
-    }
-    tail
-}
+use super::Server;
+use super::errors::{error_response, log_safe, public_json};
+use super::routes::RunRequest;
+use crate::error::HostError;
+use crate::paginate::{ItemSink, PageSummary};
+use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// Runs `run` on a thread of its own with a current-thread runtime, holding
 /// the call's `slot` until it ends: a paginated run outlives its handler
@@ -43,6 +31,47 @@ where
     });
 }
 
+/// Every page of the call `request` names, into `sink`.
+async fn call_all(
+    server: &Server,
+    name: &str,
+    request: RunRequest,
+    sink: &mut impl ItemSink,
+) -> Result<PageSummary, HostError> {
+    let max = request.max;
+    let (call, params) = server.prepare(name, request).await?;
+    call.run_all(&params, max, sink).await
+}
+
+/// NDJSON lines of one page, sent on when the page ends: the sender waits
+/// while the caller is slow, so a run holds a few pages at most.
+struct LineSink {
+    lines: String,
+    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
+}
+
+impl ItemSink for LineSink {
+    fn item(&mut self, item: serde_json::Value) -> std::io::Result<()> {
+        if self.tx.is_closed() {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        self.lines.push_str(&item.to_string());
+        self.lines.push('\n');
+        Ok(())
+    }
+
+    async fn page_done(&mut self, _: &PageSummary) -> std::io::Result<()> {
+        if self.lines.is_empty() {
+            return Ok(());
+        }
+        let page = std::mem::take(&mut self.lines);
+        self.tx
+            .send(page.into())
+            .await
+            .map_err(|_| std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
 /// `"all": true`: one JSON object like `wrk-zoom run --all`, or, with
 /// `Accept: application/x-ndjson`, one item per line as the pages arrive
 /// (memory stays flat) and a last line `{"summary": {...}}` (or
@@ -58,21 +87,20 @@ pub(super) async fn run_all(
         let (done, outcome) = tokio::sync::oneshot::channel();
         on_own_thread(slot, move || async move {
             let mut items = Vec::new();
-            let outcome = server
-                .call_all(&name, request, async |page| {
-                    items.extend(page);
-                    true
-                })
-                .await;
+            let mut collect = |item| {
+                items.push(item);
+                Ok(())
+            };
+            let outcome = call_all(&server, &name, request, &mut collect).await;
             let body = outcome.map(|summary| {
-                server.count(&name, "ok");
+                server.calls.count(&name, "ok");
                 let mut body = serde_json::Map::new();
                 body.insert(summary.list_key.clone(), items.into());
-                body.extend(totals(&summary));
+                body.extend(summary.totals());
                 serde_json::Value::Object(body)
             });
             if let Err(e) = &body {
-                server.count(&name, e.kind());
+                server.calls.count(&name, e.kind());
             }
             let _ = done.send(body);
         });
@@ -84,23 +112,18 @@ pub(super) async fn run_all(
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
     on_own_thread(slot, move || async move {
-        let outcome = server
-            .call_all(&name, request, async |page| {
-                let mut lines = String::new();
-                for item in page {
-                    lines.push_str(&item.to_string());
-                    lines.push('\n');
-                }
-                lines.is_empty() || tx.send(lines.into()).await.is_ok()
-            })
-            .await;
+        let mut sink = LineSink {
+            lines: String::new(),
+            tx: tx.clone(),
+        };
+        let outcome = call_all(&server, &name, request, &mut sink).await;
         let last = match outcome {
             Ok(summary) => {
-                server.count(&name, "ok");
-                serde_json::json!({"summary": totals(&summary)})
+                server.calls.count(&name, "ok");
+                serde_json::json!({"summary": summary.totals()})
             }
             Err(e) => {
-                server.count(&name, e.kind());
+                server.calls.count(&name, e.kind());
                 tracing::warn!("a streamed run failed: {}", log_safe(&e.to_string()));
                 serde_json::json!({"error": public_json(&e)})
             }
@@ -114,8 +137,7 @@ pub(super) async fn run_all(
         .into_response()
 }
 
-/// A response body fed line by line from a channel; the sender waits while
-/// the caller is slow, so a run never holds more than a few pages.
+/// A response body fed line by line from a channel.
 struct ChannelBody(tokio::sync::mpsc::Receiver<bytes::Bytes>);
 
 impl hyper::body::Body for ChannelBody {

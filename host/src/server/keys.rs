@@ -1,7 +1,13 @@
 //! The API key: checked before any handler (and its body extractor) runs,
 //! compared as SHA-256 digests without an early exit.
 
-use super::*;
+use super::Server;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 fn unauthorized() -> Response {
     let body = serde_json::json!({
@@ -31,15 +37,6 @@ impl Server {
         else {
             return false;
         };
-        // Equal-length digests, each compared without an early exit.
-        let given: [u8; 32] = Sha256::digest(given).into();
-        self.api_key_digests.iter().fold(false, |found, key| {
-            let equal = given
-                .iter()
-                .zip(key.iter())
-                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                == 0;
-            found | equal
-        })
+        self.config.api_keys.admit(given)
     }
 }

@@ -3,6 +3,8 @@
 //! groups them for callers that map failures to something of their own (the
 //! CLI's exit codes, `serve`'s HTTP statuses); causes are kept as sources.
 
+pub mod json;
+
 use crate::model::InvalidParam;
 
 /// What kind of failure an error is, for callers that map failures to exit

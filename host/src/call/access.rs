@@ -1,4 +1,4 @@
-//! Running an action on a stored connection.
+//! Whether a stored connection may run an action, and running it there.
 //!
 //! Before calling Zoom: an admin action refuses a user connection, and the
 //! connection's granted scopes must include one of the action's scopes
@@ -7,7 +7,7 @@
 //! same error. A 401 code 124 renews the token once and runs the action
 //! once more; a second 401 is an authentication error.
 
-use super::connections::{Access, Connections};
+use crate::auth::{Access, Connections};
 use crate::error::HostError;
 use crate::host::Host;
 use crate::model::{ActionInfo, ConnectionKind, Reply};
@@ -110,21 +110,9 @@ fn is_token_rejected(error: &HostError) -> bool {
 /// lifetime, i.e. 30 minutes for Zoom's one-hour tokens).
 pub const LONG_RUN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
-/// Runs `action` once on connection `name` (see the module docs).
-pub async fn run_on_connection(
-    host: &Host,
-    connections: &Connections,
-    name: &str,
-    action: &str,
-    params: &[(String, String)],
-) -> Result<Reply, HostError> {
-    let action = host.action(action).await?;
-    run_action_on_connection(host, connections, name, &action, params).await
-}
-
-/// [`run_on_connection`] with the action already resolved (so every page of
-/// a run uses the same component).
-pub async fn run_action_on_connection(
+/// Runs the resolved `action` once on stored connection `name` (see the
+/// module docs).
+pub(super) async fn run_action_on_connection(
     host: &Host,
     connections: &Connections,
     name: &str,

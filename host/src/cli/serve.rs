@@ -1,0 +1,213 @@
+//! `wrk-zoom serve`: reads its flags into a [`ServeConfig`] (validated
+//! once), opens the store, starts the host, and serves
+//! [`wrk_zoom::server::router`] until SIGTERM or Ctrl-C, then drains. What
+//! the API answers, and its trust boundary, is `wrk_zoom::server`'s.
+//!
+//! With `--actions-dir`, components written there replace actions while
+//! serving (see `wrk_zoom::watch` for what a file may change).
+
+use super::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wrk_zoom::server::{AllowedBase, ApiKeys, ServerConfig};
+use wrk_zoom::watch::WatchOptions;
+use wrk_zoom::{Host, HostConfig, HostError};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8787, conflicts_with = "listen")]
+    port: u16,
+    /// Address to listen on instead, e.g. 0.0.0.0:8787 behind a load
+    /// balancer (the default is 127.0.0.1 only). The MCP endpoint `/mcp`
+    /// accepts any Host header unless --mcp-allowed-host is given, so it
+    /// works behind one too: the API key, not the Host, is the gate.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// A Host header `/mcp` answers (repeatable or comma-separated, e.g.
+    /// `mcp.example.com`, any port, or `mcp.example.com:8443`, that port
+    /// only); when given, a request
+    /// naming any other Host is refused with 403, as a guard against DNS
+    /// rebinding on top of the API key. Default: any Host.
+    #[arg(
+        long,
+        env = "WRK_ZOOM_MCP_ALLOWED_HOSTS",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    mcp_allowed_host: Vec<String>,
+    /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long
+    /// for calls in flight before exiting.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    drain_seconds: u64,
+    /// API key callers must send as `Authorization: Bearer <key>`, at least
+    /// 16 characters; several, comma-separated, are all accepted (to rotate
+    /// keys without downtime). Prefer the environment variable: a flag shows
+    /// in the process list.
+    #[arg(long, env = "WRK_ZOOM_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// An API base callers may send with their own token (repeatable), e.g.
+    /// the simulator's `http://127.0.0.1:4010/v2` or a regional Zoom base.
+    /// Without it, only Zoom's own HTTPS hosts (https://*.zoom.us).
+    #[arg(long, value_name = "URL")]
+    allow_api_base: Vec<String>,
+    /// The API base of calls that bring a token but no `api_base` (a
+    /// regional Zoom base, or the simulator in tests).
+    #[arg(long, env = "ZOOM_API_BASE", value_name = "URL", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
+    api_base: String,
+    /// Directory of `*.wasm` action components that override the built-in
+    /// ones and are swapped in whenever they change (`NAME.wasm` must be
+    /// action NAME).
+    #[arg(long, value_name = "DIR")]
+    actions_dir: Option<PathBuf>,
+    /// Let components in --actions-dir change the method, path, scopes and
+    /// rate category of the built-in action they replace (never its
+    /// connection kind).
+    #[arg(long, requires = "actions_dir")]
+    allow_override_changes: bool,
+    /// Calls that may run at once; more are answered 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    max_concurrent_calls: u32,
+}
+
+/// `serve`'s flags, validated.
+struct ServeConfig {
+    server: ServerConfig,
+    listen: std::net::SocketAddr,
+    drain: Duration,
+    actions_dir: Option<(PathBuf, WatchOptions)>,
+}
+
+fn invalid(field: &str, message: String) -> HostError {
+    HostError::InvalidInput {
+        field: field.into(),
+        message,
+    }
+}
+
+impl TryFrom<ServeArgs> for ServeConfig {
+    type Error = HostError;
+
+    fn try_from(args: ServeArgs) -> Result<ServeConfig, HostError> {
+        let keys = args.api_key.unwrap_or_default();
+        if keys.split(',').all(|k| k.trim().is_empty()) {
+            return Err(invalid(
+                "API key",
+                "serve needs an API key for its callers: set WRK_ZOOM_API_KEY (or pass --api-key)"
+                    .into(),
+            ));
+        }
+        let api_keys = ApiKeys::parse(&keys).map_err(|why| invalid("API key", why))?;
+        let mut server = ServerConfig::new(api_keys);
+        for url in &args.allow_api_base {
+            server
+                .allowed_bases
+                .push(AllowedBase::origin_of(url).ok_or_else(|| {
+                    invalid(
+                        "--allow-api-base",
+                        format!(
+                            "'{url}' is not an absolute http(s) URL, e.g. http://127.0.0.1:4010/v2"
+                        ),
+                    )
+                })?);
+        }
+        server.default_api_base = ServerConfig::normalized_base(&args.api_base)
+            .map_err(|why| invalid("--api-base", format!("{why}, e.g. https://api.zoom.us/v2")))?;
+        server.mcp_allowed_hosts = args.mcp_allowed_host;
+        server.max_concurrent_calls = args.max_concurrent_calls as usize;
+        Ok(ServeConfig {
+            server,
+            listen: args
+                .listen
+                .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], args.port))),
+            drain: Duration::from_secs(args.drain_seconds),
+            actions_dir: args.actions_dir.map(|dir| {
+                let options = WatchOptions {
+                    allow_override_changes: args.allow_override_changes,
+                };
+                (dir, options)
+            }),
+        })
+    }
+}
+
+pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
+    let config = ServeConfig::try_from(args)?;
+    let host_config = HostConfig {
+        max_concurrent_calls: config.server.max_concurrent_calls as u32,
+        ..HostConfig::default()
+    };
+    // A store named with --store (or WRK_ZOOM_DATABASE_URL) must open; the
+    // default file store may be missing (calls then bring their tokens).
+    let connections = match store.open().await {
+        Ok(connections) => Some(Arc::new(connections)),
+        Err(e) if store.is_default() => {
+            tracing::warn!("no stored connections can be used: {e}");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let host = Arc::new(Store::share_pacing(
+        Host::new(host_config)?,
+        connections.as_deref(),
+    ));
+    let _watcher = match &config.actions_dir {
+        Some((dir, options)) => Some(host.watch_actions_dir_with(dir, *options).await?),
+        None => None,
+    };
+    // Compile the built-in actions in the background: the server answers
+    // at once (listing needs no compiling), and first calls rarely wait.
+    tokio::spawn({
+        let host = host.clone();
+        async move { host.warm_up().await }
+    });
+    let app = wrk_zoom::server::router(host, connections, config.server);
+    let at = config.listen;
+    let listener = tokio::net::TcpListener::bind(at)
+        .await
+        .map_err(|e| HostError::Internal(format!("cannot listen on {at}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| HostError::Internal(format!("cannot read the listening address: {e}")))?;
+    println!("http://{addr}");
+    eprintln!("serve: wrk-zoom API at http://{addr} (Ctrl-C or SIGTERM to stop)");
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    shutdown_signal().await;
+    // Stop accepting; calls in flight finish, for at most --drain-seconds.
+    let drain = config.drain.as_secs();
+    eprintln!("serve: stopping; waiting at most {drain} s for calls in flight");
+    let _ = stopping.send(());
+    match tokio::time::timeout(config.drain, server).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(HostError::Internal(format!("the server stopped: {e}"))),
+        Ok(Err(e)) => Err(HostError::Internal(format!("the server failed: {e}"))),
+        Err(_) => {
+            eprintln!("serve: calls still in flight after {drain} s; exiting");
+            Ok(())
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what an orchestrator sends before stopping a replica).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}
