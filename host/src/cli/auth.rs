@@ -127,29 +127,27 @@ fn read_config() -> Result<ConfigFile, HostError> {
 }
 
 /// Client credentials and OAuth base from flags, environment or config.
-fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, String), HostError> {
-    let client_id = args
-        .client_id
-        .or_else(|| config.client_id.clone())
+/// The flag (or its environment variable) when given, else the config
+/// file's value; blank counts as not given.
+fn flag_or_config(flag: Option<String>, config: &Option<String>) -> Option<String> {
+    flag.or_else(|| config.clone())
         .filter(|s| !s.trim().is_empty())
+}
+
+fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, String), HostError> {
+    let client_id = flag_or_config(args.client_id, &config.client_id)
         .ok_or_else(|| {
             HostError::Auth(
                 "no OAuth client ID: pass --client-id, set ZOOM_CLIENT_ID, or put \"client_id\" in the config file (see `wrk-zoom auth login --help`)".into(),
             )
         })?;
-    let client_secret = args
-        .client_secret
-        .or_else(|| config.client_secret.clone())
-        .filter(|s| !s.trim().is_empty())
+    let client_secret = flag_or_config(args.client_secret, &config.client_secret)
         .ok_or_else(|| {
             HostError::Auth(
                 "no OAuth client secret: set ZOOM_CLIENT_SECRET, pass --client-secret, or put \"client_secret\" in the config file".into(),
             )
         })?;
-    let oauth_base = args
-        .oauth_base
-        .or_else(|| config.oauth_base.clone())
-        .filter(|s| !s.trim().is_empty())
+    let oauth_base = flag_or_config(args.oauth_base, &config.oauth_base)
         .unwrap_or_else(|| DEFAULT_OAUTH_BASE.to_string());
     let parsed = url::Url::parse(&oauth_base).ok();
     if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()) {

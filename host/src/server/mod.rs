@@ -46,6 +46,7 @@ mod errors;
 mod keys;
 pub mod mcp;
 pub mod openapi;
+mod request;
 mod routes;
 mod stream;
 

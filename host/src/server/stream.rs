@@ -3,7 +3,7 @@
 
 use super::Server;
 use super::errors::{error_response, log_safe, public_json};
-use super::routes::RunRequest;
+use super::request::RunRequest;
 use crate::error::HostError;
 use crate::paginate::{ItemSink, PageSummary};
 use axum::Json;
