@@ -20,7 +20,6 @@
 pub mod auth;
 pub mod clock;
 mod connection;
-mod declared;
 mod egress;
 mod error;
 mod host;
