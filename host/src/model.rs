@@ -1,10 +1,9 @@
 //! What the host says about actions and their answers, as serialisable
 //! types (the JSON of `wrk-zoom actions --json`, `--dry-run` and results).
-//! The enums are the declarations' own (`wrk-zoom-spec`); a built-in
-//! action's [`ActionInfo`] comes from its declaration, a loaded
-//! component's from its `describe()`, converted once (in
-//! `runtime::bindings`) so the rest of the host never touches generated
-//! bindings.
+//! The enums are the declarations' own (`wrk-zoom-spec`). A built-in
+//! action's [`ActionInfo`] comes from its declaration; a loaded
+//! component's from its `describe()`, converted in `runtime::bindings`,
+//! the one place that builds or takes apart a generated type.
 
 use serde::Serialize;
 pub use wrk_zoom_spec::{ConnectionKind, ParamKind, ParamLocation, RateCategory};

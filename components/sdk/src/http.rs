@@ -189,7 +189,7 @@ fn stream_failure(host: &str, doing: &str, error: StreamError) -> Failure {
 /// GETs `url`, following up to five redirects (download links answer 302),
 /// as curl and browsers do: the token goes along only while the origin
 /// (scheme, host, port) stays the one it was sent to first, and a redirect
-/// from HTTPS to plain HTTP is refused ([`next_hop`]).
+/// from HTTPS to plain HTTP is refused (`next_hop`).
 pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failure> {
     follow_redirects(url, token, |url, token| {
         send_with(Method::Get, url, token, None)
