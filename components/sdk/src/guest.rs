@@ -119,7 +119,7 @@ pub fn run(
         access_token: connection.access_token,
         api_base: connection.api_base,
     };
-    let reply = crate::run(action, &call, params).map_err(wit::ActionError::from)?;
+    let reply = crate::runners::run(action, &call, params).map_err(wit::ActionError::from)?;
     Ok(wit::Reply {
         status: reply.status,
         body: reply.body,

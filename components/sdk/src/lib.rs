@@ -31,6 +31,8 @@ pub use wrk_zoom_spec::{
     Param, ParamKind, ParamLocation, ParamType, RateCategory, Reply, Rule, Runner, catalog, plan,
 };
 
+pub use runners::run;
+
 /// What [`export_action!`] expands to: the bindings generated for the
 /// `wrk:zoom/zoom-action` world (from `wit/`) and the glue that converts
 /// to and from them. Not an API.
@@ -45,26 +47,6 @@ pub mod __bindings {
     });
 
     pub use crate::guest::{describe, plan, run};
-}
-
-/// Validates, calls Zoom and interprets the answer: the action's own
-/// [`CustomRun`], else its [`Runner`], else the declared request sent as
-/// planned.
-pub fn run(action: &Action, call: &Call, raw: &[(String, String)]) -> Result<Reply, Failure> {
-    let values = wrk_zoom_spec::values::validate(action, raw)?;
-    if let Some(custom) = action.custom_run {
-        return custom(action, call, &values);
-    }
-    if let Some(runner) = action.runner {
-        return runners::run(runner, action, call, &values);
-    }
-    let request = wrk_zoom_spec::plan_validated(action, &values)?;
-    let response = http::send_request(&request, call)?;
-    let reply = zoom::reply(response.status, &response.body, action.list_key)?;
-    match (action.list_key, action.item_parts) {
-        (Some(list_key), Some(parts)) => Ok(zoom::nest_parts(reply, list_key, parts)),
-        _ => Ok(reply),
-    }
 }
 
 /// Exports an [`Action`] declaration as this crate's component.
