@@ -127,7 +127,7 @@ BODY_PROP_KEEP = (
     "default", "deprecated",
 )
 
-# What the components' checker understands (components/sdk/src/schema.rs);
+# What the components' checker understands (components/spec/src/schema.rs);
 # any other keyword in a nested body schema stops the script, so a new
 # construct in Zoom's documents is noticed instead of silently unchecked.
 BODY_SCHEMA_KEEP = (
@@ -419,7 +419,7 @@ def body_field_schema(res, schema, where, depth=0):
     unknown = sorted(set(schema) - set(BODY_SCHEMA_KEEP) - set(BODY_SCHEMA_IGNORED))
     if unknown:
         raise SystemExit("unsupported keyword(s) %s in the body schema at %s; "
-                         "teach components/sdk/src/schema.rs first" % (unknown, where))
+                         "teach components/spec/src/schema.rs first" % (unknown, where))
     out = {}
     for key in BODY_SCHEMA_KEEP:
         if key not in schema:

@@ -6,10 +6,9 @@
 //! [`HostError`]s that keep their causes apart.
 
 use crate::connection::ZoomConnection;
-use crate::declared;
 use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
 use crate::error::HostError;
-use crate::model::{ActionInfo, InvalidParam, PlannedRequest, Reply};
+use crate::model::{ActionInfo, PlannedRequest, Reply};
 use crate::rate_limit::{Pacer, RateLimitConfig, SharedPacing, Table};
 use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
 use crate::runtime::bindings::types as wit;
@@ -134,7 +133,9 @@ impl Host {
         let registry = Registry::default();
         if config.builtin_actions {
             for (name, bytes) in builtin::BUILTIN_ACTIONS {
-                registry.add_lazy(name, ComponentSource::Builtin(bytes), declared::info(name));
+                // Listed and described from its declaration, without compiling it.
+                let declared = wrk_zoom_spec::catalog::by_name(name).map(ActionInfo::from);
+                registry.add_lazy(name, ComponentSource::Builtin(bytes), declared);
             }
         }
         Ok(Host {
@@ -183,7 +184,7 @@ impl Host {
         let found = self.registry.get(name, |source| self.load(source)).await?;
         let action = found.ok_or_else(|| HostError::UnknownAction {
             name: name.to_string(),
-            suggestion: wrk_zoom_sdk::suggest::closest(
+            suggestion: wrk_zoom_spec::suggest::closest(
                 name,
                 self.registry.names().iter().map(String::as_str),
             )
@@ -356,15 +357,8 @@ impl Host {
                     .await
             })
             .await?
-            .map_err(|e| action_error(name, e))?;
-        Ok(PlannedRequest {
-            method: planned.method,
-            url: planned.url,
-            headers: planned.headers,
-            body: planned
-                .body
-                .map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b))),
-        })
+            .map_err(|e| e.into_host_error(name))?;
+        Ok(PlannedRequest::from(planned))
     }
 
     /// Runs the action `name` once against Zoom.
@@ -415,10 +409,7 @@ impl Host {
             self.limits.egress(),
         );
         let mut store = new_store(&self.engine, hooks, &self.limits);
-        let guest_connection = wit::Connection {
-            access_token: stand_in,
-            api_base: connection.api_base.trim_end_matches('/').to_string(),
-        };
+        let guest_connection = wit::Connection::for_guest(&connection.api_base, stand_in);
         let outcome = self
             .with_limits(name, async {
                 let instance = action.pre.instantiate_async(&mut store).await?;
@@ -432,7 +423,7 @@ impl Host {
         if let Some(error) = log.into_error(name, !matches!(outcome, Ok(Ok(_)))) {
             return Err(error);
         }
-        let reply = outcome?.map_err(|e| action_error(name, e))?;
+        let reply = outcome?.map_err(|e| e.into_host_error(name))?;
         if reply.body.len() > self.limits.max_reply {
             return Err(HostError::CallLimit {
                 action: name.to_string(),
@@ -443,13 +434,8 @@ impl Host {
                 ),
             });
         }
-        let body = serde_json::from_str(&reply.body).map_err(|e| {
+        Reply::try_from(reply).map_err(|e| {
             HostError::UnexpectedResponse(format!("{name} returned a body that is not JSON: {e}"))
-        })?;
-        Ok(Reply {
-            status: reply.status,
-            body,
-            next_page_token: reply.next_page_token,
         })
     }
 
@@ -487,27 +473,4 @@ impl Host {
 /// A random per-call token the component sees instead of the real one.
 fn stand_in_token() -> String {
     format!("wrkzoom-standin-{:032x}", rand::random::<u128>())
-}
-
-fn action_error(action: &str, error: wit::ActionError) -> HostError {
-    match error {
-        wit::ActionError::InvalidParams(problems) => HostError::InvalidParams {
-            action: action.to_string(),
-            problems: problems
-                .into_iter()
-                .map(|p| InvalidParam {
-                    name: p.name,
-                    message: p.message,
-                })
-                .collect(),
-        },
-        wit::ActionError::Zoom(z) => HostError::Zoom {
-            status: z.status,
-            code: z.code,
-            message: z.message,
-            body: z.body,
-        },
-        wit::ActionError::Transport(m) => HostError::Transport(m),
-        wit::ActionError::UnexpectedResponse(m) => HostError::UnexpectedResponse(m),
-    }
 }

@@ -7,7 +7,7 @@
 //! nested schema, the one the component checks them against
 //! (`spec/body-schemas/`).
 
-use crate::model::{ActionInfo, ParamSpec, ParamType};
+use crate::model::{ActionInfo, ParamKind, ParamSpec};
 use serde_json::{Map, Value, json};
 
 /// The JSON Schema of `info`'s parameters.
@@ -41,9 +41,7 @@ pub fn parameters(info: &ActionInfo) -> Value {
 /// Zoom's schema of the structured body fields of the built-in action
 /// `name`, by field.
 fn nested_schemas(name: &str) -> Map<String, Value> {
-    wrk_zoom_sdk::catalog::ALL
-        .iter()
-        .find(|a| a.name == name)
+    wrk_zoom_spec::catalog::by_name(name)
         .and_then(|a| a.body_schemas)
         .and_then(|text| serde_json::from_str::<Value>(text).ok())
         .and_then(|mut file| match file.get_mut("fields").map(Value::take) {
@@ -54,31 +52,31 @@ fn nested_schemas(name: &str) -> Map<String, Value> {
 }
 
 fn property(p: &ParamSpec, nested: Option<&Value>) -> Value {
-    let numeric_choices: Option<Vec<i64>> = (p.param_type == ParamType::Choice)
+    let numeric_choices: Option<Vec<i64>> = (p.param_type == ParamKind::Choice)
         .then(|| p.choices.iter().map(|c| c.parse().ok()).collect())
         .flatten();
     let mut schema = match p.param_type {
-        ParamType::Text => bounded(json!({"type": "string"}), p, "minLength", "maxLength"),
-        ParamType::Integer => bounded(json!({"type": "integer"}), p, "minimum", "maximum"),
-        ParamType::Boolean => json!({"type": "boolean"}),
-        ParamType::Date => json!({"type": "string", "format": "date"}),
-        ParamType::DateTime | ParamType::DateOrDateTime => json!({"type": "string"}),
-        ParamType::Choice => match &numeric_choices {
+        ParamKind::Text => bounded(json!({"type": "string"}), p, "minLength", "maxLength"),
+        ParamKind::Integer => bounded(json!({"type": "integer"}), p, "minimum", "maximum"),
+        ParamKind::Boolean => json!({"type": "boolean"}),
+        ParamKind::Date => json!({"type": "string", "format": "date"}),
+        ParamKind::DateTime | ParamKind::DateOrDateTime => json!({"type": "string"}),
+        ParamKind::Choice => match &numeric_choices {
             // Zoom types these as integers (a meeting's `type`).
             Some(numbers) => json!({"type": "integer", "enum": numbers}),
             None => json!({"type": "string", "enum": p.choices}),
         },
-        ParamType::MeetingId | ParamType::MeetingIdOrUuid => {
+        ParamKind::MeetingId | ParamKind::MeetingIdOrUuid => {
             json!({"type": ["integer", "string"]})
         }
-        ParamType::UserId => json!({"type": "string", "minLength": 1}),
-        ParamType::JsonObject => nested
+        ParamKind::UserId => json!({"type": "string", "minLength": 1}),
+        ParamKind::JsonObject => nested
             .map(standard)
             .unwrap_or_else(|| json!({"type": "object"})),
-        ParamType::JsonArray => nested
+        ParamKind::JsonArray => nested
             .map(standard)
             .unwrap_or_else(|| json!({"type": "array"})),
-        ParamType::TextList => {
+        ParamKind::TextList => {
             let item = if p.choices.is_empty() {
                 json!({"type": "string"})
             } else {
@@ -94,11 +92,11 @@ fn property(p: &ParamSpec, nested: Option<&Value>) -> Value {
     schema["description"] = p.description.clone().into();
     if let Some(default) = &p.default {
         schema["default"] = match (&numeric_choices, p.param_type) {
-            (Some(_), _) | (None, ParamType::Integer) => default
+            (Some(_), _) | (None, ParamKind::Integer) => default
                 .parse::<i64>()
                 .map(Value::from)
                 .unwrap_or_else(|_| default.clone().into()),
-            (None, ParamType::Boolean) => default
+            (None, ParamKind::Boolean) => default
                 .parse::<bool>()
                 .map(Value::from)
                 .unwrap_or_else(|_| default.clone().into()),
@@ -172,10 +170,15 @@ fn regex_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wrk_zoom_sdk::catalog;
+    use wrk_zoom_spec::catalog;
+
+    /// The declared `describe()` of the built-in action `name`.
+    fn declared(name: &str) -> ActionInfo {
+        ActionInfo::from(catalog::by_name(name).expect("a built-in action"))
+    }
 
     fn schema_of(name: &str) -> Value {
-        parameters(&crate::declared::info(name).expect("a built-in action"))
+        parameters(&declared(name))
     }
 
     fn accepts(schema: &Value, params: Value) -> bool {
@@ -194,7 +197,7 @@ mod tests {
                 "{}: not a valid JSON Schema",
                 action.name
             );
-            let info = crate::declared::info(action.name).unwrap();
+            let info = declared(action.name);
             let required: Vec<Value> = info
                 .params
                 .iter()

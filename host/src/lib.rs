@@ -33,7 +33,6 @@ pub mod auth;
 pub mod call;
 pub mod clock;
 mod connection;
-mod declared;
 mod egress;
 mod error;
 mod host;

@@ -1,9 +1,12 @@
 //! What the host says about actions and their answers, as serialisable
 //! types (the JSON of `wrk-zoom actions --json`, `--dry-run` and results).
-//! Converted once from the WIT types (in `runtime::bindings`) so the rest of
-//! the host never touches generated bindings.
+//! The enums are the declarations' own (`wrk-zoom-spec`). A built-in
+//! action's [`ActionInfo`] comes from its declaration; a loaded
+//! component's from its `describe()`, converted in `runtime::bindings`,
+//! the one place that builds or takes apart a generated type.
 
 use serde::Serialize;
+pub use wrk_zoom_spec::{ConnectionKind, ParamKind, ParamLocation, RateCategory};
 
 /// `describe()` of one action.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -44,107 +47,6 @@ impl Scopes {
     }
 }
 
-/// The kind of Zoom connection an action runs on (WIT `connection-kind`).
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConnectionKind {
-    /// A user's own connection.
-    User,
-    /// An admin-scoped connection (admin OAuth app or Server-to-Server).
-    Admin,
-}
-
-impl ConnectionKind {
-    /// `user` or `admin`: the one spelling of a kind, in the store, in
-    /// messages and in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionKind::User => "user",
-            ConnectionKind::Admin => "admin",
-        }
-    }
-}
-
-impl std::fmt::Display for ConnectionKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for ConnectionKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "user" => Ok(ConnectionKind::User),
-            "admin" => Ok(ConnectionKind::Admin),
-            other => Err(format!(
-                "unknown connection kind '{other}' (expected user or admin)"
-            )),
-        }
-    }
-}
-
-/// Zoom's rate-limit label of an endpoint (WIT `rate-category`).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "kebab-case")]
-pub enum RateCategory {
-    /// Light.
-    Light,
-    /// Medium.
-    Medium,
-    /// Heavy.
-    Heavy,
-    /// Resource-intensive (per-minute limits).
-    ResourceIntensive,
-}
-
-/// What values a parameter accepts (WIT `param-type`).
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum ParamType {
-    /// Free text.
-    Text,
-    /// A whole number.
-    Integer,
-    /// `true` or `false`.
-    Boolean,
-    /// `yyyy-mm-dd`.
-    Date,
-    /// An ISO-8601 date-time.
-    DateTime,
-    /// A date or a UTC date-time.
-    DateOrDateTime,
-    /// One of `choices`.
-    Choice,
-    /// A numeric meeting ID.
-    MeetingId,
-    /// A meeting ID or a meeting UUID.
-    MeetingIdOrUuid,
-    /// A user ID or email.
-    UserId,
-    /// A JSON object.
-    JsonObject,
-    /// A JSON array.
-    JsonArray,
-    /// A comma-separated list.
-    TextList,
-}
-
-/// Where a parameter goes in the request (WIT `param-location`).
-#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum ParamLocation {
-    /// The path template.
-    Path,
-    /// The query string.
-    Query,
-    /// A top-level field of the JSON body.
-    Body,
-    /// Read by the action itself.
-    Control,
-}
-
 /// One parameter.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ParamSpec {
@@ -152,7 +54,7 @@ pub struct ParamSpec {
     pub name: String,
     /// What values it accepts.
     #[serde(rename = "type")]
-    pub param_type: ParamType,
+    pub param_type: ParamKind,
     /// Where it goes.
     #[serde(rename = "in")]
     pub location: ParamLocation,
@@ -187,51 +89,6 @@ pub struct PlannedRequest {
     pub body: Option<serde_json::Value>,
 }
 
-impl ParamType {
-    /// The WIT's spelling, e.g. `date-or-date-time`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParamType::Text => "text",
-            ParamType::Integer => "integer",
-            ParamType::Boolean => "boolean",
-            ParamType::Date => "date",
-            ParamType::DateTime => "date-time",
-            ParamType::DateOrDateTime => "date-or-date-time",
-            ParamType::Choice => "choice",
-            ParamType::MeetingId => "meeting-id",
-            ParamType::MeetingIdOrUuid => "meeting-id-or-uuid",
-            ParamType::UserId => "user-id",
-            ParamType::JsonObject => "json-object",
-            ParamType::JsonArray => "json-array",
-            ParamType::TextList => "text-list",
-        }
-    }
-}
-
-impl ParamLocation {
-    /// The WIT's spelling, e.g. `query`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Body => "body",
-            ParamLocation::Control => "control",
-        }
-    }
-}
-
-impl std::fmt::Display for ParamType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::fmt::Display for ParamLocation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A successful answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
@@ -263,5 +120,41 @@ impl ActionInfo {
     /// of what it does, and each request is paced on its own path.
     pub fn is_raw_call(&self) -> bool {
         self.path == "/"
+    }
+}
+
+impl From<&wrk_zoom_spec::Action> for ActionInfo {
+    /// What a declaration's `describe()` says (a test proves each built-in
+    /// component's own `describe()` equal to this).
+    fn from(action: &wrk_zoom_spec::Action) -> Self {
+        let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        ActionInfo {
+            name: action.name.into(),
+            title: action.title.into(),
+            connection: action.connection,
+            scopes: Scopes {
+                classic: texts(action.classic_scopes),
+                granular: texts(action.granular_scopes),
+            },
+            method: action.method.as_str().into(),
+            path: action.path.into(),
+            rate: action.rate,
+            list_key: action.list_key.map(Into::into),
+            params: action
+                .all_params()
+                .into_iter()
+                .map(|p| ParamSpec {
+                    name: p.name.into(),
+                    param_type: p.kind.kind(),
+                    location: p.location,
+                    required: p.required,
+                    description: p.description.into(),
+                    choices: texts(p.kind.choices()),
+                    default: p.default.map(Into::into),
+                    minimum: p.min,
+                    maximum: p.max,
+                })
+                .collect(),
+        }
     }
 }

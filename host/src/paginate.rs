@@ -105,7 +105,7 @@ pub async fn for_each_item(
 /// recordings and phone history) covering `from`..=`to`, when `params` give
 /// both as dates and they are further apart than that; `None` otherwise.
 fn month_windows(info: &ActionInfo, params: &[(String, String)]) -> Option<Vec<(String, String)>> {
-    use wrk_zoom_sdk::dates::Date;
+    use wrk_zoom_spec::dates::Date;
     info.param("from")?;
     info.param("to")?;
     let given = |name: &str| {

@@ -9,7 +9,7 @@
 //!   a broken component never replaces a working one;
 //! - built-in components are compiled lazily, once, on first use (by
 //!   `runtime::compiler`, which also caches compiled code on disk); until
-//!   then their `describe()` is their declaration's ([`crate::declared`]).
+//!   then their `describe()` is their declaration's (`wrk_zoom_spec::catalog`).
 
 use crate::error::HostError;
 use crate::model::ActionInfo;

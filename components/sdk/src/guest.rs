@@ -1,84 +1,99 @@
-//! The boundary between SDK types and the generated WIT types: what the
-//! [`export_action!`](crate::export_action) macro calls.
+//! The boundary between the declaration's types and the generated WIT
+//! types: what the [`export_action!`](crate::export_action) macro calls.
 
-use crate::bindings::wrk::zoom::types as wit;
-use crate::spec::{Action, ConnectionKind, ParamLocation, ParamType, RateCategory};
-use crate::{Call, Failure};
+use crate::__bindings::wrk::zoom::types as wit;
+use wrk_zoom_spec::{
+    Action, Call, ConnectionKind, Failure, Param, ParamKind, ParamLocation, RateCategory,
+};
 
+/// `describe()`: the declaration as the WIT `action-info`.
 pub fn describe(action: &Action) -> wit::ActionInfo {
+    let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
     wit::ActionInfo {
         name: action.name.into(),
         title: action.title.into(),
-        connection: match action.connection {
-            ConnectionKind::User => wit::ConnectionKind::User,
-            ConnectionKind::Admin => wit::ConnectionKind::Admin,
-        },
-        classic_scopes: action
-            .classic_scopes
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        granular_scopes: action
-            .granular_scopes
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        connection: action.connection.into(),
+        classic_scopes: texts(action.classic_scopes),
+        granular_scopes: texts(action.granular_scopes),
         method: action.method.as_str().into(),
         path: action.path.into(),
-        rate: match action.rate {
+        rate: action.rate.into(),
+        list_key: action.list_key.map(Into::into),
+        params: action.all_params().into_iter().map(param_spec).collect(),
+    }
+}
+
+fn param_spec(p: &Param) -> wit::ParamSpec {
+    wit::ParamSpec {
+        name: p.name.into(),
+        kind: p.kind.kind().into(),
+        location: p.location.into(),
+        required: p.required,
+        description: p.description.into(),
+        choices: p.kind.choices().iter().map(|s| s.to_string()).collect(),
+        default_value: p.default.map(Into::into),
+        minimum: p.min,
+        maximum: p.max,
+    }
+}
+
+impl From<ConnectionKind> for wit::ConnectionKind {
+    fn from(kind: ConnectionKind) -> Self {
+        match kind {
+            ConnectionKind::User => wit::ConnectionKind::User,
+            ConnectionKind::Admin => wit::ConnectionKind::Admin,
+        }
+    }
+}
+
+impl From<RateCategory> for wit::RateCategory {
+    fn from(rate: RateCategory) -> Self {
+        match rate {
             RateCategory::Light => wit::RateCategory::Light,
             RateCategory::Medium => wit::RateCategory::Medium,
             RateCategory::Heavy => wit::RateCategory::Heavy,
             RateCategory::ResourceIntensive => wit::RateCategory::ResourceIntensive,
-        },
-        list_key: action.list_key.map(Into::into),
-        params: action
-            .all_params()
-            .into_iter()
-            .map(|p| wit::ParamSpec {
-                name: p.name.into(),
-                kind: match p.kind {
-                    ParamType::Text => wit::ParamType::Text,
-                    ParamType::Integer => wit::ParamType::Integer,
-                    ParamType::Boolean => wit::ParamType::Boolean,
-                    ParamType::Date => wit::ParamType::Date,
-                    ParamType::DateTime => wit::ParamType::DateTime,
-                    ParamType::DateOrDateTime => wit::ParamType::DateOrDateTime,
-                    ParamType::Choice(_) => wit::ParamType::Choice,
-                    ParamType::MeetingId => wit::ParamType::MeetingId,
-                    ParamType::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
-                    ParamType::UserId => wit::ParamType::UserId,
-                    ParamType::JsonObject => wit::ParamType::JsonObject,
-                    ParamType::JsonArray => wit::ParamType::JsonArray,
-                    ParamType::TextList(_) => wit::ParamType::TextList,
-                },
-                location: match p.location {
-                    ParamLocation::Path => wit::ParamLocation::Path,
-                    ParamLocation::Query => wit::ParamLocation::Query,
-                    ParamLocation::Body => wit::ParamLocation::Body,
-                    ParamLocation::Control => wit::ParamLocation::Control,
-                },
-                required: p.required,
-                description: p.description.into(),
-                choices: match p.kind {
-                    ParamType::Choice(c) | ParamType::TextList(c) => {
-                        c.iter().map(|s| s.to_string()).collect()
-                    }
-                    _ => Vec::new(),
-                },
-                default_value: p.default.map(Into::into),
-                minimum: p.min,
-                maximum: p.max,
-            })
-            .collect(),
+        }
     }
 }
 
+impl From<ParamKind> for wit::ParamType {
+    fn from(kind: ParamKind) -> Self {
+        match kind {
+            ParamKind::Text => wit::ParamType::Text,
+            ParamKind::Integer => wit::ParamType::Integer,
+            ParamKind::Boolean => wit::ParamType::Boolean,
+            ParamKind::Date => wit::ParamType::Date,
+            ParamKind::DateTime => wit::ParamType::DateTime,
+            ParamKind::DateOrDateTime => wit::ParamType::DateOrDateTime,
+            ParamKind::Choice => wit::ParamType::Choice,
+            ParamKind::MeetingId => wit::ParamType::MeetingId,
+            ParamKind::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
+            ParamKind::UserId => wit::ParamType::UserId,
+            ParamKind::JsonObject => wit::ParamType::JsonObject,
+            ParamKind::JsonArray => wit::ParamType::JsonArray,
+            ParamKind::TextList => wit::ParamType::TextList,
+        }
+    }
+}
+
+impl From<ParamLocation> for wit::ParamLocation {
+    fn from(location: ParamLocation) -> Self {
+        match location {
+            ParamLocation::Path => wit::ParamLocation::Path,
+            ParamLocation::Query => wit::ParamLocation::Query,
+            ParamLocation::Body => wit::ParamLocation::Body,
+            ParamLocation::Control => wit::ParamLocation::Control,
+        }
+    }
+}
+
+/// `plan()`: the request the action would send, the API base a placeholder.
 pub fn plan(
     action: &Action,
     params: &[(String, String)],
 ) -> Result<wit::PlannedRequest, wit::ActionError> {
-    let request = crate::plan(action, params).map_err(to_wit)?;
+    let request = wrk_zoom_spec::plan(action, params).map_err(wit::ActionError::from)?;
     Ok(wit::PlannedRequest {
         method: request.method.as_str().into(),
         // Plan has no connection: the API base stays a placeholder.
@@ -94,6 +109,7 @@ pub fn plan(
     })
 }
 
+/// `run()`: the action run with the host's connection.
 pub fn run(
     action: &Action,
     connection: wit::Connection,
@@ -103,7 +119,7 @@ pub fn run(
         access_token: connection.access_token,
         api_base: connection.api_base,
     };
-    let reply = crate::run(action, &call, params).map_err(to_wit)?;
+    let reply = crate::runners::run(action, &call, params).map_err(wit::ActionError::from)?;
     Ok(wit::Reply {
         status: reply.status,
         body: reply.body,
@@ -111,28 +127,30 @@ pub fn run(
     })
 }
 
-fn to_wit(failure: Failure) -> wit::ActionError {
-    match failure {
-        Failure::InvalidParams(list) => wit::ActionError::InvalidParams(
-            list.into_iter()
-                .map(|p| wit::InvalidParam {
-                    name: p.name,
-                    message: p.message,
-                })
-                .collect(),
-        ),
-        Failure::Zoom {
-            status,
-            code,
-            message,
-            body,
-        } => wit::ActionError::Zoom(wit::ZoomError {
-            status,
-            code,
-            message,
-            body,
-        }),
-        Failure::Transport(m) => wit::ActionError::Transport(m),
-        Failure::Unexpected(m) => wit::ActionError::UnexpectedResponse(m),
+impl From<Failure> for wit::ActionError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::InvalidParams(list) => wit::ActionError::InvalidParams(
+                list.into_iter()
+                    .map(|p| wit::InvalidParam {
+                        name: p.name,
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            Failure::Zoom {
+                status,
+                code,
+                message,
+                body,
+            } => wit::ActionError::Zoom(wit::ZoomError {
+                status,
+                code,
+                message,
+                body,
+            }),
+            Failure::Transport(m) => wit::ActionError::Transport(m),
+            Failure::Unexpected(m) => wit::ActionError::UnexpectedResponse(m),
+        }
     }
 }

@@ -2,17 +2,20 @@
 //! way out. Blocking and sequential: one request at a time, the whole answer
 //! read before returning. Everything it returns is a [`Failure`] or bytes.
 
-use crate::spec::Method;
-use crate::{Call, Failure, Request};
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{ErrorCode, Fields, OutgoingBody, OutgoingRequest, Scheme};
 use wasip2::io::streams::StreamError;
+use wrk_zoom_spec::request::Request;
+use wrk_zoom_spec::{Call, Failure, Method};
 
 /// A response with its body read in full.
 #[derive(Debug)]
 pub struct Response {
+    /// The HTTP status.
     pub status: u16,
+    /// The `Location` header of a redirect.
     pub location: Option<String>,
+    /// The whole body.
     pub body: Vec<u8>,
 }
 
@@ -186,7 +189,7 @@ fn stream_failure(host: &str, doing: &str, error: StreamError) -> Failure {
 /// GETs `url`, following up to five redirects (download links answer 302),
 /// as curl and browsers do: the token goes along only while the origin
 /// (scheme, host, port) stays the one it was sent to first, and a redirect
-/// from HTTPS to plain HTTP is refused ([`next_hop`]).
+/// from HTTPS to plain HTTP is refused (`next_hop`).
 pub fn get_following_redirects(url: &str, token: &str) -> Result<Response, Failure> {
     follow_redirects(url, token, |url, token| {
         send_with(Method::Get, url, token, None)
@@ -221,12 +224,12 @@ fn follow_redirects(
 
 /// Where a redirect leads, and whether the token may go along.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Hop {
+struct Hop {
     /// The absolute URL of the next request.
-    pub url: String,
+    url: String,
     /// Whether it has the same origin as the URL that answered, so keeps
     /// `Authorization`.
-    pub with_token: bool,
+    with_token: bool,
 }
 
 /// The next request after `current` answered a redirect to `location`:
@@ -234,7 +237,7 @@ pub struct Hop {
 /// would cross the network in clear); with the token only on the same
 /// origin, so a download link can never hand the caller's Zoom token to
 /// another host.
-pub fn next_hop(current: &str, location: &str) -> Result<Hop, Failure> {
+fn next_hop(current: &str, location: &str) -> Result<Hop, Failure> {
     let url = resolve(current, location.trim());
     let (from, to) = (origin(current), origin(&url));
     if let (Some(("https", ..)), Some(("http", ..))) = (&from, &to) {

@@ -8,12 +8,14 @@
 //! component's `plan` export and `run` call first, and through
 //! [`guest::plan`], the export itself.
 
-use crate::catalog::ALL;
-use crate::test_support::{SPECIAL, hostile_text, sample};
-use crate::{Action, Failure, Request, guest, plan};
+use crate::guest;
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use proptest::sample::Index;
+use wrk_zoom_spec::catalog::ALL;
+use wrk_zoom_spec::request::Request;
+use wrk_zoom_spec::test_support::{SPECIAL, hostile_text, sample};
+use wrk_zoom_spec::{Action, Failure, plan};
 
 /// Cases per property: each case plans every action, so this stays quick.
 const CASES: u32 = 64;

@@ -1,12 +1,11 @@
 //! Zoom's answers: success bodies, page tokens and the error body shape
 //! `{"code": N, "message": "..."}`.
 
-use crate::spec::ItemParts;
-use crate::{Failure, Reply};
 use serde_json::Value as Json;
+use wrk_zoom_spec::{Failure, ItemParts, Reply};
 
 /// Turns Zoom's error answer into a [`Failure::Zoom`].
-pub fn error(status: u16, body: &[u8]) -> Failure {
+pub(crate) fn error(status: u16, body: &[u8]) -> Failure {
     let text = String::from_utf8_lossy(body).into_owned();
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let code = parsed
@@ -28,7 +27,7 @@ pub fn error(status: u16, body: &[u8]) -> Failure {
 }
 
 /// Interprets Zoom's answer to the action's request.
-pub fn reply(status: u16, body: &[u8], list_key: Option<&str>) -> Result<Reply, Failure> {
+pub(crate) fn reply(status: u16, body: &[u8], list_key: Option<&str>) -> Result<Reply, Failure> {
     if !(200..300).contains(&status) {
         return Err(error(status, body));
     }
@@ -75,7 +74,7 @@ pub fn reply(status: u16, body: &[u8], list_key: Option<&str>) -> Result<Reply, 
 /// Copies the entries of `parts.array` into the list items they belong to
 /// (same `parts.key`), each item under the name `parts.array`; the page's
 /// own array stays as Zoom sent it.
-pub fn nest_parts(reply: Reply, list_key: &str, parts: ItemParts) -> Reply {
+pub(crate) fn nest_parts(reply: Reply, list_key: &str, parts: ItemParts) -> Reply {
     let Ok(mut page) = serde_json::from_str::<Json>(&reply.body) else {
         return reply;
     };

@@ -1,4 +1,7 @@
-//! Host-side bindings for the `wrk:zoom/zoom-action` world (from `wit/`).
+//! Host-side bindings for the `wrk:zoom/zoom-action` world (from `wit/`),
+//! and every conversion between the generated types and the host's
+//! ([`crate::model`], [`HostError`]): the one place that builds or takes
+//! apart a generated type.
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -8,8 +11,10 @@ wasmtime::component::bindgen!({
 
 pub use wrk::zoom::types;
 
+use crate::error::HostError;
 use crate::model::{
-    ActionInfo, ConnectionKind, ParamLocation, ParamSpec, ParamType, RateCategory, Scopes,
+    ActionInfo, ConnectionKind, InvalidParam, ParamKind, ParamLocation, ParamSpec, PlannedRequest,
+    RateCategory, Reply, Scopes,
 };
 use types as wit;
 
@@ -18,22 +23,14 @@ impl From<wit::ActionInfo> for ActionInfo {
         ActionInfo {
             name: info.name,
             title: info.title,
-            connection: match info.connection {
-                wit::ConnectionKind::User => ConnectionKind::User,
-                wit::ConnectionKind::Admin => ConnectionKind::Admin,
-            },
+            connection: info.connection.into(),
             scopes: Scopes {
                 classic: info.classic_scopes,
                 granular: info.granular_scopes,
             },
             method: info.method,
             path: info.path,
-            rate: match info.rate {
-                wit::RateCategory::Light => RateCategory::Light,
-                wit::RateCategory::Medium => RateCategory::Medium,
-                wit::RateCategory::Heavy => RateCategory::Heavy,
-                wit::RateCategory::ResourceIntensive => RateCategory::ResourceIntensive,
-            },
+            rate: info.rate.into(),
             list_key: info.list_key,
             params: info.params.into_iter().map(ParamSpec::from).collect(),
         }
@@ -42,36 +39,136 @@ impl From<wit::ActionInfo> for ActionInfo {
 
 impl From<wit::ParamSpec> for ParamSpec {
     fn from(p: wit::ParamSpec) -> Self {
-        use wit::{ParamLocation as L, ParamType as T};
         ParamSpec {
             name: p.name,
-            param_type: match p.kind {
-                T::Text => ParamType::Text,
-                T::Integer => ParamType::Integer,
-                T::Boolean => ParamType::Boolean,
-                T::Date => ParamType::Date,
-                T::DateTime => ParamType::DateTime,
-                T::DateOrDateTime => ParamType::DateOrDateTime,
-                T::Choice => ParamType::Choice,
-                T::MeetingId => ParamType::MeetingId,
-                T::MeetingIdOrUuid => ParamType::MeetingIdOrUuid,
-                T::UserId => ParamType::UserId,
-                T::JsonObject => ParamType::JsonObject,
-                T::JsonArray => ParamType::JsonArray,
-                T::TextList => ParamType::TextList,
-            },
-            location: match p.location {
-                L::Path => ParamLocation::Path,
-                L::Query => ParamLocation::Query,
-                L::Body => ParamLocation::Body,
-                L::Control => ParamLocation::Control,
-            },
+            param_type: p.kind.into(),
+            location: p.location.into(),
             required: p.required,
             description: p.description,
             choices: p.choices,
             default: p.default_value,
             minimum: p.minimum,
             maximum: p.maximum,
+        }
+    }
+}
+
+impl From<wit::ConnectionKind> for ConnectionKind {
+    fn from(kind: wit::ConnectionKind) -> Self {
+        match kind {
+            wit::ConnectionKind::User => ConnectionKind::User,
+            wit::ConnectionKind::Admin => ConnectionKind::Admin,
+        }
+    }
+}
+
+impl From<wit::RateCategory> for RateCategory {
+    fn from(rate: wit::RateCategory) -> Self {
+        match rate {
+            wit::RateCategory::Light => RateCategory::Light,
+            wit::RateCategory::Medium => RateCategory::Medium,
+            wit::RateCategory::Heavy => RateCategory::Heavy,
+            wit::RateCategory::ResourceIntensive => RateCategory::ResourceIntensive,
+        }
+    }
+}
+
+impl From<wit::ParamType> for ParamKind {
+    fn from(kind: wit::ParamType) -> Self {
+        use wit::ParamType as T;
+        match kind {
+            T::Text => ParamKind::Text,
+            T::Integer => ParamKind::Integer,
+            T::Boolean => ParamKind::Boolean,
+            T::Date => ParamKind::Date,
+            T::DateTime => ParamKind::DateTime,
+            T::DateOrDateTime => ParamKind::DateOrDateTime,
+            T::Choice => ParamKind::Choice,
+            T::MeetingId => ParamKind::MeetingId,
+            T::MeetingIdOrUuid => ParamKind::MeetingIdOrUuid,
+            T::UserId => ParamKind::UserId,
+            T::JsonObject => ParamKind::JsonObject,
+            T::JsonArray => ParamKind::JsonArray,
+            T::TextList => ParamKind::TextList,
+        }
+    }
+}
+
+impl From<wit::ParamLocation> for ParamLocation {
+    fn from(location: wit::ParamLocation) -> Self {
+        match location {
+            wit::ParamLocation::Path => ParamLocation::Path,
+            wit::ParamLocation::Query => ParamLocation::Query,
+            wit::ParamLocation::Body => ParamLocation::Body,
+            wit::ParamLocation::Control => ParamLocation::Control,
+        }
+    }
+}
+
+impl From<wit::PlannedRequest> for PlannedRequest {
+    /// A body that is not JSON is kept as a JSON string.
+    fn from(planned: wit::PlannedRequest) -> Self {
+        PlannedRequest {
+            method: planned.method,
+            url: planned.url,
+            headers: planned.headers,
+            body: planned
+                .body
+                .map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b))),
+        }
+    }
+}
+
+impl TryFrom<wit::Reply> for Reply {
+    type Error = serde_json::Error;
+
+    /// Fails when the body is not JSON.
+    fn try_from(reply: wit::Reply) -> Result<Self, serde_json::Error> {
+        Ok(Reply {
+            status: reply.status,
+            body: serde_json::from_str(&reply.body)?,
+            next_page_token: reply.next_page_token,
+        })
+    }
+}
+
+impl From<wit::InvalidParam> for InvalidParam {
+    fn from(p: wit::InvalidParam) -> Self {
+        InvalidParam {
+            name: p.name,
+            message: p.message,
+        }
+    }
+}
+
+impl wit::ActionError {
+    /// The action's own error as the host reports it (refused parameters
+    /// name the action).
+    pub(crate) fn into_host_error(self, action: &str) -> HostError {
+        match self {
+            wit::ActionError::InvalidParams(problems) => HostError::InvalidParams {
+                action: action.to_string(),
+                problems: problems.into_iter().map(InvalidParam::from).collect(),
+            },
+            wit::ActionError::Zoom(z) => HostError::Zoom {
+                status: z.status,
+                code: z.code,
+                message: z.message,
+                body: z.body,
+            },
+            wit::ActionError::Transport(m) => HostError::Transport(m),
+            wit::ActionError::UnexpectedResponse(m) => HostError::UnexpectedResponse(m),
+        }
+    }
+}
+
+impl wit::Connection {
+    /// What the component is given: the API base without a trailing `/`
+    /// and the call's stand-in token, never the real one.
+    pub(crate) fn for_guest(api_base: &str, stand_in: String) -> Self {
+        wit::Connection {
+            access_token: stand_in,
+            api_base: api_base.trim_end_matches('/').to_string(),
         }
     }
 }

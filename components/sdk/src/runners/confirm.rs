@@ -3,16 +3,17 @@
 //! delete says what it deleted. A workflow step then has something to pass
 //! on instead of `null`.
 
-use crate::request::{self, Request, query_string};
-use crate::spec::{Action, Method, ParamLocation};
-use crate::values::{Value, Values};
-use crate::{Call, Failure, Reply, http, zoom};
+use crate::{http, zoom};
 use serde_json::{Map, Value as Json, json};
+use wrk_zoom_spec::ids::MeetingRef;
+use wrk_zoom_spec::request::{self, Request, query_string};
+use wrk_zoom_spec::values::{Value, Values};
+use wrk_zoom_spec::{Action, Call, Failure, Method, ParamLocation, Reply};
 
 /// The meeting's ID (or UUID) and the occurrence, as Zoom names them.
 fn target(values: &Values) -> (Json, Option<String>) {
     let id = match values.get("meetingId") {
-        Some(Value::Meeting(crate::ids::MeetingRef::Id(id))) => json!(id),
+        Some(Value::Meeting(MeetingRef::Id(id))) => json!(id),
         Some(other) => json!(other.to_text()),
         None => Json::Null,
     };

@@ -1,5 +1,6 @@
 //! The runner of `retrieve-meeting-transcript` and its admin twin
-//! ([`catalog::transcripts`](crate::catalog::transcripts)): the declared
+//! ([`catalog::transcripts`](crate::catalog::transcripts),
+//! [`Runner::Transcript`](crate::Runner::Transcript)): the declared
 //! metadata request, then the download of the WebVTT file it points to,
 //! parsed into cues.
 //!
@@ -24,12 +25,12 @@
 //! - any other error answer, of the metadata or the download: a
 //!   [`Failure::Zoom`] as usual.
 
-use crate::ids::MeetingRef;
-use crate::request::Request;
-use crate::spec::{Action, Method};
-use crate::values::{Value, Values};
-use crate::{Call, Failure, Reply, http, request, vtt, zoom};
+use crate::{http, vtt, zoom};
 use serde_json::{Map, Value as Json, json};
+use wrk_zoom_spec::ids::MeetingRef;
+use wrk_zoom_spec::request::{self, Request};
+use wrk_zoom_spec::values::{Value, Values};
+use wrk_zoom_spec::{Action, Call, Failure, Method, Reply};
 
 /// Zoom's error code for "This meeting transcript does not exist."
 const NO_TRANSCRIPT: i64 = 3322;

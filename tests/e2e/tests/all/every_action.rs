@@ -735,7 +735,10 @@ async fn a_range_longer_than_a_month_is_split_into_windows_with_all() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("at most one month"), "{err}");
-    assert!(err.to_string().contains("--all"), "names the option: {err}");
+    assert!(
+        err.to_string().contains("follow every page"),
+        "names the way around it: {err}"
+    );
     assert!(sim.requests().is_empty());
 
     // Every page of every month window, in order, each meeting once.

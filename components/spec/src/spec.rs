@@ -2,41 +2,98 @@
 //!
 //! An action crate (or the [`catalog`](crate::catalog)) states name, title,
 //! connection kind, scopes, endpoint, rate label, list key, parameters and
-//! rules; the rest of the SDK derives validation, request building,
-//! `describe()` and the HTTP exchange from that one declaration. The few
-//! actions that need more name a custom runner ([`runners`](crate::runners)).
+//! rules; validation, request building, `describe()` and the HTTP exchange
+//! are derived from that one declaration. The few actions that need more
+//! name one of the SDK's runners ([`Runner`]) or bring their own
+//! ([`CustomRun`]).
 
-use crate::{Failure, Reply, Values};
+use crate::request::Request;
+use crate::types::{Call, Failure, Reply};
+use crate::values::Values;
+use std::fmt;
+use std::str::FromStr;
 
 /// The kind of connection an action runs on (the WIT `connection-kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum ConnectionKind {
     /// A user's own connection: `{userId}` in the path is always `me`.
     User,
-    /// An admin connection: `{userId}` becomes a required `userId` parameter.
+    /// An admin connection (admin OAuth app or Server-to-Server): `{userId}`
+    /// becomes a required `userId` parameter.
     Admin,
 }
 
+impl ConnectionKind {
+    /// `user` or `admin`: the one spelling of a kind, in the store, in
+    /// messages and in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::User => "user",
+            ConnectionKind::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for ConnectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ConnectionKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "user" => Ok(ConnectionKind::User),
+            "admin" => Ok(ConnectionKind::Admin),
+            other => Err(format!(
+                "unknown connection kind '{other}' (expected user or admin)"
+            )),
+        }
+    }
+}
+
 /// Zoom's rate-limit label of an endpoint (the WIT `rate-category`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum RateCategory {
+    /// Light.
     Light,
+    /// Medium.
     Medium,
+    /// Heavy.
     Heavy,
+    /// Resource-intensive (per-minute limits).
     ResourceIntensive,
 }
 
 /// HTTP method of the Zoom request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// GET.
     Get,
+    /// POST.
     Post,
+    /// PUT.
     Put,
+    /// PATCH.
     Patch,
+    /// DELETE.
     Delete,
 }
 
 impl Method {
+    /// The method's name in upper case, e.g. `GET`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -62,40 +119,181 @@ impl Method {
 
 /// Where a parameter goes (the WIT `param-location`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum ParamLocation {
+    /// The path template.
     Path,
+    /// The query string.
     Query,
+    /// A top-level field of the JSON body.
     Body,
-    /// Read by a custom runner, never sent as is.
+    /// Read by a runner, never sent as is.
     Control,
 }
 
-/// What values a parameter accepts (see the WIT `param-type`).
+impl ParamLocation {
+    /// The WIT's spelling, e.g. `query`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Body => "body",
+            ParamLocation::Control => "control",
+        }
+    }
+}
+
+impl fmt::Display for ParamLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What values a parameter accepts, with the accepted values of a choice or
+/// a list (see the WIT `param-type`, which keeps them apart: [`ParamKind`]
+/// and [`ParamType::choices`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamType {
+    /// Free text.
     Text,
+    /// A whole number.
     Integer,
+    /// `true` or `false`.
     Boolean,
+    /// `yyyy-mm-dd`.
     Date,
+    /// An ISO-8601 date-time.
     DateTime,
+    /// A date or a UTC date-time.
     DateOrDateTime,
+    /// One of these values.
     Choice(&'static [&'static str]),
+    /// A numeric meeting ID.
     MeetingId,
+    /// A meeting ID or a meeting UUID.
     MeetingIdOrUuid,
+    /// A user ID or email.
     UserId,
+    /// A JSON object.
     JsonObject,
+    /// A JSON array.
     JsonArray,
+    /// A list of these values (any text when empty).
     TextList(&'static [&'static str]),
+}
+
+impl ParamType {
+    /// The type as `describe()` reports it, without its values.
+    pub const fn kind(self) -> ParamKind {
+        match self {
+            ParamType::Text => ParamKind::Text,
+            ParamType::Integer => ParamKind::Integer,
+            ParamType::Boolean => ParamKind::Boolean,
+            ParamType::Date => ParamKind::Date,
+            ParamType::DateTime => ParamKind::DateTime,
+            ParamType::DateOrDateTime => ParamKind::DateOrDateTime,
+            ParamType::Choice(_) => ParamKind::Choice,
+            ParamType::MeetingId => ParamKind::MeetingId,
+            ParamType::MeetingIdOrUuid => ParamKind::MeetingIdOrUuid,
+            ParamType::UserId => ParamKind::UserId,
+            ParamType::JsonObject => ParamKind::JsonObject,
+            ParamType::JsonArray => ParamKind::JsonArray,
+            ParamType::TextList(_) => ParamKind::TextList,
+        }
+    }
+
+    /// The accepted values of a choice or a list; empty for other types.
+    pub const fn choices(self) -> &'static [&'static str] {
+        match self {
+            ParamType::Choice(choices) | ParamType::TextList(choices) => choices,
+            _ => &[],
+        }
+    }
+}
+
+/// What values a parameter accepts, as `describe()` reports it (the WIT
+/// `param-type`): a choice's or a list's values go beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum ParamKind {
+    /// Free text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// `yyyy-mm-dd`.
+    Date,
+    /// An ISO-8601 date-time.
+    DateTime,
+    /// A date or a UTC date-time.
+    DateOrDateTime,
+    /// One of the choices.
+    Choice,
+    /// A numeric meeting ID.
+    MeetingId,
+    /// A meeting ID or a meeting UUID.
+    MeetingIdOrUuid,
+    /// A user ID or email.
+    UserId,
+    /// A JSON object.
+    JsonObject,
+    /// A JSON array.
+    JsonArray,
+    /// A comma-separated list.
+    TextList,
+}
+
+impl ParamKind {
+    /// The WIT's spelling, e.g. `date-or-date-time`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParamKind::Text => "text",
+            ParamKind::Integer => "integer",
+            ParamKind::Boolean => "boolean",
+            ParamKind::Date => "date",
+            ParamKind::DateTime => "date-time",
+            ParamKind::DateOrDateTime => "date-or-date-time",
+            ParamKind::Choice => "choice",
+            ParamKind::MeetingId => "meeting-id",
+            ParamKind::MeetingIdOrUuid => "meeting-id-or-uuid",
+            ParamKind::UserId => "user-id",
+            ParamKind::JsonObject => "json-object",
+            ParamKind::JsonArray => "json-array",
+            ParamKind::TextList => "text-list",
+        }
+    }
+}
+
+impl fmt::Display for ParamKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One parameter of an action.
 #[derive(Clone, Copy, Debug)]
 pub struct Param {
+    /// The parameter's name, as Zoom spells it.
     pub name: &'static str,
+    /// What values it accepts.
     pub kind: ParamType,
+    /// Where it goes.
     pub location: ParamLocation,
+    /// Whether it must be given.
     pub required: bool,
+    /// One line for people.
     pub description: &'static str,
+    /// What Zoom assumes when it is not given (sent only with
+    /// `send_default`).
     pub default: Option<&'static str>,
     /// Smallest integer, or shortest text.
     pub min: Option<i64>,
@@ -167,11 +365,13 @@ impl Param {
         )
     }
 
+    /// Must be given.
     pub const fn required(mut self) -> Param {
         self.required = true;
         self
     }
 
+    /// Smallest and largest accepted integer.
     pub const fn range(mut self, min: i64, max: i64) -> Param {
         self.min = Some(min);
         self.max = Some(max);
@@ -184,18 +384,19 @@ impl Param {
         self
     }
 
-    /// Send a list as one comma-separated value (`a,b`), not `k=a&k=b`.
     /// At most `max` items in a list.
     pub const fn max_items(mut self, max: i64) -> Param {
         self.max = Some(max);
         self
     }
 
+    /// Send a list as one comma-separated value (`a,b`), not `k=a&k=b`.
     pub const fn comma_joined(mut self) -> Param {
         self.comma_joined = true;
         self
     }
 
+    /// A default that only documents what Zoom assumes (not sent).
     pub const fn default(mut self, value: &'static str) -> Param {
         self.default = Some(value);
         self
@@ -216,9 +417,13 @@ pub enum Rule {
     /// With `required`, both must be given; with `to_with_from`, `to` must
     /// accompany `from`.
     DateWindow {
+        /// The start date's parameter.
         from: &'static str,
+        /// The end date's parameter.
         to: &'static str,
+        /// Both must be given.
         required: bool,
+        /// `to` must accompany `from`.
         to_with_from: bool,
     },
     /// The first parameter is only valid together with the second.
@@ -227,7 +432,9 @@ pub enum Rule {
     /// not come with a `zone`: Zoom would keep the UTC moment and only show
     /// it in the zone, which is rarely what a person means.
     UtcIgnoresZone {
+        /// The date-time parameter.
         time: &'static str,
+        /// The time-zone parameter.
         zone: &'static str,
     },
     /// At least one body field must be given: a request that changes
@@ -236,15 +443,21 @@ pub enum Rule {
     /// With `when` given, only `allowed` of the body fields may be (Zoom
     /// ignores the others there); `why` says so.
     OnlyWith {
+        /// The parameter that narrows the rest.
         when: &'static str,
+        /// The body fields still allowed with it.
         allowed: &'static [&'static str],
+        /// Why, for the message.
         why: &'static str,
     },
     /// None of `params` may be given when the boolean `flag` is true;
     /// `why` says what Zoom would do instead.
     NotWithFlag {
+        /// The parameters refused with the flag.
         params: &'static [&'static str],
+        /// The boolean parameter.
         flag: &'static str,
+        /// What Zoom would do instead, for the message.
         why: &'static str,
     },
 }
@@ -256,24 +469,42 @@ pub enum Rule {
 /// items) loses none of them.
 #[derive(Clone, Copy, Debug)]
 pub struct ItemParts {
+    /// The second array of each page, e.g. `call_elements`.
     pub array: &'static str,
+    /// The key that joins its entries to the items, e.g. `call_id`.
     pub key: &'static str,
 }
 
-/// A runner for actions that need more than one request or a computed
-/// request (see [`runners`](crate::runners)).
-pub type CustomRun = fn(&Action, &crate::Call, &Values) -> Result<Reply, Failure>;
+/// An action's own runner, for an action crate that needs more than the
+/// declaration (the test components use these).
+pub type CustomRun = fn(&Action, &Call, &Values) -> Result<Reply, Failure>;
 /// A planner for actions whose request is computed from control parameters.
-pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
+pub type CustomPlan = fn(&Action, &Values) -> Result<Request, Failure>;
+
+/// One of the SDK's runners, for the catalog's actions that need more than
+/// one request. Named rather than pointed to: the runner is guest code (it
+/// sends requests), and the declaration stays data the host links natively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// `api-call`: the request planned from its control parameters, with
+    /// the answer's page token surfaced.
+    ApiCall,
+    /// A meeting update: the change, then the meeting read back.
+    ConfirmUpdate,
+    /// A meeting delete: what was deleted.
+    ConfirmDelete,
+    /// A transcript: its metadata, then the WebVTT file parsed into cues.
+    Transcript,
+}
 
 /// Everything that defines one action.
 ///
 /// A declaration writes out what the action is (name, title, connection,
 /// scopes, method, path, rate label, and the list key, parameters, rules and
-/// custom runner it has) and spreads [`Action::BASE`] for the rest:
+/// runner it has) and spreads [`Action::BASE`] for the rest:
 ///
 /// ```
-/// use wrk_zoom_sdk::{Action, ConnectionKind, Method, RateCategory};
+/// use wrk_zoom_spec::{Action, ConnectionKind, Method, RateCategory};
 ///
 /// const RETRIEVE_USER: Action = Action {
 ///     name: "retrieve-user",
@@ -286,27 +517,41 @@ pub type CustomPlan = fn(&Action, &Values) -> Result<crate::Request, Failure>;
 ///     rate: RateCategory::Light,
 ///     ..Action::BASE
 /// };
-/// # assert!(RETRIEVE_USER.params.is_empty() && RETRIEVE_USER.custom_run.is_none());
+/// # assert!(RETRIEVE_USER.params.is_empty() && RETRIEVE_USER.runner.is_none());
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Action {
+    /// The action's name, e.g. `retrieve-meetings`.
     pub name: &'static str,
+    /// Its title as the product shows it.
     pub title: &'static str,
+    /// The connection it runs on.
     pub connection: ConnectionKind,
+    /// Classic scopes, any one of which allows the call.
     pub classic_scopes: &'static [&'static str],
+    /// Granular scopes, any one of which allows the call.
     pub granular_scopes: &'static [&'static str],
+    /// HTTP method of the Zoom request.
     pub method: Method,
     /// Path template relative to the API base; `{name}` marks a path parameter.
     pub path: &'static str,
+    /// Zoom's rate-limit label of the endpoint.
     pub rate: RateCategory,
     /// For paginated lists: the JSON key of the item array in each page.
     pub list_key: Option<&'static str>,
+    /// Its parameters (an admin twin's `userId` is implied, see
+    /// [`Action::all_params`]).
     pub params: &'static [Param],
+    /// Rules across several parameters.
     pub rules: &'static [Rule],
     /// Computes the request instead of [`request::build`](crate::request::build).
     pub custom_plan: Option<CustomPlan>,
-    /// Runs the action instead of the default plan, send and [`zoom::reply`](crate::zoom::reply).
+    /// Runs the action instead of the default plan, send and reply (and
+    /// before any [`runner`](Action::runner)).
     pub custom_run: Option<CustomRun>,
+    /// Runs the action with one of the SDK's runners instead of the default
+    /// plan, send and reply.
+    pub runner: Option<Runner>,
     /// Zoom's schema of the structured body fields (a `spec/body-schemas`
     /// file), which [`schema`](crate::schema) checks them against.
     pub body_schemas: Option<&'static str>,
@@ -323,8 +568,8 @@ pub const USER_ID: Param = Param::path(
 
 impl Action {
     /// Neutral defaults for what a declaration leaves out: no scopes, list
-    /// key, parameters or rules, and the SDK's default runner (no custom plan
-    /// or run). Its name, title and path are empty and its connection,
+    /// key, parameters or rules, and the default runner (no custom plan,
+    /// run or named runner). Its name, title and path are empty and its connection,
     /// method and rate are merely placeholders (user, GET, light): a
     /// declaration states those itself.
     pub const BASE: Action = Action {
@@ -341,6 +586,7 @@ impl Action {
         rules: &[],
         custom_plan: None,
         custom_run: None,
+        runner: None,
         body_schemas: None,
         item_parts: None,
     };
@@ -376,6 +622,7 @@ impl Action {
         implied.into_iter().chain(self.params.iter()).collect()
     }
 
+    /// The parameter called `name`, including the implied admin `userId`.
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.all_params().into_iter().find(|p| p.name == name)
     }

@@ -5,7 +5,11 @@
 //! from a sibling; the one derivation is an admin twin, made from its user
 //! twin with [`Action::admin`](crate::Action::admin) so that only what
 //! differs (name, connection, scopes) is written down. Code that runs an
-//! action lives in [`runners`](crate::runners), which declarations name.
+//! action lives in the SDK's runners, which declarations name
+//! ([`Runner`](crate::Runner)).
+
+// Each constant is one action: its `name` and `title` are its documentation.
+#![allow(missing_docs)]
 
 pub mod api_call;
 pub mod meetings;
@@ -54,6 +58,11 @@ pub const ALL: &[Action] = &[
     api_call::API_CALL,
     api_call::API_CALL_ADMIN,
 ];
+
+/// The declaration of the action called `name`, if the catalog has one.
+pub fn by_name(name: &str) -> Option<&'static Action> {
+    ALL.iter().find(|action| action.name == name)
+}
 
 #[cfg(test)]
 mod tests {

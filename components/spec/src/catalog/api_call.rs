@@ -1,12 +1,12 @@
 //! A raw call to any Zoom API endpoint: method, path relative to the API
 //! base, optional query object and JSON body. The request is built, and its
-//! path checked, by [`runners::api_call`].
+//! path checked, by [`raw_call::plan`]; the SDK's [`Runner::ApiCall`] sends it.
 //!
 //! Scopes and rate label are those of the endpoint called, so the
 //! declaration lists no scopes and the lightest label.
 
-use crate::runners;
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
+use crate::raw_call;
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Runner};
 
 pub const API_CALL: Action = Action {
     name: "api-call",
@@ -43,8 +43,8 @@ pub const API_CALL: Action = Action {
             "JSON request body (POST, PUT and PATCH only)",
         ),
     ],
-    custom_plan: Some(runners::api_call::plan),
-    custom_run: Some(runners::api_call::run),
+    custom_plan: Some(raw_call::plan),
+    runner: Some(Runner::ApiCall),
     ..Action::BASE
 };
 

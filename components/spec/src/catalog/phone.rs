@@ -2,9 +2,7 @@
 //! users. Only the current `call_history` endpoints; never the retired
 //! `/phone/call_logs` ones.
 
-use crate::spec::{
-    Action, ConnectionKind, ItemParts, Method, Param, ParamType, RateCategory, Rule,
-};
+use crate::{Action, ConnectionKind, ItemParts, Method, Param, ParamType, RateCategory, Rule};
 
 const DIRECTIONS: ParamType = ParamType::TextList(&["inbound", "outbound"]);
 const CONNECT_TYPES: ParamType = ParamType::TextList(&["internal", "external"]);

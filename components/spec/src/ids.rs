@@ -17,7 +17,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A meeting as a path parameter: its numeric ID or one instance's UUID.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MeetingRef {
+    /// A numeric meeting ID (the latest instance, for past meetings).
     Id(u64),
+    /// One instance's UUID, as Zoom wrote it.
     Uuid(String),
 }
 

@@ -1,7 +1,7 @@
 //! Ended meetings: details and participants, by meeting ID (latest instance)
 //! or instance UUID.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
 
 const MEETING_ID_OR_UUID: Param = Param::path(
     "meetingId",

@@ -4,18 +4,23 @@
 use crate::dates::{self, Date};
 use crate::ids::{self, MeetingRef};
 use crate::schema;
-use crate::spec::{Action, Param, ParamLocation, ParamType, Rule};
 use crate::suggest::closest;
-use crate::{Failure, InvalidParam};
+use crate::{Action, Failure, InvalidParam, Param, ParamLocation, ParamType, Rule};
 
 /// A validated parameter value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// Free text, a date, a date-time, a choice or a user ID.
     Text(String),
+    /// A whole number.
     Integer(i64),
+    /// `true` or `false`.
     Boolean(bool),
+    /// A JSON object or array.
     Json(serde_json::Value),
+    /// The items of a list.
     List(Vec<String>),
+    /// A meeting ID or UUID.
     Meeting(MeetingRef),
 }
 
@@ -62,6 +67,7 @@ pub struct Values {
 }
 
 impl Values {
+    /// The value of the parameter `name`, if it was given.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.entries
             .iter()
@@ -69,6 +75,7 @@ impl Values {
             .map(|(_, v)| v)
     }
 
+    /// The value of `name` as text (see [`Value::to_text`]), if given.
     pub fn text(&self, name: &str) -> Option<String> {
         self.get(name).map(Value::to_text)
     }
@@ -85,6 +92,7 @@ impl Values {
         }
     }
 
+    /// Every given parameter with its value, in the order validated.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
         self.entries.iter().map(|(n, v)| (*n, v))
     }
@@ -334,7 +342,7 @@ fn check_rule(action: &Action, rule: &Rule, values: &Values, problems: &mut Vec<
                 } else if end > start.plus_one_month() {
                     problems.push(InvalidParam::new(
                         to,
-                        format!("must be at most one month after '{from}' (Zoom's limit); split the range, or follow every page (`--all`, or \"all\": true in serve), which splits it into months for you"),
+                        format!("must be at most one month after '{from}' (Zoom's limit); split the range, or follow every page, which splits it into months for you"),
                     ));
                 }
             }
@@ -415,7 +423,7 @@ fn check_rule(action: &Action, rule: &Rule, values: &Values, problems: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{ConnectionKind, Method, RateCategory};
+    use crate::{ConnectionKind, Method, RateCategory};
 
     const ACTION: Action = Action {
         name: "example",

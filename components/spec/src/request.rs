@@ -2,8 +2,8 @@
 //! string and JSON body. Pure, so `plan` (dry runs) and `run` agree.
 
 use crate::ids::encode_segment;
-use crate::spec::{Action, ConnectionKind, Method, ParamLocation};
 use crate::values::{Value, Values};
+use crate::{Action, ConnectionKind, Method, ParamLocation};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Query values escape everything but unreserved characters.
@@ -16,6 +16,7 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// One request to Zoom, relative to the API base.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
+    /// HTTP method.
     pub method: Method,
     /// Encoded path and query, starting with `/`.
     pub path_and_query: String,
@@ -113,8 +114,8 @@ pub fn build(action: &Action, values: &Values) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Param, ParamType, RateCategory};
     use crate::values::validate;
+    use crate::{Param, ParamType, RateCategory};
 
     const LIST: Action = Action {
         name: "list",

@@ -1,7 +1,7 @@
 //! Cloud recordings: one meeting's files (by ID or instance UUID) and a
 //! user's recordings over a date range.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
 pub const RETRIEVE_MEETING_RECORDINGS: Action = Action {
     name: "retrieve-meeting-recordings",

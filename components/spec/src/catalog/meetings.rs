@@ -1,6 +1,6 @@
 //! Scheduled meetings: create, update, delete, retrieve one, list a user's.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule, Runner};
 
 const MEETING_ID: Param = Param::path(
     "meetingId",
@@ -115,7 +115,7 @@ pub const UPDATE_MEETING: Action = Action {
             why: "Zoom changes only agenda, start_time, duration, timezone and settings of one occurrence and ignores the rest; update the whole series without occurrence_id",
         },
     ],
-    custom_run: Some(crate::runners::confirm::update),
+    runner: Some(Runner::ConfirmUpdate),
     body_schemas: Some(include_str!(
         "../../../../spec/body-schemas/meeting-update.json"
     )),
@@ -157,7 +157,7 @@ pub const DELETE_MEETING: Action = Action {
         )
         .default("false"),
     ],
-    custom_run: Some(crate::runners::confirm::delete),
+    runner: Some(Runner::ConfirmDelete),
     ..Action::BASE
 };
 
@@ -304,9 +304,9 @@ mod tests {
 #[cfg(test)]
 mod nested_tests {
     use super::*;
-    use crate::spec::{ParamLocation, ParamType};
     use crate::test_support::raw;
     use crate::{Failure, plan};
+    use crate::{ParamLocation, ParamType};
 
     #[test]
     fn settings_and_recurrence_are_checked_against_zooms_schema_all_at_once() {

@@ -2,7 +2,7 @@
 //! details, a meeting's participants, meeting activity logs and the history
 //! meeting list.
 
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Rule};
 
 const REPORT_MEETING_ID: Param = Param::path(
     "meetingId",

@@ -1,9 +1,8 @@
 //! A meeting's transcript, as text. The declaration is the metadata request
-//! Zoom documents (`plan` shows it); [`runners::transcript`] then downloads
-//! the WebVTT file it points to and parses it into cues.
+//! Zoom documents (`plan` shows it); the SDK's [`Runner::Transcript`] then
+//! downloads the WebVTT file it points to and parses it into cues.
 
-use crate::runners;
-use crate::spec::{Action, ConnectionKind, Method, Param, ParamType, RateCategory};
+use crate::{Action, ConnectionKind, Method, Param, ParamType, RateCategory, Runner};
 
 pub const RETRIEVE_MEETING_TRANSCRIPT: Action = Action {
     name: "retrieve-meeting-transcript",
@@ -19,7 +18,7 @@ pub const RETRIEVE_MEETING_TRANSCRIPT: Action = Action {
         ParamType::MeetingIdOrUuid,
         "The meeting's ID (latest ended instance) or an instance UUID",
     )],
-    custom_run: Some(runners::transcript::run),
+    runner: Some(Runner::Transcript),
     ..Action::BASE
 };
 

@@ -1,6 +1,6 @@
 //! The connection's own user.
 
-use crate::spec::{Action, ConnectionKind, Method, RateCategory};
+use crate::{Action, ConnectionKind, Method, RateCategory};
 
 pub const RETRIEVE_USER: Action = Action {
     name: "retrieve-user",
