@@ -492,15 +492,8 @@ impl Connections {
 
 /// The token request that renews `current`'s grant.
 async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure> {
-    // Test hook: a slow exchange (the lock held, nothing sent yet), so a
-    // test can kill the process mid-renewal or outlast the time limit
-    // (see host/tests/all/cluster.rs).
-    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
+    #[cfg(feature = "test-hooks")]
+    stall_renewal().await;
     let credentials = ClientCredentials {
         client_id: current.client_id.clone(),
         client_secret: current.client_secret.clone(),
@@ -516,6 +509,20 @@ async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure
             Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
             None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
         },
+    }
+}
+
+/// Test hook (cargo feature `test-hooks`, never in a shipped binary):
+/// `WRK_ZOOM_TEST_STALL_RENEWAL_MS` makes the exchange slow (the lock held,
+/// nothing sent yet), so a test can kill the process mid-renewal or outlast
+/// the time limit (see host/tests/all/cluster.rs).
+#[cfg(feature = "test-hooks")]
+async fn stall_renewal() {
+    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
     }
 }
 

@@ -120,12 +120,7 @@ impl FileStore {
         }
         let written = (|| {
             let mut file = options.open(&temp)?;
-            // Test hook: stall in the middle of the write so a test can kill
-            // the process there (see host/tests/all/auth.rs).
-            let stall = std::env::var("WRK_ZOOM_TEST_STALL_WRITE_MS")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok());
-            if let Some(ms) = stall {
+            if let Some(ms) = write_stall_ms() {
                 let half = bytes.len() / 2;
                 file.write_all(&bytes[..half])?;
                 file.flush()?;
@@ -163,6 +158,21 @@ impl FileStore {
             }
         }
     }
+}
+
+/// Test hook (cargo feature `test-hooks`, never in a shipped binary):
+/// `WRK_ZOOM_TEST_STALL_WRITE_MS` stalls a write half-way so a test can
+/// kill the process there (see host/tests/all/auth.rs).
+#[cfg(feature = "test-hooks")]
+fn write_stall_ms() -> Option<u64> {
+    std::env::var("WRK_ZOOM_TEST_STALL_WRITE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+#[cfg(not(feature = "test-hooks"))]
+fn write_stall_ms() -> Option<u64> {
+    None
 }
 
 /// `$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
