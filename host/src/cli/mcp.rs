@@ -251,7 +251,7 @@ impl ServerHandler for Tools {
 }
 
 pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
-    let host = Host::new(HostConfig::default())?;
+    let host = Host::new(HostConfig::from_env()?)?;
     for name in &args.actions {
         host.info(name).await?;
     }

@@ -230,7 +230,7 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     })?;
     let config = HostConfig {
         max_concurrent_calls: args.max_concurrent_calls,
-        ..HostConfig::default()
+        ..HostConfig::from_env()?
     };
     let max_calls = config.max_concurrent_calls as usize;
     // A store named with --store (or WRK_ZOOM_DATABASE_URL) must open; the
