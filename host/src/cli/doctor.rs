@@ -26,7 +26,6 @@ pub struct DoctorArgs {
 }
 
 /// One check's outcome.
-#[derive(Debug)]
 struct Finding {
     check: &'static str,
     /// What was found.
