@@ -85,10 +85,10 @@ impl Side {
         let host = Host::new(HostConfig {
             cache_dir: Some(cache_dir()),
             cache_key_file: Some(cache_key_file()),
-            transport: Some(TransportConfig {
+            transport: TransportConfig {
                 extra_roots: ca.clone().into_iter().collect(),
                 ..TransportConfig::default()
-            }),
+            },
             ..HostConfig::default()
         })
         .expect("host starts")

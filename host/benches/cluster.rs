@@ -123,10 +123,11 @@ fn main() {
     rt.block_on(async {
         let keys = wrk_zoom::postgres::Keys::new(STORE_KEY, &[]).unwrap();
         let origin = base.trim_end_matches("/v2");
-        let shared = wrk_zoom::postgres::Postgres::connect(postgres.url(), keys)
+        let config = wrk_zoom::postgres::PostgresConfig::new(postgres.url(), keys);
+        let shared = wrk_zoom::postgres::Postgres::connect(config)
             .await
             .expect("the store opens")
-            .with_stored_bases(wrk_zoom::auth::oauth::StoredBases::parse(origin).unwrap());
+            .with_stored_bases(wrk_zoom::auth::StoredBases::parse(origin).unwrap());
         for connections in [
             Connections::new(Arc::new(shared)),
             Connections::new(Arc::new(FileStore::new(&files))),

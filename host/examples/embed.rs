@@ -13,7 +13,7 @@ use wrk_zoom::{Host, HostConfig, ZoomConnection};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let host = Arc::new(Host::new(HostConfig::default())?);
+    let host = Arc::new(Host::new(HostConfig::from_env()?)?);
     let _simulator; // kept alive while the calls run
     let token = match std::env::var("ZOOM_ACCESS_TOKEN") {
         Ok(token) => ZoomConnection {

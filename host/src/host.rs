@@ -34,7 +34,10 @@ pub fn builtin_component(name: &str) -> Option<&'static [u8]> {
         .map(|(_, bytes)| *bytes)
 }
 
-/// How to build a [`Host`].
+/// How to build a [`Host`]: plain values. [`HostConfig::default`] reads
+/// nothing from the environment (no compiled-code cache, Pro-plan pacing,
+/// Mozilla's roots); [`HostConfig::from_env`] is what the `wrk-zoom`
+/// command line uses.
 #[derive(Clone, Debug)]
 pub struct HostConfig {
     /// Where compiled components are cached; `None` disables the cache.
@@ -48,48 +51,81 @@ pub struct HostConfig {
     pub max_concurrent_calls: u32,
     /// Register the components built into this binary.
     pub builtin_actions: bool,
-    /// How requests to Zoom connect (pool, timeouts, trusted roots);
-    /// `None`: the defaults plus `WRK_ZOOM_CA_FILE`
-    /// ([`TransportConfig::from_env`]).
-    pub transport: Option<TransportConfig>,
+    /// How requests to Zoom connect (pool, timeouts, trusted roots).
+    pub transport: TransportConfig,
+    /// Which rate limits calls are paced to, and how they are retried
+    /// (see also [`Host::with_rate_limits`]).
+    pub rate_limits: RateLimitConfig,
 }
 
 impl Default for HostConfig {
     fn default() -> Self {
         HostConfig {
-            cache_dir: default_cache_dir(),
-            cache_key_file: default_cache_key_file(),
+            cache_dir: None,
+            cache_key_file: None,
             limits: CallLimits::default(),
             max_concurrent_calls: 256,
             builtin_actions: true,
-            transport: None,
+            transport: TransportConfig::default(),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }
 
-/// `$WRK_ZOOM_CACHE_DIR`, else `$XDG_CACHE_HOME/wrk-zoom/components`, else
-/// `~/.cache/wrk-zoom/components`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("WRK_ZOOM_CACHE_DIR") {
-        return Some(dir.into());
+impl HostConfig {
+    /// The defaults, with what the environment says (the variables of
+    /// [`CachePaths::from_env`], [`TransportConfig::from_env`] and
+    /// [`RateLimitConfig::from_env`]): the compiled-code cache in
+    /// `WRK_ZOOM_CACHE_DIR` (else the user's cache directory) vouched for by
+    /// `WRK_ZOOM_CACHE_KEY_FILE` (else `cache.key` in the configuration
+    /// directory), the extra roots of `WRK_ZOOM_CA_FILE`, and pacing from
+    /// `WRK_ZOOM_PLAN`, `WRK_ZOOM_PACING` and `WRK_ZOOM_PACING_MARGIN_MS`.
+    /// Fails when `WRK_ZOOM_CA_FILE` cannot be read.
+    pub fn from_env() -> Result<HostConfig, HostError> {
+        let cache = CachePaths::from_env();
+        Ok(HostConfig {
+            cache_dir: cache.dir,
+            cache_key_file: cache.key_file,
+            transport: TransportConfig::from_env().map_err(HostError::Internal)?,
+            rate_limits: RateLimitConfig::from_env(),
+            ..HostConfig::default()
+        })
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("wrk-zoom").join("components"))
 }
 
-/// `$WRK_ZOOM_CACHE_KEY_FILE`, else `cache.key` in the configuration
-/// directory (`$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
-/// `~/.config/wrk-zoom`): outside the cache, so a cache directory copied
-/// from elsewhere or restored from a backup is not trusted.
-pub fn default_cache_key_file() -> Option<PathBuf> {
-    if let Some(file) = std::env::var_os("WRK_ZOOM_CACHE_KEY_FILE").filter(|f| !f.is_empty()) {
-        return Some(file.into());
+/// Where the compiled-code cache lives, and the key that vouches for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CachePaths {
+    /// The cache directory (`None`: no cache).
+    pub dir: Option<PathBuf>,
+    /// The key file (`None`: no cache).
+    pub key_file: Option<PathBuf>,
+}
+
+impl CachePaths {
+    /// The directory: `$WRK_ZOOM_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/wrk-zoom/components`, else
+    /// `~/.cache/wrk-zoom/components`. The key: `$WRK_ZOOM_CACHE_KEY_FILE`,
+    /// else `cache.key` in the configuration directory (`$WRK_ZOOM_HOME`,
+    /// else `$XDG_CONFIG_HOME/wrk-zoom`, else `~/.config/wrk-zoom`): outside
+    /// the cache, so a cache directory copied from elsewhere or restored from
+    /// a backup is not trusted.
+    pub fn from_env() -> CachePaths {
+        let dir = match std::env::var_os("WRK_ZOOM_CACHE_DIR") {
+            Some(dir) => Some(dir.into()),
+            None => std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .map(|base| base.join("wrk-zoom").join("components")),
+        };
+        let key_file = match std::env::var_os("WRK_ZOOM_CACHE_KEY_FILE").filter(|f| !f.is_empty()) {
+            Some(file) => Some(file.into()),
+            None => crate::auth::FileStore::from_env()
+                .ok()
+                .map(|store| store.dir().join("cache.key")),
+        };
+        CachePaths { dir, key_file }
     }
-    crate::auth::store::config_dir()
-        .ok()
-        .map(|dir| dir.join("cache.key"))
 }
 
 /// Loads and runs action components.
@@ -110,8 +146,8 @@ pub struct Host {
 
 impl Host {
     /// Starts the engine and registers the built-in actions (compiled on
-    /// first use). Paces for the plan in `WRK_ZOOM_PLAN` (else Pro); see
-    /// [`Host::with_rate_limits`].
+    /// first use). Reads nothing from the environment: everything comes
+    /// from `config`.
     pub fn new(config: HostConfig) -> Result<Host, HostError> {
         let internal = |e: wasmtime::Error| {
             HostError::Internal(format!("cannot start the wasm engine: {e:#}"))
@@ -125,11 +161,7 @@ impl Host {
             config.cache_dir,
             config.cache_key_file,
         ));
-        let transport = match config.transport {
-            Some(transport) => Transport::new(&transport),
-            None => TransportConfig::from_env().and_then(|c| Transport::new(&c)),
-        }
-        .map_err(HostError::Internal)?;
+        let transport = Transport::new(&config.transport).map_err(HostError::Internal)?;
         let registry = Registry::default();
         if config.builtin_actions {
             for (name, bytes) in builtin::BUILTIN_ACTIONS {
@@ -144,7 +176,7 @@ impl Host {
             compiler,
             registry,
             limits: config.limits,
-            pacer: Arc::new(Pacer::new(RateLimitConfig::from_env())),
+            pacer: Arc::new(Pacer::new(config.rate_limits)),
             transport: Arc::new(transport),
             load_permits: Arc::new(tokio::sync::Semaphore::new(
                 crate::runtime::engine::LOAD_SLOTS as usize,
@@ -153,8 +185,7 @@ impl Host {
     }
 
     /// Replaces the rate-limit configuration (plan, per-category rates,
-    /// retry policy); the default paces for the plan in `WRK_ZOOM_PLAN`,
-    /// else Pro. Buckets start empty.
+    /// retry policy) of [`HostConfig::rate_limits`]. Buckets start empty.
     pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Host {
         self.pacer = Arc::new(Pacer::new(config));
         self

@@ -1,6 +1,6 @@
 //! Transport: the one pooled HTTP client every outgoing request of the
 //! process goes through: the components' egress ([`crate::egress`]) and the
-//! OAuth token requests ([`crate::auth::oauth`]).
+//! OAuth token requests ([`crate::auth`]).
 //!
 //! Connections are kept alive and reused per host (HTTP/1.1 keep-alive;
 //! HTTP/2 when the server offers it by ALPN), so following 334 pages costs
@@ -8,9 +8,9 @@
 //! the only one compiled in: wasmtime-wasi-http is built without its own
 //! client (`default-send-request` off), so its TLS code is not in the
 //! process at all. Roots are Mozilla's (webpki-roots) plus any the operator
-//! adds (`WRK_ZOOM_CA_FILE`, a PEM file, or [`TransportConfig::extra_roots`]).
-//! A PostgreSQL store can have roots of its own ([`database_tls_config`]),
-//! which are never trusted for Zoom.
+//! adds ([`TransportConfig::extra_roots`]; from the environment,
+//! `WRK_ZOOM_CA_FILE`, a PEM file). A PostgreSQL store can have roots of its
+//! own (`crate::postgres::PostgresConfig`), which are never trusted for Zoom.
 //!
 //! What the egress needs to retry safely is [`Failure`]: whether a failed
 //! request can have reached the server. The pool itself resends a request
@@ -71,31 +71,14 @@ impl TransportConfig {
 }
 
 /// The certificates of the PEM file at `path`, named by `variable`.
-fn certificates_from_file(variable: &str, path: &std::ffi::OsStr) -> Result<Vec<Vec<u8>>, String> {
+pub(crate) fn certificates_from_file(
+    variable: &str,
+    path: &std::ffi::OsStr,
+) -> Result<Vec<Vec<u8>>, String> {
     let shown = std::path::Path::new(path).display();
     let pem = std::fs::read(path).map_err(|e| format!("{variable}: cannot read {shown}: {e}"))?;
     certificates_from_pem(&pem)
         .map_err(|e| format!("{variable}: {shown}: {e}; give a PEM file of CERTIFICATE blocks"))
-}
-
-/// The TLS client setup of a PostgreSQL store: when
-/// `WRK_ZOOM_DATABASE_CA_FILE` is set, its certificates are the only roots
-/// (a private database CA, which then never vouches for Zoom's hosts: the
-/// transport does not read that variable); else what the transport trusts
-/// ([`TransportConfig::from_env`]), as before that variable existed.
-pub fn database_tls_config() -> Result<rustls::ClientConfig, String> {
-    match std::env::var_os("WRK_ZOOM_DATABASE_CA_FILE") {
-        Some(path) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for der in certificates_from_file("WRK_ZOOM_DATABASE_CA_FILE", &path)? {
-                roots.add(CertificateDer::from(der)).map_err(|e| {
-                    format!("WRK_ZOOM_DATABASE_CA_FILE: a certificate is not usable: {e}")
-                })?;
-            }
-            client_config(roots)
-        }
-        None => tls_client_config(&TransportConfig::from_env()?),
-    }
 }
 
 /// The DER certificates of a PEM document (at least one).
@@ -141,7 +124,7 @@ pub fn tls_client_config(config: &TransportConfig) -> Result<rustls::ClientConfi
 }
 
 /// A client trusting `roots`, with ring and safe protocol versions.
-fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
+pub(crate) fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -201,12 +184,28 @@ impl Transport {
     }
 }
 
+/// How [`shared`] connects, once set.
+static SHARED_CONFIG: OnceLock<Result<TransportConfig, String>> = OnceLock::new();
+
+/// Sets how the process's [`shared`] transport connects, before its first
+/// use (later calls change nothing). The command line passes
+/// [`TransportConfig::from_env`]'s result: an error in it is what each use
+/// of [`shared`] then answers. Unset, [`shared`] uses the defaults.
+pub fn configure_shared(config: Result<TransportConfig, String>) {
+    let _ = SHARED_CONFIG.set(config);
+}
+
 /// The process's transport for requests made outside a [`crate::Host`]
-/// (OAuth token requests), configured by [`TransportConfig::from_env`].
+/// (OAuth token requests), as [`configure_shared`] set it.
 pub fn shared() -> Result<Arc<Transport>, String> {
     static SHARED: OnceLock<Result<Arc<Transport>, String>> = OnceLock::new();
     SHARED
-        .get_or_init(|| Transport::new(&TransportConfig::from_env()?).map(Arc::new))
+        .get_or_init(|| {
+            let config = SHARED_CONFIG
+                .get_or_init(|| Ok(TransportConfig::default()))
+                .clone()?;
+            Transport::new(&config).map(Arc::new)
+        })
         .clone()
 }
 

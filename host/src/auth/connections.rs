@@ -7,7 +7,7 @@
 //!   the same connection wait for the one renewal and share its result;
 //! - across processes, renewal happens under the connection's lock in the
 //!   store ([`TokenStore::lock_connection`]: the file store's exclusive lock,
-//!   a row lock in PostgreSQL), and the connection is re-read after taking
+//!   a database's row lock), and the connection is re-read after taking
 //!   it, so a token another process just renewed is used instead of renewing
 //!   again (which, with Zoom's rotating refresh tokens, would invalidate the
 //!   other process's token);
@@ -22,7 +22,7 @@
 
 use super::now_secs;
 use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
-use super::store::{Grant, Secret, StoreData, StoreLocation, StoredConnection, TokenStore};
+use super::store::{Grant, Secret, StoreData, StoredConnection, TokenStore};
 use crate::connection::ZoomConnection;
 use crate::error::HostError;
 use crate::model::ConnectionKind;
@@ -116,9 +116,10 @@ pub fn relogin_command(
 }
 
 /// How long a renewal's token request may take, all in all (Zoom answers
-/// in well under a second). The connection stays locked meanwhile; the
-/// PostgreSQL store keeps a lock idle for three times this at most (see
-/// `crate::postgres`), so the new tokens are always saved in time.
+/// in well under a second). The connection stays locked meanwhile; a
+/// database store keeps a lock idle for three times this at most (a
+/// backend's rule, chosen in `crate::backends`), so the new tokens are
+/// always saved in time.
 pub const RENEWAL_TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// How long a copy of a connection read from the store is used without
@@ -156,8 +157,6 @@ type Flight = Arc<tokio::sync::Mutex<Option<Cached>>>;
 /// Stored connections and their tokens.
 pub struct Connections {
     store: Arc<dyn TokenStore>,
-    /// Rate limits shared through the same store, if it shares them.
-    shared_pacing: Option<Arc<dyn SharedPacing>>,
     /// One async mutex per connection name (single-flight renewal), guarding
     /// the last token this process saw.
     flights: Mutex<HashMap<String, Flight>>,
@@ -168,25 +167,14 @@ impl Connections {
     pub fn new(store: Arc<dyn TokenStore>) -> Connections {
         Connections {
             store,
-            shared_pacing: None,
             flights: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The store `spec` names (`--store` / `WRK_ZOOM_DATABASE_URL`: a
-    /// `postgres://` URL or a directory), else the file store in the
-    /// user's configuration directory.
-    pub async fn open(spec: Option<&str>) -> Result<Connections, HostError> {
-        let opened = StoreLocation::choose(spec)?.open().await?;
-        let mut connections = Connections::new(opened.tokens);
-        connections.shared_pacing = opened.pacing;
-        Ok(connections)
-    }
-
     /// Rate limits shared through this store with other processes, for
-    /// [`crate::Host::with_shared_pacing`].
+    /// [`crate::Host::with_shared_pacing`] ([`TokenStore::shared_pacing`]).
     pub fn shared_pacing(&self) -> Option<Arc<dyn SharedPacing>> {
-        self.shared_pacing.clone()
+        self.store.shared_pacing()
     }
 
     /// The store behind these connections.
@@ -420,7 +408,7 @@ impl Connections {
             return Ok(current);
         }
         // The lock is held across the exchange: bounded, so the new tokens
-        // are saved long before the store could drop the lock (PostgreSQL
+        // are saved long before the store could drop the lock (a database
         // ends a session idle in a transaction; a rotated refresh token
         // would be lost with it).
         let outcome = tokio::time::timeout(RENEWAL_TIME_LIMIT, exchange(&current))
@@ -492,15 +480,8 @@ impl Connections {
 
 /// The token request that renews `current`'s grant.
 async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure> {
-    // Test hook: a slow exchange (the lock held, nothing sent yet), so a
-    // test can kill the process mid-renewal or outlast the time limit
-    // (see host/tests/all/cluster.rs).
-    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
+    #[cfg(feature = "test-hooks")]
+    stall_renewal().await;
     let credentials = ClientCredentials {
         client_id: current.client_id.clone(),
         client_secret: current.client_secret.clone(),
@@ -516,6 +497,20 @@ async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure
             Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
             None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
         },
+    }
+}
+
+/// Test hook (cargo feature `test-hooks`, never in a shipped binary):
+/// `WRK_ZOOM_TEST_STALL_RENEWAL_MS` makes the exchange slow (the lock held,
+/// nothing sent yet), so a test can kill the process mid-renewal or outlast
+/// the time limit (see host/tests/all/cluster.rs).
+#[cfg(feature = "test-hooks")]
+async fn stall_renewal() {
+    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
     }
 }
 

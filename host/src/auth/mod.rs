@@ -1,32 +1,43 @@
 //! Connections: the host owns every Zoom credential.
 //!
-//! - [`store`]: where connections live ([`TokenStore`], [`FileStore`]: one
-//!   JSON file, mode 0600, atomic writes, a cross-process lock; or
-//!   PostgreSQL for several processes, [`StoreLocation`]);
-//! - [`oauth`]: talking to Zoom's OAuth endpoints (refresh,
-//!   Server-to-Server, the code exchange) and where secrets may go;
-//! - [`login`]: signing in through a browser (authorization code with PKCE
-//!   on a loopback redirect);
-//! - [`connections`]: fresh tokens on demand ([`Connections`]: refresh ahead
+//! - `store`: where connections live ([`TokenStore`], [`FileStore`]: one
+//!   JSON file, mode 0600, atomic writes, a cross-process lock;
+//!   [`MemoryStore`]; other backends behind [`StoreSettings`], chosen in
+//!   [`crate::backends`]);
+//! - `oauth`: talking to Zoom's OAuth endpoints (refresh,
+//!   Server-to-Server, the code exchange) and where secrets may go
+//!   ([`StoredBases`]);
+//! - `login`: signing in through a browser ([`login()`]: authorization
+//!   code with PKCE on a loopback redirect);
+//! - `connections`: fresh tokens on demand ([`Connections`]: refresh ahead
 //!   of expiry, single-flight inside a process, locked across processes,
 //!   rotated refresh tokens saved before use);
+//! - `names`: what a connection may be called.
 //!
-//! Running a call on a connection is [`crate::call`]'s. Components never
-//! see any of this: [`crate::Host::run`] hands them a per-call stand-in
-//! token (see `egress`).
+//! Each item has one public path: `wrk_zoom::auth::Item`. Running a call on
+//! a connection is [`crate::call`]'s. Components never see any of this:
+//! [`crate::Host::run`] hands them a per-call stand-in token (see `egress`).
 
-pub mod connections;
-pub mod login;
-pub mod names;
-pub mod oauth;
-pub mod store;
+mod connections;
+mod login;
+mod names;
+mod oauth;
+mod store;
 
-pub use connections::{Access, Connections, RENEWAL_TIME_LIMIT};
-pub use names::{CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, check_connection_name};
-pub use oauth::{ClientCredentials, OAuthFailure, TokenGrant};
+pub use connections::{
+    Access, Connections, RENEWAL_TIME_LIMIT, apply_grant, new_connection, relogin_command,
+};
+pub use login::{LoginFailure, LoginOptions, login};
+pub use names::{
+    CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, MAX_CONNECTION_NAME_LEN, check_connection_name,
+};
+pub use oauth::{
+    ALLOW_BASE_VAR, ClientCredentials, OAuthFailure, StoredBases, TokenGrant, account_credentials,
+    check_oauth_base,
+};
 pub use store::{
-    ConnectionGuard, Defaults, FileStore, Grant, MemoryStore, OpenStore, Secret, StoreData,
-    StoreError, StoreGuard, StoreLocation, StoredConnection, TokenStore,
+    ConnectionGuard, Defaults, FileStore, Grant, MemoryStore, STORE_VERSION, Secret, StoreData,
+    StoreError, StoreFinding, StoreGuard, StoreSettings, StoredConnection, TokenStore,
 };
 
 /// Default Zoom OAuth base (`/oauth/authorize`, `/oauth/token`).

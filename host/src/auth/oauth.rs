@@ -165,9 +165,9 @@ pub fn check_oauth_base(oauth_base: &str) -> Result<(), String> {
 /// connections in a shared store may send their secrets to.
 pub const ALLOW_BASE_VAR: &str = "WRK_ZOOM_ALLOW_BASE";
 
-/// Where a connection kept in the PostgreSQL store may send its client
+/// Where a connection kept in a shared (database) store may send its client
 /// secret and tokens: HTTPS on zoom.us or one of its subdomains (the rule
-/// of [`is_zoom_https`]), or an origin the operator allows with
+/// of `is_zoom_https`), or an origin the operator allows with
 /// `WRK_ZOOM_ALLOW_BASE` (comma-separated, e.g. `http://127.0.0.1:4010`
 /// for the simulator). Whoever can write the database cannot point a
 /// connection anywhere else.

@@ -5,7 +5,7 @@ use std::io::Write;
 use wrk_zoom::{Host, HostConfig, HostError};
 
 pub async fn list(json: bool) -> Result<(), HostError> {
-    let host = Host::new(HostConfig::default())?;
+    let host = Host::new(HostConfig::from_env()?)?;
     let infos = host.describe_all().await?;
     if json {
         return print_json(&serde_json::to_value(&infos).expect("action infos serialise"));
@@ -20,7 +20,7 @@ pub async fn list(json: bool) -> Result<(), HostError> {
 }
 
 pub async fn describe(action: &str, schema: bool) -> Result<(), HostError> {
-    let host = Host::new(HostConfig::default())?;
+    let host = Host::new(HostConfig::from_env()?)?;
     let info = host.info(action).await?;
     if schema {
         return print_json(&wrk_zoom::json_schema::parameters(&info));

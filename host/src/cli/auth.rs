@@ -8,14 +8,10 @@ use super::{Store, print_json};
 use clap::{Args, Subcommand};
 use std::time::Duration;
 use wrk_zoom::HostError;
-use wrk_zoom::auth::StoreError;
-use wrk_zoom::auth::connections::{new_connection, relogin_command};
-use wrk_zoom::auth::login::{self, LoginOptions};
-use wrk_zoom::auth::oauth;
-use wrk_zoom::auth::store::config_dir;
 use wrk_zoom::auth::{
-    ClientCredentials, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, Grant, Secret, StoredConnection,
-    now_secs,
+    ClientCredentials, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, FileStore, Grant, LoginOptions,
+    Secret, StoreError, StoredConnection, account_credentials, check_oauth_base, new_connection,
+    now_secs, relogin_command,
 };
 use wrk_zoom::clock::format_utc;
 use wrk_zoom::model::ConnectionKind;
@@ -106,10 +102,10 @@ struct ConfigFile {
 }
 
 fn read_config() -> Result<ConfigFile, HostError> {
-    let Ok(dir) = config_dir() else {
+    let Ok(home) = FileStore::from_env() else {
         return Ok(ConfigFile::default());
     };
-    let path = dir.join("config.json");
+    let path = home.dir().join("config.json");
     warn_if_readable_by_others(&path);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
@@ -158,7 +154,7 @@ fn client(args: ClientArgs, config: &ConfigFile) -> Result<(ClientCredentials, S
             ),
         });
     }
-    oauth::check_oauth_base(&oauth_base).map_err(|message| HostError::InvalidInput {
+    check_oauth_base(&oauth_base).map_err(|message| HostError::InvalidInput {
         field: "--oauth-base".into(),
         message,
     })?;
@@ -195,7 +191,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     // (one damaged connection in a database is not: the login replaces it).
     connections.store().check().await?;
     let no_browser = args.no_browser;
-    let grant = login::login(LoginOptions {
+    let grant = wrk_zoom::auth::login(LoginOptions {
         credentials: &credentials,
         oauth_base: &oauth_base,
         timeout: Duration::from_secs(args.timeout.max(1)),
@@ -267,7 +263,7 @@ async fn s2s(args: S2sArgs, store: &Store) -> Result<(), HostError> {
         })?;
     let (credentials, oauth_base) = client(args.client, &config)?;
     let connections = store.open().await?;
-    let grant = oauth::account_credentials(&credentials, &oauth_base, account_id.trim())
+    let grant = account_credentials(&credentials, &oauth_base, account_id.trim())
         .await
         .map_err(|e| HostError::Auth(format!("Server-to-Server connection failed: {e}; check the account ID, client ID and client secret of the app")))?;
     let connection = new_connection(

@@ -9,7 +9,7 @@ use clap::Args;
 use std::path::Path;
 use std::time::Duration;
 use wrk_zoom::HostError;
-use wrk_zoom::auth::store::{FileStore, StoreData, StoreLocation, StoredConnection};
+use wrk_zoom::auth::{StoreData, StoreFinding, StoredConnection};
 
 /// Larger clock differences are reported (OAuth and Zoom's token expiry
 /// are counted in seconds of Zoom's clock).
@@ -52,6 +52,16 @@ impl Finding {
     }
 }
 
+impl From<StoreFinding> for Finding {
+    fn from(f: StoreFinding) -> Finding {
+        Finding {
+            check: f.check,
+            detail: f.detail,
+            fix: f.fix,
+        }
+    }
+}
+
 pub async fn doctor(args: DoctorArgs, store: &Store) -> Result<(), HostError> {
     let mut findings = store_findings(store).await;
     findings.push(cache_finding());
@@ -84,41 +94,37 @@ pub async fn doctor(args: DoctorArgs, store: &Store) -> Result<(), HostError> {
     }
 }
 
-/// Permissions of `path`: a problem when others have any of the `denied`
-/// mode bits (read for a file of secrets; write for a directory, where
-/// another user could replace what is in it).
+/// Permissions of `path`: a problem when others may write it (another
+/// user could replace what is in the directory).
 #[cfg(unix)]
-fn guarded(check: &'static str, path: &Path, denied: u32) -> Option<Finding> {
+fn writable_by_others(check: &'static str, path: &Path) -> Option<Finding> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
-    (meta.mode() & denied != 0).then(|| {
-        let what = if denied & 0o044 != 0 {
-            "may be read by others"
-        } else {
-            "may be written by others"
-        };
+    (meta.mode() & 0o022 != 0).then(|| {
         Finding::problem(
             check,
-            format!("{} {what} (mode {:o})", path.display(), meta.mode() & 0o777),
+            format!(
+                "{} may be written by others (mode {:o})",
+                path.display(),
+                meta.mode() & 0o777
+            ),
             format!("chmod go-rwx {}", path.display()),
         )
     })
 }
 
 #[cfg(not(unix))]
-fn guarded(_: &'static str, _: &Path, _: u32) -> Option<Finding> {
+fn writable_by_others(_: &'static str, _: &Path) -> Option<Finding> {
     None
 }
 
-/// Others may not write.
-const NO_WRITE: u32 = 0o022;
-/// Others may neither read nor write.
-const NO_ACCESS: u32 = 0o077;
-
+/// The token store: whether it opens and reads, then what its backend
+/// checks about itself ([`wrk_zoom::auth::TokenStore::diagnose`]: a file's
+/// permissions, a database session's encryption), then its connections.
 async fn store_findings(chosen: &Store) -> Vec<Finding> {
-    const CHECK: &str = "token store";
-    let location = match StoreLocation::choose(chosen.spec()) {
-        Ok(location) => location,
+    const CHECK: &str = StoreFinding::TOKEN_STORE;
+    let spec = match chosen.backend() {
+        Ok(spec) => spec,
         Err(e) => {
             return vec![Finding::problem(
                 CHECK,
@@ -127,88 +133,19 @@ async fn store_findings(chosen: &Store) -> Vec<Finding> {
             )];
         }
     };
-    // A file store's permissions; what answers for a database.
-    let (mut findings, fix) = match &location {
-        StoreLocation::File(dir) => {
-            let store = FileStore::new(dir);
-            let permissions = [
-                guarded(CHECK, store.dir(), NO_WRITE),
-                guarded(CHECK, &store.path(), NO_ACCESS),
-            ];
-            (
-                permissions.into_iter().flatten().collect(),
-                "move the file away and log in again (`wrk-zoom auth login`)",
-            )
-        }
-        StoreLocation::Postgres(_) => (
-            Vec::new(),
-            "check WRK_ZOOM_DATABASE_URL (or --store) and WRK_ZOOM_STORE_KEY: the same on every replica",
-        ),
+    let store = match spec.open_from_env().await {
+        Ok(store) => store,
+        Err(e) => return vec![Finding::problem(CHECK, e.to_string(), spec.fix())],
     };
-    let opened = match chosen.open().await {
-        Ok(connections) => connections
-            .read()
-            .await
-            .map(|data| (connections.store().describe(), data)),
-        Err(e) => Err(e),
-    };
-    let (shown, data) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            findings.push(Finding::problem(CHECK, e.to_string(), fix));
-            return findings;
-        }
-    };
-    if findings.is_empty() {
-        let fine = match &location {
-            StoreLocation::File(_) => format!("{shown} is readable by you alone"),
-            StoreLocation::Postgres(_) => format!(
-                "PostgreSQL at {shown} answers and its secrets open with WRK_ZOOM_STORE_KEY"
-            ),
-        };
-        findings.push(Finding::ok(CHECK, fine));
+    let read = store.read().await;
+    let mut findings: Vec<Finding> = (store.diagnose(read.as_ref()).await)
+        .into_iter()
+        .map(Finding::from)
+        .collect();
+    if let Ok(data) = &read {
+        findings.extend(connection_findings(data));
     }
-    if let StoreLocation::Postgres(url) = &location {
-        findings.extend(session_finding(url).await);
-    }
-    findings.extend(connection_findings(&data));
     findings
-}
-
-/// Whether the database session is encrypted: without TLS, anyone on the
-/// network path can read and rewrite what the store holds.
-#[cfg(feature = "postgres")]
-async fn session_finding(url: &str) -> Option<Finding> {
-    const CHECK: &str = "database session";
-    let session = async {
-        let keys = wrk_zoom::postgres::Keys::from_env()?;
-        let store = wrk_zoom::postgres::Postgres::connect(url, keys).await?;
-        store.session_encryption().await
-    };
-    Some(match session.await {
-        Err(e) => Finding::problem(
-            CHECK,
-            e.to_string(),
-            "check WRK_ZOOM_DATABASE_URL (or --store)",
-        ),
-        Ok(s) if s.encrypted => {
-            Finding::ok(CHECK, format!("encrypted ({}, {})", s.protocol, s.cipher))
-        }
-        Ok(s) if s.local => Finding::ok(
-            CHECK,
-            "not encrypted (sslmode=disable), with a server on this machine",
-        ),
-        Ok(_) => Finding::problem(
-            CHECK,
-            "not encrypted (sslmode=disable): anyone on the network path can read and rewrite what the store holds",
-            "turn TLS on at the database server and drop sslmode=disable from WRK_ZOOM_DATABASE_URL",
-        ),
-    })
-}
-
-#[cfg(not(feature = "postgres"))]
-async fn session_finding(_: &str) -> Option<Finding> {
-    None
 }
 
 fn connection_findings(data: &StoreData) -> Vec<Finding> {
@@ -249,7 +186,7 @@ fn connection_finding(name: &str, c: &StoredConnection) -> Finding {
 
 fn cache_finding() -> Finding {
     const CHECK: &str = "compiled-code cache";
-    match wrk_zoom::default_cache_dir() {
+    match wrk_zoom::CachePaths::from_env().dir {
         None => Finding::problem(
             CHECK,
             "no cache directory (every run compiles its action again)",
@@ -258,7 +195,7 @@ fn cache_finding() -> Finding {
         Some(dir) if !dir.exists() => {
             Finding::ok(CHECK, format!("{} (made on the first run)", dir.display()))
         }
-        Some(dir) => guarded(CHECK, &dir, NO_WRITE).unwrap_or_else(|| {
+        Some(dir) => writable_by_others(CHECK, &dir).unwrap_or_else(|| {
             Finding::ok(CHECK, format!("{} is writable only by you", dir.display()))
         }),
     }

@@ -32,7 +32,7 @@ pub struct McpArgs {
 }
 
 pub async fn mcp(args: McpArgs, store: &super::Store) -> Result<(), HostError> {
-    let host = Host::new(HostConfig::default())?;
+    let host = Host::new(HostConfig::from_env()?)?;
     for name in &args.actions {
         host.info(name).await?;
     }

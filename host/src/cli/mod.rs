@@ -214,6 +214,8 @@ pub fn main() -> ExitCode {
             );
         }
     };
+    // OAuth's requests trust what the environment adds, as the host's do.
+    wrk_zoom::transport::configure_shared(wrk_zoom::transport::TransportConfig::from_env());
     let store = Store(cli.store);
     match runtime.block_on(dispatch(cli.command, &store)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -226,9 +228,16 @@ pub fn main() -> ExitCode {
 pub struct Store(Option<String>);
 
 impl Store {
-    /// The connections in it.
+    /// The connections in it: the backend [`wrk_zoom::backends`] picks for
+    /// the spec, set up from the environment.
     pub async fn open(&self) -> Result<wrk_zoom::auth::Connections, HostError> {
-        wrk_zoom::auth::Connections::open(self.0.as_deref()).await
+        let store = self.backend()?.open_from_env().await?;
+        Ok(wrk_zoom::auth::Connections::new(store))
+    }
+
+    /// Which store the spec names (no connection made yet).
+    pub fn backend(&self) -> Result<wrk_zoom::backends::StoreSpec, HostError> {
+        Ok(wrk_zoom::backends::StoreSpec::from_env(self.spec())?)
     }
 
     /// `host`, counting against the rate limits shared through the store

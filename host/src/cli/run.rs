@@ -50,7 +50,7 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
 
 pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {
     let params = collect_params(&args)?;
-    let host = Host::new(HostConfig::default())?;
+    let host = Host::new(HostConfig::from_env()?)?;
     // Resolved once: every page of the run uses this component.
     let action = host.action(&args.action).await?;
     if args.dry_run {

@@ -136,7 +136,7 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     let config = ServeConfig::try_from(args)?;
     let host_config = HostConfig {
         max_concurrent_calls: config.server.max_concurrent_calls as u32,
-        ..HostConfig::default()
+        ..HostConfig::from_env()?
     };
     // A store named with --store (or WRK_ZOOM_DATABASE_URL) must open; the
     // default file store may be missing (calls then bring their tokens).

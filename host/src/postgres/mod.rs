@@ -2,6 +2,8 @@
 //! processes (`--store postgres://...` or `WRK_ZOOM_DATABASE_URL`), for
 //! replicas of `serve` behind a load balancer.
 //!
+//! - `config`: [`PostgresConfig`], what opening the store takes, and
+//!   [`PostgresConfig::from_env`], which reads it for the command line;
 //! - `migrations`: the schema, created and upgraded by the program itself;
 //! - `seal`: client secrets and tokens encrypted at rest with
 //!   `WRK_ZOOM_STORE_KEY`;
@@ -21,22 +23,24 @@
 //! socket, which carries none. `sslmode=prefer` is read as `require`: its
 //! fallback to plain text is what an attacker on the path would ask for.
 //! The server's certificate is always verified, name included (libpq's
-//! `verify-full`), against `WRK_ZOOM_DATABASE_CA_FILE` alone when it is set
-//! (a private database CA then never vouches for Zoom's hosts), else the
-//! web's roots and `WRK_ZOOM_CA_FILE`. With TLS and a password, the SCRAM
+//! `verify-full`), against the roots of [`PostgresConfig::tls`]: from the
+//! environment, `WRK_ZOOM_DATABASE_CA_FILE` alone when it is set (a private
+//! database CA then never vouches for Zoom's hosts), else the web's roots
+//! and `WRK_ZOOM_CA_FILE`. With TLS and a password, the SCRAM
 //! exchange must be bound to the TLS channel (`channel_binding=require`),
 //! unless the URL says `channel_binding=disable`.
 
+mod config;
 mod migrations;
 mod pacing;
 mod seal;
 mod tokens;
 
+pub use config::{POOL_SIZE, PostgresConfig};
 pub use migrations::latest as schema_version;
 pub use seal::Keys;
 
-use crate::auth::oauth::StoredBases;
-use crate::error::StoreError;
+use crate::auth::{StoreError, StoreFinding, StoredBases};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::str::FromStr;
 use std::time::Duration;
@@ -49,24 +53,6 @@ use tokio_postgres::config::{ChannelBinding, Host, SslMode};
 /// that, so a renewal always saves its rotated refresh token before this.
 const IDLE_IN_TRANSACTION: Duration =
     Duration::from_secs(3 * crate::auth::RENEWAL_TIME_LIMIT.as_secs());
-
-/// Connections each process keeps open at most, unless
-/// `WRK_ZOOM_DATABASE_POOL_SIZE` says otherwise.
-const POOL_SIZE: usize = 16;
-
-/// The pool size `WRK_ZOOM_DATABASE_POOL_SIZE` asks for (1 to 1000), else
-/// [`POOL_SIZE`].
-fn pool_size(setting: Option<&str>) -> Result<usize, StoreError> {
-    let Some(text) = setting.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(POOL_SIZE);
-    };
-    match text.parse::<usize>() {
-        Ok(n) if (1..=1000).contains(&n) => Ok(n),
-        _ => Err(StoreError::new(format!(
-            "WRK_ZOOM_DATABASE_POOL_SIZE is {text:?}: give the number of database connections each process may keep, 1 to 1000 (default {POOL_SIZE})"
-        ))),
-    }
-}
 
 /// A pooled PostgreSQL store (cheap to clone).
 #[derive(Clone)]
@@ -152,16 +138,21 @@ fn protect(config: &mut tokio_postgres::Config) -> Option<String> {
 }
 
 impl Postgres {
-    /// Connects to `url`, creates or upgrades the schema, and seals secrets
-    /// with `keys`.
-    pub async fn connect(url: &str, keys: Keys) -> Result<Postgres, StoreError> {
-        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
+    /// Connects to the store `settings` name, and creates or upgrades its
+    /// schema.
+    pub async fn connect(settings: PostgresConfig) -> Result<Postgres, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(&settings.url).map_err(|e| {
             StoreError::new(format!(
                 "the store URL is not a PostgreSQL connection URL ({e}); expected e.g. postgres://wrk_zoom@db.internal:5432/wrk_zoom"
             ))
         })?;
-        let tls = crate::transport::database_tls_config().map_err(StoreError::new)?;
-        let bases = StoredBases::from_env().map_err(StoreError::new)?;
+        let tls = match settings.tls {
+            Some(tls) => tls,
+            None => {
+                crate::transport::tls_client_config(&crate::transport::TransportConfig::default())
+                    .map_err(StoreError::new)?
+            }
+        };
         let shown = shown(&config);
         if let Some(warning) = protect(&mut config) {
             tracing::warn!(store = %shown, "{warning}");
@@ -195,9 +186,8 @@ impl Postgres {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let size = pool_size(std::env::var("WRK_ZOOM_DATABASE_POOL_SIZE").ok().as_deref())?;
         let pool = Pool::builder(manager)
-            .max_size(size)
+            .max_size(settings.pool_size)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(Duration::from_secs(60)))
             .create_timeout(Some(Duration::from_secs(15)))
@@ -205,8 +195,8 @@ impl Postgres {
             .map_err(|e| StoreError::new(format!("PostgreSQL store: {e}")))?;
         let store = Postgres {
             pool,
-            keys: std::sync::Arc::new(keys),
-            bases: std::sync::Arc::new(bases),
+            keys: std::sync::Arc::new(settings.keys),
+            bases: std::sync::Arc::new(settings.stored_bases),
             shown,
         };
         let mut client = store.client().await?;
@@ -252,7 +242,7 @@ impl Postgres {
     }
 
     /// This store, its connections allowed to send their secrets to
-    /// `bases` (instead of what `WRK_ZOOM_ALLOW_BASE` says).
+    /// `bases` (instead of [`PostgresConfig::stored_bases`]).
     pub fn with_stored_bases(mut self, bases: StoredBases) -> Postgres {
         self.bases = std::sync::Arc::new(bases);
         self
@@ -283,6 +273,44 @@ impl Postgres {
     }
 }
 
+/// What to check when the store cannot be opened or read.
+pub const FIX: &str =
+    "check WRK_ZOOM_DATABASE_URL (or --store) and WRK_ZOOM_STORE_KEY: the same on every replica";
+
+impl Postgres {
+    /// `doctor`'s view of the store: it answers and its secrets open, and
+    /// whether the session is encrypted (without TLS, anyone on the
+    /// network path can read and rewrite what the store holds).
+    pub(crate) async fn diagnosis(
+        &self,
+        read: Result<&crate::auth::StoreData, &StoreError>,
+    ) -> Vec<StoreFinding> {
+        if let Err(e) = read {
+            return vec![StoreFinding::problem(e.to_string(), FIX)];
+        }
+        let answers = StoreFinding::ok(format!(
+            "PostgreSQL at {} answers and its secrets open with WRK_ZOOM_STORE_KEY",
+            self.shown
+        ));
+        let session = match self.session_encryption().await {
+            Err(e) => {
+                StoreFinding::problem(e.to_string(), "check WRK_ZOOM_DATABASE_URL (or --store)")
+            }
+            Ok(s) if s.encrypted => {
+                StoreFinding::ok(format!("encrypted ({}, {})", s.protocol, s.cipher))
+            }
+            Ok(s) if s.local => {
+                StoreFinding::ok("not encrypted (sslmode=disable), with a server on this machine")
+            }
+            Ok(_) => StoreFinding::problem(
+                "not encrypted (sslmode=disable): anyone on the network path can read and rewrite what the store holds",
+                "turn TLS on at the database server and drop sslmode=disable from WRK_ZOOM_DATABASE_URL",
+            ),
+        };
+        vec![answers, session.about("database session")]
+    }
+}
+
 /// What `pg_stat_ssl` says of a session.
 #[derive(Clone, Debug)]
 pub struct SessionEncryption {
@@ -300,20 +328,6 @@ pub struct SessionEncryption {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_pool_size_is_a_number_from_1_to_1000() {
-        assert_eq!(pool_size(None).unwrap(), POOL_SIZE);
-        assert_eq!(pool_size(Some(" ")).unwrap(), POOL_SIZE);
-        assert_eq!(pool_size(Some("4")).unwrap(), 4);
-        for bad in ["0", "1001", "many", "-3"] {
-            let err = pool_size(Some(bad)).unwrap_err().to_string();
-            assert!(
-                err.contains("WRK_ZOOM_DATABASE_POOL_SIZE") && err.contains("1 to 1000"),
-                "{err}"
-            );
-        }
-    }
 
     fn protected(url: &str) -> (tokio_postgres::Config, Option<String>) {
         let mut config: tokio_postgres::Config = url.parse().unwrap();

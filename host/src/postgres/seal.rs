@@ -16,7 +16,7 @@
 //! Format 1 (before this binding) used the name alone: such rows still
 //! open, but only where their bases pass the same check as every stored
 //! connection's (Zoom's HTTPS hosts, or an origin the operator allows, see
-//! `crate::auth::oauth::StoredBases`), and they are sealed in the current
+//! `crate::auth::StoredBases`), and they are sealed in the current
 //! format when next written. A row downgraded to format 1 by someone who
 //! can write the database therefore still sends its secrets only to Zoom.
 

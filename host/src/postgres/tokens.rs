@@ -2,11 +2,12 @@
 
 use super::seal::{Binding, FORMAT};
 use super::{Postgres, error};
-use crate::auth::store::{
-    ConnectionGuard, Defaults, Grant, Secret, StoreData, StoreError, StoreGuard, StoredConnection,
-    TokenStore,
+use crate::auth::{
+    ConnectionGuard, Defaults, Grant, Secret, StoreData, StoreError, StoreFinding, StoreGuard,
+    StoredConnection, TokenStore,
 };
 use crate::model::ConnectionKind;
+use crate::rate_limit::SharedPacing;
 use async_trait::async_trait;
 use deadpool_postgres::Object;
 use serde::{Deserialize, Serialize};
@@ -292,6 +293,15 @@ impl TokenStore for Postgres {
             .await
             .map_err(|e| error("read the connections", e))?;
         Ok(())
+    }
+
+    /// Every process on the database shares its rate limits.
+    fn shared_pacing(&self) -> Option<std::sync::Arc<dyn SharedPacing>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
+
+    async fn diagnose(&self, read: Result<&StoreData, &StoreError>) -> Vec<StoreFinding> {
+        self.diagnosis(read).await
     }
 }
 

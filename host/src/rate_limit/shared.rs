@@ -1,7 +1,7 @@
 //! Pacing shared by several processes: the seam a shared store implements
-//! (the PostgreSQL store: `crate::postgres`), so replicas of `serve` on one
-//! Zoom account together stay under its per-second rates and learn of a
-//! used-up daily limit from each other.
+//! (a database's, which the store that holds the connections hands over),
+//! so replicas of `serve` on one Zoom account together stay under its
+//! per-second rates and learn of a used-up daily limit from each other.
 //!
 //! A shared bucket is a GCRA (virtual scheduling) cell: the earliest time
 //! the next request may go (`next_allowed`). Taking a slot moves it one

@@ -7,7 +7,7 @@
 //!   and says so once);
 //! - every artifact is bound to a per-installation secret: an HMAC-SHA256
 //!   (key: 32 random bytes in a file of the configuration directory,
-//!   `cache.key`, mode 0600, see [`crate::default_cache_key_file`]) over the
+//!   `cache.key`, mode 0600, see [`crate::CachePaths::from_env`]) over the
 //!   component's digest, the engine's compatibility hash and the compiled
 //!   bytes; a file that fails the check (swapped for another component's, a
 //!   flipped byte, or a whole cache copied or restored from elsewhere,

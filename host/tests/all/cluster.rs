@@ -15,10 +15,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-use wrk_zoom::auth::oauth::StoredBases;
-use wrk_zoom::auth::{Connections, StoredConnection, TokenStore, now_secs};
+use wrk_zoom::auth::{Connections, StoredBases, StoredConnection, TokenStore, now_secs};
 use wrk_zoom::model::RateCategory;
-use wrk_zoom::postgres::{Keys, Postgres as PgStore};
+use wrk_zoom::postgres::{Keys, Postgres as PgStore, PostgresConfig};
 use wrk_zoom::rate_limit::{Plan, Table, published_rate};
 use zoom_simulator::faults::{Fault, FaultRule, RateLabel};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
@@ -146,10 +145,13 @@ impl Cluster {
     /// The store as a library user opens it (same URL, same key, the
     /// simulator allowed).
     async fn store(&self) -> PgStore {
-        PgStore::connect(self.pg.url(), Keys::new(STORE_KEY, &[]).unwrap())
-            .await
-            .expect("the store opens")
-            .with_stored_bases(StoredBases::parse(&self.sim.origin()).unwrap())
+        PgStore::connect(PostgresConfig::new(
+            self.pg.url(),
+            Keys::new(STORE_KEY, &[]).unwrap(),
+        ))
+        .await
+        .expect("the store opens")
+        .with_stored_bases(StoredBases::parse(&self.sim.origin()).unwrap())
     }
 
     async fn stored_user(&self) -> StoredConnection {
@@ -560,9 +562,12 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
         .map(|_| {
             let url = cluster.pg.url().to_string();
             tokio::spawn(async move {
-                PgStore::connect(&url, Keys::new(STORE_KEY, &[]).unwrap())
-                    .await
-                    .map(|_| ())
+                PgStore::connect(PostgresConfig::new(
+                    &url,
+                    Keys::new(STORE_KEY, &[]).unwrap(),
+                ))
+                .await
+                .map(|_| ())
             })
         })
         .collect();
@@ -590,10 +595,13 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
         )
         .await
         .unwrap();
-    let err = PgStore::connect(cluster.pg.url(), Keys::new(STORE_KEY, &[]).unwrap())
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = PgStore::connect(PostgresConfig::new(
+        cluster.pg.url(),
+        Keys::new(STORE_KEY, &[]).unwrap(),
+    ))
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("newer") && err.contains("upgrade wrk-zoom"),
         "{err}"
@@ -1095,7 +1103,12 @@ async fn an_older_database_keeps_its_connections_and_its_unbound_rows_reach_only
 async fn tables_or_a_schema_another_role_made_first_are_refused_and_its_locks_do_not_block() {
     let pg = Postgres::start();
     let client = operator(&pg).await;
-    let open = || PgStore::connect(pg.url(), Keys::new(STORE_KEY, &[]).unwrap());
+    let open = || {
+        PgStore::connect(PostgresConfig::new(
+            pg.url(),
+            Keys::new(STORE_KEY, &[]).unwrap(),
+        ))
+    };
     // A co-tenant made the tables first where unqualified names led.
     client
         .batch_execute(
@@ -1156,10 +1169,13 @@ async fn tables_or_a_schema_another_role_made_first_are_refused_and_its_locks_do
 #[ignore = "needs PostgreSQL's server binaries; .ci/run runs it"]
 async fn a_url_without_sslmode_requires_tls_and_sslmode_disable_warns() {
     let pg = Postgres::start();
-    let err = PgStore::connect(pg.bare_url(), Keys::new(STORE_KEY, &[]).unwrap())
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = PgStore::connect(PostgresConfig::new(
+        pg.bare_url(),
+        Keys::new(STORE_KEY, &[]).unwrap(),
+    ))
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("TLS") && err.contains("sslmode") && err.contains("WRK_ZOOM_DATABASE_URL"),
         "{err}"

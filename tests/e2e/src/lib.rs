@@ -71,10 +71,10 @@ pub fn host_trusting(sim: &RunningSimulator) -> Host {
         cache_dir: Some(cache_dir()),
         cache_key_file: Some(cache_key_file()),
         max_concurrent_calls: 64,
-        transport: Some(wrk_zoom::transport::TransportConfig {
+        transport: wrk_zoom::transport::TransportConfig {
             extra_roots: vec![ca],
             ..Default::default()
-        }),
+        },
         ..HostConfig::default()
     })
     .expect("host starts")

@@ -22,14 +22,32 @@ pub(super) const STORE_FILE: &str = "connections.json";
 const LOCK_FILE: &str = "connections.lock";
 
 impl FileStore {
+    /// What to check when the store file cannot be read.
+    pub const FIX: &str = "move the file away and log in again (`wrk-zoom auth login`)";
+
     /// A store in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> FileStore {
         FileStore { dir: dir.into() }
     }
 
-    /// The store in the user's configuration directory.
-    pub fn open_default() -> Result<FileStore, StoreError> {
-        Ok(FileStore::new(config_dir()?))
+    /// The store in the user's configuration directory: `$WRK_ZOOM_HOME`,
+    /// else `$XDG_CONFIG_HOME/wrk-zoom`, else `~/.config/wrk-zoom` (the
+    /// variables it reads); an error when none of them is set.
+    pub fn from_env() -> Result<FileStore, StoreError> {
+        if let Some(dir) = std::env::var_os("WRK_ZOOM_HOME").filter(|d| !d.is_empty()) {
+            return Ok(FileStore::new(dir));
+        }
+        if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+            return Ok(FileStore::new(PathBuf::from(dir).join("wrk-zoom")));
+        }
+        match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+            Some(home) => Ok(FileStore::new(
+                PathBuf::from(home).join(".config").join("wrk-zoom"),
+            )),
+            None => Err(StoreError::new(
+                "cannot find a configuration directory: set WRK_ZOOM_HOME (or XDG_CONFIG_HOME or HOME)",
+            )),
+        }
     }
 
     /// The directory holding the store.
@@ -120,12 +138,7 @@ impl FileStore {
         }
         let written = (|| {
             let mut file = options.open(&temp)?;
-            // Test hook: stall in the middle of the write so a test can kill
-            // the process there (see host/tests/all/auth.rs).
-            let stall = std::env::var("WRK_ZOOM_TEST_STALL_WRITE_MS")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok());
-            if let Some(ms) = stall {
+            if let Some(ms) = write_stall_ms() {
                 let half = bytes.len() / 2;
                 file.write_all(&bytes[..half])?;
                 file.flush()?;
@@ -165,21 +178,19 @@ impl FileStore {
     }
 }
 
-/// `$WRK_ZOOM_HOME`, else `$XDG_CONFIG_HOME/wrk-zoom`, else
-/// `~/.config/wrk-zoom`.
-pub fn config_dir() -> Result<PathBuf, StoreError> {
-    if let Some(dir) = std::env::var_os("WRK_ZOOM_HOME").filter(|d| !d.is_empty()) {
-        return Ok(dir.into());
-    }
-    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("wrk-zoom"));
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(".config").join("wrk-zoom")),
-        None => Err(StoreError::new(
-            "cannot find a configuration directory: set WRK_ZOOM_HOME (or XDG_CONFIG_HOME or HOME)",
-        )),
-    }
+/// Test hook (cargo feature `test-hooks`, never in a shipped binary):
+/// `WRK_ZOOM_TEST_STALL_WRITE_MS` stalls a write half-way so a test can
+/// kill the process there (see host/tests/all/auth.rs).
+#[cfg(feature = "test-hooks")]
+fn write_stall_ms() -> Option<u64> {
+    std::env::var("WRK_ZOOM_TEST_STALL_WRITE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+#[cfg(not(feature = "test-hooks"))]
+fn write_stall_ms() -> Option<u64> {
+    None
 }
 
 /// Runs blocking file work off the async threads.
@@ -239,6 +250,65 @@ impl TokenStore for FileStore {
 
     fn describe(&self) -> String {
         self.path().display().to_string()
+    }
+
+    /// Who else may touch the store: a problem when others may write the
+    /// directory (they could replace the file) or read or write the file.
+    async fn diagnose(&self, read: Result<&StoreData, &StoreError>) -> Vec<StoreFinding> {
+        let mut findings: Vec<StoreFinding> = [
+            open_to_others(self.dir(), NO_WRITE),
+            open_to_others(&self.path(), NO_ACCESS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match read {
+            Err(e) => findings.push(StoreFinding::problem(e.to_string(), FileStore::FIX)),
+            Ok(_) if findings.is_empty() => findings.push(StoreFinding::ok(format!(
+                "{} is readable by you alone",
+                self.describe()
+            ))),
+            Ok(_) => {}
+        }
+        findings
+    }
+}
+
+/// Others may not write.
+const NO_WRITE: u32 = 0o022;
+/// Others may neither read nor write.
+const NO_ACCESS: u32 = 0o077;
+
+/// Permissions of `path`: a problem when others have any of the `denied`
+/// mode bits (read for a file of secrets; write for a directory, where
+/// another user could replace what is in it).
+#[cfg(unix)]
+fn open_to_others(path: &Path, denied: u32) -> Option<StoreFinding> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.mode() & denied != 0).then(|| {
+        let what = if denied & 0o044 != 0 {
+            "may be read by others"
+        } else {
+            "may be written by others"
+        };
+        StoreFinding::problem(
+            format!("{} {what} (mode {:o})", path.display(), meta.mode() & 0o777),
+            format!("chmod go-rwx {}", path.display()),
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn open_to_others(_: &Path, _: u32) -> Option<StoreFinding> {
+    None
+}
+
+#[async_trait]
+impl StoreSettings for FileStore {
+    /// Nothing to connect to: the file is read on first use.
+    async fn open(self: Box<Self>) -> Result<Arc<dyn TokenStore>, StoreError> {
+        Ok(Arc::new(*self))
     }
 }
 

@@ -1,12 +1,14 @@
 //! The token store: named connections and the default connection per kind.
 //!
 //! [`TokenStore`] is the seam: [`FileStore`] (the default, one machine;
-//! `file.rs`), [`MemoryStore`] (tests, embedding; `memory.rs`), and the
-//! PostgreSQL store for several processes (`crate::postgres`). This module
-//! holds the data model, the traits and the choice of a store.
+//! `file.rs`), [`MemoryStore`] (tests, embedding; `memory.rs`), and any
+//! other backend, which this module never names (the composition root,
+//! `crate::backends`, picks one through [`StoreSettings`]). This module
+//! holds the data model and the traits.
 
 pub use crate::error::StoreError;
 use crate::model::ConnectionKind;
+use crate::rate_limit::SharedPacing;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,7 +20,7 @@ use std::sync::{Arc, Mutex};
 mod file;
 mod memory;
 
-pub use file::{FileStore, config_dir};
+pub use file::FileStore;
 pub use memory::MemoryStore;
 
 /// Current version of the store format.
@@ -250,6 +252,72 @@ pub trait TokenStore: Send + Sync {
     async fn check(&self) -> Result<(), StoreError> {
         self.read().await.map(|_| ())
     }
+    /// Rate limits shared through this store with every other process on
+    /// it (a database's), for [`crate::Host::with_shared_pacing`]; `None`
+    /// (the default): each process paces itself.
+    fn shared_pacing(&self) -> Option<Arc<dyn SharedPacing>> {
+        None
+    }
+    /// What this store checks about itself for `wrk-zoom doctor`, given how
+    /// reading it went: what only its backend knows (a file's permissions,
+    /// a database session's encryption), each problem with its fix.
+    async fn diagnose(&self, read: Result<&StoreData, &StoreError>) -> Vec<StoreFinding> {
+        match read {
+            Ok(_) => vec![StoreFinding::ok(format!("{} can be read", self.describe()))],
+            Err(e) => vec![StoreFinding::problem(e.to_string(), "check the store")],
+        }
+    }
+}
+
+/// One thing a store found about itself ([`TokenStore::diagnose`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreFinding {
+    /// What was checked, e.g. `token store` or `database session`.
+    pub check: &'static str,
+    /// What was found.
+    pub detail: String,
+    /// How to fix it; `None`: not a problem.
+    pub fix: Option<String>,
+}
+
+impl StoreFinding {
+    /// What `doctor` calls the store itself.
+    pub const TOKEN_STORE: &'static str = "token store";
+
+    /// The store is fine: `detail` says how.
+    pub fn ok(detail: impl Into<String>) -> StoreFinding {
+        StoreFinding {
+            check: Self::TOKEN_STORE,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    /// A problem with the store, and its fix.
+    pub fn problem(detail: impl Into<String>, fix: impl Into<String>) -> StoreFinding {
+        StoreFinding {
+            check: Self::TOKEN_STORE,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    /// The same finding about another part of the store (e.g. `database
+    /// session`).
+    pub fn about(mut self, check: &'static str) -> StoreFinding {
+        self.check = check;
+        self
+    }
+}
+
+/// One store's settings (a file store's directory; a database's URL, keys,
+/// TLS and pool), chosen by the composition root (`crate::backends`) and
+/// ready to open.
+#[async_trait]
+pub trait StoreSettings: Send + Sync {
+    /// Opens the store (a database: connects, and creates or upgrades its
+    /// schema).
+    async fn open(self: Box<Self>) -> Result<Arc<dyn TokenStore>, StoreError>;
 }
 
 /// The exclusive lock on a store; released when dropped.
@@ -297,67 +365,6 @@ impl ConnectionGuard for WholeStoreGuard {
         data.connections.insert(name, connection.clone());
         guard.write(&data).await
     }
-}
-
-/// Where connections live: `--store` / `WRK_ZOOM_DATABASE_URL`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoreLocation {
-    /// The JSON file in a directory (the default: [`config_dir`]).
-    File(PathBuf),
-    /// A PostgreSQL database shared by several processes (`postgres://...`).
-    Postgres(String),
-}
-
-impl StoreLocation {
-    /// `spec` as given by `--store` or `WRK_ZOOM_DATABASE_URL`: a
-    /// `postgres://` (or `postgresql://`) URL, or a directory for the file
-    /// store; none: the file store in the configuration directory.
-    pub fn choose(spec: Option<&str>) -> Result<StoreLocation, StoreError> {
-        match spec.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(StoreLocation::File(config_dir()?)),
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Ok(StoreLocation::Postgres(url.to_string()))
-            }
-            Some(other) if other.contains("://") => Err(StoreError::new(format!(
-                "unknown store '{}': use a postgres://user@host:port/database URL, or a directory for the file store",
-                other.split("://").next().unwrap_or_default()
-            ))),
-            Some(dir) => Ok(StoreLocation::File(PathBuf::from(dir))),
-        }
-    }
-
-    /// Opens the store (for PostgreSQL: connects, migrates the schema, and
-    /// reads `WRK_ZOOM_STORE_KEY`); with PostgreSQL come shared rate limits.
-    pub async fn open(&self) -> Result<OpenStore, StoreError> {
-        match self {
-            StoreLocation::File(dir) => Ok(OpenStore {
-                tokens: Arc::new(FileStore::new(dir)),
-                pacing: None,
-            }),
-            #[cfg(feature = "postgres")]
-            StoreLocation::Postgres(url) => {
-                let keys = crate::postgres::Keys::from_env()?;
-                let store = crate::postgres::Postgres::connect(url, keys).await?;
-                Ok(OpenStore {
-                    tokens: Arc::new(store.clone()),
-                    pacing: Some(Arc::new(store)),
-                })
-            }
-            #[cfg(not(feature = "postgres"))]
-            StoreLocation::Postgres(_) => Err(StoreError::new(
-                "this wrk-zoom was built without PostgreSQL support (cargo feature `postgres`)",
-            )),
-        }
-    }
-}
-
-/// An opened store.
-pub struct OpenStore {
-    /// The connections.
-    pub tokens: Arc<dyn TokenStore>,
-    /// Rate limits shared with the other processes on the store, if it can
-    /// share them.
-    pub pacing: Option<Arc<dyn crate::rate_limit::SharedPacing>>,
 }
 
 #[cfg(test)]
@@ -478,29 +485,6 @@ mod tests {
         let err = FileStore::new(dir).load().unwrap_err().to_string();
         assert!(
             err.contains("damaged") && err.contains("wrk-zoom auth login"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_store_location_is_a_postgres_url_or_a_directory() {
-        assert_eq!(
-            StoreLocation::choose(Some("postgres://wrk@db:5432/zoom")).unwrap(),
-            StoreLocation::Postgres("postgres://wrk@db:5432/zoom".into())
-        );
-        assert!(matches!(
-            StoreLocation::choose(Some("postgresql://db/zoom")).unwrap(),
-            StoreLocation::Postgres(_)
-        ));
-        assert_eq!(
-            StoreLocation::choose(Some("/srv/wrk-zoom")).unwrap(),
-            StoreLocation::File("/srv/wrk-zoom".into())
-        );
-        let err = StoreLocation::choose(Some("mysql://db/zoom"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("unknown store 'mysql'") && err.contains("postgres://"),
             "{err}"
         );
     }

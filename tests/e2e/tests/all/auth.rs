@@ -5,12 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 use wrk_zoom::HostError;
-use wrk_zoom::auth::connections::new_connection;
-use wrk_zoom::auth::login::{self, LoginFailure, LoginOptions};
-use wrk_zoom::auth::oauth;
 use wrk_zoom::auth::{
-    ClientCredentials, Connections, FileStore, Grant, Secret, StoredConnection, TokenStore,
-    now_secs,
+    ClientCredentials, Connections, FileStore, Grant, LoginFailure, LoginOptions, Secret,
+    StoredConnection, TokenStore, account_credentials, new_connection, now_secs,
 };
 use wrk_zoom::model::ConnectionKind;
 use wrk_zoom_e2e::{host, params, simulator, simulator_with, test_component};
@@ -91,7 +88,7 @@ fn percent_decode(text: &str) -> String {
 /// Logs in through the simulator and stores the connection as `name`.
 async fn login(sim: &RunningSimulator, connections: &Connections, name: &str, admin: bool) {
     let origin = sim.origin();
-    let grant = login::login(LoginOptions {
+    let grant = wrk_zoom::auth::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(20),
@@ -193,7 +190,7 @@ async fn login_ignores_a_redirect_with_another_state_and_stalled_clients() {
     let sim = simulator().await;
     let origin = sim.origin();
     let (forged_tx, forged_rx) = tokio::sync::oneshot::channel();
-    let grant = login::login(LoginOptions {
+    let grant = wrk_zoom::auth::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(20),
@@ -232,7 +229,7 @@ async fn login_ignores_a_redirect_with_another_state_and_stalled_clients() {
 async fn login_times_out_with_a_clear_message() {
     let sim = simulator().await;
     let origin = sim.origin();
-    let failure = login::login(LoginOptions {
+    let failure = wrk_zoom::auth::login(LoginOptions {
         credentials: &credentials(),
         oauth_base: &origin,
         timeout: Duration::from_secs(1),
@@ -482,7 +479,7 @@ async fn expired_server_to_server_tokens_are_renewed() {
     })
     .await;
     let (connections, store, _home) = file_connections("s2s");
-    let grant = oauth::account_credentials(&credentials(), &sim.origin(), seed::ACCOUNT_ID)
+    let grant = account_credentials(&credentials(), &sim.origin(), seed::ACCOUNT_ID)
         .await
         .unwrap();
     assert!(grant.refresh_token.is_none());

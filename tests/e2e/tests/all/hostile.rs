@@ -195,7 +195,7 @@ async fn a_daily_limit_resetting_in_year_9999_is_clamped_to_a_day_after_midnight
 
 #[tokio::test]
 async fn token_lifetimes_from_the_token_endpoint_are_bounded_or_refused() {
-    use wrk_zoom::auth::oauth;
+    use wrk_zoom::auth::account_credentials;
     let sim = simulator().await;
     let credentials = wrk_zoom::auth::ClientCredentials {
         client_id: zoom_simulator::seed::CLIENT_ID.into(),
@@ -209,13 +209,13 @@ async fn token_lifetimes_from_the_token_endpoint_are_bounded_or_refused() {
     sim.inject_fault(
         FaultRule::new(answer(200, &[], &token("1000000000000"))).path_prefix("/oauth/token"),
     );
-    let grant = oauth::account_credentials(&credentials, &sim.origin(), "acct")
+    let grant = account_credentials(&credentials, &sim.origin(), "acct")
         .await
         .unwrap();
     assert_eq!(grant.expires_in, 30 * 86_400, "clamped to 30 days");
 
     sim.inject_fault(FaultRule::new(answer(200, &[], &token("-5"))).path_prefix("/oauth/token"));
-    let failure = oauth::account_credentials(&credentials, &sim.origin(), "acct")
+    let failure = account_credentials(&credentials, &sim.origin(), "acct")
         .await
         .unwrap_err();
     assert!(
