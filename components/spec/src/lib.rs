@@ -16,6 +16,7 @@
 pub mod catalog;
 pub mod dates;
 pub mod ids;
+mod kinds;
 pub mod raw_call;
 pub mod request;
 pub mod schema;
@@ -30,10 +31,8 @@ pub mod values;
 #[doc(hidden)]
 pub mod test_support;
 
-pub use spec::{
-    Action, ConnectionKind, CustomPlan, CustomRun, ItemParts, Method, Param, ParamKind,
-    ParamLocation, ParamType, RateCategory, Rule, Runner, USER_ID,
-};
+pub use kinds::{ConnectionKind, Method, ParamKind, ParamLocation, ParamType, RateCategory};
+pub use spec::{Action, CustomPlan, CustomRun, ItemParts, Param, Rule, Runner, USER_ID};
 pub use types::{Call, Failure, InvalidParam, Reply};
 
 use request::Request;

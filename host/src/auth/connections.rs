@@ -20,100 +20,17 @@
 //! - `invalid_grant` marks the connection as needing a login and says how;
 //!   nothing is retried in a loop.
 
+use super::access::{Access, relogin_command};
+use super::grants::{apply_grant, exchange, needs_login};
 use super::now_secs;
-use super::oauth::{self, ClientCredentials, OAuthFailure, TokenGrant};
-use super::store::{Grant, Secret, StoreData, StoredConnection, TokenStore};
-use crate::connection::ZoomConnection;
+use super::oauth::OAuthFailure;
+use super::store::{Secret, StoreData, StoredConnection, TokenStore};
 use crate::error::HostError;
 use crate::model::ConnectionKind;
 use crate::rate_limit::SharedPacing;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// A usable token of a stored connection.
-#[derive(Clone)]
-pub struct Access {
-    /// The connection's name.
-    pub name: String,
-    /// User or admin.
-    pub kind: ConnectionKind,
-    /// How its tokens are granted.
-    pub grant: Grant,
-    /// Scopes Zoom granted (empty when Zoom did not say).
-    pub scopes: Vec<String>,
-    /// When the access token expires (Unix seconds).
-    pub expires_at: i64,
-    /// The Zoom account, when known.
-    pub account_id: Option<String>,
-    /// Token and API base for [`crate::Host::run`].
-    pub zoom: ZoomConnection,
-}
-
-impl std::fmt::Debug for Access {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Access")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("grant", &self.grant)
-            .field("scopes", &self.scopes)
-            .field("expires_at", &self.expires_at)
-            .field("api_base", &self.zoom.api_base)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Access {
-    fn from_stored(name: &str, c: &StoredConnection) -> Access {
-        Access {
-            name: name.to_string(),
-            kind: c.kind,
-            grant: c.grant,
-            scopes: c.scopes.clone(),
-            expires_at: c.expires_at,
-            account_id: c.account_id.clone(),
-            zoom: ZoomConnection {
-                access_token: c.access_token.expose().to_string(),
-                api_base: c.api_base.clone(),
-                // Connections to one account share its rate limits.
-                account: Some(
-                    c.account_id
-                        .clone()
-                        .unwrap_or_else(|| format!("connection:{name}")),
-                ),
-            },
-        }
-    }
-
-    /// The command that renews this connection's grant from scratch.
-    pub fn relogin_command(&self) -> String {
-        relogin_command(
-            &self.name,
-            self.kind,
-            self.grant,
-            self.account_id.as_deref(),
-        )
-    }
-}
-
-/// `wrk-zoom auth login ...` or `wrk-zoom auth s2s ...` for a connection.
-pub fn relogin_command(
-    name: &str,
-    kind: ConnectionKind,
-    grant: Grant,
-    account_id: Option<&str>,
-) -> String {
-    match grant {
-        Grant::AccountCredentials => format!(
-            "wrk-zoom auth s2s --account-id {} --connection {name}",
-            account_id.unwrap_or("ACCOUNT_ID")
-        ),
-        Grant::AuthorizationCode => match kind {
-            ConnectionKind::Admin => format!("wrk-zoom auth login --admin --connection {name}"),
-            ConnectionKind::User => format!("wrk-zoom auth login --connection {name}"),
-        },
-    }
-}
 
 /// How long a renewal's token request may take, all in all (Zoom answers
 /// in well under a second). The connection stays locked meanwhile; a
@@ -478,108 +395,10 @@ impl Connections {
     }
 }
 
-/// The token request that renews `current`'s grant.
-async fn exchange(current: &StoredConnection) -> Result<TokenGrant, OAuthFailure> {
-    #[cfg(feature = "test-hooks")]
-    stall_renewal().await;
-    let credentials = ClientCredentials {
-        client_id: current.client_id.clone(),
-        client_secret: current.client_secret.clone(),
-    };
-    match current.grant {
-        Grant::AuthorizationCode => match &current.refresh_token {
-            Some(rt) => oauth::refresh(&credentials, &current.oauth_base, rt).await,
-            None => Err(OAuthFailure::InvalidGrant(
-                "no refresh token is stored".into(),
-            )),
-        },
-        Grant::AccountCredentials => match &current.account_id {
-            Some(id) => oauth::account_credentials(&credentials, &current.oauth_base, id).await,
-            None => Err(OAuthFailure::InvalidGrant("no account ID is stored".into())),
-        },
-    }
-}
-
-/// Test hook (cargo feature `test-hooks`, never in a shipped binary):
-/// `WRK_ZOOM_TEST_STALL_RENEWAL_MS` makes the exchange slow (the lock held,
-/// nothing sent yet), so a test can kill the process mid-renewal or outlast
-/// the time limit (see host/tests/all/cluster.rs).
-#[cfg(feature = "test-hooks")]
-async fn stall_renewal() {
-    if let Some(ms) = std::env::var("WRK_ZOOM_TEST_STALL_RENEWAL_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-}
-
-/// Applies a token grant to a connection.
-pub fn apply_grant(connection: &mut StoredConnection, grant: TokenGrant, now: i64) {
-    connection.access_token = grant.access_token;
-    if grant.refresh_token.is_some() {
-        connection.refresh_token = grant.refresh_token;
-    }
-    connection.expires_at = now + grant.expires_in;
-    connection.lifetime_secs = grant.expires_in;
-    if !grant.scopes.is_empty() {
-        connection.scopes = grant.scopes;
-    }
-    if let Some(api_base) = grant.api_base {
-        connection.api_base = api_base;
-    }
-    connection.needs_login = None;
-    connection.granted_at = now;
-}
-
-fn needs_login(name: &str, c: &StoredConnection, reason: &str) -> HostError {
-    HostError::NeedsLogin {
-        connection: name.to_string(),
-        reason: reason.to_string(),
-        fix: format!(
-            "run `{}` to connect it again",
-            relogin_command(name, c.kind, c.grant, c.account_id.as_deref())
-        ),
-    }
-}
-
-/// A connection built from a first grant.
-#[allow(clippy::too_many_arguments)]
-pub fn new_connection(
-    kind: ConnectionKind,
-    grant_kind: Grant,
-    credentials: &ClientCredentials,
-    oauth_base: &str,
-    default_api_base: &str,
-    account_id: Option<String>,
-    grant: TokenGrant,
-    now: i64,
-) -> StoredConnection {
-    let mut connection = StoredConnection {
-        kind,
-        grant: grant_kind,
-        client_id: credentials.client_id.clone(),
-        client_secret: credentials.client_secret.clone(),
-        oauth_base: oauth_base.trim_end_matches('/').to_string(),
-        api_base: default_api_base.to_string(),
-        account_id,
-        access_token: Secret::default(),
-        refresh_token: None,
-        expires_at: 0,
-        lifetime_secs: 0,
-        scopes: Vec::new(),
-        needs_login: None,
-        granted_at: now,
-        renewals: 0,
-    };
-    apply_grant(&mut connection, grant, now);
-    connection
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::store::{MemoryStore, StoreError, StoreGuard};
+    use crate::auth::store::{Grant, MemoryStore, StoreError, StoreGuard};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A store shared with other processes, counting this one's reads.

@@ -12,21 +12,27 @@
 //! - `connections`: fresh tokens on demand ([`Connections`]: refresh ahead
 //!   of expiry, single-flight inside a process, locked across processes,
 //!   rotated refresh tokens saved before use);
+//! - `access`: a usable token ([`Access`]) and the command that connects a
+//!   connection again;
+//! - `grants`: what a token grant does to a stored connection (the renewing
+//!   request, applying the answer, a first connection);
 //! - `names`: what a connection may be called.
 //!
 //! Each item has one public path: `wrk_zoom::auth::Item`. Running a call on
 //! a connection is [`crate::call`]'s. Components never see any of this:
 //! [`crate::Host::run`] hands them a per-call stand-in token (see `egress`).
 
+mod access;
 mod connections;
+mod grants;
 mod login;
 mod names;
 mod oauth;
 mod store;
 
-pub use connections::{
-    Access, Connections, RENEWAL_TIME_LIMIT, apply_grant, new_connection, relogin_command,
-};
+pub use access::{Access, relogin_command};
+pub use connections::{Connections, RENEWAL_TIME_LIMIT};
+pub use grants::{apply_grant, new_connection};
 pub use login::{LoginFailure, LoginOptions, login};
 pub use names::{
     CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, MAX_CONNECTION_NAME_LEN, check_connection_name,

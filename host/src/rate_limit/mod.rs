@@ -6,8 +6,9 @@
 //!
 //! - `published`: [`Plan`], [`Table`], [`Rate`] and [`published_rate`],
 //!   Zoom's published numbers;
-//! - `pacer`: [`PacingConfig`] (which plan to pace for, per-category
-//!   overrides) and [`Pacer`], the shared buckets of every account;
+//! - `config`: [`RateLimitConfig`], [`PacingConfig`] (which plan to pace
+//!   for, per-category overrides, from the environment at the edge);
+//! - `pacer`: [`Pacer`], the shared buckets of every account;
 //! - `retry`: [`RetryPolicy`], how 429s, 5xx and connection failures are
 //!   retried;
 //! - `operations`: Zoom's label of every operation, for requests whose
@@ -17,6 +18,7 @@
 //! - `response`: what a 429 says ([`RateLimitKind`], `Retry-After`, the
 //!   daily-limit sentence).
 
+mod config;
 mod operations;
 mod pacer;
 mod published;
@@ -24,30 +26,12 @@ mod response;
 mod retry;
 mod shared;
 
+pub use config::{PacingConfig, RateLimitConfig};
 pub use operations::operation_of;
-pub use pacer::{Account, Pacer, PacingConfig};
+pub use pacer::{Account, Pacer};
 pub use published::{Plan, Rate, Table, category_name, parse_category, published_rate};
 pub use response::{
     RateLimitKind, classify_429, daily_limit_description, daily_reset, parse_retry_after,
 };
 pub use retry::RetryPolicy;
 pub use shared::{BucketId, KnownDailyLimit, SharedPacing, Slot};
-
-/// Everything the host knows about Zoom's limits.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateLimitConfig {
-    /// Which per-second limits to pace to.
-    pub pacing: PacingConfig,
-    /// How failed requests are retried.
-    pub retry: RetryPolicy,
-}
-
-impl RateLimitConfig {
-    /// Pacing from the environment (`WRK_ZOOM_PLAN`), default retries.
-    pub fn from_env() -> RateLimitConfig {
-        RateLimitConfig {
-            pacing: PacingConfig::from_env(),
-            retry: RetryPolicy::default(),
-        }
-    }
-}
