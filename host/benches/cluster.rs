@@ -28,7 +28,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::{Bench, Process};
-use wrk_zoom::auth::{Connections, FileStore, Grant, Secret, StoredConnection, now_secs};
+use wrk_zoom::auth::{Connections, FileStore, Grant, Secret, StoredConnection};
+use wrk_zoom::clock::now_secs;
 use wrk_zoom::model::ConnectionKind;
 use zoom_simulator::{SimConfig, seed};
 

@@ -22,9 +22,9 @@
 
 use super::access::{Access, relogin_command};
 use super::grants::{apply_grant, exchange, needs_login};
-use super::now_secs;
 use super::oauth::OAuthFailure;
 use super::store::{Secret, StoreData, StoredConnection, TokenStore};
+use crate::clock::now_secs;
 use crate::error::HostError;
 use crate::model::ConnectionKind;
 use crate::rate_limit::SharedPacing;

@@ -50,5 +50,3 @@ pub use store::{
 pub const DEFAULT_OAUTH_BASE: &str = "https://zoom.us";
 /// Default Zoom API base when the token response names none.
 pub const DEFAULT_API_BASE: &str = "https://api.zoom.us/v2";
-
-pub use crate::clock::now_secs;

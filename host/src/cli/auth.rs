@@ -11,9 +11,9 @@ use wrk_zoom::HostError;
 use wrk_zoom::auth::{
     ClientCredentials, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, FileStore, Grant, LoginOptions,
     Secret, StoreError, StoredConnection, account_credentials, check_oauth_base, new_connection,
-    now_secs, relogin_command,
+    relogin_command,
 };
-use wrk_zoom::clock::format_utc;
+use wrk_zoom::clock::{format_utc, now_secs};
 use wrk_zoom::model::ConnectionKind;
 
 #[derive(Subcommand)]

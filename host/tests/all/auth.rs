@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wrk_zoom::auth::{Connections, FileStore, TokenStore, now_secs};
+use wrk_zoom::auth::{Connections, FileStore, TokenStore};
+use wrk_zoom::clock::now_secs;
 use wrk_zoom::{Host, HostConfig};
 use zoom_simulator::{RunningSimulator, SimConfig, seed};
 

@@ -7,8 +7,9 @@ use std::time::Duration;
 use wrk_zoom::HostError;
 use wrk_zoom::auth::{
     ClientCredentials, Connections, FileStore, Grant, LoginFailure, LoginOptions, Secret,
-    StoredConnection, TokenStore, account_credentials, new_connection, now_secs,
+    StoredConnection, TokenStore, account_credentials, new_connection,
 };
+use wrk_zoom::clock::now_secs;
 use wrk_zoom::model::ConnectionKind;
 use wrk_zoom_e2e::{host, params, simulator, simulator_with, test_component};
 use zoom_simulator::browser::{consent, http_get};
