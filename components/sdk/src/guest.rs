@@ -1,7 +1,7 @@
 //! The boundary between the declaration's types and the generated WIT
 //! types: what the [`export_action!`](crate::export_action) macro calls.
 
-use crate::__bindings::wrk::zoom::types as wit;
+use crate::bindings::wrk::zoom::types as wit;
 use wrk_zoom_spec::{
     Action, Call, ConnectionKind, Failure, Param, ParamKind, ParamLocation, RateCategory,
 };

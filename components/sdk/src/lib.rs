@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod bindings;
 mod guest;
 pub mod http;
 mod runners;
@@ -33,19 +34,11 @@ pub use wrk_zoom_spec::{
 
 pub use runners::run;
 
-/// What [`export_action!`] expands to: the bindings generated for the
-/// `wrk:zoom/zoom-action` world (from `wit/`) and the glue that converts
-/// to and from them. Not an API.
+/// What [`export_action!`] expands to: the generated bindings and the
+/// glue that converts to and from them. Not an API.
 #[doc(hidden)]
 pub mod __bindings {
-    wit_bindgen::generate!({
-        path: "../../wit",
-        world: "wrk:zoom/zoom-action",
-        pub_export_macro: true,
-        export_macro_name: "__export_zoom_action",
-        default_bindings_module: "wrk_zoom_sdk::__bindings",
-    });
-
+    pub use crate::bindings::*;
     pub use crate::guest::{describe, plan, run};
 }
 
