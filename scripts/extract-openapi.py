@@ -38,6 +38,18 @@ BODY_SCHEMA_OPERATIONS = {
 
 SOURCE_FILES = ["meetings.json", "phone.json", "users.json"]
 
+# What each action returns, as JSON Schema (draft 2020-12), derived from the
+# success response of its operation and loosened where Zoom is loose (see
+# output_schema); one file per action (an admin twin returns what its user
+# action returns).
+OUTPUT_SCHEMAS_DIR = os.path.join(REPO_ROOT, "spec", "output-schemas")
+# Actions whose operation has a list the action does not page through
+# (Zoom sends it whole); the e2e tests check this against the catalog.
+UNPAGED = {
+    "retrieve-meeting-recordings": "recording_files is one meeting's files, never paginated",
+    "retrieve-call-history": "call_elements are one call's legs, never paginated",
+}
+
 # Operations used by the actions: key -> (source file, list key or None).
 # The list key is the project's choice of the array to page through; the
 # script checks it exists as an array property of the 200 response.
@@ -465,6 +477,254 @@ def build_body_schemas(spec_dir):
     return files
 
 
+# ------------------------------------------------------------ output schemas
+
+JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
+# Fields a workflow keys on: required at the top of a result when Zoom
+# documents them there (never deeper: a guest participant has no id).
+STABLE_IDS = ("id", "uuid")
+
+
+def is_identifier(name):
+    return name in ("id", "uuid") or name.endswith("_id") or name.endswith("Id")
+
+
+def loosen(res, schema, name, depth=0):
+    """One documented schema made permissive (draft 2020-12): descriptions
+    and formats kept; documented values kept as `examples` (Zoom adds
+    values); `nullable` and every optional scalar accept null; an
+    identifier accepts a number or a string (Zoom sends both); unknown
+    fields allowed; nothing required; oneOf read as anyOf."""
+    if depth > 40:
+        raise SystemExit("output schema too deep at " + name)
+    schema = res.resolve(schema)
+    if not isinstance(schema, dict):
+        return {}
+    out = {}
+    if schema.get("description"):
+        out["description"] = short_description(schema["description"], 200)
+    if "format" in schema:
+        out["format"] = schema["format"]
+    if "enum" in schema:
+        out["examples"] = [v for v in schema["enum"] if v is not None]
+    elif "example" in schema and not isinstance(schema["example"], (dict, list)):
+        out["examples"] = [schema["example"]]
+    kind = schema.get("type")
+    if kind is not None:
+        kinds = [kind]
+        if is_identifier(name) and kind in ("integer", "number", "string"):
+            kinds = ["integer", "string"]
+        if kind != "object" and kind != "array" or schema.get("nullable"):
+            kinds.append("null")
+        out["type"] = kinds[0] if len(kinds) == 1 else kinds
+    if "properties" in schema:
+        out["properties"] = {
+            prop: loosen(res, sub, prop, depth + 1)
+            for prop, sub in sorted(schema["properties"].items())
+        }
+    if "items" in schema:
+        out["items"] = loosen(res, schema["items"], name, depth + 1)
+    for key in ("allOf", "anyOf", "oneOf"):
+        if key in schema:
+            out["anyOf" if key == "oneOf" else key] = [
+                loosen(res, sub, name, depth + 1) for sub in schema[key]
+            ]
+    return out
+
+
+def top_level_properties(res, schema):
+    schema = res.resolve(schema)
+    props = set(schema.get("properties", {}))
+    for sub in schema.get("allOf", []):
+        props |= top_level_properties(res, sub)
+    return props
+
+
+def result_schema(res, op, list_key):
+    """The schema of one answer of `op` (a page, for a list)."""
+    responses = op.get("responses", {})
+    for status in ("200", "201"):
+        resp = responses.get(status) or responses.get(int(status))
+        if resp is None:
+            continue
+        content = res.resolve(resp).get("content", {})
+        schema = content.get("application/json", {}).get("schema")
+        if schema is None:
+            break
+        out = loosen(res, schema, "")
+        present = top_level_properties(res, schema)
+        required = [k for k in STABLE_IDS if k in present]
+        if list_key is not None:
+            required.append(list_key)
+        if required:
+            out["required"] = required
+        return out
+    return None
+
+
+def envelope_schema(list_key, item):
+    """What following every page answers: the items and the totals."""
+    return {
+        "type": "object",
+        "description": "Every page of the list: the items, then the totals.",
+        "required": [list_key, "total_records", "truncated"],
+        "properties": {
+            list_key: {"type": "array", "items": item},
+            "total_records": {"type": "integer", "description": "Items returned."},
+            "truncated": {"type": "boolean",
+                          "description": "Whether it stopped before the end (a maximum)."},
+            "next_page_token": {"type": "string",
+                                "description": "Where to continue, when truncated."},
+            "left_in_last_page": {"type": "integer",
+                                  "description": "Items of the last page not returned."},
+            "window": {
+                "type": "object",
+                "description": "The month window next_page_token belongs to.",
+                "properties": {"from": {"type": "string"}, "to": {"type": "string"}},
+            },
+        },
+    }
+
+
+def list_item(schema, list_key):
+    prop = schema.get("properties", {}).get(list_key)
+    if prop is None:
+        for sub in schema.get("allOf", []):
+            found = list_item(sub, list_key)
+            if found is not None:
+                return found
+        return None
+    return prop.get("items", {})
+
+
+ANY_ID = {"type": ["integer", "string"]}
+CUE = {
+    "type": "object",
+    "properties": {
+        "start": {"type": "string", "description": "Start, HH:MM:SS.mmm."},
+        "end": {"type": "string", "description": "End, HH:MM:SS.mmm."},
+        "speaker": {"type": ["string", "null"], "description": "Who spoke, when the file says."},
+        "text": {"type": "string"},
+    },
+}
+
+
+def own_schemas(meeting):
+    """The results the components make themselves (not Zoom's answer)."""
+    return {
+        "update-meeting": {
+            "type": "object",
+            "description": "What the update changed, and the meeting as it is now.",
+            "required": ["updated", "meeting_id", "changed"],
+            "properties": {
+                "updated": {"const": True},
+                "meeting_id": ANY_ID,
+                "occurrence_id": {"type": ["string", "null"]},
+                "changed": {"type": "object",
+                            "description": "The fields sent, as sent."},
+                "meeting": {"anyOf": [meeting, {"type": "null"}],
+                            "description": "The meeting read back after the update."},
+                "meeting_error": {"type": "string",
+                                  "description": "Why the meeting could not be read back."},
+            },
+        },
+        "delete-meeting": {
+            "type": "object",
+            "description": "What was deleted.",
+            "required": ["deleted", "meeting_id", "whole_series"],
+            "properties": {
+                "deleted": {"const": True},
+                "meeting_id": ANY_ID,
+                "occurrence_id": {"type": ["string", "null"]},
+                "whole_series": {"type": "boolean"},
+            },
+        },
+        "api-call": {
+            "description": "Zoom's answer to the request, as Zoom sent it "
+                           "(or {\"ok\": true, \"status\": N} when it sent none).",
+        },
+    }
+
+
+def transcript_schema(metadata):
+    """Zoom's transcript metadata plus what the component adds."""
+    out = json.loads(json.dumps(metadata))
+    props = out.setdefault("properties", {})
+    props.update({
+        "available": {"type": "boolean",
+                      "description": "Whether the transcript was downloaded and parsed."},
+        "reason": {"type": ["string", "null"],
+                   "description": "Why it is not available (Zoom's download_restriction_reason)."},
+        "explanation": {"type": "string", "description": "The reason in words."},
+        "cues": {"type": "array", "items": CUE, "description": "The WebVTT cues."},
+        "turns": {"type": "array", "items": CUE,
+                  "description": "Consecutive cues of one speaker, joined."},
+        "speakers": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "speaker": {"type": ["string", "null"]},
+                "talk_seconds": {"type": "number"},
+                "turns": {"type": "integer"},
+            },
+        }, "description": "Talk time and turns per speaker."},
+        "text": {"type": "string", "description": "One 'Speaker: text' line per turn."},
+        "instance": {"type": "object", "description":
+                     "The ended instance a numeric meeting ID was resolved to.",
+                     "properties": {"uuid": {"type": "string"},
+                                    "start_time": {"type": ["string", "null"]},
+                                    "resolved_from": ANY_ID,
+                                    "why": {"type": "string"}}},
+    })
+    out["required"] = ["available"]
+    return out
+
+
+def build_output_schemas(spec_dir):
+    """{file name: JSON text}: each action's output schema (see loosen)."""
+    docs = {}
+    for name in SOURCE_FILES:
+        with open(os.path.join(spec_dir, name), encoding="utf-8") as fh:
+            docs[name] = json.load(fh)
+
+    def schema_of(key, paged=True):
+        source, list_key = OPERATIONS[key]
+        list_key = list_key if paged else None
+        method, path = key.split(" ", 1)
+        res = Resolver(docs[source])
+        return result_schema(res, docs[source]["paths"][path][method.lower()], list_key)
+
+    own = own_schemas(schema_of("GET /meetings/{meetingId}"))
+    files = {}
+    for name, op_key in USER_ACTIONS + ADMIN_ONLY_ACTIONS:
+        entry = {
+            "about": "What %s (and its admin twin) returns, as JSON Schema: derived "
+                     "from Zoom's documented answer%s and loosened where Zoom is "
+                     "loose (scripts/extract-openapi.py); do not edit by hand."
+                     % (name, " to " + op_key if op_key else ""),
+            "action": name,
+            "operation": op_key,
+        }
+        list_key = OPERATIONS[op_key][1] if op_key and name not in UNPAGED else None
+        if name in own:
+            schema = own[name]
+        elif name == "retrieve-meeting-transcript":
+            schema = transcript_schema(schema_of(op_key))
+        else:
+            schema = schema_of(op_key, paged=name not in UNPAGED)
+        if schema is None:
+            raise SystemExit("no documented answer for " + name)
+        entry["schema"] = dict({"$schema": JSON_SCHEMA}, **schema)
+        if list_key is not None:
+            item = list_item(schema, list_key)
+            if item is None:
+                raise SystemExit("list key %r missing from %s" % (list_key, name))
+            entry["list_key"] = list_key
+            entry["all"] = dict({"$schema": JSON_SCHEMA}, **envelope_schema(list_key, item))
+        files[name + ".json"] = json.dumps(entry, sort_keys=True, indent=1,
+                                           ensure_ascii=False) + "\n"
+    return files
+
+
 def render(data):
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -523,6 +783,8 @@ def main(argv):
     ok = write_or_check(RATE_LABELS_OUTPUT, build_rate_labels(spec_dir), check) and ok
     for name, text in sorted(build_body_schemas(spec_dir).items()):
         ok = write_or_check(os.path.join(BODY_SCHEMAS_DIR, name), text, check) and ok
+    for name, text in sorted(build_output_schemas(spec_dir).items()):
+        ok = write_or_check(os.path.join(OUTPUT_SCHEMAS_DIR, name), text, check) and ok
     return 0 if ok else 1
 
 

@@ -8,6 +8,7 @@ mod encoding;
 mod every_action;
 mod hostile;
 mod isolation;
+mod outputs;
 mod pagination;
 mod resilience;
 mod swap;
