@@ -695,15 +695,15 @@ def build_output_schemas(spec_dir):
 
     own = own_schemas(schema_of("GET /meetings/{meetingId}"))
     files = {}
+
+    def write(file_name, comment, schema):
+        text = dict({"$schema": JSON_SCHEMA, "$comment": comment}, **schema)
+        files[file_name] = json.dumps(text, sort_keys=True, indent=1,
+                                      ensure_ascii=False) + "\n"
+
     for name, op_key in USER_ACTIONS + ADMIN_ONLY_ACTIONS:
-        entry = {
-            "about": "What %s (and its admin twin) returns, as JSON Schema: derived "
-                     "from Zoom's documented answer%s and loosened where Zoom is "
-                     "loose (scripts/extract-openapi.py); do not edit by hand."
-                     % (name, " to " + op_key if op_key else ""),
-            "action": name,
-            "operation": op_key,
-        }
+        source = ("Zoom's documented answer to %s, loosened where Zoom is loose" % op_key
+                  if op_key else "the component's own shape")
         list_key = OPERATIONS[op_key][1] if op_key and name not in UNPAGED else None
         if name in own:
             schema = own[name]
@@ -713,15 +713,20 @@ def build_output_schemas(spec_dir):
             schema = schema_of(op_key, paged=name not in UNPAGED)
         if schema is None:
             raise SystemExit("no documented answer for " + name)
-        entry["schema"] = dict({"$schema": JSON_SCHEMA}, **schema)
+        write(name + ".json",
+              "What %s (and its admin twin) returns: one answer%s. From %s "
+              "(scripts/extract-openapi.py); do not edit by hand."
+              % (name, ", a page of the list" if list_key else "", source),
+              schema)
         if list_key is not None:
             item = list_item(schema, list_key)
             if item is None:
                 raise SystemExit("list key %r missing from %s" % (list_key, name))
-            entry["list_key"] = list_key
-            entry["all"] = dict({"$schema": JSON_SCHEMA}, **envelope_schema(list_key, item))
-        files[name + ".json"] = json.dumps(entry, sort_keys=True, indent=1,
-                                           ensure_ascii=False) + "\n"
+            write(name + ".all.json",
+                  "What following every page of %s returns (the CLI's --all, "
+                  "serve's \"all\": true): the items of every page and the totals "
+                  "(scripts/extract-openapi.py); do not edit by hand." % name,
+                  envelope_schema(list_key, item))
     return files
 
 

@@ -11,7 +11,6 @@ use crate::error::HostError;
 use crate::model::{ActionInfo, PlannedRequest, Reply};
 use crate::rate_limit::{Pacer, RateLimitConfig, SharedPacing, Table};
 use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
-use crate::runtime::bindings::types as wit;
 use crate::runtime::compiler::Compiler;
 use crate::runtime::engine::{EpochTicker, new_engine};
 use crate::runtime::limits::CallLimits;
@@ -293,17 +292,14 @@ impl Host {
             .map_err(|e| HostError::Internal(format!("loading stopped: {e}")))?;
         let mut store = self.sealed_store();
         let info = self
-            .with_limits(&label, async {
-                let instance = compiled.pre.instantiate_async(&mut store).await?;
-                instance.wrk_zoom_action().call_describe(&mut store).await
-            })
+            .with_limits(&label, compiled.pre.describe(&mut store))
             .await
             .map_err(|e| HostError::Load {
                 source_name: label.clone(),
                 message: format!("describe() failed: {e}"),
             })?;
         Ok(LoadedAction {
-            info: ActionInfo::from(info),
+            info,
             pre: compiled.pre,
             source: label,
             digest: compiled.digest,
@@ -380,16 +376,9 @@ impl Host {
         let name = action.info.name.as_str();
         let mut store = self.sealed_store();
         let planned = self
-            .with_limits(name, async {
-                let instance = action.pre.instantiate_async(&mut store).await?;
-                instance
-                    .wrk_zoom_action()
-                    .call_plan(&mut store, &params.to_vec())
-                    .await
-            })
-            .await?
-            .map_err(|e| e.into_host_error(name))?;
-        Ok(PlannedRequest::from(planned))
+            .with_limits(name, action.pre.plan(&mut store, name, params))
+            .await??;
+        Ok(planned)
     }
 
     /// Runs the action `name` once against Zoom.
@@ -440,21 +429,19 @@ impl Host {
             self.limits.egress(),
         );
         let mut store = new_store(&self.engine, hooks, &self.limits);
-        let guest_connection = wit::Connection::for_guest(&connection.api_base, stand_in);
         let outcome = self
-            .with_limits(name, async {
-                let instance = action.pre.instantiate_async(&mut store).await?;
-                instance
-                    .wrk_zoom_action()
-                    .call_run(&mut store, &guest_connection, &params.to_vec())
-                    .await
-            })
+            .with_limits(
+                name,
+                action
+                    .pre
+                    .run(&mut store, name, &connection.api_base, stand_in, params),
+            )
             .await;
         let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some(error) = log.into_error(name, !matches!(outcome, Ok(Ok(_)))) {
             return Err(error);
         }
-        let reply = outcome?.map_err(|e| e.into_host_error(name))?;
+        let reply = outcome??;
         if reply.body.len() > self.limits.max_reply {
             return Err(HostError::CallLimit {
                 action: name.to_string(),

@@ -29,6 +29,13 @@ pub struct ActionInfo {
     pub list_key: Option<String>,
     /// Every parameter the action takes.
     pub params: Vec<ParamSpec>,
+    /// What the action returns, as JSON Schema (draft 2020-12): one
+    /// answer, a page for a list. `None` for a component built against
+    /// `wrk:zoom@0.1.0`, or one that does not say. Left out of the
+    /// serialised description (it is large); shown on its own by
+    /// `describe --output-schema` and `GET /v1/actions/{name}/output-schema`.
+    #[serde(skip)]
+    pub output_schema: Option<serde_json::Value>,
 }
 
 /// Scopes that each allow the call (any one suffices).
@@ -155,6 +162,9 @@ impl From<&wrk_zoom_spec::Action> for ActionInfo {
                     maximum: p.max,
                 })
                 .collect(),
+            output_schema: action
+                .output_schema
+                .and_then(|text| serde_json::from_str(text).ok()),
         }
     }
 }

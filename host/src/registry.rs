@@ -13,8 +13,7 @@
 
 use crate::error::HostError;
 use crate::model::ActionInfo;
-use crate::runtime::bindings::ZoomActionPre;
-use crate::runtime::store::CallState;
+use crate::runtime::bindings::ActionPre;
 use arc_swap::ArcSwap;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,7 +25,7 @@ use tokio::sync::OnceCell;
 pub struct LoadedAction {
     /// Its `describe()`.
     pub info: ActionInfo,
-    pub(crate) pre: ZoomActionPre<CallState>,
+    pub(crate) pre: ActionPre,
     /// Where it came from (`built-in` or a file path).
     pub source: String,
     /// sha256 of the component bytes.
@@ -35,12 +34,21 @@ pub struct LoadedAction {
     pub from_cache: bool,
 }
 
+impl LoadedAction {
+    /// The contract version the component was built against
+    /// (`wrk:zoom@0.1.0` components describe no output schema).
+    pub fn contract(&self) -> &'static str {
+        self.pre.version()
+    }
+}
+
 impl std::fmt::Debug for LoadedAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoadedAction")
             .field("name", &self.info.name)
             .field("source", &self.source)
             .field("digest", &self.digest)
+            .field("contract", &self.contract())
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,6 @@
 //! The gateway: one Zoom action behind `wasi:http/incoming-handler`, so that
 //! hosts that only serve HTTP (`wasmtime serve`, Spin, wasmCloud, Fastly)
-//! can run it. It imports `wrk:zoom/action@0.1.0`; the build composes it
+//! can run it. It imports `wrk:zoom/action@0.2.0`; the build composes it
 //! with each action into `<action>.http.wasm` (see README.md).
 //!
 //! - `GET /`: the action's `describe()`, as `wrk-zoom describe` prints it;
@@ -10,8 +10,8 @@
 
 mod bindings {
     wit_bindgen::generate!({
-        inline: "package wrk:zoom-gateway; world gateway { import wrk:zoom/action@0.1.0; }",
-        path: "../../wit",
+        inline: "package wrk:zoom-gateway; world gateway { import wrk:zoom/action@0.2.0; }",
+        path: "../../wit/v0.2.0",
         world: "wrk:zoom-gateway/gateway",
         generate_all,
     });

@@ -6,7 +6,7 @@
 #![allow(missing_docs)]
 
 wit_bindgen::generate!({
-    path: "../../wit",
+    path: "../../wit/v0.2.0",
     world: "wrk:zoom/zoom-action",
     pub_export_macro: true,
     export_macro_name: "__export_zoom_action",

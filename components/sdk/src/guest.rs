@@ -20,6 +20,7 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
         rate: action.rate.into(),
         list_key: action.list_key.map(Into::into),
         params: action.all_params().into_iter().map(param_spec).collect(),
+        output_schema: action.output_schema.map(Into::into),
     }
 }
 

@@ -290,6 +290,10 @@ pub struct Action {
     pub body_schemas: Option<&'static str>,
     /// Entries of another array of each page that belong to the items.
     pub item_parts: Option<ItemParts>,
+    /// What the action returns, as JSON Schema (draft 2020-12) text: one
+    /// answer, a page for a list (`describe()` hands it to hosts). The
+    /// catalog's come from `spec/output-schemas/`.
+    pub output_schema: Option<&'static str>,
 }
 
 /// The `userId` parameter an admin action gains for a `{userId}` path.
@@ -322,6 +326,7 @@ impl Action {
         runner: None,
         body_schemas: None,
         item_parts: None,
+        output_schema: None,
     };
 
     /// The admin twin of a user action: same endpoint and parameters, admin

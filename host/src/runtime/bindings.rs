@@ -1,25 +1,180 @@
-//! Host-side bindings for the `wrk:zoom/zoom-action` world (from `wit/`),
-//! and every conversion between the generated types and the host's
-//! ([`crate::model`], [`HostError`]): the one place that builds or takes
-//! apart a generated type.
+//! Host-side bindings for every version of the `wrk:zoom/zoom-action`
+//! world the host loads (`wit/v0.1.0`, `wit/v0.2.0`), and every conversion
+//! between the generated types and the host's ([`crate::model`],
+//! [`HostError`]): the one place that builds or takes apart a generated
+//! type. [`ActionPre`] is a component pre-instantiated against whichever
+//! version it exports, the newest first.
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "wrk:zoom/zoom-action",
-    exports: { default: async },
-});
-
-pub use wrk::zoom::types;
-
+use super::store::CallState;
 use crate::error::HostError;
 use crate::model::{
     ActionInfo, ConnectionKind, InvalidParam, ParamKind, ParamLocation, ParamSpec, PlannedRequest,
     RateCategory, Reply, Scopes,
 };
-use types as wit;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
 
-impl From<wit::ActionInfo> for ActionInfo {
-    fn from(info: wit::ActionInfo) -> Self {
+/// `wrk:zoom@0.1.0`: components built before output schemas.
+mod v0_1 {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.1.0",
+        world: "wrk:zoom/zoom-action",
+        exports: { default: async },
+    });
+}
+
+/// `wrk:zoom@0.2.0`: `describe()` says what `run` returns.
+mod v0_2 {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.2.0",
+        world: "wrk:zoom/zoom-action",
+        exports: { default: async },
+    });
+}
+
+/// An action component, pre-instantiated against the contract version it
+/// exports.
+#[derive(Clone)]
+pub(crate) enum ActionPre {
+    V0_1(v0_1::ZoomActionPre<CallState>),
+    V0_2(v0_2::ZoomActionPre<CallState>),
+}
+
+/// One answer of `run`, before the host reads its body.
+pub(crate) struct GuestReply {
+    pub(crate) status: u16,
+    pub(crate) body: String,
+    pub(crate) next_page_token: Option<String>,
+}
+
+impl ActionPre {
+    /// `pre` as the newest contract version it exports; the error names the
+    /// versions looked for.
+    pub(crate) fn new(pre: InstancePre<CallState>) -> wasmtime::Result<ActionPre> {
+        match v0_2::ZoomActionPre::new(pre.clone()) {
+            Ok(v2) => Ok(ActionPre::V0_2(v2)),
+            Err(newest) => match v0_1::ZoomActionPre::new(pre) {
+                Ok(v1) => Ok(ActionPre::V0_1(v1)),
+                Err(_) => Err(newest.context("neither wrk:zoom@0.2.0 nor wrk:zoom@0.1.0")),
+            },
+        }
+    }
+
+    /// The contract version the component was built against.
+    pub(crate) fn version(&self) -> &'static str {
+        match self {
+            ActionPre::V0_1(_) => "0.1.0",
+            ActionPre::V0_2(_) => "0.2.0",
+        }
+    }
+
+    /// `describe()`.
+    pub(crate) async fn describe(
+        &self,
+        store: &mut Store<CallState>,
+    ) -> wasmtime::Result<ActionInfo> {
+        Ok(match self {
+            ActionPre::V0_1(pre) => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                instance
+                    .wrk_zoom_action()
+                    .call_describe(store)
+                    .await?
+                    .into()
+            }
+            ActionPre::V0_2(pre) => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                instance
+                    .wrk_zoom_action()
+                    .call_describe(store)
+                    .await?
+                    .into()
+            }
+        })
+    }
+
+    /// `plan(params)`; the action's own refusal names `action`.
+    pub(crate) async fn plan(
+        &self,
+        store: &mut Store<CallState>,
+        action: &str,
+        params: &[(String, String)],
+    ) -> wasmtime::Result<Result<PlannedRequest, HostError>> {
+        let params = params.to_vec();
+        Ok(match self {
+            ActionPre::V0_1(pre) => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                let planned = instance.wrk_zoom_action().call_plan(store, &params).await?;
+                planned
+                    .map(Into::into)
+                    .map_err(|e| e.into_host_error(action))
+            }
+            ActionPre::V0_2(pre) => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                let planned = instance.wrk_zoom_action().call_plan(store, &params).await?;
+                planned
+                    .map(Into::into)
+                    .map_err(|e| e.into_host_error(action))
+            }
+        })
+    }
+
+    /// `run(connection, params)` with the API base (no trailing `/`) and
+    /// the call's stand-in token, never the real one.
+    pub(crate) async fn run(
+        &self,
+        store: &mut Store<CallState>,
+        action: &str,
+        api_base: &str,
+        stand_in: String,
+        params: &[(String, String)],
+    ) -> wasmtime::Result<Result<GuestReply, HostError>> {
+        let params = params.to_vec();
+        let api_base = api_base.trim_end_matches('/').to_string();
+        Ok(match self {
+            ActionPre::V0_1(pre) => {
+                let connection = v0_1::wrk::zoom::types::Connection {
+                    access_token: stand_in,
+                    api_base,
+                };
+                let instance = pre.instantiate_async(&mut *store).await?;
+                let reply = instance
+                    .wrk_zoom_action()
+                    .call_run(store, &connection, &params)
+                    .await?;
+                reply.map(Into::into).map_err(|e| e.into_host_error(action))
+            }
+            ActionPre::V0_2(pre) => {
+                let connection = v0_2::wrk::zoom::types::Connection {
+                    access_token: stand_in,
+                    api_base,
+                };
+                let instance = pre.instantiate_async(&mut *store).await?;
+                let reply = instance
+                    .wrk_zoom_action()
+                    .call_run(store, &connection, &params)
+                    .await?;
+                reply.map(Into::into).map_err(|e| e.into_host_error(action))
+            }
+        })
+    }
+}
+
+impl TryFrom<GuestReply> for Reply {
+    type Error = serde_json::Error;
+
+    /// Fails when the body is not JSON.
+    fn try_from(reply: GuestReply) -> Result<Self, serde_json::Error> {
+        Ok(Reply {
+            status: reply.status,
+            body: serde_json::from_str(&reply.body)?,
+            next_page_token: reply.next_page_token,
+        })
+    }
+}
+
+impl From<v0_1::wrk::zoom::types::ActionInfo> for ActionInfo {
+    fn from(info: v0_1::wrk::zoom::types::ActionInfo) -> Self {
         ActionInfo {
             name: info.name,
             title: info.title,
@@ -33,144 +188,177 @@ impl From<wit::ActionInfo> for ActionInfo {
             rate: info.rate.into(),
             list_key: info.list_key,
             params: info.params.into_iter().map(ParamSpec::from).collect(),
+            output_schema: None,
         }
     }
 }
 
-impl From<wit::ParamSpec> for ParamSpec {
-    fn from(p: wit::ParamSpec) -> Self {
-        ParamSpec {
-            name: p.name,
-            param_type: p.kind.into(),
-            location: p.location.into(),
-            required: p.required,
-            description: p.description,
-            choices: p.choices,
-            default: p.default_value,
-            minimum: p.minimum,
-            maximum: p.maximum,
-        }
-    }
-}
-
-impl From<wit::ConnectionKind> for ConnectionKind {
-    fn from(kind: wit::ConnectionKind) -> Self {
-        match kind {
-            wit::ConnectionKind::User => ConnectionKind::User,
-            wit::ConnectionKind::Admin => ConnectionKind::Admin,
-        }
-    }
-}
-
-impl From<wit::RateCategory> for RateCategory {
-    fn from(rate: wit::RateCategory) -> Self {
-        match rate {
-            wit::RateCategory::Light => RateCategory::Light,
-            wit::RateCategory::Medium => RateCategory::Medium,
-            wit::RateCategory::Heavy => RateCategory::Heavy,
-            wit::RateCategory::ResourceIntensive => RateCategory::ResourceIntensive,
-        }
-    }
-}
-
-impl From<wit::ParamType> for ParamKind {
-    fn from(kind: wit::ParamType) -> Self {
-        use wit::ParamType as T;
-        match kind {
-            T::Text => ParamKind::Text,
-            T::Integer => ParamKind::Integer,
-            T::Boolean => ParamKind::Boolean,
-            T::Date => ParamKind::Date,
-            T::DateTime => ParamKind::DateTime,
-            T::DateOrDateTime => ParamKind::DateOrDateTime,
-            T::Choice => ParamKind::Choice,
-            T::MeetingId => ParamKind::MeetingId,
-            T::MeetingIdOrUuid => ParamKind::MeetingIdOrUuid,
-            T::UserId => ParamKind::UserId,
-            T::JsonObject => ParamKind::JsonObject,
-            T::JsonArray => ParamKind::JsonArray,
-            T::TextList => ParamKind::TextList,
-        }
-    }
-}
-
-impl From<wit::ParamLocation> for ParamLocation {
-    fn from(location: wit::ParamLocation) -> Self {
-        match location {
-            wit::ParamLocation::Path => ParamLocation::Path,
-            wit::ParamLocation::Query => ParamLocation::Query,
-            wit::ParamLocation::Body => ParamLocation::Body,
-            wit::ParamLocation::Control => ParamLocation::Control,
-        }
-    }
-}
-
-impl From<wit::PlannedRequest> for PlannedRequest {
-    /// A body that is not JSON is kept as a JSON string.
-    fn from(planned: wit::PlannedRequest) -> Self {
-        PlannedRequest {
-            method: planned.method,
-            url: planned.url,
-            headers: planned.headers,
-            body: planned
-                .body
-                .map(|b| serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b))),
-        }
-    }
-}
-
-impl TryFrom<wit::Reply> for Reply {
-    type Error = serde_json::Error;
-
-    /// Fails when the body is not JSON.
-    fn try_from(reply: wit::Reply) -> Result<Self, serde_json::Error> {
-        Ok(Reply {
-            status: reply.status,
-            body: serde_json::from_str(&reply.body)?,
-            next_page_token: reply.next_page_token,
-        })
-    }
-}
-
-impl From<wit::InvalidParam> for InvalidParam {
-    fn from(p: wit::InvalidParam) -> Self {
-        InvalidParam {
-            name: p.name,
-            message: p.message,
-        }
-    }
-}
-
-impl wit::ActionError {
-    /// The action's own error as the host reports it (refused parameters
-    /// name the action).
-    pub(crate) fn into_host_error(self, action: &str) -> HostError {
-        match self {
-            wit::ActionError::InvalidParams(problems) => HostError::InvalidParams {
-                action: action.to_string(),
-                problems: problems.into_iter().map(InvalidParam::from).collect(),
+impl From<v0_2::wrk::zoom::types::ActionInfo> for ActionInfo {
+    /// An output schema that is not JSON is dropped (with a warning): the
+    /// action still runs.
+    fn from(info: v0_2::wrk::zoom::types::ActionInfo) -> Self {
+        let output_schema = info.output_schema.and_then(|text| {
+            serde_json::from_str(&text)
+                .inspect_err(|e| {
+                    tracing::warn!(action = info.name, "its output schema is not JSON: {e}")
+                })
+                .ok()
+        });
+        ActionInfo {
+            name: info.name,
+            title: info.title,
+            connection: info.connection.into(),
+            scopes: Scopes {
+                classic: info.classic_scopes,
+                granular: info.granular_scopes,
             },
-            wit::ActionError::Zoom(z) => HostError::Zoom {
-                status: z.status,
-                code: z.code,
-                message: z.message,
-                body: z.body,
-            },
-            wit::ActionError::Transport(m) => HostError::Transport(m),
-            wit::ActionError::UnexpectedResponse(m) => HostError::UnexpectedResponse(m),
+            method: info.method,
+            path: info.path,
+            rate: info.rate.into(),
+            list_key: info.list_key,
+            params: info.params.into_iter().map(ParamSpec::from).collect(),
+            output_schema,
         }
     }
 }
 
-impl wit::Connection {
-    /// What the component is given: the API base without a trailing `/`
-    /// and the call's stand-in token, never the real one.
-    pub(crate) fn for_guest(api_base: &str, stand_in: String) -> Self {
-        wit::Connection {
-            access_token: stand_in,
-            api_base: api_base.trim_end_matches('/').to_string(),
+/// The conversions every contract version shares: the same types,
+/// generated once per version.
+macro_rules! conversions {
+    ($version:ident) => {
+        mod $version {
+            use super::super::$version::wrk::zoom::types as wit;
+            use super::*;
+
+            impl From<wit::ParamSpec> for ParamSpec {
+                fn from(p: wit::ParamSpec) -> Self {
+                    ParamSpec {
+                        name: p.name,
+                        param_type: p.kind.into(),
+                        location: p.location.into(),
+                        required: p.required,
+                        description: p.description,
+                        choices: p.choices,
+                        default: p.default_value,
+                        minimum: p.minimum,
+                        maximum: p.maximum,
+                    }
+                }
+            }
+
+            impl From<wit::ConnectionKind> for ConnectionKind {
+                fn from(kind: wit::ConnectionKind) -> Self {
+                    match kind {
+                        wit::ConnectionKind::User => ConnectionKind::User,
+                        wit::ConnectionKind::Admin => ConnectionKind::Admin,
+                    }
+                }
+            }
+
+            impl From<wit::RateCategory> for RateCategory {
+                fn from(rate: wit::RateCategory) -> Self {
+                    match rate {
+                        wit::RateCategory::Light => RateCategory::Light,
+                        wit::RateCategory::Medium => RateCategory::Medium,
+                        wit::RateCategory::Heavy => RateCategory::Heavy,
+                        wit::RateCategory::ResourceIntensive => RateCategory::ResourceIntensive,
+                    }
+                }
+            }
+
+            impl From<wit::ParamType> for ParamKind {
+                fn from(kind: wit::ParamType) -> Self {
+                    use wit::ParamType as T;
+                    match kind {
+                        T::Text => ParamKind::Text,
+                        T::Integer => ParamKind::Integer,
+                        T::Boolean => ParamKind::Boolean,
+                        T::Date => ParamKind::Date,
+                        T::DateTime => ParamKind::DateTime,
+                        T::DateOrDateTime => ParamKind::DateOrDateTime,
+                        T::Choice => ParamKind::Choice,
+                        T::MeetingId => ParamKind::MeetingId,
+                        T::MeetingIdOrUuid => ParamKind::MeetingIdOrUuid,
+                        T::UserId => ParamKind::UserId,
+                        T::JsonObject => ParamKind::JsonObject,
+                        T::JsonArray => ParamKind::JsonArray,
+                        T::TextList => ParamKind::TextList,
+                    }
+                }
+            }
+
+            impl From<wit::ParamLocation> for ParamLocation {
+                fn from(location: wit::ParamLocation) -> Self {
+                    match location {
+                        wit::ParamLocation::Path => ParamLocation::Path,
+                        wit::ParamLocation::Query => ParamLocation::Query,
+                        wit::ParamLocation::Body => ParamLocation::Body,
+                        wit::ParamLocation::Control => ParamLocation::Control,
+                    }
+                }
+            }
+
+            impl From<wit::PlannedRequest> for PlannedRequest {
+                /// A body that is not JSON is kept as a JSON string.
+                fn from(planned: wit::PlannedRequest) -> Self {
+                    PlannedRequest {
+                        method: planned.method,
+                        url: planned.url,
+                        headers: planned.headers,
+                        body: planned.body.map(|b| {
+                            serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b))
+                        }),
+                    }
+                }
+            }
+
+            impl From<wit::Reply> for GuestReply {
+                fn from(reply: wit::Reply) -> Self {
+                    GuestReply {
+                        status: reply.status,
+                        body: reply.body,
+                        next_page_token: reply.next_page_token,
+                    }
+                }
+            }
+
+            impl From<wit::InvalidParam> for InvalidParam {
+                fn from(p: wit::InvalidParam) -> Self {
+                    InvalidParam {
+                        name: p.name,
+                        message: p.message,
+                    }
+                }
+            }
+
+            impl wit::ActionError {
+                /// The action's own error as the host reports it (refused
+                /// parameters name the action).
+                pub(crate) fn into_host_error(self, action: &str) -> HostError {
+                    match self {
+                        wit::ActionError::InvalidParams(problems) => HostError::InvalidParams {
+                            action: action.to_string(),
+                            problems: problems.into_iter().map(InvalidParam::from).collect(),
+                        },
+                        wit::ActionError::Zoom(z) => HostError::Zoom {
+                            status: z.status,
+                            code: z.code,
+                            message: z.message,
+                            body: z.body,
+                        },
+                        wit::ActionError::Transport(m) => HostError::Transport(m),
+                        wit::ActionError::UnexpectedResponse(m) => HostError::UnexpectedResponse(m),
+                    }
+                }
+            }
         }
-    }
+    };
+}
+
+mod convert {
+    use super::*;
+    conversions!(v0_1);
+    conversions!(v0_2);
 }
 
 #[cfg(test)]
@@ -192,15 +380,27 @@ mod tests {
             .collect()
     }
 
+    /// Every version the host binds, as it is in `wit/`.
+    const VERSIONS: [(&str, &str); 2] = [
+        ("0.1.0", include_str!("../../../wit/v0.1.0/zoom-action.wit")),
+        ("0.2.0", include_str!("../../../wit/v0.2.0/zoom-action.wit")),
+    ];
+
     #[test]
-    fn a_released_contract_is_frozen() {
-        let wit = include_str!("../../../wit/zoom-action.wit");
+    fn every_released_contract_is_frozen() {
+        for (folder, wit) in VERSIONS {
+            check_frozen(folder, wit);
+        }
+    }
+
+    fn check_frozen(folder: &str, wit: &str) {
         let frozen = include_str!("../../../wit/FROZEN");
         let version = wit
             .lines()
             .find_map(|l| l.trim().strip_prefix("package wrk:zoom@"))
             .and_then(|v| v.strip_suffix(';'))
             .expect("the WIT names its package version");
+        assert_eq!(version, folder, "wit/v{folder}/ holds version {version}");
         let recorded = frozen
             .lines()
             .filter(|l| !l.starts_with('#'))
@@ -214,7 +414,7 @@ mod tests {
         assert_eq!(
             recorded.trim(),
             code_digest(wit),
-            "wit/zoom-action.wit changed while its package version is still {version}: a released contract is frozen; undo the change, or make it a new version (and add it to wit/FROZEN)"
+            "wit/v{version}/zoom-action.wit changed while its package version is still {version}: a released contract is frozen; undo the change, or make it a new version in a folder of its own (and add it to wit/FROZEN)"
         );
     }
 

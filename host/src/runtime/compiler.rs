@@ -3,7 +3,7 @@
 //! second process does not recompile), and the type checks a component must
 //! pass (WASI imports only, the `wrk:zoom/action` export).
 
-use super::bindings::ZoomActionPre;
+use super::bindings::ActionPre;
 use super::cache::CodeCache;
 use super::store::CallState;
 use crate::error::HostError;
@@ -68,7 +68,7 @@ impl Compiler {
                 "it imports something other than standard WASI: {e:#}"
             ))
         })?;
-        let pre = ZoomActionPre::new(pre).map_err(|e| {
+        let pre = ActionPre::new(pre).map_err(|e| {
             load_error(format!(
                 "it does not export the wrk:zoom/action interface: {e:#}"
             ))
@@ -83,7 +83,7 @@ impl Compiler {
 
 /// A compiled, type-checked component.
 pub struct Compiled {
-    pub(crate) pre: ZoomActionPre<CallState>,
+    pub(crate) pre: ActionPre,
     /// sha256 of the component bytes.
     pub digest: String,
     /// Whether the compiled code came from the on-disk cache.

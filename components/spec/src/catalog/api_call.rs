@@ -45,6 +45,7 @@ pub const API_CALL: Action = Action {
     ],
     custom_plan: Some(raw_call::plan),
     runner: Some(Runner::ApiCall),
+    output_schema: output_schema!("api-call"),
     ..Action::BASE
 };
 

@@ -74,6 +74,7 @@ pub const CREATE_MEETING: Action = Action {
     body_schemas: Some(include_str!(
         "../../../../spec/body-schemas/meeting-create.json"
     )),
+    output_schema: output_schema!("create-meeting"),
     ..Action::BASE
 };
 
@@ -119,6 +120,7 @@ pub const UPDATE_MEETING: Action = Action {
     body_schemas: Some(include_str!(
         "../../../../spec/body-schemas/meeting-update.json"
     )),
+    output_schema: output_schema!("update-meeting"),
     ..Action::BASE
 };
 
@@ -158,6 +160,7 @@ pub const DELETE_MEETING: Action = Action {
         .default("false"),
     ],
     runner: Some(Runner::ConfirmDelete),
+    output_schema: output_schema!("delete-meeting"),
     ..Action::BASE
 };
 
@@ -190,6 +193,7 @@ pub const RETRIEVE_MEETING: Action = Action {
             "Include all previous occurrences of a recurring meeting",
         ),
     ],
+    output_schema: output_schema!("retrieve-meeting"),
     ..Action::BASE
 };
 
@@ -240,6 +244,7 @@ pub const RETRIEVE_MEETINGS: Action = Action {
         ),
     ],
     rules: &[Rule::Requires("timezone", "from")],
+    output_schema: output_schema!("retrieve-meetings"),
     ..Action::BASE
 };
 

@@ -11,6 +11,19 @@
 // Each constant is one action: its `name` and `title` are its documentation.
 #![allow(missing_docs)]
 
+/// The committed output schema of a catalog action
+/// (`spec/output-schemas/NAME.json`, made by `scripts/extract-openapi.py`
+/// from Zoom's documented answer).
+macro_rules! output_schema {
+    ($name:literal) => {
+        Some(include_str!(concat!(
+            "../../../../spec/output-schemas/",
+            $name,
+            ".json"
+        )))
+    };
+}
+
 pub mod api_call;
 pub mod meetings;
 pub mod past_meetings;

@@ -19,6 +19,7 @@ pub const RETRIEVE_PAST_MEETING: Action = Action {
     path: "/past_meetings/{meetingId}",
     rate: RateCategory::Light,
     params: &[MEETING_ID_OR_UUID],
+    output_schema: output_schema!("retrieve-past-meeting"),
     ..Action::BASE
 };
 
@@ -44,6 +45,7 @@ pub const RETRIEVE_PAST_MEETING_PARTICIPANTS: Action = Action {
         Param::page_size(300),
         Param::page_token(),
     ],
+    output_schema: output_schema!("retrieve-past-meeting-participants"),
     ..Action::BASE
 };
 

@@ -127,6 +127,7 @@ pub const RETRIEVE_USER_CALL_HISTORY: Action = Action {
         array: "call_elements",
         key: "call_id",
     }),
+    output_schema: output_schema!("retrieve-user-call-history"),
     ..Action::BASE
 };
 
@@ -159,6 +160,7 @@ pub const RETRIEVE_ACCOUNT_CALL_HISTORY: Action = Action {
         .default("recorded")
     ),
     rules: &[CALL_WINDOW],
+    output_schema: output_schema!("retrieve-account-call-history"),
     ..Action::BASE
 };
 
@@ -178,6 +180,7 @@ pub const RETRIEVE_CALL_HISTORY: Action = Action {
         ParamType::Text,
         "The call's call_history_uuid (from a call history list)",
     )],
+    output_schema: output_schema!("retrieve-call-history"),
     ..Action::BASE
 };
 
@@ -221,6 +224,7 @@ pub const RETRIEVE_PHONE_USERS: Action = Action {
             "Part of a name, extension number or phone number",
         ),
     ],
+    output_schema: output_schema!("retrieve-phone-users"),
     ..Action::BASE
 };
 

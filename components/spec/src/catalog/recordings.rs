@@ -33,6 +33,7 @@ pub const RETRIEVE_MEETING_RECORDINGS: Action = Action {
         .range(0, 604800),
     ],
     rules: &[Rule::Requires("ttl", "include_fields")],
+    output_schema: output_schema!("retrieve-meeting-recordings"),
     ..Action::BASE
 };
 
@@ -107,6 +108,7 @@ pub const RETRIEVE_ALL_RECORDINGS: Action = Action {
             why: "Zoom lists the whole trash and ignores the dates; leave them out, or list recordings without trash",
         },
     ],
+    output_schema: output_schema!("retrieve-all-recordings"),
     ..Action::BASE
 };
 

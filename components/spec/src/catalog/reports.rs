@@ -28,6 +28,7 @@ pub const RETRIEVE_MEETING_DETAIL_REPORT: Action = Action {
     path: "/report/meetings/{meetingId}",
     rate: RateCategory::Heavy,
     params: &[REPORT_MEETING_ID],
+    output_schema: output_schema!("retrieve-meeting-detail-report"),
     ..Action::BASE
 };
 
@@ -51,6 +52,7 @@ pub const RETRIEVE_MEETING_PARTICIPANT_REPORT: Action = Action {
             "registrant_id: include each participant's registrant ID",
         ),
     ],
+    output_schema: output_schema!("retrieve-meeting-participant-report"),
     ..Action::BASE
 };
 
@@ -97,6 +99,7 @@ pub const RETRIEVE_MEETING_ACTIVITIES_REPORT: Action = Action {
         .sent_by_default("All Activities"),
     ],
     rules: &[REQUIRED_WINDOW],
+    output_schema: output_schema!("retrieve-meeting-activities-report"),
     ..Action::BASE
 };
 
@@ -114,6 +117,7 @@ pub const RETRIEVE_WEBINAR_DETAIL_REPORT: Action = Action {
         ParamType::MeetingIdOrUuid,
         "The webinar's ID (latest ended instance) or an instance UUID",
     )],
+    output_schema: output_schema!("retrieve-webinar-detail-report"),
     ..Action::BASE
 };
 
@@ -174,6 +178,7 @@ pub const RETRIEVE_HISTORY_MEETINGS: Action = Action {
         .comma_joined(),
     ],
     rules: &[REQUIRED_WINDOW],
+    output_schema: output_schema!("retrieve-history-meetings"),
     ..Action::BASE
 };
 

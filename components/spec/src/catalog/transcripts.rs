@@ -19,6 +19,7 @@ pub const RETRIEVE_MEETING_TRANSCRIPT: Action = Action {
         "The meeting's ID (latest ended instance) or an instance UUID",
     )],
     runner: Some(Runner::Transcript),
+    output_schema: output_schema!("retrieve-meeting-transcript"),
     ..Action::BASE
 };
 

@@ -14,5 +14,6 @@ pub const RETRIEVE_USER: Action = Action {
     // Zoom's login_type, encrypted_email and search_by_unique_id change how
     // `{userId}` is looked up; a user action always asks for `me`, so they
     // would do nothing here.
+    output_schema: output_schema!("retrieve-user"),
     ..Action::BASE
 };

@@ -370,3 +370,35 @@ async fn an_actions_directory_others_may_write_is_refused() {
     assert_eq!(err.category(), wrk_zoom::ErrorCategory::InvalidInput);
     assert!(err.to_string().contains("others may write to it"), "{err}");
 }
+
+/// A component built against the older contract `wrk:zoom@0.1.0` still
+/// loads, swaps in beside 0.2.0 ones and runs; it describes no output
+/// schema, where the built-in it replaces did.
+#[tokio::test]
+async fn a_component_of_the_older_contract_swaps_in_and_runs_without_an_output_schema() {
+    let host = host();
+    let builtin = host.action("retrieve-user").await.unwrap();
+    assert_eq!(builtin.contract(), "0.2.0");
+    assert!(builtin.info.output_schema.is_some());
+    let older = host
+        .swap(test_component("retrieve-user-v0-1"), Some("retrieve-user"))
+        .await
+        .unwrap();
+    assert_eq!(older.contract(), "0.1.0");
+    assert_eq!(older.info.output_schema, None);
+    assert!(
+        host.action("retrieve-meetings")
+            .await
+            .unwrap()
+            .info
+            .output_schema
+            .is_some(),
+        "the other actions keep theirs"
+    );
+    let sim = simulator().await;
+    let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(reply.body["id"], seed::USER_ID);
+    assert_eq!(reply.body["contract"], "0.1.0", "the older component ran");
+    let planned = host.plan("retrieve-user", &[]).await.unwrap();
+    assert_eq!(planned.url, "{api-base}/users/me");
+}
