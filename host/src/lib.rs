@@ -65,6 +65,7 @@ mod error;
 mod host;
 pub mod json_schema;
 pub mod model;
+pub mod output_schema;
 pub mod paginate;
 #[cfg(feature = "postgres")]
 pub mod postgres;

@@ -254,10 +254,13 @@ def from_jco(v: Any) -> Any:
 
 
 INFO_FIELDS = ["name", "title", "connection", "classic-scopes", "granular-scopes", "method",
-               "path", "rate", "list-key", "params"]
+               "path", "rate", "list-key", "params", "output-schema"]
 PARAM_FIELDS = ["name", "kind", "location", "required", "description", "choices",
                 "default-value", "minimum", "maximum"]
-OPTIONAL = {"list-key", "default-value", "minimum", "maximum"}
+OPTIONAL = {"list-key", "default-value", "minimum", "maximum", "output-schema"}
+# Each action's output schema as our host prints it (`wrk-zoom describe NAME
+# --output-schema`), filled in by main(): `describe()` carries it as JSON text.
+OUR_OUTPUT_SCHEMAS: dict[str, Any] = {}
 
 
 def canon_record(value: dict, fields: list[str]) -> dict:
@@ -269,6 +272,7 @@ def canon_record(value: dict, fields: list[str]) -> dict:
 
 def canon_info(plain: dict) -> dict:
     info = canon_record(plain, INFO_FIELDS)
+    info["output-schema"] = parse_json_text(info.get("output-schema"))
     if isinstance(info.get("params"), list):
         info["params"] = [canon_record(p, PARAM_FIELDS) for p in info["params"]]
     return info
@@ -293,6 +297,7 @@ def info_from_host(j: dict) -> dict:
     plain["params"] = params
     for k in ("name", "title", "connection", "method", "path", "rate"):
         plain[k] = j.pop(k, None)
+    plain["output-schema"] = OUR_OUTPUT_SCHEMAS.get(plain["name"])
     plain.update({f"host:{k}": v for k, v in j.items()})
     return canon_info(plain)
 
@@ -1198,6 +1203,7 @@ def main() -> int:
         report.fail("plan", a, "host", "no sample parameters in check.py's plan_samples()")
     samples = {a: samples[a] for a in actions if a in samples}
     ours_info = {a: ours.json_out("describe", a) for a in actions}
+    OUR_OUTPUT_SCHEMAS.update({a: ours.json_out("describe", a, "--output-schema") for a in actions})
 
     tools_env = {"PATH": f"{Path(args.wasmtime).parent}:{os.environ.get('PATH', '')}"}
     if args.gateway_only:

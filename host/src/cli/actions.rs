@@ -19,11 +19,28 @@ pub async fn list(json: bool) -> Result<(), HostError> {
     Ok(())
 }
 
-pub async fn describe(action: &str, schema: bool) -> Result<(), HostError> {
+/// What `describe` prints.
+pub enum Describe {
+    /// The description (endpoint, scopes, parameters).
+    Info,
+    /// The parameters as JSON Schema.
+    Parameters,
+    /// What one answer is, as JSON Schema.
+    Output,
+    /// What following every page returns, as JSON Schema.
+    OutputAllPages,
+}
+
+pub async fn describe(action: &str, what: Describe) -> Result<(), HostError> {
     let host = Host::new(HostConfig::from_env()?)?;
     let info = host.info(action).await?;
-    if schema {
-        return print_json(&wrk_zoom::json_schema::parameters(&info));
+    match what {
+        Describe::Info => {}
+        Describe::Parameters => return print_json(&wrk_zoom::json_schema::parameters(&info)),
+        Describe::Output => return print_json(&wrk_zoom::output_schema::one_answer(&info)?),
+        Describe::OutputAllPages => {
+            return print_json(&wrk_zoom::output_schema::all_pages(&info)?);
+        }
     }
     print_json(&serde_json::to_value(&info).expect("action info serialises"))
 }

@@ -83,8 +83,16 @@ enum Command {
         /// Print the parameters as a JSON Schema (draft 2020-12) instead,
         /// in the form `serve` takes them (numbers, booleans, arrays and
         /// objects as JSON; a meeting's settings with Zoom's nested schema).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "output_schema")]
         schema: bool,
+        /// Print what the action returns, as a JSON Schema (draft 2020-12):
+        /// one answer (a page, for a list), as the component describes it.
+        #[arg(long)]
+        output_schema: bool,
+        /// With --output-schema: what following every page returns
+        /// (`run --all`, serve's "all": true) instead of one page.
+        #[arg(long, requires = "output_schema")]
+        all: bool,
     },
     /// Run an action and print its JSON result on stdout.
     Run(RunArgs),
@@ -267,7 +275,20 @@ impl Store {
 async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
     match command {
         Command::Actions { json } => actions::list(json).await,
-        Command::Describe { action, schema } => actions::describe(&action, schema).await,
+        Command::Describe {
+            action,
+            schema,
+            output_schema,
+            all,
+        } => {
+            let what = match (schema, output_schema, all) {
+                (true, _, _) => actions::Describe::Parameters,
+                (_, true, true) => actions::Describe::OutputAllPages,
+                (_, true, false) => actions::Describe::Output,
+                _ => actions::Describe::Info,
+            };
+            actions::describe(&action, what).await
+        }
         Command::Run(args) => run::run(args, store).await,
         Command::Auth { command } => auth::run(command, store).await,
         Command::Serve(args) => serve::serve(args, store).await,

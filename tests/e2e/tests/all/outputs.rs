@@ -292,3 +292,35 @@ async fn the_documented_drift_of_zooms_answers_is_accepted() {
     assert!(!mismatches(&schema, &json!({"meetings": [{"topic": {"x": 1}}]})).is_empty());
     assert!(mismatches(&schema, &json!({"meetings": [{"topic": null}]})).is_empty());
 }
+
+/// Each component's own `describe()` carries its committed output schema,
+/// and the host's schema of every page is the committed one.
+#[tokio::test]
+async fn every_component_describes_its_output_and_the_host_adds_the_envelope_of_all_pages() {
+    let host = host();
+    for name in crate::conformance::ISSUE_ACTIONS {
+        let loaded = host.action(name).await.unwrap();
+        assert_eq!(loaded.contract(), "0.2.0", "{name}");
+        let file = schema_file(name);
+        assert_eq!(
+            loaded.info.output_schema.as_ref(),
+            Some(&file["schema"]),
+            "{name}: describe() carries spec/output-schemas"
+        );
+        match wrk_zoom::output_schema::all_pages(&loaded.info) {
+            Ok(mut all) => {
+                let mut committed = file["all"].clone();
+                all.as_object_mut().unwrap().remove("$comment");
+                committed.as_object_mut().unwrap().remove("$comment");
+                assert_eq!(all, committed, "{name}: the envelope of every page");
+            }
+            Err(e) => {
+                assert!(file.get("all").is_none(), "{name}: {e}");
+                assert!(
+                    e.to_string().contains("does not return a paginated list"),
+                    "{e}"
+                );
+            }
+        }
+    }
+}
