@@ -54,6 +54,22 @@ pub fn all_pages(info: &ActionInfo) -> Result<Value, HostError> {
     }))
 }
 
+/// `schema` to embed in another document (OpenAPI's components, an MCP
+/// tool): without `$schema` and `$comment`, and for MCP (`object_root`)
+/// with `"type": "object"` at the root, which MCP asks of an output schema.
+pub fn embedded(schema: &Value, object_root: bool) -> serde_json::Map<String, Value> {
+    let mut out = match schema {
+        Value::Object(o) => o.clone(),
+        _ => serde_json::Map::new(),
+    };
+    out.remove("$schema");
+    out.remove("$comment");
+    if object_root {
+        out.entry("type").or_insert_with(|| json!("object"));
+    }
+    out
+}
+
 /// The item schema of the list under `key` (at the top, or in an `allOf`).
 fn list_item<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
     if let Some(list) = schema["properties"].get(key) {

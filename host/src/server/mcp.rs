@@ -57,9 +57,17 @@ fn tool(info: &ActionInfo) -> Tool {
     annotations.idempotent_hint =
         Some(!generic && matches!(info.method.as_str(), "GET" | "PUT" | "DELETE"));
     annotations.open_world_hint = Some(true);
-    Tool::new(info.name.clone(), description, schema)
+    let tool = Tool::new(info.name.clone(), description, schema)
         .with_title(info.title.clone())
-        .with_annotations(annotations)
+        .with_annotations(annotations);
+    // What the tool's structured content is (the action's answer, as `run`
+    // prints it); MCP asks for an object at the root.
+    match &info.output_schema {
+        Some(output) => tool.with_raw_output_schema(std::sync::Arc::new(
+            crate::output_schema::embedded(output, true),
+        )),
+        None => tool,
+    }
 }
 
 /// What a tool call of an action of a kind runs on (a fixed token, a

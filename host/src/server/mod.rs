@@ -7,6 +7,8 @@
 //!   token store can be used, no key needed, nothing more said;
 //! - `GET /v1/actions`: every action's `describe()`;
 //!   `GET /v1/actions/{name}/schema`: its parameters' JSON Schema;
+//!   `GET /v1/actions/{name}/output-schema`: what it returns (`?all=true`:
+//!   what following every page returns);
 //! - `POST /v1/actions/{name}`: run one call; the body is
 //!   `{"params": {...}, "token": "...", "api_base": "..."}` or
 //!   `{"params": {...}, "connection": "NAME"}` (a stored connection, which
@@ -104,6 +106,10 @@ pub fn router(
         .route("/v1/actions", get(routes::actions))
         .route("/v1/actions/{name}", post(routes::run))
         .route("/v1/actions/{name}/schema", get(routes::schema))
+        .route(
+            "/v1/actions/{name}/output-schema",
+            get(routes::output_schema),
+        )
         .route("/openapi.json", get(routes::openapi))
         .route("/metrics", get(calls::metrics))
         // Before any extractor: the body of an unauthorized request is

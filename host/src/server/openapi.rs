@@ -66,8 +66,36 @@ pub fn document(actions: &[ActionInfo]) -> Value {
             },
         }}),
     );
+    paths.insert(
+        "/v1/actions/{name}/output-schema".into(),
+        json!({"get": {
+            "operationId": "actionOutputSchema",
+            "summary": "What an action returns, as JSON Schema (draft 2020-12): one answer, or with all=true every page",
+            "parameters": [
+                {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "all", "in": "query", "required": false, "schema": {"type": "boolean"},
+                 "description": "What following every page of a list returns"},
+            ],
+            "responses": {
+                "200": {"description": "The schema", "content": {"application/json": {
+                    "schema": {"type": "object"}}}},
+                "400": error_response("No such action, no output schema, or not a list (with all)"),
+                "401": error_response("No or a wrong API key"),
+            },
+        }}),
+    );
+    let mut schemas = Map::new();
+    schemas.insert("Error".into(), error_schema());
     for info in actions {
         paths.insert(format!("/v1/actions/{}", info.name), run_operation(info));
+        if let Ok(one) = crate::output_schema::one_answer(info) {
+            let one = crate::output_schema::embedded(&one, false);
+            schemas.insert(info.name.clone(), Value::Object(one));
+        }
+        if let Ok(all) = crate::output_schema::all_pages(info) {
+            let all = crate::output_schema::embedded(&all, false);
+            schemas.insert(format!("{}.all", info.name), Value::Object(all));
+        }
     }
     json!({
         "openapi": "3.1.0",
@@ -81,7 +109,7 @@ pub fn document(actions: &[ActionInfo]) -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": error_schema()},
+            "schemas": schemas,
         },
     })
 }
@@ -107,15 +135,33 @@ fn run_operation(info: &ActionInfo) -> Value {
             json!({"type": "boolean", "description": "Follow every page (as wrk-zoom run --all)"});
         properties["max"] = json!({"type": "integer", "minimum": 0, "description": "With all: stop after this many items"});
     }
-    let mut ok = json!({"application/json": {"schema": {
+    let has_output = info.output_schema.is_some();
+    let body = match has_output {
+        true => json!({"$ref": format!("#/components/schemas/{}", info.name),
+                       "description": "The action's answer"}),
+        false => json!({"description": "The action's answer (it does not say its shape)"}),
+    };
+    let one = json!({
         "type": "object",
         "required": ["status", "body"],
         "properties": {
             "status": {"type": "integer", "description": "Zoom's HTTP status"},
-            "body": {"description": "Zoom's answer (for all: the items under the list key)"},
+            "body": body,
             "next_page_token": {"type": ["string", "null"]},
         },
-    }}});
+    });
+    let answer = match (list, has_output) {
+        (true, true) => json!({"anyOf": [
+            one,
+            {"$ref": format!("#/components/schemas/{}.all", info.name),
+             "description": "With all: the items of every page and the totals"},
+        ]}),
+        (true, false) => {
+            json!({"anyOf": [one, {"type": "object", "description": "With all: the items of every page and the totals"}]})
+        }
+        _ => one,
+    };
+    let mut ok = json!({"application/json": {"schema": answer}});
     if list {
         ok["application/x-ndjson"] = json!({"schema": {"type": "string", "description": "With all and Accept: application/x-ndjson: one item per line, then the totals"}});
     }

@@ -8,7 +8,7 @@ use super::request::RunRequest;
 use super::stream::run_all;
 use crate::error::HostError;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -64,6 +64,34 @@ pub(super) async fn schema(
 ) -> Response {
     match server.host.info(&name).await {
         Ok(info) => Json(crate::json_schema::parameters(&info)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// What an action returns, as JSON Schema (`wrk-zoom describe
+/// --output-schema`); `?all=true`: what following every page returns.
+pub(super) async fn output_schema(
+    State(server): State<Arc<Server>>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let all = match query.as_deref().unwrap_or_default() {
+        "" | "all=false" => false,
+        "all=true" => true,
+        _ => {
+            return error_response(&HostError::InvalidInput {
+                field: "all".into(),
+                message: "the only query is all=true or all=false".into(),
+            });
+        }
+    };
+    let schema = match server.host.info(&name).await {
+        Ok(info) if all => crate::output_schema::all_pages(&info),
+        Ok(info) => crate::output_schema::one_answer(&info),
+        Err(e) => Err(e),
+    };
+    match schema {
+        Ok(schema) => Json(schema).into_response(),
         Err(e) => error_response(&e),
     }
 }

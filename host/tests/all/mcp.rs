@@ -51,6 +51,11 @@ async fn an_mcp_client_lists_every_action_as_a_tool_and_calls_a_read_and_a_creat
             "{}: not JSON Schema",
             tool.name
         );
+        // Every tool says what its structured content is: an object schema.
+        let output =
+            Value::Object((**tool.output_schema.as_ref().expect("an output schema")).clone());
+        assert!(jsonschema::meta::is_valid(&output), "{}", tool.name);
+        assert_eq!(output["type"], "object", "{}", tool.name);
         let hints = tool.annotations.as_ref().expect("annotations");
         match tool.name.as_ref() {
             "retrieve-user" => assert_eq!(hints.read_only_hint, Some(true)),
@@ -73,6 +78,19 @@ async fn an_mcp_client_lists_every_action_as_a_tool_and_calls_a_read_and_a_creat
         user.structured_content.as_ref().unwrap()["email"],
         seed::USER_EMAIL
     );
+    // The structured content conforms to the tool's output schema.
+    let conforms = |tool: &str, content: &Value| {
+        let tool = tools.iter().find(|t| t.name == tool).unwrap();
+        let schema = Value::Object((**tool.output_schema.as_ref().unwrap()).clone());
+        let validator = jsonschema::draft202012::new(&schema).expect("compiles");
+        let errors: Vec<String> = validator
+            .iter_errors(content)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(!validator.is_valid(&json!("not an object")));
+    };
+    conforms("retrieve-user", user.structured_content.as_ref().unwrap());
 
     // A create, with typed arguments (numbers and objects as JSON).
     let created = client
@@ -85,6 +103,7 @@ async fn an_mcp_client_lists_every_action_as_a_tool_and_calls_a_read_and_a_creat
         .expect("tools/call");
     assert_ne!(created.is_error, Some(true), "{}", text(&created));
     let meeting = created.structured_content.unwrap();
+    conforms("create-meeting", &meeting);
     assert_eq!(meeting["topic"], "Planned by an agent");
     assert!(meeting["id"].is_number(), "{meeting}");
 

@@ -1106,3 +1106,77 @@ fn the_router_mounts_under_a_prefix_in_an_application_of_ones_own() {
     assert_eq!(status, 200, "{body}");
     assert!(json(&body)["paths"]["/v1/actions/retrieve-user"].is_object());
 }
+
+/// What an action returns, over the API: its output schema, the schema of
+/// every page, clear errors otherwise, and the OpenAPI document's answer
+/// of each operation referring to them.
+#[test]
+fn serve_says_what_each_action_returns() {
+    let served = serve(&[]);
+    let get = |path: &str| http(&served.base, "GET", path, Some(KEY), "");
+    let (status, body) = get("/v1/actions/retrieve-meetings/output-schema");
+    assert_eq!(status, 200, "{body}");
+    let one = json(&body);
+    assert_eq!(
+        one["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(one["required"], serde_json::json!(["meetings"]));
+    let (status, body) = get("/v1/actions/retrieve-meetings/output-schema?all=true");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        json(&body)["required"],
+        serde_json::json!(["meetings", "total_records", "truncated"])
+    );
+    let (status, body) = get("/v1/actions/retrieve-user/output-schema?all=true");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not return a paginated list")
+    );
+    let (status, body) = get("/v1/actions/retrieve-user/output-schema?all=maybe");
+    assert_eq!(
+        (status, json(&body)["field"].clone()),
+        (400, "all".into()),
+        "{body}"
+    );
+    let (status, body) = get("/v1/actions/no-such-action/output-schema");
+    assert_eq!(
+        (status, json(&body)["error"].clone()),
+        (400, "unknown-action".into()),
+        "{body}"
+    );
+    let (status, _) = http(
+        &served.base,
+        "GET",
+        "/v1/actions/retrieve-user/output-schema",
+        None,
+        "",
+    );
+    assert_eq!(status, 401);
+
+    let (status, body) = get("/openapi.json");
+    assert_eq!(status, 200);
+    let doc = json(&body);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["retrieve-user"]["required"],
+        serde_json::json!(["id"])
+    );
+    assert!(schemas["retrieve-meetings.all"].is_object());
+    let answer = |action: &str| {
+        doc["paths"][format!("/v1/actions/{action}")]["post"]["responses"]["200"]["content"]
+            ["application/json"]["schema"]
+            .clone()
+    };
+    assert_eq!(
+        answer("retrieve-user")["properties"]["body"]["$ref"],
+        "#/components/schemas/retrieve-user"
+    );
+    assert_eq!(
+        answer("retrieve-meetings")["anyOf"][1]["$ref"],
+        "#/components/schemas/retrieve-meetings.all"
+    );
+}
