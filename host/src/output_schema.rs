@@ -70,6 +70,101 @@ pub fn embedded(schema: &Value, object_root: bool) -> serde_json::Map<String, Va
     out
 }
 
+/// The schema of one item of `info`'s list, when it pages through one and
+/// says what it returns.
+pub fn list_items(info: &ActionInfo) -> Option<Value> {
+    let page = info.output_schema.as_ref()?;
+    list_item(page, info.list_key.as_deref()?).cloned()
+}
+
+/// Every property `schema` declares for an object (its own and its
+/// `allOf` parts'), in the order the schema lists them.
+pub fn property_names(schema: &Value) -> Vec<String> {
+    let mut names: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        names.extend(property_names(part));
+    }
+    names
+}
+
+/// A realistic instance of `schema`: every declared field, with its
+/// documented example when it fits, else a plain value of its type, so a
+/// builder can map fields before any call. It validates against `schema`
+/// (a test proves it for every action).
+pub fn sample(schema: &Value) -> Value {
+    sample_at(schema, "", 0)
+}
+
+fn sample_at(schema: &Value, name: &str, depth: usize) -> Value {
+    if depth > 32 {
+        return Value::Null;
+    }
+    if let Some(value) = schema.get("const") {
+        return value.clone();
+    }
+    let mut merged = serde_json::Map::new();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        if let Value::Object(o) = sample_at(part, name, depth + 1) {
+            merged.extend(o);
+        }
+    }
+    if let Some(first) = schema["anyOf"].as_array().and_then(|a| a.first()) {
+        let value = sample_at(first, name, depth + 1);
+        if !value.is_object() || merged.is_empty() {
+            return value;
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ if schema.get("properties").is_some() || !merged.is_empty() => vec!["object"],
+        _ if schema.get("items").is_some() => vec!["array"],
+        _ => vec![],
+    };
+    let fits = |v: &Value| {
+        types.iter().any(|t| match *t {
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            _ => false,
+        })
+    };
+    if let Some(example) = schema["examples"]
+        .as_array()
+        .and_then(|e| e.iter().find(|v| fits(v)))
+    {
+        return example.clone();
+    }
+    match types.iter().find(|t| **t != "null").copied() {
+        Some("object") => {
+            for (field, sub) in schema["properties"].as_object().into_iter().flatten() {
+                merged.insert(field.clone(), sample_at(sub, field, depth + 1));
+            }
+            Value::Object(merged)
+        }
+        Some("array") => json!([sample_at(&schema["items"], name, depth + 1)]),
+        Some("integer") => json!(1),
+        Some("number") => json!(1.5),
+        Some("boolean") => json!(true),
+        Some("string") => match schema["format"].as_str() {
+            Some("date-time") => json!("2026-12-01T15:00:00Z"),
+            Some("date") => json!("2026-12-01"),
+            Some("email") => json!("someone@example.com"),
+            _ => json!(format!(
+                "{} text",
+                if name.is_empty() { "some" } else { name }
+            )),
+        },
+        _ if !merged.is_empty() => Value::Object(merged),
+        _ if types.is_empty() => json!({}),
+        _ => Value::Null,
+    }
+}
+
 /// The item schema of the list under `key` (at the top, or in an `allOf`).
 fn list_item<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
     if let Some(list) = schema["properties"].get(key) {

@@ -29,6 +29,8 @@ pub enum Describe {
     Output,
     /// What following every page returns, as JSON Schema.
     OutputAllPages,
+    /// A realistic answer (or, with `--all`, every page's envelope).
+    Sample { all: bool },
 }
 
 pub async fn describe(action: &str, what: Describe) -> Result<(), HostError> {
@@ -40,6 +42,13 @@ pub async fn describe(action: &str, what: Describe) -> Result<(), HostError> {
         Describe::Output => return print_json(&wrk_zoom::output_schema::one_answer(&info)?),
         Describe::OutputAllPages => {
             return print_json(&wrk_zoom::output_schema::all_pages(&info)?);
+        }
+        Describe::Sample { all } => {
+            let schema = match all {
+                true => wrk_zoom::output_schema::all_pages(&info)?,
+                false => wrk_zoom::output_schema::one_answer(&info)?,
+            };
+            return print_json(&wrk_zoom::output_schema::sample(&schema));
         }
     }
     print_json(&serde_json::to_value(&info).expect("action info serialises"))

@@ -89,9 +89,14 @@ enum Command {
         /// one answer (a page, for a list), as the component describes it.
         #[arg(long)]
         output_schema: bool,
-        /// With --output-schema: what following every page returns
-        /// (`run --all`, serve's "all": true) instead of one page.
-        #[arg(long, requires = "output_schema")]
+        /// Print a realistic answer instead (every field, Zoom's documented
+        /// examples where they fit), to map fields before connecting an
+        /// account; it validates against --output-schema.
+        #[arg(long, conflicts_with_all = ["schema", "output_schema"])]
+        sample: bool,
+        /// With --output-schema or --sample: what following every page
+        /// returns (`run --all`, serve's "all": true) instead of one page.
+        #[arg(long)]
         all: bool,
     },
     /// Run an action and print its JSON result on stdout.
@@ -279,12 +284,20 @@ async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
             action,
             schema,
             output_schema,
+            sample,
             all,
         } => {
-            let what = match (schema, output_schema, all) {
-                (true, _, _) => actions::Describe::Parameters,
-                (_, true, true) => actions::Describe::OutputAllPages,
-                (_, true, false) => actions::Describe::Output,
+            let what = match (schema, output_schema, sample, all) {
+                (true, ..) => actions::Describe::Parameters,
+                (_, true, _, true) => actions::Describe::OutputAllPages,
+                (_, true, _, false) => actions::Describe::Output,
+                (_, _, true, all) => actions::Describe::Sample { all },
+                (_, _, _, true) => {
+                    return Err(HostError::InvalidInput {
+                        field: "--all".into(),
+                        message: "goes with --output-schema or --sample".into(),
+                    });
+                }
                 _ => actions::Describe::Info,
             };
             actions::describe(&action, what).await

@@ -624,3 +624,38 @@ fn list_parameters_mean_the_same_as_json_arrays_and_comma_lists() {
     assert_eq!(url, stdout_json(&from_args)["url"].as_str().unwrap());
     assert!(url.contains("site_ids=s1&site_ids=s2"), "{url}");
 }
+
+/// `describe --output-schema` and `--sample`: what an action returns, and a
+/// realistic answer that fits it, before any account is connected.
+#[test]
+fn describe_says_what_an_action_returns_and_shows_a_sample_that_fits() {
+    let schema = wrk_zoom(&["describe", "retrieve-meetings", "--output-schema"]);
+    assert!(schema.status.success(), "{}", stderr(&schema));
+    let schema = stdout_json(&schema);
+    assert_eq!(schema["required"], serde_json::json!(["meetings"]));
+    let sample = wrk_zoom(&["describe", "retrieve-meetings", "--sample"]);
+    assert!(sample.status.success(), "{}", stderr(&sample));
+    let sample = stdout_json(&sample);
+    assert!(sample["meetings"][0]["topic"].is_string(), "{sample}");
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    assert!(validator.is_valid(&sample), "{sample}");
+
+    let all = wrk_zoom(&["describe", "retrieve-meetings", "--sample", "--all"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let all = stdout_json(&all);
+    assert!(
+        all["meetings"].is_array() && all["truncated"].is_boolean(),
+        "{all}"
+    );
+
+    let not_a_list = wrk_zoom(&["describe", "retrieve-user", "--output-schema", "--all"]);
+    assert_eq!(not_a_list.status.code(), Some(2));
+    assert!(
+        stderr(&not_a_list).contains("retrieve-user does not return a paginated list"),
+        "{}",
+        stderr(&not_a_list)
+    );
+    let alone = wrk_zoom(&["describe", "retrieve-user", "--all"]);
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(stderr(&alone).contains("--all: goes with --output-schema or --sample"));
+}

@@ -324,3 +324,40 @@ async fn every_component_describes_its_output_and_the_host_adds_the_envelope_of_
         }
     }
 }
+
+/// The sample `describe --sample` prints fits the schema, for every action
+/// and every list's pages.
+#[tokio::test]
+async fn every_sample_fits_its_output_schema() {
+    for info in host().describe_all().await.unwrap() {
+        let one = wrk_zoom::output_schema::one_answer(&info).unwrap();
+        let sample = wrk_zoom::output_schema::sample(&one);
+        assert!(
+            sample.as_object().is_some_and(|o| !o.is_empty()) || info.is_raw_call(),
+            "{}: {sample}",
+            info.name
+        );
+        assert_eq!(
+            mismatches(&one, &sample),
+            Vec::<String>::new(),
+            "{}",
+            info.name
+        );
+        if let Ok(all) = wrk_zoom::output_schema::all_pages(&info) {
+            let sample = wrk_zoom::output_schema::sample(&all);
+            assert_eq!(
+                mismatches(&all, &sample),
+                Vec::<String>::new(),
+                "{} --all",
+                info.name
+            );
+            let key = info.list_key.as_deref().unwrap();
+            assert_eq!(
+                sample[key].as_array().map(Vec::len),
+                Some(1),
+                "{}",
+                info.name
+            );
+        }
+    }
+}
