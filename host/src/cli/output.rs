@@ -78,19 +78,20 @@ impl Format for Ndjson {
     }
 }
 
-/// A table whose columns are chosen from the first page.
-#[derive(Default)]
+/// A table whose columns are chosen from the first page and the item
+/// schema.
 struct Rows {
     /// The first page's items, until the columns are chosen.
     pending: Vec<Value>,
     table: Option<Table>,
+    item_schema: Option<Value>,
 }
 
 impl Rows {
     fn choose_columns(&mut self, out: &mut dyn Write) -> std::io::Result<&Table> {
         if self.table.is_none() {
             let rows = std::mem::take(&mut self.pending);
-            let chosen = Table::for_items(&rows);
+            let chosen = Table::for_items(&rows, self.item_schema.as_ref());
             chosen.header(out)?;
             for row in &rows {
                 chosen.row(out, row)?;
@@ -152,15 +153,20 @@ pub struct Printer {
 }
 
 impl Printer {
-    /// A printer of `output` for a list under `list_key`.
-    pub fn new(output: Output, list_key: &str) -> Printer {
+    /// A printer of `output` for a list under `list_key` whose items are
+    /// `item_schema`, when the action says.
+    pub fn new(output: Output, list_key: &str, item_schema: Option<Value>) -> Printer {
         let format: Box<dyn Format> = match output {
             Output::Json => Box::new(Json {
                 list_key: list_key.to_string(),
                 items: 0,
             }),
             Output::Ndjson => Box::new(Ndjson),
-            Output::Table => Box::new(Rows::default()),
+            Output::Table => Box::new(Rows {
+                pending: Vec::new(),
+                table: None,
+                item_schema,
+            }),
         };
         Printer {
             format,

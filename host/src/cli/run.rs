@@ -90,6 +90,8 @@ pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {
     };
     let host = Store::share_pacing(host, connections.as_ref());
     let caller = Caller::new(&host, connections.as_ref());
+    // A table's columns come from what an item is, when the action says.
+    let item_schema = wrk_zoom::output_schema::list_items(&action.info);
     if !args.all {
         let body = caller
             .call(&args.action, &params, request)
@@ -102,12 +104,13 @@ pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {
                 &mut table::stdout().lock(),
                 &body,
                 action.info.list_key.as_deref(),
+                item_schema.as_ref(),
             )
             .or_else(output_error),
         };
     }
     let list_key = action.info.list_key.as_deref().unwrap_or_default();
-    let mut printer = Printer::new(args.output(), list_key);
+    let mut printer = Printer::new(args.output(), list_key, item_schema);
     let outcome = caller
         .call_all(&args.action, &params, request, args.max, &mut printer)
         .await;

@@ -66,16 +66,30 @@ pub struct Table {
 }
 
 impl Table {
-    /// Columns from `sample` (the first page): the key columns present,
-    /// else the first scalar fields.
-    pub fn for_items(sample: &[Value]) -> Table {
-        let present = |key: &str| sample.iter().any(|i| i.get(key).is_some());
+    /// Columns from `sample` (the first page) and `schema` (what an item
+    /// is, when the action says): the key columns present in the sample,
+    /// or, on an empty page, those the schema declares; else the first
+    /// scalar fields the schema declares, or the first item's.
+    pub fn for_items(sample: &[Value], schema: Option<&Value>) -> Table {
+        let declared: Vec<(String, bool)> = schema.map(scalar_properties).unwrap_or_default();
+        let present = |key: &str| match sample.is_empty() {
+            false => sample.iter().any(|i| i.get(key).is_some()),
+            true => declared.iter().any(|(name, _)| name == key),
+        };
         let mut columns: Vec<String> = KEY_COLUMNS
             .iter()
             .filter(|k| present(k))
             .map(|k| k.to_string())
             .take(MAX_COLUMNS)
             .collect();
+        if columns.is_empty() {
+            columns = declared
+                .iter()
+                .filter(|(_, scalar)| *scalar)
+                .map(|(name, _)| name.clone())
+                .take(MAX_COLUMNS)
+                .collect();
+        }
         if columns.is_empty()
             && let Some(Value::Object(first)) = sample.first()
         {
@@ -126,15 +140,35 @@ impl Table {
     }
 }
 
+/// The fields an item schema declares (its own and its `allOf` parts'), in
+/// its order, each with whether it is a scalar (not an object or array).
+fn scalar_properties(schema: &Value) -> Vec<(String, bool)> {
+    let mut fields: Vec<(String, bool)> = Vec::new();
+    for (name, field) in schema["properties"].as_object().into_iter().flatten() {
+        let types: Vec<&str> = match &field["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec!["object"],
+        };
+        let scalar = !types.iter().any(|t| *t == "object" || *t == "array");
+        fields.push((name.clone(), scalar));
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        fields.extend(scalar_properties(part));
+    }
+    fields
+}
+
 /// A single answer: a list page as a table, an object as `key: value`
 /// lines of its scalar fields (nested ones counted), anything else as JSON.
 pub fn print(
     out: &mut (impl Write + ?Sized),
     body: &Value,
     list_key: Option<&str>,
+    item_schema: Option<&Value>,
 ) -> std::io::Result<()> {
     if let Some(items) = list_key.and_then(|k| body.get(k)).and_then(Value::as_array) {
-        let table = Table::for_items(items);
+        let table = Table::for_items(items, item_schema);
         table.header(out)?;
         for item in items {
             table.row(out, item)?;
@@ -165,8 +199,43 @@ mod tests {
     fn printed(body: Value, list_key: Option<&str>) -> String {
         let mut out = Vec::new();
         // As on a pipe: the styling stripped.
-        print(&mut anstream::StripStream::new(&mut out), &body, list_key).unwrap();
+        print(
+            &mut anstream::StripStream::new(&mut out),
+            &body,
+            list_key,
+            None,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_empty_page_shows_the_columns_its_schema_declares() {
+        let schema = json!({"allOf": [{"properties": {
+            "topic": {"type": ["string", "null"]},
+            "id": {"type": ["integer", "string"]},
+            "settings": {"type": "object"},
+        }}]});
+        let table = Table::for_items(&[], Some(&schema));
+        let mut out = Vec::new();
+        table
+            .header(&mut anstream::StripStream::new(&mut out))
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "ID  TOPIC\n");
+        // No key column: the declared scalar fields, never a nested one.
+        let schema = json!({"properties": {
+            "talk_seconds": {"type": "number"}, "legs": {"type": "array"}, "caller": {"type": "string"},
+        }});
+        let items = [json!({"caller": "Ada", "talk_seconds": 3.5, "legs": [1]})];
+        assert_eq!(
+            Table::for_items(&items, Some(&schema)).columns,
+            ["caller", "talk_seconds"]
+        );
+        // Without a schema, the first item's scalars, as before.
+        assert_eq!(
+            Table::for_items(&items, None).columns,
+            ["caller", "talk_seconds"]
+        );
     }
 
     #[test]

@@ -659,3 +659,24 @@ fn describe_says_what_an_action_returns_and_shows_a_sample_that_fits() {
     assert_eq!(alone.status.code(), Some(2));
     assert!(stderr(&alone).contains("--all: goes with --output-schema or --sample"));
 }
+
+/// `-o table` takes its columns from what an item is: an empty page still
+/// shows them.
+#[test]
+fn a_table_of_an_empty_page_shows_the_columns_the_output_schema_declares() {
+    let out = wrk_zoom(&[
+        "run",
+        "retrieve-meetings",
+        "--sandbox",
+        "--all",
+        "-o",
+        "table",
+        "--max",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ID  UUID  TOPIC  START_TIME  DURATION  TYPE\n"
+    );
+}
