@@ -1017,6 +1017,16 @@ def check_gateway(report, exe: Path, wasmtime: str, wasm_dir: Path, ours_info, k
                                             f"GET / answered {status}: {short(got, 300)}")
                             rows.append(["GET /", action, "200", str(status),
                                          "same" if ok else "DIFFERS"])
+                            # GET /output-schema: what it returns, as `describe --output-schema`.
+                            status, got = http("GET", url + "output-schema")
+                            ok = status == 200 and report.compare(
+                                "gateway", action, "wasmtime serve",
+                                OUR_OUTPUT_SCHEMAS[action], got)
+                            if status != 200:
+                                report.fail("gateway", action, "wasmtime serve",
+                                            f"GET /output-schema answered {status}: {short(got, 300)}")
+                            rows.append(["GET /output-schema", action, "200", str(status),
+                                         "same" if ok else "DIFFERS"])
                             for method, path, want in (("GET", "nowhere", 404), ("PUT", "", 405)):
                                 status, got = http(method, url + path)
                                 good = status == want and isinstance(got, dict) and "error" in got

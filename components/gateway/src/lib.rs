@@ -4,6 +4,8 @@
 //! with each action into `<action>.http.wasm` (see README.md).
 //!
 //! - `GET /`: the action's `describe()`, as `wrk-zoom describe` prints it;
+//! - `GET /output-schema`: what it returns, as `wrk-zoom describe
+//!   --output-schema` prints it;
 //! - `POST /` with `{"params": {...}}` and `Authorization: Bearer <Zoom
 //!   token>`: one `run()` against `ZOOM_API_BASE` (default Zoom's), answered
 //!   with the JSON and HTTP status of `wrk-zoom serve`.
@@ -51,8 +53,11 @@ struct Failure {
 fn answer(request: IncomingRequest) -> (u16, Value) {
     let path = request.path_with_query().unwrap_or_default();
     let path = path.split('?').next().unwrap_or_default();
+    if path == "/output-schema" && matches!(request.method(), Method::Get) {
+        return output_schema(&action::describe());
+    }
     if path != "/" {
-        let message = "this gateway serves one action at /: GET describes it, POST runs it";
+        let message = "this gateway serves one action at /: GET describes it, POST runs it; GET /output-schema says what it returns";
         return (404, json!({"error": "not-found", "message": message}));
     }
     match request.method() {
@@ -67,6 +72,18 @@ fn answer(request: IncomingRequest) -> (u16, Value) {
                 405,
                 json!({"error": "method-not-allowed", "message": message}),
             )
+        }
+    }
+}
+
+/// `GET /output-schema`: what the action returns, as JSON Schema, as
+/// `wrk-zoom describe --output-schema` prints it.
+fn output_schema(info: &wit::ActionInfo) -> (u16, Value) {
+    match info.output_schema.as_deref().map(serde_json::from_str::<Value>) {
+        Some(Ok(schema)) => (200, schema),
+        _ => {
+            let message = format!("{} does not say what it returns", info.name);
+            (404, json!({"error": "not-found", "message": message}))
         }
     }
 }
