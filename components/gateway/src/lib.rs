@@ -79,7 +79,11 @@ fn answer(request: IncomingRequest) -> (u16, Value) {
 /// `GET /output-schema`: what the action returns, as JSON Schema, as
 /// `wrk-zoom describe --output-schema` prints it.
 fn output_schema(info: &wit::ActionInfo) -> (u16, Value) {
-    match info.output_schema.as_deref().map(serde_json::from_str::<Value>) {
+    match info
+        .output_schema
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+    {
         Some(Ok(schema)) => (200, schema),
         _ => {
             let message = format!("{} does not say what it returns", info.name);
