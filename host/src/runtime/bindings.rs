@@ -175,29 +175,17 @@ impl TryFrom<GuestReply> for Reply {
 
 impl From<v0_1::wrk::zoom::types::ActionInfo> for ActionInfo {
     fn from(info: v0_1::wrk::zoom::types::ActionInfo) -> Self {
-        ActionInfo {
-            name: info.name,
-            title: info.title,
-            connection: info.connection.into(),
-            scopes: Scopes {
-                classic: info.classic_scopes,
-                granular: info.granular_scopes,
-            },
-            method: info.method,
-            path: info.path,
-            rate: info.rate.into(),
-            list_key: info.list_key,
-            params: info.params.into_iter().map(ParamSpec::from).collect(),
-            output_schema: None,
-        }
+        info.shared()
     }
 }
 
 impl From<v0_2::wrk::zoom::types::ActionInfo> for ActionInfo {
     /// An output schema that is not JSON is dropped (with a warning): the
     /// action still runs.
-    fn from(info: v0_2::wrk::zoom::types::ActionInfo) -> Self {
-        let output_schema = info.output_schema.and_then(|text| {
+    fn from(mut info: v0_2::wrk::zoom::types::ActionInfo) -> Self {
+        let text = info.output_schema.take();
+        let info = info.shared();
+        let output_schema = text.and_then(|text| {
             serde_json::from_str(&text)
                 .inspect_err(|e| {
                     tracing::warn!(action = info.name, "its output schema is not JSON: {e}")
@@ -205,19 +193,8 @@ impl From<v0_2::wrk::zoom::types::ActionInfo> for ActionInfo {
                 .ok()
         });
         ActionInfo {
-            name: info.name,
-            title: info.title,
-            connection: info.connection.into(),
-            scopes: Scopes {
-                classic: info.classic_scopes,
-                granular: info.granular_scopes,
-            },
-            method: info.method,
-            path: info.path,
-            rate: info.rate.into(),
-            list_key: info.list_key,
-            params: info.params.into_iter().map(ParamSpec::from).collect(),
             output_schema,
+            ..info
         }
     }
 }
@@ -229,6 +206,28 @@ macro_rules! conversions {
         mod $version {
             use super::super::$version::wrk::zoom::types as wit;
             use super::*;
+
+            impl wit::ActionInfo {
+                /// What every version's `describe()` says (no output
+                /// schema: 0.2.0 adds it).
+                pub(crate) fn shared(self) -> ActionInfo {
+                    ActionInfo {
+                        name: self.name,
+                        title: self.title,
+                        connection: self.connection.into(),
+                        scopes: Scopes {
+                            classic: self.classic_scopes,
+                            granular: self.granular_scopes,
+                        },
+                        method: self.method,
+                        path: self.path,
+                        rate: self.rate.into(),
+                        list_key: self.list_key,
+                        params: self.params.into_iter().map(ParamSpec::from).collect(),
+                        output_schema: None,
+                    }
+                }
+            }
 
             impl From<wit::ParamSpec> for ParamSpec {
                 fn from(p: wit::ParamSpec) -> Self {
