@@ -5,7 +5,8 @@
 //! call path every front end uses (it resolves the connection, a
 //! [`ZoomConnection`] or one stored by [`auth`], runs one call or every page
 //! ([`paginate`]) and reports totals); [`rate_limit`] to configure pacing
-//! and retries; and [`HostError`] with its [`ErrorCategory`]. With the
+//! and retries; [`output_schema`] for what an action returns (one answer,
+//! every page, a sample); and [`HostError`] with its [`ErrorCategory`]. With the
 //! feature `server`, [`server::router`] is the whole HTTP API (actions,
 //! OpenAPI, MCP, metrics, health) as an `axum::Router` to mount.
 //! `host/examples/embed.rs` is a complete program that does both.

@@ -1,5 +1,5 @@
 //! Transport: the one pooled HTTP client every outgoing request of the
-//! process goes through: the components' egress ([`crate::egress`]) and the
+//! process goes through: the components' egress (`egress`) and the
 //! OAuth token requests ([`crate::auth`]).
 //!
 //! Connections are kept alive and reused per host (HTTP/1.1 keep-alive;

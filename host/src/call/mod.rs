@@ -4,7 +4,7 @@
 //! their output.
 //!
 //! A call resolves its action once (every page of a run uses the same
-//! component) and its connection once ([`resolve`]), checks the connection
+//! component) and its connection once (`resolve`), checks the connection
 //! may run the action ([`check_access`]), and runs one page or every page
 //! ([`crate::paginate`]). `auth/` only keeps the credentials: the store,
 //! OAuth and renewal.

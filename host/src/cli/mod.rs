@@ -76,7 +76,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show one action: endpoint, scopes and every parameter.
+    /// Show one action: endpoint, scopes and every parameter (or what it
+    /// returns, with --output-schema or --sample).
     Describe {
         /// Action name, e.g. create-meeting.
         action: String,

@@ -56,7 +56,7 @@ pub fn latest_daily_reset(now_unix: i64) -> i64 {
 
 /// When a daily limit resets: the date-time Zoom gave in `Retry-After` when
 /// it is in the future, else the next 00:00 UTC (Unix seconds); never later
-/// than [`latest_daily_reset`], whatever the answer said
+/// than `latest_daily_reset`, whatever the answer said
 /// (`9999-12-31T23:59:59Z`).
 pub fn daily_reset(retry_after: Option<&str>, now_unix: i64) -> i64 {
     retry_after

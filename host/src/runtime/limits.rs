@@ -12,7 +12,7 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
 #[derive(Clone, Copy, Debug)]
 pub struct CallLimits {
     /// Largest linear memory, in bytes. A call has one memory
-    /// ([`MEMORIES_PER_CALL`]), so this is the whole call's.
+    /// (`MEMORIES_PER_CALL`), so this is the whole call's.
     pub memory_bytes: usize,
     /// CPU time a call may run before it is stopped (counted in epoch ticks).
     pub cpu: Duration,
