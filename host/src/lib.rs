@@ -63,6 +63,7 @@ pub mod clock;
 mod connection;
 mod egress;
 mod error;
+pub mod events;
 mod host;
 pub mod json_schema;
 pub mod model;
