@@ -132,7 +132,7 @@ fn keyed(secret: &Secret) -> Hmac<Sha256> {
 }
 
 fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.chunks(2)
