@@ -40,6 +40,26 @@ pub(crate) enum ActionPre {
     V0_2(v0_2::ZoomActionPre<CallState>),
 }
 
+/// `$body` for whichever version `$action` exports, with `$pre` its
+/// pre-instantiated component and `$wit` its generated types: the code is
+/// the same, the types differ.
+macro_rules! each_version {
+    ($action:expr, $pre:ident, $wit:ident => $body:expr) => {
+        match $action {
+            ActionPre::V0_1($pre) => {
+                #[allow(unused_imports)]
+                use v0_1::wrk::zoom::types as $wit;
+                $body
+            }
+            ActionPre::V0_2($pre) => {
+                #[allow(unused_imports)]
+                use v0_2::wrk::zoom::types as $wit;
+                $body
+            }
+        }
+    };
+}
+
 /// One answer of `run`, before the host reads its body.
 pub(crate) struct GuestReply {
     pub(crate) status: u16,
@@ -73,24 +93,10 @@ impl ActionPre {
         &self,
         store: &mut Store<CallState>,
     ) -> wasmtime::Result<ActionInfo> {
-        Ok(match self {
-            ActionPre::V0_1(pre) => {
-                let instance = pre.instantiate_async(&mut *store).await?;
-                instance
-                    .wrk_zoom_action()
-                    .call_describe(store)
-                    .await?
-                    .into()
-            }
-            ActionPre::V0_2(pre) => {
-                let instance = pre.instantiate_async(&mut *store).await?;
-                instance
-                    .wrk_zoom_action()
-                    .call_describe(store)
-                    .await?
-                    .into()
-            }
-        })
+        Ok(each_version!(self, pre, _wit => {
+            let instance = pre.instantiate_async(&mut *store).await?;
+            instance.wrk_zoom_action().call_describe(store).await?.into()
+        }))
     }
 
     /// `plan(params)`; the action's own refusal names `action`.
@@ -101,22 +107,11 @@ impl ActionPre {
         params: &[(String, String)],
     ) -> wasmtime::Result<Result<PlannedRequest, HostError>> {
         let params = params.to_vec();
-        Ok(match self {
-            ActionPre::V0_1(pre) => {
-                let instance = pre.instantiate_async(&mut *store).await?;
-                let planned = instance.wrk_zoom_action().call_plan(store, &params).await?;
-                planned
-                    .map(Into::into)
-                    .map_err(|e| e.into_host_error(action))
-            }
-            ActionPre::V0_2(pre) => {
-                let instance = pre.instantiate_async(&mut *store).await?;
-                let planned = instance.wrk_zoom_action().call_plan(store, &params).await?;
-                planned
-                    .map(Into::into)
-                    .map_err(|e| e.into_host_error(action))
-            }
-        })
+        Ok(each_version!(self, pre, _wit => {
+            let instance = pre.instantiate_async(&mut *store).await?;
+            let planned = instance.wrk_zoom_action().call_plan(store, &params).await?;
+            planned.map(Into::into).map_err(|e| e.into_host_error(action))
+        }))
     }
 
     /// `run(connection, params)` with the API base (no trailing `/`) and
@@ -131,32 +126,18 @@ impl ActionPre {
     ) -> wasmtime::Result<Result<GuestReply, HostError>> {
         let params = params.to_vec();
         let api_base = api_base.trim_end_matches('/').to_string();
-        Ok(match self {
-            ActionPre::V0_1(pre) => {
-                let connection = v0_1::wrk::zoom::types::Connection {
-                    access_token: stand_in,
-                    api_base,
-                };
-                let instance = pre.instantiate_async(&mut *store).await?;
-                let reply = instance
-                    .wrk_zoom_action()
-                    .call_run(store, &connection, &params)
-                    .await?;
-                reply.map(Into::into).map_err(|e| e.into_host_error(action))
-            }
-            ActionPre::V0_2(pre) => {
-                let connection = v0_2::wrk::zoom::types::Connection {
-                    access_token: stand_in,
-                    api_base,
-                };
-                let instance = pre.instantiate_async(&mut *store).await?;
-                let reply = instance
-                    .wrk_zoom_action()
-                    .call_run(store, &connection, &params)
-                    .await?;
-                reply.map(Into::into).map_err(|e| e.into_host_error(action))
-            }
-        })
+        Ok(each_version!(self, pre, wit => {
+            let connection = wit::Connection {
+                access_token: stand_in,
+                api_base,
+            };
+            let instance = pre.instantiate_async(&mut *store).await?;
+            let reply = instance
+                .wrk_zoom_action()
+                .call_run(store, &connection, &params)
+                .await?;
+            reply.map(Into::into).map_err(|e| e.into_host_error(action))
+        }))
     }
 }
 
