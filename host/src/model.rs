@@ -6,6 +6,8 @@
 //! the one place that builds or takes apart a generated type.
 
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 pub use wrk_zoom_spec::{ConnectionKind, ParamKind, ParamLocation, RateCategory};
 
 /// `describe()` of one action.
@@ -35,7 +37,42 @@ pub struct ActionInfo {
     /// serialised description (it is large); shown on its own by
     /// `describe --output-schema` and `GET /v1/actions/{name}/output-schema`.
     #[serde(skip)]
-    pub output_schema: Option<serde_json::Value>,
+    pub output_schema: Option<OutputSchema>,
+}
+
+/// An action's output schema: its JSON text as `describe()` gave it, parsed
+/// the first time it is asked for and shared by every copy of the
+/// description. The 33 built-in schemas are about 400 KB: a host that
+/// starts, or hands out its descriptions, pays for them only when one is
+/// used.
+#[derive(Clone)]
+pub struct OutputSchema(Arc<(Cow<'static, str>, OnceLock<Option<serde_json::Value>>)>);
+
+impl OutputSchema {
+    /// The schema in `text` (JSON), read when first asked for.
+    pub fn new(text: impl Into<Cow<'static, str>>) -> OutputSchema {
+        OutputSchema(Arc::new((text.into(), OnceLock::new())))
+    }
+
+    /// The schema, or `None` when its text is not JSON.
+    pub fn value(&self) -> Option<&serde_json::Value> {
+        let (text, value) = &*self.0;
+        value
+            .get_or_init(|| serde_json::from_str(text).ok())
+            .as_ref()
+    }
+}
+
+impl PartialEq for OutputSchema {
+    fn eq(&self, other: &OutputSchema) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl std::fmt::Debug for OutputSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OutputSchema({} bytes)", self.0.0.len())
+    }
 }
 
 /// Scopes that each allow the call (any one suffices).
@@ -162,9 +199,7 @@ impl From<&wrk_zoom_spec::Action> for ActionInfo {
                     maximum: p.max,
                 })
                 .collect(),
-            output_schema: action
-                .output_schema
-                .and_then(|text| serde_json::from_str(text).ok()),
+            output_schema: action.output_schema.map(OutputSchema::new),
         }
     }
 }

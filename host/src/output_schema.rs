@@ -13,7 +13,7 @@ const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// The schema of one answer of `info` (a page, for a list), or an error
 /// that says why there is none.
 pub fn one_answer(info: &ActionInfo) -> Result<Value, HostError> {
-    info.output_schema.clone().ok_or_else(|| none(info))
+    page_schema(info).cloned().ok_or_else(|| none(info))
 }
 
 /// The schema of what following every page of `info` returns, or an error
@@ -73,21 +73,12 @@ pub fn embedded(schema: &Value, object_root: bool) -> serde_json::Map<String, Va
 /// The schema of one item of `info`'s list, when it pages through one and
 /// says what it returns.
 pub fn list_items(info: &ActionInfo) -> Option<Value> {
-    let page = info.output_schema.as_ref()?;
-    list_item(page, info.list_key.as_deref()?).cloned()
+    list_item(page_schema(info)?, info.list_key.as_deref()?).cloned()
 }
 
-/// Every property `schema` declares for an object (its own and its
-/// `allOf` parts'), in the order the schema lists them.
-pub fn property_names(schema: &Value) -> Vec<String> {
-    let mut names: Vec<String> = schema["properties"]
-        .as_object()
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
-    for part in schema["allOf"].as_array().into_iter().flatten() {
-        names.extend(property_names(part));
-    }
-    names
+/// The schema of one answer, read from `describe()`'s text if not yet.
+fn page_schema(info: &ActionInfo) -> Option<&Value> {
+    info.output_schema.as_ref()?.value()
 }
 
 /// A realistic instance of `schema`: every declared field, with its

@@ -8,8 +8,8 @@
 use super::store::CallState;
 use crate::error::HostError;
 use crate::model::{
-    ActionInfo, ConnectionKind, InvalidParam, ParamKind, ParamLocation, ParamSpec, PlannedRequest,
-    RateCategory, Reply, Scopes,
+    ActionInfo, ConnectionKind, InvalidParam, OutputSchema, ParamKind, ParamLocation, ParamSpec,
+    PlannedRequest, RateCategory, Reply, Scopes,
 };
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
@@ -166,12 +166,14 @@ impl From<v0_2::wrk::zoom::types::ActionInfo> for ActionInfo {
     fn from(mut info: v0_2::wrk::zoom::types::ActionInfo) -> Self {
         let text = info.output_schema.take();
         let info = info.shared();
-        let output_schema = text.and_then(|text| {
-            serde_json::from_str(&text)
-                .inspect_err(|e| {
-                    tracing::warn!(action = info.name, "its output schema is not JSON: {e}")
-                })
-                .ok()
+        // Read at load (once per component), so a schema that is not JSON
+        // is noticed there.
+        let output_schema = text.map(OutputSchema::new).filter(|schema| {
+            let json = schema.value().is_some();
+            if !json {
+                tracing::warn!(action = info.name, "its output schema is not JSON");
+            }
+            json
         });
         ActionInfo {
             output_schema,

@@ -62,11 +62,11 @@ fn tool(info: &ActionInfo) -> Tool {
         .with_annotations(annotations);
     // What the tool's structured content is (the action's answer, as `run`
     // prints it); MCP asks for an object at the root.
-    match &info.output_schema {
-        Some(output) => tool.with_raw_output_schema(std::sync::Arc::new(
-            crate::output_schema::embedded(output, true),
+    match crate::output_schema::one_answer(info) {
+        Ok(output) => tool.with_raw_output_schema(std::sync::Arc::new(
+            crate::output_schema::embedded(&output, true),
         )),
-        None => tool,
+        Err(_) => tool,
     }
 }
 

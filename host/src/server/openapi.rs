@@ -135,7 +135,11 @@ fn run_operation(info: &ActionInfo) -> Value {
             json!({"type": "boolean", "description": "Follow every page (as wrk-zoom run --all)"});
         properties["max"] = json!({"type": "integer", "minimum": 0, "description": "With all: stop after this many items"});
     }
-    let has_output = info.output_schema.is_some();
+    let has_output = info
+        .output_schema
+        .as_ref()
+        .and_then(|s| s.value())
+        .is_some();
     let body = match has_output {
         true => json!({"$ref": format!("#/components/schemas/{}", info.name),
                        "description": "The action's answer"}),

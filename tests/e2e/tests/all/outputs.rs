@@ -303,7 +303,7 @@ async fn every_component_describes_its_output_and_the_host_adds_the_envelope_of_
         assert_eq!(loaded.contract(), "0.2.0", "{name}");
         let file = schema_file(name);
         assert_eq!(
-            loaded.info.output_schema.as_ref(),
+            loaded.info.output_schema.as_ref().and_then(|s| s.value()),
             Some(&file["schema"]),
             "{name}: describe() carries spec/output-schemas"
         );
