@@ -8,8 +8,14 @@
 //! implements those two traits, plus its line in `URL_BACKENDS`.
 
 use crate::auth::{FileStore, StoreError, StoreSettings, TokenStore};
+use crate::events::{EventStore, FileEvents};
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
+
+/// An event store being opened.
+type OpeningEvents = Pin<Box<dyn Future<Output = Result<Arc<dyn EventStore>, StoreError>> + Send>>;
 
 /// A backend reached by URL.
 struct UrlBackend {
@@ -19,6 +25,8 @@ struct UrlBackend {
     fix: &'static str,
     /// The settings of the store at a URL, read from the environment.
     from_env: fn(&str) -> Result<Box<dyn StoreSettings>, StoreError>,
+    /// The event store at a URL, with settings read from the environment.
+    events_from_env: fn(String) -> OpeningEvents,
 }
 
 /// Every backend reached by URL (a directory is the file store's).
@@ -28,6 +36,13 @@ const URL_BACKENDS: &[UrlBackend] = &[
         schemes: &["postgres", "postgresql"],
         fix: crate::postgres::FIX,
         from_env: |url| Ok(Box::new(crate::postgres::PostgresConfig::from_env(url)?)),
+        events_from_env: |_url| {
+            Box::pin(async {
+                Err(StoreError::new(
+                    "events are not kept in PostgreSQL yet: use the file store (no --store)",
+                ))
+            })
+        },
     },
     // Named even when left out, so a URL of it says how to get it.
     #[cfg(not(feature = "postgres"))]
@@ -38,6 +53,13 @@ const URL_BACKENDS: &[UrlBackend] = &[
             Err(StoreError::new(
                 "this wrk-zoom was built without PostgreSQL support (cargo feature `postgres`)",
             ))
+        },
+        events_from_env: |_| {
+            Box::pin(async {
+                Err(StoreError::new(
+                    "this wrk-zoom was built without PostgreSQL support (cargo feature `postgres`)",
+                ))
+            })
         },
     },
 ];
@@ -102,6 +124,15 @@ impl StoreSpec {
     /// Reads the store's settings and opens it.
     pub async fn open_from_env(&self) -> Result<Arc<dyn TokenStore>, StoreError> {
         self.settings_from_env()?.open().await
+    }
+
+    /// The event store beside the token store: `events/` in the file
+    /// store's directory, or the same database.
+    pub async fn open_events_from_env(&self) -> Result<Arc<dyn EventStore>, StoreError> {
+        match &self.place {
+            Place::Directory(dir) => Ok(Arc::new(FileEvents::new(dir.join("events")))),
+            Place::Url(backend, url) => (backend.events_from_env)(url.clone()).await,
+        }
     }
 
     /// What to check when the store cannot be configured, opened or read.

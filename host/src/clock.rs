@@ -12,6 +12,14 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch (Zoom's `event_ts`).
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 fn system_time(unix: i64) -> SystemTime {
     if unix >= 0 {
         UNIX_EPOCH + Duration::from_secs(unix as u64)

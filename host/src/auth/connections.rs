@@ -209,6 +209,33 @@ impl Connections {
         Ok(removed)
     }
 
+    /// Zoom says the app was removed from `account`: every connection of
+    /// that account needs a new login and loses its tokens (they no longer
+    /// work anyway). Their names.
+    pub async fn deauthorize_account(&self, account: &str) -> Result<Vec<String>, HostError> {
+        let account = account.to_string();
+        let mut names = Vec::new();
+        let found = &mut names;
+        self.with_lock(move |data| {
+            for (name, c) in data.connections.iter_mut() {
+                if c.account_id.as_deref() == Some(account.as_str()) {
+                    c.needs_login =
+                        Some("the Zoom app was removed from the account (app_deauthorized)".into());
+                    c.access_token = Secret::default();
+                    c.refresh_token = None;
+                    c.expires_at = 0;
+                    found.push(name.clone());
+                }
+            }
+            Ok(!found.is_empty())
+        })
+        .await?;
+        for name in &names {
+            self.forget_flight(name);
+        }
+        Ok(names)
+    }
+
     /// Runs `change` on the store under its lock and writes the store back
     /// when it returns `true`.
     async fn with_lock(

@@ -1,12 +1,33 @@
-//! Zoom's events, coming in. Today: checking that a delivery is Zoom's
-//! ([`verify`]) and answering Zoom's URL validation
-//! ([`url_validation_answer`]), both over the bytes as received and from
-//! native code, with no component on the path. The route (`POST
-//! /v1/events/zoom/{app}` in `crate::server`), the inbox that keeps an event
-//! before the answer, and delivery to workflows build on these.
+//! Zoom's events, coming in: verified over the raw bytes, kept before the
+//! answer, once, and handed to workflows.
+//!
+//! - [`verify`]: is a delivery Zoom's (signature, timestamp window, size),
+//!   and [`url_validation_answer`];
+//! - `keys`: what makes two deliveries one event ([`semantic_key`]);
+//! - [`receive`]: one delivery, from bytes to the inbox ([`Receiver`]);
+//! - [`store`]: the inbox, apps, cursors and subscriptions
+//!   ([`EventStore`]; [`FileEvents`] on one machine, PostgreSQL for
+//!   replicas);
+//! - [`deliver`]: what runs after the answer: `app_deauthorized`, and push
+//!   subscriptions with retries and dead letters ([`Dispatcher`]).
+//!
+//! The routes (`POST /v1/events/zoom/{app}`, `GET /v1/events`) are
+//! `crate::server`'s; the commands (`wrk-zoom events ...`) the CLI's.
 
+pub mod deliver;
+mod keys;
+pub mod model;
+pub mod receive;
+pub mod store;
 mod verify;
 
+pub use deliver::{Dispatcher, PushConfig};
+pub use keys::semantic_key;
+pub use model::{
+    Appended, Attempts, DeliveryState, EventApp, EventFilter, InboxEvent, NewEvent, Subscription,
+};
+pub use receive::{Delivery, ReceiveConfig, Received, Receiver};
+pub use store::{DEFAULT_RETENTION, EventStore, FileEvents};
 pub use verify::{
     DEFAULT_MAX_BODY, DEFAULT_WINDOW, Refusal, WebhookSecrets, url_validation_answer, verify,
 };

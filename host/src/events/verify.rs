@@ -64,6 +64,9 @@ pub enum Refusal {
     /// The signature matches no secret.
     #[error("x-zm-signature does not match")]
     BadSignature,
+    /// Signed, but not a JSON object with an `event`.
+    #[error("the body is not a Zoom event")]
+    NotJson,
 }
 
 /// Checks one delivery (see the module docs). `now` is Unix seconds.

@@ -59,7 +59,7 @@ impl Calls {
 }
 
 /// A Prometheus label value: backslash, double quote and newline escaped.
-fn label(value: &str) -> String {
+pub(super) fn label(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -83,6 +83,7 @@ pub(super) async fn metrics(State(server): State<Arc<Server>>) -> Response {
             label(outcome)
         ));
     }
+    text.push_str(&super::events::metrics(&server).await);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

@@ -39,12 +39,15 @@
 //! - What a caller can make the server keep is bounded: connection names
 //!   are checked and looked up first, the pacing of bare tokens expires.
 //!
-//! Where Zoom's events will arrive: a route of their own here (verified,
-//! stored, then answered), next to `/v1/actions`.
+//! Zoom's events (with [`router_with_events`]): `POST
+//! /v1/events/zoom/{app}` takes Zoom's deliveries without an API key
+//! (verified over the raw bytes, kept, then answered: see
+//! [`crate::events`]); `GET /v1/events` is the pull API, behind the key.
 
 mod calls;
 mod config;
 mod errors;
+mod events;
 mod keys;
 pub mod mcp;
 pub mod openapi;
@@ -57,6 +60,7 @@ pub use errors::{http_status, public_message};
 
 use crate::auth::Connections;
 use crate::call::Caller;
+use crate::events::Receiver;
 use crate::host::Host;
 use axum::Router;
 use axum::middleware;
@@ -73,6 +77,8 @@ struct Server {
     config: ServerConfig,
     /// Call slots and counts, shared with `/mcp`.
     calls: Arc<Calls>,
+    /// The receiving half of Zoom's events, when this server takes them.
+    events: Option<Arc<Receiver>>,
 }
 
 impl Server {
@@ -89,6 +95,18 @@ pub fn router(
     connections: Option<Arc<Connections>>,
     config: ServerConfig,
 ) -> Router {
+    router_with_events(host, connections, config, None)
+}
+
+/// [`router`], taking Zoom's events with `events` as well (its routes are
+/// in the module docs). Run a [`crate::events::Dispatcher`] beside it for
+/// what follows an event.
+pub fn router_with_events(
+    host: Arc<Host>,
+    connections: Option<Arc<Connections>>,
+    config: ServerConfig,
+    events: Option<Arc<Receiver>>,
+) -> Router {
     let calls = Arc::new(Calls::new(host.clone(), config.max_concurrent_calls));
     // MCP over streamable HTTP: the same tools as `wrk-zoom mcp`, on the
     // stored connections, behind the same API key, slots and metrics.
@@ -101,6 +119,7 @@ pub fn router(
         connections,
         config,
         calls,
+        events,
     });
     let protected = Router::new()
         .route("/v1/actions", get(routes::actions))
@@ -112,6 +131,7 @@ pub fn router(
         )
         .route("/openapi.json", get(routes::openapi))
         .route("/metrics", get(calls::metrics))
+        .route("/v1/events", get(events::pull))
         // Before any extractor: the body of an unauthorized request is
         // never read.
         .route_layer(middleware::from_fn_with_state(
@@ -127,6 +147,8 @@ pub fn router(
     Router::new()
         .route("/health", get(routes::health))
         .route("/ready", get(routes::ready))
+        // Zoom's deliveries carry no API key: their signature is the gate.
+        .route("/v1/events/zoom/{app}", post(events::zoom))
         .merge(protected)
         .merge(mcp)
         .with_state(server)

@@ -138,7 +138,7 @@ pub(super) async fn run_all(
 }
 
 /// A response body fed line by line from a channel.
-struct ChannelBody(tokio::sync::mpsc::Receiver<bytes::Bytes>);
+pub(super) struct ChannelBody(pub(super) tokio::sync::mpsc::Receiver<bytes::Bytes>);
 
 impl hyper::body::Body for ChannelBody {
     type Data = bytes::Bytes;
