@@ -4,6 +4,7 @@
 mod actions;
 mod auth;
 mod doctor;
+mod events;
 mod mcp;
 mod output;
 mod report;
@@ -114,6 +115,12 @@ enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+    },
+    /// Zoom's events: register the Zoom apps `serve` takes events for,
+    /// watch them arrive, forward them to URLs, replay them.
+    Events {
+        #[command(subcommand)]
+        command: events::EventsCommand,
     },
     /// Check this machine's setup: token store permissions, connections that
     /// need a new login, the compiled-code cache, whether Zoom's API answers,
@@ -307,6 +314,7 @@ async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
         Command::Auth { command } => auth::run(command, store).await,
         Command::Serve(args) => serve::serve(args, store).await,
         Command::Sandbox { port } => sandbox::serve(port).await,
+        Command::Events { command } => events::run(command, store).await,
         Command::Doctor(args) => doctor::doctor(args, store).await,
         Command::Mcp(args) => mcp::mcp(args, store).await,
         Command::Completions { shell } => {

@@ -10,6 +10,7 @@ use super::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use wrk_zoom::events::{Dispatcher, PushConfig, ReceiveConfig, Receiver};
 use wrk_zoom::server::{AllowedBase, ApiKeys, ServerConfig};
 use wrk_zoom::watch::WatchOptions;
 use wrk_zoom::{Host, HostConfig, HostError};
@@ -69,11 +70,31 @@ pub struct ServeArgs {
     /// Calls that may run at once; more are answered 503 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_concurrent_calls: u32,
+    /// Zoom's events: how far a delivery's x-zm-request-timestamp may be
+    /// from this machine's clock, either way (older ones are refused as
+    /// replays).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    events_window: u64,
+    /// Zoom's events: how long the inbox keeps an event (and so knows it
+    /// again as a duplicate), at least 7 days (Zoom's webhook logs reach 7
+    /// days back).
+    #[arg(long, value_name = "DAYS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(7..=3650))]
+    events_retention_days: u64,
+    /// Push subscriptions: attempts before an event becomes a dead letter.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    push_attempts: u32,
+    /// Push subscriptions: the wait before the first retry (doubled after
+    /// each, at most an hour), e.g. 5s or 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
+    push_first_retry: Duration,
 }
 
 /// `serve`'s flags, validated.
 struct ServeConfig {
     server: ServerConfig,
+    receive: ReceiveConfig,
+    retention: Duration,
+    push: PushConfig,
     listen: std::net::SocketAddr,
     drain: Duration,
     actions_dir: Option<(PathBuf, WatchOptions)>,
@@ -118,6 +139,16 @@ impl TryFrom<ServeArgs> for ServeConfig {
         server.max_concurrent_calls = args.max_concurrent_calls as usize;
         Ok(ServeConfig {
             server,
+            receive: ReceiveConfig {
+                window: Duration::from_secs(args.events_window),
+                ..ReceiveConfig::default()
+            },
+            retention: Duration::from_secs(args.events_retention_days * 24 * 3600),
+            push: PushConfig {
+                max_attempts: args.push_attempts,
+                first_retry: args.push_first_retry,
+                ..PushConfig::default()
+            },
             listen: args
                 .listen
                 .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], args.port))),
@@ -162,7 +193,8 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
         let host = host.clone();
         async move { host.warm_up().await }
     });
-    let app = wrk_zoom::server::router(host, connections, config.server);
+    let events = start_events(store, connections.as_ref(), &config).await?;
+    let app = wrk_zoom::server::router_with_events(host, connections, config.server, events);
     let at = config.listen;
     let listener = tokio::net::TcpListener::bind(at)
         .await
@@ -194,6 +226,49 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
             Ok(())
         }
     }
+}
+
+/// The receiving half of Zoom's events on the event store beside the
+/// token store, with what runs after the answers: delivery, and pruning
+/// events older than the retention once an hour.
+async fn start_events(
+    store: &Store,
+    connections: Option<&Arc<wrk_zoom::auth::Connections>>,
+    config: &ServeConfig,
+) -> Result<Option<Arc<Receiver>>, HostError> {
+    let events = match super::events::open(store).await {
+        Ok(events) => events,
+        Err(e) => {
+            tracing::warn!("Zoom's events are not taken: {e}");
+            return Ok(None);
+        }
+    };
+    let tokens = connections.map(|c| c.store().clone());
+    let receiver = Receiver::start(events.clone(), tokens, config.receive.clone()).await?;
+    let apps = receiver.app_names();
+    if apps.is_empty() {
+        eprintln!(
+            "serve: no Zoom app registered for events (`wrk-zoom events app add NAME`); every delivery is refused"
+        );
+    } else {
+        eprintln!(
+            "serve: Zoom events for {} at /v1/events/zoom/{{app}}",
+            apps.join(", ")
+        );
+    }
+    let dispatcher = Dispatcher::new(receiver.clone(), connections.cloned(), config.push.clone());
+    tokio::spawn(dispatcher.run());
+    let retention = config.retention;
+    tokio::spawn(async move {
+        loop {
+            let before = wrk_zoom::clock::now_millis() - retention.as_millis() as i64;
+            if let Err(e) = events.prune(before).await {
+                tracing::warn!("cannot prune old events: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+    Ok(Some(receiver))
 }
 
 /// Ctrl-C, or SIGTERM (what an orchestrator sends before stopping a replica).

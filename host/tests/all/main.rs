@@ -3,6 +3,7 @@
 mod auth;
 mod cli;
 mod cluster;
+mod events;
 mod mcp;
 mod pg;
 mod serve;

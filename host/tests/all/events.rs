@@ -1,0 +1,764 @@
+//! Zoom's events through `wrk-zoom serve` and `wrk-zoom events`: signed
+//! deliveries in, kept before the 200, once, routed by account, pulled and
+//! pushed. Deliveries here are signed by the test itself, independently of
+//! the host's code (the simulator's own emitter is exercised in the e2e
+//! tests).
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const KEY: &str = "test-key-0123456789";
+const SECRET: &str = "zoom-secret-token-abc";
+const ACCOUNT: &str = "acct-one";
+
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wrk_zoom(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"));
+    command
+        .env("WRK_ZOOM_HOME", home)
+        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
+        .env_remove("WRK_ZOOM_DATABASE_URL")
+        .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN");
+    command
+}
+
+/// Runs `wrk-zoom ARGS` and returns (success, stdout, stderr).
+fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = wrk_zoom(home)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn serve(home: &Path, extra: &[&str]) -> Served {
+    let mut child = wrk_zoom(home)
+        .args(["serve", "--port", "0"])
+        .args(extra)
+        .env("WRK_ZOOM_API_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start wrk-zoom serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    Served {
+        child,
+        base: line.trim().to_string(),
+    }
+}
+
+/// A home with the app `main` registered and a user connection `alice` of
+/// account [`ACCOUNT`].
+fn home_with_app() -> tempfile::TempDir {
+    let home = crate::temp_dir("wrk-zoom-events-");
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "app", "add", "main"],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)],
+    );
+    assert!(ok, "{err}");
+    let connection = json!({
+        "kind": "user", "grant": "authorization_code", "client_id": "cid",
+        "client_secret": "csecret", "oauth_base": "https://zoom.us",
+        "api_base": "https://api.zoom.us/v2", "account_id": ACCOUNT,
+        "access_token": "at", "refresh_token": "rt",
+        "expires_at": 4_000_000_000i64, "lifetime_secs": 3600, "scopes": [],
+        "granted_at": 1_700_000_000i64
+    });
+    let store = json!({"version": 1, "defaults": {"user": "alice"},
+        "connections": {"alice": connection}});
+    let path = home.path().join("connections.json");
+    std::fs::write(&path, serde_json::to_vec(&store).unwrap()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    home
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn zoom_signature(secret: &str, ts: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{ts}:{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("v0={hex}")
+}
+
+/// Sends `request` as it is; the status and the body.
+fn exchange(addr: &str, request: &[u8]) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// POSTs `body` to the app's route with `headers` (already formatted).
+fn post_raw(base: &str, app: &str, headers: &str, body: &str) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let request = format!(
+        "POST /v1/events/zoom/{app} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    exchange(addr, request.as_bytes())
+}
+
+/// A delivery signed with `secret` at `ts`, with Zoom's request id.
+fn deliver_signed(base: &str, secret: &str, ts: i64, request_id: &str, body: &str) -> u16 {
+    let headers = format!(
+        "x-zm-request-timestamp: {ts}\r\nx-zm-signature: {}\r\nx-zm-request-id: {request_id}\r\n",
+        zoom_signature(secret, ts, body)
+    );
+    post_raw(base, "main", &headers, body).0
+}
+
+fn deliver(base: &str, request_id: &str, body: &Value) -> u16 {
+    deliver_signed(base, SECRET, now(), request_id, &body.to_string())
+}
+
+fn get(base: &str, path: &str) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
+    );
+    exchange(addr, request.as_bytes())
+}
+
+fn pull(base: &str, query: &str) -> Value {
+    let (status, body) = get(base, &format!("/v1/events?{query}"));
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn event(name: &str, account: &str, object: Value) -> Value {
+    json!({"event": name, "event_ts": now() * 1000,
+        "payload": {"account_id": account, "object": object}})
+}
+
+fn meeting_created(uuid: &str) -> Value {
+    event(
+        "meeting.created",
+        ACCOUNT,
+        json!({"uuid": uuid, "id": 85746065432i64, "host_id": "h1", "topic": "Standup"}),
+    )
+}
+
+fn names(pulled: &Value) -> Vec<String> {
+    pulled["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn deliveries_are_verified_over_raw_bytes_before_anything_is_kept() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let base = &served.base;
+    let body = meeting_created("u-1==").to_string();
+    let ts = now();
+    let good = zoom_signature(SECRET, ts, &body);
+    let refused = [
+        // No headers, one header, a wrong secret, a stale and a future
+        // timestamp (signed correctly over them), an unknown app.
+        ("main", String::new(), body.clone()),
+        ("main", format!("x-zm-signature: {good}\r\n"), body.clone()),
+        (
+            "main",
+            format!("x-zm-request-timestamp: {ts}\r\n"),
+            body.clone(),
+        ),
+        (
+            "main",
+            format!(
+                "x-zm-request-timestamp: {ts}\r\nx-zm-signature: {}\r\n",
+                zoom_signature("other", ts, &body)
+            ),
+            body.clone(),
+        ),
+        (
+            "main",
+            format!(
+                "x-zm-request-timestamp: {}\r\nx-zm-signature: {}\r\n",
+                ts - 600,
+                zoom_signature(SECRET, ts - 600, &body)
+            ),
+            body.clone(),
+        ),
+        (
+            "main",
+            format!(
+                "x-zm-request-timestamp: {}\r\nx-zm-signature: {}\r\n",
+                ts + 600,
+                zoom_signature(SECRET, ts + 600, &body)
+            ),
+            body.clone(),
+        ),
+        (
+            "other",
+            format!("x-zm-request-timestamp: {ts}\r\nx-zm-signature: {good}\r\n"),
+            body.clone(),
+        ),
+        // The same body parsed and written again (key order) is not what
+        // was signed.
+        (
+            "main",
+            format!("x-zm-request-timestamp: {ts}\r\nx-zm-signature: {good}\r\n"),
+            serde_json::to_string(&serde_json::from_str::<Value>(&body).unwrap()["payload"])
+                .unwrap(),
+        ),
+    ];
+    for (app, headers, body) in &refused {
+        let (status, answer) = post_raw(base, app, headers, body);
+        assert_eq!((status, answer.as_str()), (401, ""), "{headers}");
+    }
+    // Over the size limit, correctly signed: refused without reading on.
+    let big = json!({"event": "meeting.created", "event_ts": 1,
+        "payload": {"account_id": ACCOUNT, "object": {"uuid": "big", "pad": "x".repeat(1_100_000)}}})
+    .to_string();
+    assert_eq!(deliver_signed(base, SECRET, ts, "r-big", &big), 401);
+    assert_eq!(pull(base, "")["events"], json!([]));
+
+    // Bytes that a re-serialiser would change are verified as sent and
+    // handed on unchanged.
+    let odd = format!(
+        r#"{{ "payload" : {{"object":{{"topic":"caf\u00e9 \/ r\u00e9union","uuid":"u-odd==","id":1}},"account_id":"{ACCOUNT}"}},"event_ts":{},"event":"meeting.created"}}"#,
+        now() * 1000
+    );
+    assert_eq!(deliver_signed(base, SECRET, ts, "r-odd", &odd), 200);
+    let pulled = pull(base, "");
+    assert_eq!(names(&pulled), ["meeting.created"]);
+    assert_eq!(
+        pulled["events"][0]["payload"]["object"]["topic"],
+        "café / réunion"
+    );
+    let (_, raw) = get(base, "/v1/events");
+    assert!(
+        raw.contains(r#""topic":"caf\u00e9 \/ r\u00e9union""#),
+        "{raw}"
+    );
+
+    let (_, metrics) = get(base, "/metrics");
+    assert!(
+        metrics.contains("wrk_zoom_events_refused_total 9"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wrk_zoom_events_taken_total 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn url_validation_is_answered_from_the_secret_and_noted() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let body = json!({"event": "endpoint.url_validation", "event_ts": now() * 1000,
+        "payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"}})
+    .to_string();
+    let ts = now();
+    let headers = format!(
+        "x-zm-request-timestamp: {ts}\r\nx-zm-signature: {}\r\n",
+        zoom_signature(SECRET, ts, &body)
+    );
+    let (status, answer) = post_raw(&served.base, "main", &headers, &body);
+    assert_eq!(status, 200);
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(b"qgg8vlvZRS6UYooatFL8Aw");
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(
+        answer,
+        json!({"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": expected})
+    );
+    // An unsigned challenge gets nothing.
+    assert_eq!(post_raw(&served.base, "main", "", &body).0, 401);
+    // `events app list` shows when Zoom last validated (never the secret).
+    let mut listed = Value::Null;
+    for _ in 0..100 {
+        let (ok, out, err) = cli(home.path(), &["events", "app", "list"], &[]);
+        assert!(ok, "{err}");
+        assert!(!out.contains(SECRET));
+        listed = serde_json::from_str(&out).unwrap();
+        if !listed[0]["validated_at"].is_null() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(listed[0]["name"], "main");
+    assert!(
+        listed[0]["validated_at"].as_str().unwrap().ends_with('Z'),
+        "{listed}"
+    );
+}
+
+#[test]
+fn retries_and_copies_of_an_event_are_kept_once_and_other_accounts_are_counted() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let base = &served.base;
+    let created = meeting_created("u-2==");
+    // Zoom's retry: the same request id.
+    assert_eq!(deliver(base, "req-1", &created), 200);
+    assert_eq!(deliver(base, "req-1", &created), 200);
+    // A copy Zoom sends with a request id of its own, differing only in
+    // its download token.
+    let recording = |token: &str| {
+        let mut e = event(
+            "recording.completed",
+            ACCOUNT,
+            json!({"uuid": "u-2==", "id": 85746065432i64,
+                "recording_files": [{"id": "f1", "download_url": format!("https://zoom.us/rec/{token}")}]}),
+        );
+        e["download_token"] = json!(token);
+        e
+    };
+    assert_eq!(deliver(base, "req-2", &recording("tok-a")), 200);
+    assert_eq!(deliver(base, "req-3", &recording("tok-b")), 200);
+    // Another account's event: answered 200 (Zoom must not retry), never
+    // handed on.
+    assert_eq!(
+        deliver(
+            base,
+            "req-4",
+            &event("meeting.created", "acct-two", json!({"uuid": "x=="}))
+        ),
+        200
+    );
+    let pulled = pull(base, "");
+    assert_eq!(names(&pulled), ["meeting.created", "recording.completed"]);
+    let recording = &pulled["events"][1];
+    assert_eq!(recording["download_token"], "tok-a");
+    assert_eq!(recording["wrk_zoom"]["connections"], json!(["alice"]));
+    assert_eq!(recording["wrk_zoom"]["account_id"], ACCOUNT);
+    assert!(recording["event_ts"].as_i64().unwrap() > 0);
+    let (_, metrics) = get(base, "/metrics");
+    assert!(
+        metrics.contains("wrk_zoom_events_duplicates_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wrk_zoom_events_unmatched_total 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let base = &served.base;
+    for (i, name) in ["meeting.created", "meeting.started", "recording.completed"]
+        .iter()
+        .enumerate()
+    {
+        let mut object = json!({"uuid": format!("u-{i}=="), "id": i});
+        if name.starts_with("recording") {
+            object["recording_files"] = json!([{"id": "f"}]);
+        }
+        assert_eq!(
+            deliver(base, &format!("p-{i}"), &event(name, ACCOUNT, object)),
+            200
+        );
+    }
+    assert_eq!(
+        names(&pull(base, "type=meeting.*")),
+        ["meeting.created", "meeting.started"]
+    );
+    assert_eq!(
+        names(&pull(base, "type=recording.completed")),
+        ["recording.completed"]
+    );
+    assert_eq!(names(&pull(base, "connection=bob")).len(), 0);
+    assert_eq!(
+        names(&pull(base, &format!("account={ACCOUNT}&connection=alice"))).len(),
+        3
+    );
+    assert_eq!(get(base, "/v1/events?colour=red").0, 400);
+
+    // A consumer reads two, acknowledges them with its next request, and
+    // after a reconnect without a cursor continues where it acknowledged.
+    let first = pull(base, "consumer=crm&limit=2");
+    assert_eq!(names(&first), ["meeting.created", "meeting.started"]);
+    let cursor = first["cursor"].as_u64().unwrap();
+    let second = pull(base, &format!("consumer=crm&after={cursor}"));
+    assert_eq!(names(&second), ["recording.completed"]);
+    let again = pull(base, "consumer=crm");
+    assert_eq!(
+        names(&again),
+        ["recording.completed"],
+        "acknowledged up to {cursor} only"
+    );
+
+    // Long-poll: an event that arrives while the request waits is its answer.
+    let last = second["cursor"].as_u64().unwrap();
+    let waiting = {
+        let base = base.clone();
+        std::thread::spawn(move || pull(&base, &format!("after={last}&wait=30")))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(deliver(base, "p-late", &meeting_created("u-late==")), 200);
+    assert_eq!(names(&waiting.join().unwrap()), ["meeting.created"]);
+
+    // NDJSON streams as events arrive.
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /v1/events?format=ndjson&after={last} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\n\r\n"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    assert_eq!(
+        deliver(base, "p-stream", &meeting_created("u-stream==")),
+        200
+    );
+    let mut reader = std::io::BufReader::new(stream);
+    let mut seen = Vec::new();
+    let mut line = String::new();
+    while seen.len() < 2 {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
+        if let Ok(item) = serde_json::from_str::<Value>(line.trim()) {
+            if item.get("wrk_zoom").is_some() {
+                seen.push(
+                    item["payload"]["object"]["uuid"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    assert_eq!(seen, ["u-late==", "u-stream=="]);
+}
+
+#[test]
+fn an_event_answered_200_survives_a_kill_and_is_delivered_after_the_restart() {
+    let home = home_with_app();
+    let receiver = Hooks::start(vec![]);
+    let (ok, out, err) = cli(
+        home.path(),
+        &["events", "subscribe", "--url", &receiver.url],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let secret = serde_json::from_str::<Value>(&out).unwrap()["signing_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The receiver is down at first: nothing can be delivered before the kill.
+    receiver.set_down(true);
+    let mut served = serve(home.path(), &[]);
+    assert_eq!(
+        deliver(&served.base, "k-1", &meeting_created("u-kill==")),
+        200
+    );
+    // SIGKILL right after the 200: no shutdown, no flush.
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    receiver.set_down(false);
+    let served = serve(home.path(), &[]);
+    assert_eq!(names(&pull(&served.base, "")), ["meeting.created"]);
+    let got = receiver.wait_for(1);
+    let (headers, body) = &got[0];
+    let item: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(item["payload"]["object"]["uuid"], "u-kill==");
+    // Standard Webhooks: the receiver can check the signature.
+    let id = &headers["webhook-id"];
+    let ts = &headers["webhook-timestamp"];
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{ts}.{body}").as_bytes());
+    let expected = format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    );
+    assert_eq!(headers["webhook-signature"], expected);
+    assert_eq!(headers["idempotency-key"], *id);
+}
+
+#[test]
+fn push_retries_until_a_2xx_then_dead_letters_that_can_be_retried_and_replayed() {
+    let home = home_with_app();
+    // Fails twice, then takes it.
+    let receiver = Hooks::start(vec![500, 503]);
+    let (ok, out, err) = cli(
+        home.path(),
+        &[
+            "events",
+            "subscribe",
+            "--url",
+            &receiver.url,
+            "--type",
+            "meeting.*",
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let id = serde_json::from_str::<Value>(&out).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let served = serve(
+        home.path(),
+        &["--push-attempts", "3", "--push-first-retry", "50ms"],
+    );
+    let base = &served.base;
+    assert_eq!(deliver(base, "d-1", &meeting_created("u-push==")), 200);
+    // Not of the subscription's types: never sent.
+    let mut other = event("user.created", ACCOUNT, json!({"id": "user-9"}));
+    other["payload"]["object"]["email"] = json!("a@example.com");
+    assert_eq!(deliver(base, "d-2", &other), 200);
+    let got = receiver.wait_for(3);
+    let keys: Vec<&String> = got.iter().map(|(h, _)| &h["webhook-id"]).collect();
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one idempotency key: {keys:?}"
+    );
+    assert_eq!(receiver.taken(), 1);
+
+    // Always failing: dead after 3 attempts.
+    receiver.set_down(true);
+    assert_eq!(deliver(base, "d-3", &meeting_created("u-dead==")), 200);
+    let dead = wait_until(|| {
+        let (ok, out, _) = cli(home.path(), &["events", "dead-letters"], &[]);
+        let list: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
+        (ok && list.as_array().is_some_and(|l| !l.is_empty())).then_some(list)
+    });
+    assert_eq!(dead[0]["subscription"], id.as_str());
+    assert_eq!(dead[0]["event"], "meeting.created");
+    assert_eq!(dead[0]["attempts"], 3);
+    assert!(
+        dead[0]["last_error"].as_str().unwrap().contains("500"),
+        "{dead}"
+    );
+    let seq = dead[0]["event_id"].as_u64().unwrap().to_string();
+
+    // Retried by hand once the receiver is back.
+    receiver.set_down(false);
+    let (ok, _, err) = cli(home.path(), &["events", "retry", &id, &seq], &[]);
+    assert!(ok, "{err}");
+    wait_until(|| (receiver.taken() == 2).then_some(()));
+    let (ok, out, _) = cli(home.path(), &["events", "dead-letters"], &[]);
+    assert!(ok);
+    assert_eq!(out.trim(), "[]");
+    let (ok, _, err) = cli(home.path(), &["events", "retry", &id, "999"], &[]);
+    assert!(!ok && err.contains("not dead letters"), "{err}");
+
+    // A replay sends both again, with the keys they had.
+    let mut before: Vec<String> = receiver.taken_keys();
+    before.sort();
+    let (ok, _, err) = cli(home.path(), &["events", "replay", "--since", "1h"], &[]);
+    assert!(ok, "{err}");
+    wait_until(|| (receiver.taken() == 4).then_some(()));
+    // Sent side by side, so in either order.
+    let mut again = receiver.taken_keys()[2..].to_vec();
+    again.sort();
+    assert_eq!(again, before);
+}
+
+#[test]
+fn app_deauthorized_logs_the_account_out_and_stops_its_events() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let base = &served.base;
+    let deauthorized = json!({"event": "app_deauthorized", "event_ts": now() * 1000,
+        "payload": {"account_id": ACCOUNT, "user_id": "u1", "client_id": "cid",
+            "signature": "sig-1", "deauthorization_time": "2026-12-03T08:00:00Z"}});
+    assert_eq!(deliver(base, "z-1", &deauthorized), 200);
+    let store = wait_until(|| {
+        let text = std::fs::read_to_string(home.path().join("connections.json")).ok()?;
+        let store: Value = serde_json::from_str(&text).ok()?;
+        (!store["connections"]["alice"]["needs_login"].is_null()).then_some(store)
+    });
+    let alice = &store["connections"]["alice"];
+    assert_eq!(alice["access_token"], "");
+    assert!(alice.get("refresh_token").is_none(), "{alice}");
+    // Later events of the account go nowhere; the deauthorization itself
+    // was handed on.
+    assert_eq!(deliver(base, "z-2", &meeting_created("u-after==")), 200);
+    assert_eq!(names(&pull(base, "")), ["app_deauthorized"]);
+    let (ok, out, _) = cli(home.path(), &["auth", "status"], &[]);
+    assert!(ok);
+    assert!(
+        out.contains("app_deauthorized") || out.contains("needs"),
+        "{out}"
+    );
+}
+
+#[test]
+fn events_commands_explain_bad_input() {
+    let home = crate::temp_dir("wrk-zoom-events-");
+    let (ok, _, err) = cli(home.path(), &["events", "app", "add", "main"], &[]);
+    assert!(!ok && err.contains("ZOOM_WEBHOOK_SECRET_TOKEN"), "{err}");
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "app", "add", "bad/name"],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)],
+    );
+    assert!(!ok && err.contains("letters, digits"), "{err}");
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "subscribe", "--url", "ftp://x"],
+        &[],
+    );
+    assert!(!ok && err.contains("--url"), "{err}");
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "replay", "--since", "yesterday-ish"],
+        &[],
+    );
+    assert!(!ok && err.contains("--since"), "{err}");
+    let (ok, _, err) = cli(home.path(), &["events", "unsubscribe", "sub_x"], &[]);
+    assert!(!ok && err.contains("events subscriptions"), "{err}");
+}
+
+/// Polls `check` until it gives a value (at most a minute).
+fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..600 {
+        if let Some(value) = check() {
+            return value;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("not within a minute");
+}
+
+/// A push receiver: answers the queued statuses first, then 200 (or 500
+/// while down), and records every request.
+struct Hooks {
+    url: String,
+    state: Arc<Mutex<HookState>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[derive(Default)]
+struct HookState {
+    queued: Vec<u16>,
+    down: bool,
+    got: Vec<(std::collections::HashMap<String, String>, String)>,
+    taken: Vec<String>,
+}
+
+impl Hooks {
+    fn start(queued: Vec<u16>) -> Hooks {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let state = Arc::new(Mutex::new(HookState {
+            queued,
+            ..HookState::default()
+        }));
+        let shared = state.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let state = shared.clone();
+                async move {
+                    let mut s = state.lock().unwrap();
+                    let headers: std::collections::HashMap<String, String> = headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                        .collect();
+                    let status = if s.down {
+                        500
+                    } else if s.queued.is_empty() {
+                        200
+                    } else {
+                        s.queued.remove(0)
+                    };
+                    if status == 200 {
+                        s.taken.push(headers["webhook-id"].clone());
+                    }
+                    s.got.push((headers, body));
+                    axum::http::StatusCode::from_u16(status).unwrap()
+                }
+            }),
+        );
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Hooks {
+            url,
+            state,
+            _runtime: runtime,
+        }
+    }
+
+    fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
+    fn taken(&self) -> usize {
+        self.state.lock().unwrap().taken.len()
+    }
+
+    fn taken_keys(&self) -> Vec<String> {
+        self.state.lock().unwrap().taken.clone()
+    }
+
+    /// Waits until at least `n` requests came; all of them.
+    fn wait_for(&self, n: usize) -> Vec<(std::collections::HashMap<String, String>, String)> {
+        wait_until(|| {
+            let s = self.state.lock().unwrap();
+            (s.got.len() >= n).then(|| s.got.clone())
+        })
+    }
+}
