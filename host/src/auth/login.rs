@@ -229,3 +229,36 @@ async fn respond(stream: &mut tokio::net::TcpStream, status: u16, message: &str)
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
+
+/// The Zoom account a new connection belongs to (`GET /users/me`'s
+/// `account_id`), by which Zoom's events are routed to it; or why not.
+pub async fn account_id_of(connection: &super::StoredConnection) -> Result<String, String> {
+    use http_body_util::BodyExt;
+    let transport = crate::transport::shared()?;
+    let url = format!("{}/users/me", connection.api_base.trim_end_matches('/'));
+    let request = hyper::Request::get(&url)
+        .header(
+            "authorization",
+            format!("Bearer {}", connection.access_token.expose()),
+        )
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .map_err(|e| format!("cannot make the request: {e}"))?;
+    let response = transport
+        .send(request, Duration::from_secs(30))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let status = response.status();
+    let body = tokio::time::timeout(Duration::from_secs(30), response.into_body().collect())
+        .await
+        .map_err(|_| "no answer from Zoom within 30 s".to_string())?
+        .map_err(|e| format!("cannot read Zoom's answer: {e}"))?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(format!("Zoom answered {status} to GET /users/me"));
+    }
+    serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|me| me.get("account_id")?.as_str().map(str::to_string))
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| "GET /users/me named no account_id".to_string())
+}

@@ -33,7 +33,7 @@ mod store;
 pub use access::{Access, relogin_command};
 pub use connections::{Connections, RENEWAL_TIME_LIMIT};
 pub use grants::{apply_grant, new_connection};
-pub use login::{LoginFailure, LoginOptions, login};
+pub use login::{LoginFailure, LoginOptions, account_id_of, login};
 pub use names::{
     CONNECTION_NAME_PATTERN, CONNECTION_NAME_RULE, MAX_CONNECTION_NAME_LEN, check_connection_name,
 };

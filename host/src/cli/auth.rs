@@ -208,7 +208,7 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
     })
     .await
     .map_err(|e| HostError::Auth(format!("login failed: {e}")))?;
-    let connection = new_connection(
+    let mut connection = new_connection(
         kind,
         Grant::AuthorizationCode,
         &credentials,
@@ -218,6 +218,13 @@ async fn login(args: LoginArgs, store: &Store) -> Result<(), HostError> {
         grant,
         now_secs(),
     );
+    // Zoom's events name the account, not the user: keep it to route them.
+    match wrk_zoom::auth::account_id_of(&connection).await {
+        Ok(account) => connection.account_id = Some(account),
+        Err(why) => eprintln!(
+            "note: cannot read the connection's Zoom account ({why}); Zoom's events reach '{name}' only after a login that can"
+        ),
+    }
     connections
         .save(&name, connection.clone(), args.default)
         .await?;

@@ -65,6 +65,7 @@ impl From<StoreFinding> for Finding {
 pub async fn doctor(args: DoctorArgs, store: &Store) -> Result<(), HostError> {
     let mut findings = store_findings(store).await;
     findings.push(cache_finding());
+    findings.extend(event_findings(store).await);
     findings.extend(zoom_findings(&args.api_base).await);
     let problems = findings.iter().filter(|f| f.fix.is_some()).count();
     if args.json {
@@ -92,6 +93,101 @@ pub async fn doctor(args: DoctorArgs, store: &Store) -> Result<(), HostError> {
             ),
         })
     }
+}
+
+/// How Zoom's events stand: each app's last URL validation (Zoom does it
+/// again every 72 hours, and stops delivering to a URL that fails) and its
+/// refused deliveries; events of accounts no connection belongs to; how
+/// late events arrive; each push subscription's backlog and dead letters.
+async fn event_findings(store: &Store) -> Vec<Finding> {
+    const CHECK: &str = "events";
+    let events = match super::events::open(store).await {
+        Ok(events) => events,
+        Err(e) => return vec![Finding::ok(CHECK, format!("no event store: {e}"))],
+    };
+    let apps = match events.apps().await {
+        Ok(apps) => apps,
+        Err(e) => {
+            return vec![Finding::problem(
+                CHECK,
+                e.to_string(),
+                "move the damaged file away and add the apps again",
+            )];
+        }
+    };
+    if apps.is_empty() {
+        return vec![Finding::ok(
+            CHECK,
+            "no Zoom app registered (`wrk-zoom events app add NAME` to take Zoom's events)",
+        )];
+    }
+    let now = wrk_zoom::clock::now_secs();
+    let mut findings = Vec::new();
+    for (name, app) in &apps {
+        findings.push(match app.validated_at {
+            None => Finding::problem(CHECK, format!("app '{name}': Zoom has never validated its URL"), format!("run `wrk-zoom events setup {name} --public-url https://...` and press Validate in the Zoom app")),
+            Some(at) if now - at > 73 * 3600 => Finding::problem(CHECK, format!("app '{name}': last URL validation at {}, over 72 hours ago (Zoom validates every 72 hours)", wrk_zoom::clock::format_utc(at)), "check that Zoom reaches `serve` (its webhook logs say why not) and validate again in the Zoom app"),
+            Some(at) => Finding::ok(CHECK, format!("app '{name}': last URL validation at {}", wrk_zoom::clock::format_utc(at))),
+        });
+        if app.refused > 0 {
+            findings.push(Finding::problem(CHECK, format!("app '{name}': {} deliveries refused (signature, timestamp or headers)", app.refused), format!("if they are Zoom's, the secret token or this clock is wrong: `wrk-zoom events app rotate {name}` with the app's current secret token, and check the clock")));
+        }
+    }
+    // Read the inbox once for unmatched accounts and lateness.
+    let mut unmatched = std::collections::BTreeMap::<String, u64>::new();
+    let (mut after, mut lag_ms) = (0, None);
+    loop {
+        let Ok(batch) = events.read(after, 1000).await else {
+            break;
+        };
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in &batch {
+            if e.event.connections.is_empty() {
+                *unmatched
+                    .entry(e.event.account_id.clone().unwrap_or_default())
+                    .or_default() += 1;
+            }
+            if let Some(ts) = e.event.event_ts {
+                lag_ms = Some(e.event.received_at - ts);
+            }
+        }
+    }
+    if !unmatched.is_empty() {
+        let list: Vec<String> = unmatched
+            .iter()
+            .map(|(a, n)| format!("{a} ({n})"))
+            .collect();
+        findings.push(Finding::problem(CHECK, format!("events of accounts no connection belongs to: {}", list.join(", ")), "log in a connection of each account that should trigger workflows (`wrk-zoom auth login`); the others installed the app without a connection here"));
+    }
+    if let Some(lag) = lag_ms {
+        findings.push(Finding::ok(
+            CHECK,
+            format!(
+                "the newest event arrived {:.1} s after Zoom stamped it",
+                lag as f64 / 1000.0
+            ),
+        ));
+    }
+    if let Ok(subscriptions) = events.subscriptions().await {
+        for s in subscriptions {
+            let backlog = after.saturating_sub(s.state.cursor);
+            let detail = format!(
+                "subscription {} ({}): {} delivered, {backlog} not yet looked at, {} retrying, {} dead",
+                s.id,
+                s.url,
+                s.state.delivered,
+                s.state.retrying.len(),
+                s.state.dead.len()
+            );
+            findings.push(if s.state.dead.is_empty() {
+                Finding::ok(CHECK, detail)
+            } else {
+                Finding::problem(CHECK, detail, format!("`wrk-zoom events dead-letters --subscription {}` shows why; `wrk-zoom events retry {}` once the receiver works", s.id, s.id))
+            });
+        }
+    }
+    findings
 }
 
 /// Permissions of `path`: a problem when others may write it (another

@@ -218,6 +218,11 @@ async fn login_via_the_cli_then_run_status_and_logout() {
     assert_eq!(summary["api_base"], env.sim.base_url());
     let stored = env.assert_store_valid();
     assert_eq!(stored["defaults"]["user"], "user");
+    // The account, by which Zoom's events are routed to the connection.
+    assert_eq!(
+        stored["connections"]["user"]["account_id"],
+        seed::ACCOUNT_ID
+    );
     assert_eq!(env.token_requests("authorization_code").len(), 1);
 
     let run = env.run(&["run", "retrieve-user"]).await;
