@@ -52,6 +52,64 @@ pub fn document(actions: &[ActionInfo]) -> Value {
         }}),
     );
     paths.insert(
+        "/v1/events/zoom/{app}".into(),
+        json!({"post": {
+            "operationId": "zoomEvent",
+            "summary": "Zoom's event deliveries for a registered app (`wrk-zoom events app add APP`): no API key, Zoom's x-zm-signature over the raw body is checked instead; the URL validation is answered",
+            "security": [],
+            "parameters": [
+                {"name": "app", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "x-zm-request-timestamp", "in": "header", "required": true, "schema": {"type": "string"}},
+                {"name": "x-zm-signature", "in": "header", "required": true, "schema": {"type": "string"}},
+                {"name": "x-zm-request-id", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "required": ["event"], "properties": {"event": {"type": "string"}, "event_ts": {"type": "integer"},
+                "payload": {"type": "object"}}}}}},
+            "responses": {
+                "200": {"description": "Kept (or already kept) before this answer; for endpoint.url_validation, the answer",
+                    "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "plainToken": {"type": "string"}, "encryptedToken": {"type": "string"}}}}}},
+                "401": {"description": "Refused (signature, timestamp, headers, size, unknown app); no detail"},
+                "500": {"description": "Not kept (the store failed): Zoom tries again"},
+            },
+        }}),
+    );
+    paths.insert(
+        "/v1/events".into(),
+        json!({"get": {
+            "operationId": "pullEvents",
+            "summary": "Zoom's events as Zoom sent them, with `wrk_zoom` added, after a cursor; long-poll, NDJSON or SSE",
+            "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "Events after this id (acknowledges it for a consumer)"},
+                {"name": "consumer", "in": "query", "schema": {"type": "string"}, "description": "A durable cursor's name"},
+                {"name": "type", "in": "query", "schema": {"type": "string"}, "description": "Event types, comma-separated; `recording.*` for a prefix"},
+                {"name": "account", "in": "query", "schema": {"type": "string"}},
+                {"name": "connection", "in": "query", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "wait", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 60}, "description": "Seconds to wait for an event"},
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "ndjson", "sse"]}},
+                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The events and the cursor past them", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "events": {"type": "array", "items": {"type": "object", "required": ["event", "wrk_zoom"],
+                            "properties": {"event": {"type": "string"}, "event_ts": {"type": "integer"},
+                                "payload": {"type": "object"}, "download_token": {"type": "string"},
+                                "wrk_zoom": {"type": "object", "properties": {
+                                    "id": {"type": "integer"}, "app": {"type": "string"},
+                                    "account_id": {"type": ["string", "null"]},
+                                    "connections": {"type": "array", "items": {"type": "string"}},
+                                    "received_at": {"type": "integer"}, "dedupe_key": {"type": "string"},
+                                    "source": {"type": "string"}}}}}},
+                        "cursor": {"type": "integer"}}}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/event-stream": {"schema": {"type": "string"}}}},
+                "400": error_response("A parameter is wrong"),
+                "401": error_response("No or a wrong API key"),
+            },
+        }}),
+    );
+    paths.insert(
         "/v1/actions/{name}/schema".into(),
         json!({"get": {
             "operationId": "actionSchema",

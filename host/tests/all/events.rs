@@ -426,7 +426,13 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
         names(&pull(base, &format!("account={ACCOUNT}&connection=alice"))).len(),
         3
     );
-    assert_eq!(get(base, "/v1/events?colour=red").0, 400);
+    let (status, body) = get(base, "/v1/events?colour=red");
+    assert_eq!(status, 400);
+    assert!(body.contains("after, consumer, type"), "{body}");
+    let (_, openapi) = get(base, "/openapi.json");
+    let openapi: Value = serde_json::from_str(&openapi).unwrap();
+    assert_eq!(openapi["paths"]["/v1/events"]["get"]["operationId"], "pullEvents");
+    assert_eq!(openapi["paths"]["/v1/events/zoom/{app}"]["post"]["security"], json!([]));
 
     // A consumer reads two, acknowledges them with its next request, and
     // after a reconnect without a cursor continues where it acknowledged.
@@ -761,4 +767,41 @@ impl Hooks {
             (s.got.len() >= n).then(|| s.got.clone())
         })
     }
+}
+
+#[test]
+fn events_listen_prints_each_event_as_it_arrives() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    assert_eq!(
+        deliver(&served.base, "l-0", &meeting_created("u-before==")),
+        200
+    );
+    let mut listen = wrk_zoom(home.path())
+        .args(["events", "listen"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It says where it listens once it has its starting point.
+    let mut said = String::new();
+    std::io::BufReader::new(listen.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.contains("listening for events"), "{said}");
+    assert_eq!(
+        deliver(&served.base, "l-1", &meeting_created("u-live==")),
+        200
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(listen.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = listen.kill();
+    let _ = listen.wait();
+    let item: Value = serde_json::from_str(&line).unwrap();
+    // Only what arrived after it started, as Zoom sent it.
+    assert_eq!(item["event"], "meeting.created");
+    assert_eq!(item["payload"]["object"]["uuid"], "u-live==");
+    assert_eq!(item["wrk_zoom"]["app"], "main");
 }
