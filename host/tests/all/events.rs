@@ -431,8 +431,14 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
     assert!(body.contains("after, consumer, type"), "{body}");
     let (_, openapi) = get(base, "/openapi.json");
     let openapi: Value = serde_json::from_str(&openapi).unwrap();
-    assert_eq!(openapi["paths"]["/v1/events"]["get"]["operationId"], "pullEvents");
-    assert_eq!(openapi["paths"]["/v1/events/zoom/{app}"]["post"]["security"], json!([]));
+    assert_eq!(
+        openapi["paths"]["/v1/events"]["get"]["operationId"],
+        "pullEvents"
+    );
+    assert_eq!(
+        openapi["paths"]["/v1/events/zoom/{app}"]["post"]["security"],
+        json!([])
+    );
 
     // A consumer reads two, acknowledges them with its next request, and
     // after a reconnect without a cursor continues where it acknowledged.
