@@ -68,6 +68,12 @@ pub enum EventsCommand {
     /// Deliver events again from the inbox, with the same idempotency keys
     /// (a receiver that checks them sees no double).
     Replay(ReplayArgs),
+    /// Take in what Zoom failed to deliver: read the app's webhook logs
+    /// (failed deliveries of the last 7 days, `GET
+    /// /marketplace/apps/{appId}/webhook_logs`, with an admin connection's
+    /// token, so the bodies need no signature) and keep the events the
+    /// inbox lacks; `serve` then hands them on.
+    Reconcile(ReconcileArgs),
 }
 
 #[derive(Subcommand)]
@@ -171,6 +177,34 @@ pub struct ReplayArgs {
     consumer: Option<String>,
 }
 
+#[derive(Args)]
+pub struct ReconcileArgs {
+    /// The app, as registered with `events app add`.
+    app: String,
+    /// Zoom's id of the app (default: the one given to `events app add
+    /// --zoom-app-id`).
+    #[arg(long)]
+    zoom_app_id: Option<String>,
+    /// From this time (RFC 3339, or a duration ago like `2h`); Zoom keeps 7
+    /// days.
+    #[arg(long, value_name = "TIME", default_value = "7d")]
+    since: String,
+    /// Every logged delivery, not only the failed ones.
+    #[arg(long)]
+    all: bool,
+    /// The stored admin connection to read the logs with (scope
+    /// marketplace_app:read:admin); default: the default admin connection.
+    #[arg(long)]
+    connection: Option<String>,
+    /// An access token instead of a stored connection (prefer the
+    /// environment variable).
+    #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The API base of --token.
+    #[arg(long, env = "ZOOM_API_BASE", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
+    api_base: String,
+}
+
 pub async fn run(command: EventsCommand, store: &Store) -> Result<(), HostError> {
     let events = open(store).await?;
     match command {
@@ -193,6 +227,7 @@ pub async fn run(command: EventsCommand, store: &Store) -> Result<(), HostError>
         EventsCommand::Retry(args) => dead_letter_change(args, true, events.as_ref()).await,
         EventsCommand::Drop(args) => dead_letter_change(args, false, events.as_ref()).await,
         EventsCommand::Replay(args) => replay(args, events.as_ref()).await,
+        EventsCommand::Reconcile(args) => reconcile(args, store, events).await,
     }
 }
 
@@ -659,4 +694,107 @@ async fn replay(args: ReplayArgs, events: &dyn EventStore) -> Result<(), HostErr
         "{count} subscription(s) get every event after {from} again, with the same idempotency keys, from `serve`"
     );
     Ok(())
+}
+
+async fn reconcile(
+    args: ReconcileArgs,
+    store: &Store,
+    events: Arc<dyn EventStore>,
+) -> Result<(), HostError> {
+    use wrk_zoom::call::{Caller, ConnectionRequest};
+    let app = events.apps().await?.remove(&args.app).ok_or_else(|| {
+        invalid(
+            "app",
+            format!(
+                "there is no app '{}'; `wrk-zoom events app list` lists them",
+                args.app
+            ),
+        )
+    })?;
+    let zoom_app_id = args.zoom_app_id.or(app.zoom_app_id).ok_or_else(|| {
+        invalid(
+            "--zoom-app-id",
+            "Zoom's id of the app is needed for its webhook logs: pass --zoom-app-id (Zoom shows it in the app's URL on marketplace.zoom.us)".into(),
+        )
+    })?;
+    // Zoom answers only a range within 7 days.
+    let from =
+        since_ms(&args.since)?.max(wrk_zoom::clock::now_millis() - (7 * 24 * 3600 - 60) * 1000);
+    let request = ConnectionRequest {
+        connection: args.connection,
+        token: args.token.map(|access_token| wrk_zoom::ZoomConnection {
+            access_token,
+            api_base: args.api_base,
+            account: None,
+        }),
+    };
+    let connections = match request.uses_store() {
+        true => Some(store.open().await?),
+        false => None,
+    };
+    let host = Store::share_pacing(
+        wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?,
+        connections.as_ref(),
+    );
+    let caller = Caller::new(&host, connections.as_ref());
+    let call = caller.prepare("api-call-admin", request).await?;
+    let tokens = connections.as_ref().map(|c| c.store().clone());
+    let receiver = wrk_zoom::events::Receiver::start(events, tokens, Default::default()).await?;
+    let path = format!("/marketplace/apps/{zoom_app_id}/webhook_logs");
+    let (mut read, mut taken, mut page_token) = (0u64, 0u64, String::new());
+    loop {
+        let mut query = serde_json::json!({
+            "from": wrk_zoom::clock::format_utc(from / 1000),
+            "to": wrk_zoom::clock::format_utc(wrk_zoom::clock::now_secs()),
+            "type": if args.all { 1 } else { 2 },
+            "page_size": 300,
+        });
+        if !page_token.is_empty() {
+            query["next_page_token"] = page_token.clone().into();
+        }
+        let params = vec![
+            ("method".to_string(), "GET".to_string()),
+            ("path".to_string(), path.clone()),
+            ("query".to_string(), query.to_string()),
+        ];
+        let body = call.run(&params).await?.into_result();
+        for log in body["webhook_logs"].as_array().into_iter().flatten() {
+            let Some(request_body) = log["request_body"].as_str() else {
+                continue;
+            };
+            read += 1;
+            // A body Zoom logged but that is no event (a validation) is skipped.
+            let is_event = serde_json::from_str::<serde_json::Value>(request_body)
+                .ok()
+                .and_then(|v| {
+                    v.get("event")?
+                        .as_str()
+                        .map(|e| e != "endpoint.url_validation")
+                })
+                .unwrap_or(false);
+            if !is_event {
+                continue;
+            }
+            let request_id = log["request_id"].as_str().filter(|id| !id.is_empty());
+            let appended = receiver
+                .take_trusted(&args.app, request_body, request_id, "reconcile")
+                .await?;
+            if matches!(appended, wrk_zoom::events::Appended::New(_)) {
+                taken += 1;
+            }
+        }
+        page_token = body["next_page_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if page_token.is_empty() {
+            break;
+        }
+    }
+    eprintln!(
+        "read {read} logged deliveries of '{}' since {}; {taken} were missing from the inbox and are kept now (`serve` hands them on)",
+        args.app,
+        wrk_zoom::clock::format_utc(from / 1000)
+    );
+    print_json(&serde_json::json!({"read": read, "taken": taken}))
 }

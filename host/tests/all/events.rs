@@ -485,15 +485,11 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
     while seen.len() < 2 {
         line.clear();
         assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
-        if let Ok(item) = serde_json::from_str::<Value>(line.trim()) {
-            if item.get("wrk_zoom").is_some() {
-                seen.push(
-                    item["payload"]["object"]["uuid"]
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
-                );
-            }
+        if let Ok(item) = serde_json::from_str::<Value>(line.trim())
+            && item.get("wrk_zoom").is_some()
+        {
+            let uuid = item["payload"]["object"]["uuid"].as_str().unwrap();
+            seen.push(uuid.to_string());
         }
     }
     assert_eq!(seen, ["u-late==", "u-stream=="]);
