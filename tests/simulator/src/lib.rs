@@ -3,6 +3,10 @@
 //! meeting-UUID double encoding, token pagination), seeded with data that
 //! tests assert on (see [`seed`]).
 //!
+//! It also sends Zoom's webhook events, signed like Zoom's, to subscribed
+//! URLs, with retries on a simulated clock and injectable faults (see
+//! [`events`]).
+//!
 //! This file owns the public surface: [`SimConfig`], [`start`],
 //! [`RunningSimulator`] and [`RecordedRequest`], and the accept loop (hyper
 //! HTTP/1.1 connections; every request is recorded before it is routed).
@@ -18,6 +22,7 @@
 
 pub mod browser;
 pub mod errors;
+pub mod events;
 pub mod faults;
 pub mod ids;
 pub mod pagination;
@@ -30,6 +35,7 @@ mod tls;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, header};
+pub use events::{EVENT_TYPES, EventFault, WebhookDelivery};
 pub use faults::{Fault, FaultRule, RateLabel};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -69,6 +75,9 @@ pub struct SimConfig {
     pub tls: bool,
     /// With `tls`, offer HTTP/2 as well as HTTP/1.1 by ALPN.
     pub http2: bool,
+    /// The Zoom app's secret token the simulator signs events with
+    /// (default [`seed::WEBHOOK_SECRET_TOKEN`]).
+    pub webhook_secret_token: String,
 }
 
 impl Default for SimConfig {
@@ -83,6 +92,7 @@ impl Default for SimConfig {
             per_second_limits: Vec::new(),
             tls: false,
             http2: false,
+            webhook_secret_token: seed::WEBHOOK_SECRET_TOKEN.to_string(),
         }
     }
 }
@@ -138,6 +148,8 @@ pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
     let ca = tls.as_ref().map(|t| t.ca_der.clone());
     let state = Arc::new(SimState::new(config, origin));
     let (shutdown, rx) = watch::channel(false);
+    // Sends queued webhook deliveries until shutdown.
+    tokio::spawn(state.events.clone().run(rx.clone()));
     let acceptor = tls.map(|t| t.acceptor);
     let task = tokio::spawn(accept_loop(listener, acceptor, state.clone(), rx));
     Ok(RunningSimulator {
@@ -388,6 +400,19 @@ async fn handle(
     };
     let mut response = match (early, bytes) {
         (Some(resp), _) => resp,
+        // Creating an event subscription validates its URL over HTTP: the
+        // one route that must await, so it bypasses the synchronous table.
+        (None, Some(bytes))
+            if routes::marketplace::is_create_subscription(&parts.method, &raw_path) =>
+        {
+            routes::marketplace::create_subscription(
+                &state,
+                &parts.headers,
+                parts.uri.query(),
+                &bytes,
+            )
+            .await
+        }
         (None, Some(bytes)) => {
             routes::dispatch(&state, &parts.method, &parts.uri, &parts.headers, &bytes)
         }

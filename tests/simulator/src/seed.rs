@@ -40,6 +40,12 @@ pub const ADMIN_SCOPES: &[&str] = &[
 pub const CLIENT_ID: &str = "simClientId7Qx2Lz9Kp4A";
 pub const CLIENT_SECRET: &str = "simClientSecret0a1b2c3d4e5f6g7h8";
 
+/// The secret token of the simulated Zoom app: every webhook event is
+/// signed with it (the default of `SimConfig::webhook_secret_token`).
+pub const WEBHOOK_SECRET_TOKEN: &str = "sandbox-webhook-secret-token-0123";
+/// The simulated Marketplace app's id (`/marketplace/apps/{appId}/...`).
+pub const APP_ID: &str = "sImApPiD4kQ7vR2xN9mZ1w";
+
 /// The account every seeded user belongs to.
 pub const ACCOUNT_ID: &str = "sImAcCoUnT0Qy2Lw9xZ8vT";
 /// Account number.
@@ -357,6 +363,7 @@ fn user(
             "Owner" => "Rear Admiral".into(),
             _ => "Engineer".into(),
         },
+        status: "active",
     }
 }
 

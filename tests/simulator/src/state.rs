@@ -49,6 +49,8 @@ pub struct User {
     pub language: String,
     pub phone_number: String,
     pub job_title: String,
+    /// `active`, or `inactive` once deactivated (an event helper does that).
+    pub status: &'static str,
 }
 
 impl User {
@@ -136,6 +138,26 @@ pub struct PastInstance {
     pub transcript_token: Option<String>,
     pub recording_files: Vec<RecordingFile>,
     pub recording_password: String,
+}
+
+/// Someone in a meeting in progress.
+#[derive(Debug, Clone)]
+pub struct LiveParticipant {
+    /// Zoom's per-meeting `participant_uuid`.
+    pub participant_uuid: String,
+    pub participant: Participant,
+    /// Still in the meeting (no `participant_left` yet).
+    pub present: bool,
+}
+
+/// A meeting in progress, started through the event helpers
+/// (`RunningSimulator::start_meeting`); it becomes a [`PastInstance`] when it ends.
+#[derive(Debug, Clone)]
+pub struct LiveMeeting {
+    /// The instance UUID (new for every start).
+    pub uuid: String,
+    pub start: i64,
+    pub participants: Vec<LiveParticipant>,
 }
 
 /// A downloadable blob (`/rec/files/<token>.<ext>`).
@@ -240,6 +262,8 @@ pub struct Data {
     pub meeting_writes: HashMap<(String, i64), u32>,
     pub phone_users: Vec<PhoneUser>,
     pub calls: Vec<CallRecord>,
+    /// Meetings in progress, by meeting id.
+    pub live: HashMap<i64, LiveMeeting>,
 }
 
 impl Data {
@@ -276,6 +300,8 @@ pub struct SimState {
     pub throttle: crate::throttle::Throttle,
     /// TCP connections accepted.
     pub connections: std::sync::atomic::AtomicU64,
+    /// Webhook subscriptions, the event queue and the delivery history.
+    pub events: std::sync::Arc<crate::events::EventHub>,
 }
 
 impl SimState {
@@ -289,6 +315,9 @@ impl SimState {
         }
         let throttle = crate::throttle::Throttle::new(&config.per_second_limits);
         let pager = Pager::new(config.page_token_ttl);
+        let events = std::sync::Arc::new(crate::events::EventHub::new(
+            config.webhook_secret_token.clone(),
+        ));
         SimState {
             config,
             origin,
@@ -298,6 +327,7 @@ impl SimState {
             faults: Mutex::new(Vec::new()),
             throttle,
             connections: std::sync::atomic::AtomicU64::new(0),
+            events,
         }
     }
 

@@ -341,7 +341,17 @@ pub fn create(ctx: &Ctx<'_>, raw_uid: &str) -> ApiResult {
             object: object.clone(),
         },
     );
+    let operator = operator(ctx, &data, &host);
+    let event = crate::events::payloads::meeting_created(&object, &operator);
+    ctx.state.events.emit(&mut data, &ctx.state.origin, event);
     Ok(json_response(StatusCode::CREATED, &object))
+}
+
+/// Who made a change (the events' `operator`): the caller, else `fallback`.
+fn operator(ctx: &Ctx<'_>, data: &Data, fallback: &User) -> User {
+    data.find_user(&ctx.token.user_id)
+        .cloned()
+        .unwrap_or_else(|| fallback.clone())
 }
 
 fn find_meeting<'a>(
@@ -382,6 +392,7 @@ pub fn update(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
     let Some(meeting) = data.meetings.get_mut(&id) else {
         return Err(ApiError::meeting_not_found(&id.to_string()));
     };
+    let old = meeting.object.clone();
     if let Some(t) = input.start {
         meeting.start = t;
     }
@@ -427,6 +438,12 @@ pub fn update(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
             obj.insert(key.into(), v.clone());
         }
     }
+    let new = meeting.object.clone();
+    if let Some(host) = data.find_user(&host_id).cloned() {
+        let operator = operator(ctx, &data, &host);
+        let event = crate::events::payloads::meeting_updated(&old, &new, &operator);
+        ctx.state.events.emit(&mut data, &ctx.state.origin, event);
+    }
     Ok(no_content())
 }
 
@@ -434,7 +451,16 @@ pub fn update(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
 pub fn delete(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
     let mut data = ctx.state.data();
     let id = find_meeting(ctx, &data, raw_mid, &DELETE)?.id;
-    data.meetings.remove(&id);
+    let Some(removed) = data.meetings.remove(&id) else {
+        return Err(ApiError::meeting_not_found(&id.to_string()));
+    };
+    if let Some(host) = data.find_user(&removed.host_id).cloned() {
+        let operator = operator(ctx, &data, &host);
+        let occurrence = ctx.query.get_non_empty("occurrence_id");
+        let event =
+            crate::events::payloads::meeting_deleted(&removed.object, &operator, occurrence);
+        ctx.state.events.emit(&mut data, &ctx.state.origin, event);
+    }
     Ok(no_content())
 }
 

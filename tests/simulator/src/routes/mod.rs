@@ -9,6 +9,7 @@
 //! [`Scopes`] and the route table.
 
 pub mod downloads;
+pub mod marketplace;
 pub mod meetings;
 pub mod oauth;
 pub mod past;
@@ -222,6 +223,8 @@ pub fn rate_label(method: &str, raw_path: &str) -> crate::faults::RateLabel {
         ("GET", ["meetings", _, "transcript"]) => Medium,
         ("GET", ["phone", "users"]) => Medium,
         ("GET", ["phone", "users", _, "call_history"]) => Medium,
+        ("GET", ["marketplace", "apps", _, "webhook_logs"]) => Medium,
+        ("POST", ["marketplace", "app", "event_subscription"]) => Heavy,
         _ => Light,
     }
 }
@@ -290,6 +293,15 @@ fn api(
         ("GET", ["phone", "call_history"]) => phone::account_call_history(&ctx),
         ("GET", ["phone", "call_history", uuid]) => phone::call_history_detail(&ctx, uuid),
         ("GET", ["phone", "users"]) => phone::list_users(&ctx),
+        ("GET", ["marketplace", "app", "event_subscription"]) => {
+            marketplace::list_subscriptions(&ctx)
+        }
+        ("DELETE", ["marketplace", "app", "event_subscription", id]) => {
+            marketplace::delete_subscription(&ctx, id)
+        }
+        ("GET", ["marketplace", "apps", app, "webhook_logs"]) => {
+            marketplace::webhook_logs(&ctx, app)
+        }
         // Everything else, including the retired /phone/call_logs* paths.
         _ => Err(ApiError::route_not_found()),
     }

@@ -107,7 +107,7 @@ fn talk_time(c: &CallRecord) -> i64 {
 }
 
 /// One `call_logs` entry (user call history).
-fn call_log(c: &CallRecord) -> Value {
+pub fn call_log(c: &CallRecord) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(c.call_history_uuid));
     m.insert("call_path_id".into(), json!(c.element_ids[0]));

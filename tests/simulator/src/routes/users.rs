@@ -44,7 +44,7 @@ pub fn user_object(u: &User) -> Value {
         "phone_country": "US",
         "phone_number": u.phone_number,
         "phone_numbers": [{"code": "+1", "country": "US", "label": "Office", "number": u.phone_number.trim_start_matches("+1 "), "verified": true}],
-        "status": "active",
+        "status": u.status,
         "job_title": u.job_title,
         "company": "Analytical Engines Ltd",
         "location": "London",
