@@ -57,8 +57,12 @@ fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, Strin
 }
 
 fn serve(home: &Path, extra: &[&str]) -> Served {
+    serve_on(home, 0, extra)
+}
+
+fn serve_on(home: &Path, port: u16, extra: &[&str]) -> Served {
     let mut child = wrk_zoom(home)
-        .args(["serve", "--port", "0"])
+        .args(["serve", "--port", &port.to_string()])
         .args(extra)
         .env("WRK_ZOOM_API_KEY", KEY)
         .stdout(Stdio::piped())
@@ -78,17 +82,23 @@ fn serve(home: &Path, extra: &[&str]) -> Served {
 /// A home with the app `main` registered and a user connection `alice` of
 /// account [`ACCOUNT`].
 fn home_with_app() -> tempfile::TempDir {
+    home_for(SECRET, ACCOUNT)
+}
+
+/// A home with the app `main` (secret token `secret`) and a user
+/// connection `alice` of `account`.
+fn home_for(secret: &str, account: &str) -> tempfile::TempDir {
     let home = crate::temp_dir("wrk-zoom-events-");
     let (ok, _, err) = cli(
         home.path(),
         &["events", "app", "add", "main"],
-        &[("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", secret)],
     );
     assert!(ok, "{err}");
     let connection = json!({
         "kind": "user", "grant": "authorization_code", "client_id": "cid",
         "client_secret": "csecret", "oauth_base": "https://zoom.us",
-        "api_base": "https://api.zoom.us/v2", "account_id": ACCOUNT,
+        "api_base": "https://api.zoom.us/v2", "account_id": account,
         "access_token": "at", "refresh_token": "rt",
         "expires_at": 4_000_000_000i64, "lifetime_secs": 3600, "scopes": [],
         "granted_at": 1_700_000_000i64
@@ -806,4 +816,219 @@ fn events_listen_prints_each_event_as_it_arrives() {
     assert_eq!(item["event"], "meeting.created");
     assert_eq!(item["payload"]["object"]["uuid"], "u-live==");
     assert_eq!(item["wrk_zoom"]["app"], "main");
+}
+
+/// A port free now (for a `serve` that must come back at the same URL).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One request to the simulator; the status and the body.
+fn sim_call(
+    sim: &zoom_simulator::RunningSimulator,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> (u16, String) {
+    let addr = sim.addr().to_string();
+    let request = format!(
+        "{method} /v2{path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        zoom_simulator::seed::USER_TOKEN,
+        body.len()
+    );
+    exchange(&addr, request.as_bytes())
+}
+
+/// Every event `GET /v1/events` hands on, in order.
+fn pull_all(base: &str) -> Vec<Value> {
+    let (mut after, mut all) = (0, Vec::new());
+    loop {
+        let page = pull(base, &format!("after={after}&limit=1000"));
+        let events = page["events"].as_array().unwrap().clone();
+        if events.is_empty() {
+            return all;
+        }
+        after = page["cursor"].as_u64().unwrap();
+        all.extend(events);
+    }
+}
+
+#[test]
+fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults() {
+    use zoom_simulator::{EventFault, seed};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let home = home_for(seed::WEBHOOK_SECRET_TOKEN, seed::ACCOUNT_ID);
+    let hooks = Hooks::start(vec![]);
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "subscribe", "--url", &hooks.url],
+        &[],
+    );
+    assert!(ok, "{err}");
+    // A fixed port: `serve` comes back at the same URL after a stop.
+    let port = free_port();
+    let mut served = serve_on(home.path(), port, &[]);
+    let base = served.base.clone();
+    let url = format!("{base}/v1/events/zoom/main");
+    // Subscribing validates the URL: `serve` answers Zoom's challenge.
+    rt.block_on(sim.subscribe_events(&url, &[])).unwrap();
+
+    let (status, created) = sim_call(
+        &sim,
+        "POST",
+        "/users/me/meetings",
+        r#"{"topic":"Launch review","type":2,"start_time":"2030-01-01T10:00:00Z","duration":30}"#,
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = serde_json::from_str::<Value>(&created).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // A copy with a request id of its own.
+    sim.inject_event_fault(EventFault::Duplicate);
+    assert_eq!(
+        sim_call(
+            &sim,
+            "PATCH",
+            &format!("/meetings/{id}"),
+            r#"{"topic":"Launch review v2"}"#
+        )
+        .0,
+        204
+    );
+    sim.start_meeting(id).unwrap();
+    // Out of order: Zoé's join arrives after Alan's.
+    sim.inject_event_fault(EventFault::Reorder);
+    sim.participant_joined(id, "Zoé Martin", "zoe@example.net")
+        .unwrap();
+    let alan = sim
+        .participant_joined(id, "Alan Turing", seed::OTHER_USER_EMAIL)
+        .unwrap();
+    // Late by ten minutes.
+    sim.inject_event_fault(EventFault::Late(Duration::from_secs(600)));
+    sim.participant_left(id, &alan).unwrap();
+    sim.end_meeting(id).unwrap();
+    // Two recording.completed differing in their download token.
+    sim.inject_event_fault(EventFault::Duplicate);
+    sim.complete_recording(id).unwrap();
+    sim.complete_transcript(id).unwrap();
+    let user = sim
+        .create_user("new.hire@example.com", "Nia", "Hire")
+        .unwrap();
+    sim.deactivate_user(&user).unwrap();
+    let (_, phone) = sim_call(&sim, "GET", "/phone/users?page_size=3", "");
+    let _ = phone;
+    // Bytes a re-serialiser would change.
+    sim.inject_event_fault(EventFault::NonRoundTrip);
+    assert_eq!(
+        sim_call(&sim, "DELETE", &format!("/meetings/{id}"), "").0,
+        204
+    );
+    // Never taken, on any attempt.
+    for (i, fault) in [
+        EventFault::WrongSecret,
+        EventFault::StaleTimestamp(600),
+        EventFault::FutureTimestamp(600),
+        EventFault::MissingHeader("x-zm-signature"),
+        EventFault::MissingHeader("x-zm-request-timestamp"),
+        EventFault::Oversized(2_000_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sim.inject_event_fault(fault);
+        sim.emit_event(
+            "meeting.started",
+            seed::ACCOUNT_ID,
+            json!({"object": {"uuid": format!("fault-{i}=="), "id": i}}),
+        )
+        .unwrap();
+    }
+    // Another account's: answered, counted, not handed on.
+    sim.emit_event(
+        "meeting.created",
+        "another-account",
+        json!({"object": {"uuid": "other==", "id": 1}}),
+    )
+    .unwrap();
+    rt.block_on(sim.events_settled());
+
+    // `serve` is down for one event: Zoom retries it 5 minutes later with
+    // the same request id.
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    sim.create_user("while.down@example.com", "Dana", "Down")
+        .unwrap();
+    rt.block_on(sim.events_settled());
+    served = serve_on(home.path(), port, &[]);
+    rt.block_on(sim.advance_event_clock(Duration::from_secs(11 * 60)));
+    rt.block_on(sim.events_settled());
+
+    let deliveries = sim.webhook_deliveries();
+    let down: Vec<_> = deliveries
+        .iter()
+        .filter(|d| d.body.contains("while.down@example.com"))
+        .collect();
+    assert_eq!(down.len(), 2, "one failed attempt, one retry");
+    assert_eq!(down[0].request_id, down[1].request_id);
+    assert!(!down[0].ok && down[1].ok && down[1].retry_num == 1);
+    for d in deliveries.iter().filter(|d| d.body.contains("fault-")) {
+        assert_eq!(d.status, Some(401), "{}", d.event);
+    }
+
+    let mut pulled: Vec<String> = pull_all(&served.base)
+        .iter()
+        .map(|e| {
+            // Every event carries Zoom's time, and its object's own.
+            assert!(e["event_ts"].as_i64().unwrap() > 0, "{e}");
+            if e["event"].as_str().unwrap().contains("participant") {
+                let p = &e["payload"]["object"]["participant"];
+                assert!(
+                    p["join_time"].is_string() || p["leave_time"].is_string(),
+                    "{e}"
+                );
+            }
+            e["event"].as_str().unwrap().to_string()
+        })
+        .collect();
+    pulled.sort();
+    let mut expected = vec![
+        "meeting.created",
+        "meeting.updated",
+        "meeting.started",
+        "meeting.participant_joined",
+        "meeting.participant_joined",
+        "meeting.participant_left",
+        "meeting.ended",
+        "recording.completed",
+        "recording.transcript_completed",
+        "user.created",
+        "user.deactivated",
+        "meeting.deleted",
+        "user.created",
+    ];
+    expected.sort();
+    assert_eq!(pulled, expected);
+    // Pushed once each.
+    let got = hooks.wait_for(expected.len());
+    std::thread::sleep(Duration::from_millis(1500));
+    let got_now = hooks.wait_for(expected.len());
+    assert_eq!(got_now.len(), got.len(), "nothing more is pushed");
+    let keys: std::collections::HashSet<&String> =
+        got.iter().map(|(h, _)| &h["webhook-id"]).collect();
+    assert_eq!(keys.len(), expected.len());
+
+    // Zoom validates the URL again every 72 hours; `serve` answers.
+    rt.block_on(sim.advance_event_clock(Duration::from_secs(73 * 3600)));
+    let validations = sim.url_validations();
+    assert!(
+        validations.len() >= 2 && validations.iter().all(|(_, _, ok)| *ok),
+        "{validations:?}"
+    );
 }
