@@ -36,11 +36,13 @@ const URL_BACKENDS: &[UrlBackend] = &[
         schemes: &["postgres", "postgresql"],
         fix: crate::postgres::FIX,
         from_env: |url| Ok(Box::new(crate::postgres::PostgresConfig::from_env(url)?)),
-        events_from_env: |_url| {
-            Box::pin(async {
-                Err(StoreError::new(
-                    "events are not kept in PostgreSQL yet: use the file store (no --store)",
-                ))
+        // The same settings, schema and checks as the token store's, in a
+        // pool of its own.
+        events_from_env: |url| {
+            Box::pin(async move {
+                let settings = crate::postgres::PostgresConfig::from_env(&url)?;
+                let events = crate::postgres::PostgresEvents::connect(settings).await?;
+                Ok(Arc::new(events) as Arc<dyn EventStore>)
             })
         },
     },

@@ -96,6 +96,72 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         WHERE length(daily_message) > 500;
     ",
     ),
+    (
+        5,
+        "Zoom events: apps, the inbox, consumers' cursors and subscriptions",
+        "
+    -- Zoom apps whose deliveries `serve` takes (events.rs).
+    CREATE TABLE wrk_zoom.wrk_zoom_event_apps (
+        name text PRIMARY KEY,
+        -- The app without its secrets (JSON, as in the file store).
+        public jsonb NOT NULL,
+        -- Its secret token and the one it replaces, encrypted (seal.rs).
+        sealed bytea NOT NULL,
+        key_id text NOT NULL,
+        seal_format smallint NOT NULL,
+        -- Unix seconds of the last URL validation answered.
+        validated_at bigint,
+        -- Deliveries refused so far.
+        refused bigint NOT NULL DEFAULT 0
+    );
+    -- The inbox's newest number: appends lock this one row, so numbers
+    -- follow commit order (events.rs, APPEND).
+    CREATE TABLE wrk_zoom.wrk_zoom_event_seq (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        last_seq bigint NOT NULL
+    );
+    INSERT INTO wrk_zoom.wrk_zoom_event_seq (one, last_seq) VALUES (true, 0);
+    -- Every verified event, once per app: a second delivery has the same
+    -- request id or the same semantic key (NULLs never conflict).
+    CREATE TABLE wrk_zoom.wrk_zoom_events (
+        seq bigint PRIMARY KEY,
+        app text NOT NULL,
+        -- Unix milliseconds.
+        received_at bigint NOT NULL,
+        event text NOT NULL,
+        event_ts bigint,
+        account_id text,
+        request_id text,
+        semantic_key text,
+        connections text[] NOT NULL,
+        source text NOT NULL,
+        -- As Zoom sent it.
+        body text NOT NULL,
+        CONSTRAINT wrk_zoom_events_request UNIQUE (app, request_id),
+        CONSTRAINT wrk_zoom_events_semantic UNIQUE (app, semantic_key)
+    );
+    CREATE INDEX wrk_zoom_events_received_at ON wrk_zoom.wrk_zoom_events (received_at);
+    -- Pull consumers' committed cursors.
+    CREATE TABLE wrk_zoom.wrk_zoom_event_consumers (
+        name text PRIMARY KEY,
+        cursor bigint NOT NULL
+    );
+    -- Push subscriptions.
+    CREATE TABLE wrk_zoom.wrk_zoom_event_subscriptions (
+        id text PRIMARY KEY,
+        url text NOT NULL,
+        -- The signing secret, encrypted and bound to the id and the URL.
+        sealed bytea NOT NULL,
+        key_id text NOT NULL,
+        seal_format smallint NOT NULL,
+        filter jsonb NOT NULL,
+        -- Unix seconds.
+        created_at bigint NOT NULL,
+        -- The delivery state (JSON), changed under the row's lock.
+        state jsonb NOT NULL
+    );
+    ",
+    ),
 ];
 
 /// How many times a start that raced another one creating the schema (a

@@ -1,5 +1,5 @@
-//! The PostgreSQL store: connections and rate limits shared by several
-//! processes (`--store postgres://...` or `WRK_ZOOM_DATABASE_URL`), for
+//! The PostgreSQL store: connections, rate limits and Zoom events shared by
+//! several processes (`--store postgres://...` or `WRK_ZOOM_DATABASE_URL`), for
 //! replicas of `serve` behind a load balancer.
 //!
 //! - `config`: [`PostgresConfig`], what opening the store takes, and
@@ -12,7 +12,11 @@
 //!   the rotated tokens before anyone uses them; a process that dies holding
 //!   the lock loses its session, and PostgreSQL rolls back and frees it;
 //! - `pacing`: the [`SharedPacing`](crate::rate_limit::SharedPacing): one
-//!   atomic GCRA statement per request, and used-up daily limits.
+//!   atomic GCRA statement per request, and used-up daily limits;
+//! - `events`: [`PostgresEvents`], the [`EventStore`](crate::events::EventStore)
+//!   of replicas: Zoom apps (their secret tokens sealed), the inbox (numbered
+//!   in commit order, one row per event whichever replica took it), pull
+//!   consumers' cursors and push subscriptions.
 //!
 //! Tables live in a schema of the program's own, `wrk_zoom`, which must
 //! belong to the role the URL names (see `migrations`), and every statement
@@ -31,12 +35,14 @@
 //! unless the URL says `channel_binding=disable`.
 
 mod config;
+mod events;
 mod migrations;
 mod pacing;
 mod seal;
 mod tokens;
 
 pub use config::{POOL_SIZE, PostgresConfig};
+pub use events::PostgresEvents;
 pub use migrations::latest as schema_version;
 pub use seal::Keys;
 

@@ -6,6 +6,10 @@ mod cluster;
 mod events;
 mod mcp;
 mod pg;
+// The event store on PostgreSQL (pg_events.rs), named so that `.ci/cluster`'s
+// `cluster::` filter runs it.
+#[path = "pg_events.rs"]
+mod events_cluster;
 mod serve;
 
 /// The compiled-code cache the CLI tests share: under cargo's per-target
