@@ -114,6 +114,72 @@ pub struct SetupArgs {
     /// How long to wait for Zoom's validation.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     wait: u64,
+    /// Create the event subscription through Zoom's API (`POST
+    /// /marketplace/app/event_subscription`, with an admin connection or
+    /// --token) instead of by hand; in the sandbox, with its admin token.
+    #[arg(long)]
+    subscribe: bool,
+    /// With --subscribe: the event types (repeatable or comma-separated);
+    /// default: the ones listed.
+    #[arg(
+        long = "event",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        requires = "subscribe"
+    )]
+    events: Vec<String>,
+    #[command(flatten)]
+    zoom: ZoomAccess,
+}
+
+/// How a command reaches Zoom's API on its own (an admin call).
+#[derive(Args)]
+pub struct ZoomAccess {
+    /// The stored admin connection to call Zoom with; default: the default
+    /// admin connection.
+    #[arg(long)]
+    connection: Option<String>,
+    /// An access token instead of a stored connection (prefer the
+    /// environment variable), e.g. the sandbox's admin token.
+    #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The API base of --token, e.g. the sandbox's http://127.0.0.1:4010/v2.
+    #[arg(long, env = "ZOOM_API_BASE", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
+    api_base: String,
+}
+
+impl ZoomAccess {
+    fn request(self) -> wrk_zoom::call::ConnectionRequest {
+        wrk_zoom::call::ConnectionRequest {
+            connection: self.connection,
+            token: self.token.map(|access_token| wrk_zoom::ZoomConnection {
+                access_token,
+                api_base: self.api_base,
+                account: None,
+            }),
+        }
+    }
+}
+
+/// Runs `api-call-admin` calls (`method`, `path`, `query`/`body` as JSON)
+/// on what `access` names.
+async fn admin_calls<T>(
+    store: &Store,
+    access: ZoomAccess,
+    work: impl AsyncFnOnce(&wrk_zoom::call::PreparedCall<'_>) -> Result<T, HostError>,
+) -> Result<T, HostError> {
+    let request = access.request();
+    let connections = match request.uses_store() {
+        true => Some(store.open().await?),
+        false => None,
+    };
+    let host = Store::share_pacing(
+        wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?,
+        connections.as_ref(),
+    );
+    let caller = wrk_zoom::call::Caller::new(&host, connections.as_ref());
+    let call = caller.prepare("api-call-admin", request).await?;
+    work(&call).await
 }
 
 #[derive(Args)]
@@ -192,24 +258,16 @@ pub struct ReconcileArgs {
     /// Every logged delivery, not only the failed ones.
     #[arg(long)]
     all: bool,
-    /// The stored admin connection to read the logs with (scope
-    /// marketplace_app:read:admin); default: the default admin connection.
-    #[arg(long)]
-    connection: Option<String>,
-    /// An access token instead of a stored connection (prefer the
-    /// environment variable).
-    #[arg(long, env = "ZOOM_ACCESS_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-    /// The API base of --token.
-    #[arg(long, env = "ZOOM_API_BASE", default_value = wrk_zoom::auth::DEFAULT_API_BASE)]
-    api_base: String,
+    /// Zoom's side (scope marketplace_app:read:admin).
+    #[command(flatten)]
+    zoom: ZoomAccess,
 }
 
 pub async fn run(command: EventsCommand, store: &Store) -> Result<(), HostError> {
     let events = open(store).await?;
     match command {
         EventsCommand::App { command } => app(command, events.as_ref()).await,
-        EventsCommand::Setup(args) => setup(args, events.as_ref()).await,
+        EventsCommand::Setup(args) => setup(args, store, events.as_ref()).await,
         EventsCommand::Listen(args) => listen(args, events).await,
         EventsCommand::Subscribe(args) => subscribe(args, events.as_ref()).await,
         EventsCommand::Subscriptions => subscriptions(events.as_ref()).await,
@@ -390,7 +448,7 @@ async fn app(command: AppCommand, events: &dyn EventStore) -> Result<(), HostErr
     }
 }
 
-async fn setup(args: SetupArgs, events: &dyn EventStore) -> Result<(), HostError> {
+async fn setup(args: SetupArgs, store: &Store, events: &dyn EventStore) -> Result<(), HostError> {
     let Some(app) = events.apps().await?.remove(&args.app) else {
         return Err(invalid(
             "app",
@@ -407,6 +465,51 @@ async fn setup(args: SetupArgs, events: &dyn EventStore) -> Result<(), HostError
             "note: Zoom delivers only to https:// URLs with a valid certificate; put a reverse proxy or tunnel in front of `serve`"
         );
     }
+    let started = wrk_zoom::clock::now_secs();
+    if args.subscribe {
+        let types: Vec<String> = if args.events.is_empty() {
+            SUGGESTED_EVENTS.iter().map(|e| e.to_string()).collect()
+        } else {
+            args.events.clone()
+        };
+        let body = serde_json::json!({
+            "events": types,
+            "event_webhook_url": url,
+            "subscription_scope": "account",
+        });
+        let params = vec![
+            ("method".to_string(), "POST".to_string()),
+            (
+                "path".to_string(),
+                "/marketplace/app/event_subscription".to_string(),
+            ),
+            ("body".to_string(), body.to_string()),
+        ];
+        // Zoom validates the URL before it answers.
+        let answer = admin_calls(store, args.zoom, async |call| {
+            Ok(call.run(&params).await?.into_result())
+        })
+        .await?;
+        eprintln!(
+            "subscribed {} event types to {url} (event subscription {})",
+            types.len(),
+            answer["event_subscription_id"].as_str().unwrap_or("?")
+        );
+    } else {
+        print_manual_steps(&url);
+    }
+    wait_for_validation(
+        &args.app,
+        &url,
+        app.validated_at,
+        started,
+        args.wait,
+        events,
+    )
+    .await
+}
+
+fn print_manual_steps(url: &str) {
     println!(
         "In the Zoom app (marketplace.zoom.us > your app > Features > Access > Event Subscriptions):"
     );
@@ -420,21 +523,25 @@ async fn setup(args: SetupArgs, events: &dyn EventStore) -> Result<(), HostError
         println!("       {event}");
     }
     println!("  5. Press Validate: Zoom sends a signed challenge that `serve` answers.");
-    let started = wrk_zoom::clock::now_secs();
+}
+
+/// Waits until `serve` noted a URL validation of `app` at or after `started`.
+async fn wait_for_validation(
+    app: &str,
+    url: &str,
+    last: Option<i64>,
+    started: i64,
+    wait: u64,
+    events: &dyn EventStore,
+) -> Result<(), HostError> {
     eprintln!(
-        "waiting up to {} s for Zoom's validation to reach `serve` (last one: {})...",
-        args.wait,
-        app.validated_at
-            .map(wrk_zoom::clock::format_utc)
+        "waiting up to {wait} s for Zoom's validation to reach `serve` (last one: {})...",
+        last.map(wrk_zoom::clock::format_utc)
             .unwrap_or_else(|| "never".into())
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(args.wait);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     loop {
-        let validated = events
-            .apps()
-            .await?
-            .get(&args.app)
-            .and_then(|a| a.validated_at);
+        let validated = events.apps().await?.get(app).and_then(|a| a.validated_at);
         if let Some(at) = validated.filter(|at| *at >= started) {
             eprintln!(
                 "validated at {}: Zoom can deliver to {url} (it validates again every 72 hours; `wrk-zoom doctor` shows when it last did)",
@@ -444,8 +551,7 @@ async fn setup(args: SetupArgs, events: &dyn EventStore) -> Result<(), HostError
         }
         if tokio::time::Instant::now() >= deadline {
             return Err(HostError::Transport(format!(
-                "no validation reached `serve` for '{}' within {} s: is `serve` running with this store, and is {url} reachable from the internet?",
-                args.app, args.wait
+                "no validation reached `serve` for '{app}' within {wait} s: is `serve` running with this store, and is {url} reachable from the internet?"
             )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -701,7 +807,6 @@ async fn reconcile(
     store: &Store,
     events: Arc<dyn EventStore>,
 ) -> Result<(), HostError> {
-    use wrk_zoom::call::{Caller, ConnectionRequest};
     let app = events.apps().await?.remove(&args.app).ok_or_else(|| {
         invalid(
             "app",
@@ -720,77 +825,64 @@ async fn reconcile(
     // Zoom answers only a range within 7 days.
     let from =
         since_ms(&args.since)?.max(wrk_zoom::clock::now_millis() - (7 * 24 * 3600 - 60) * 1000);
-    let request = ConnectionRequest {
-        connection: args.connection,
-        token: args.token.map(|access_token| wrk_zoom::ZoomConnection {
-            access_token,
-            api_base: args.api_base,
-            account: None,
-        }),
-    };
-    let connections = match request.uses_store() {
-        true => Some(store.open().await?),
-        false => None,
-    };
-    let host = Store::share_pacing(
-        wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?,
-        connections.as_ref(),
-    );
-    let caller = Caller::new(&host, connections.as_ref());
-    let call = caller.prepare("api-call-admin", request).await?;
-    let tokens = connections.as_ref().map(|c| c.store().clone());
+    // Routed by account like any event: the token store, when there is one.
+    let tokens = store.open().await.ok().map(|c| c.store().clone());
     let receiver = wrk_zoom::events::Receiver::start(events, tokens, Default::default()).await?;
     let path = format!("/marketplace/apps/{zoom_app_id}/webhook_logs");
-    let (mut read, mut taken, mut page_token) = (0u64, 0u64, String::new());
-    loop {
-        let mut query = serde_json::json!({
-            "from": wrk_zoom::clock::format_utc(from / 1000),
-            "to": wrk_zoom::clock::format_utc(wrk_zoom::clock::now_secs()),
-            "type": if args.all { 1 } else { 2 },
-            "page_size": 300,
-        });
-        if !page_token.is_empty() {
-            query["next_page_token"] = page_token.clone().into();
-        }
-        let params = vec![
-            ("method".to_string(), "GET".to_string()),
-            ("path".to_string(), path.clone()),
-            ("query".to_string(), query.to_string()),
-        ];
-        let body = call.run(&params).await?.into_result();
-        for log in body["webhook_logs"].as_array().into_iter().flatten() {
-            let Some(request_body) = log["request_body"].as_str() else {
-                continue;
-            };
-            read += 1;
-            // A body Zoom logged but that is no event (a validation) is skipped.
-            let is_event = serde_json::from_str::<serde_json::Value>(request_body)
-                .ok()
-                .and_then(|v| {
-                    v.get("event")?
-                        .as_str()
-                        .map(|e| e != "endpoint.url_validation")
-                })
-                .unwrap_or(false);
-            if !is_event {
-                continue;
+    let app_name = args.app.clone();
+    let (read, taken) = admin_calls(store, args.zoom, async |call| {
+        let (mut read, mut taken, mut page_token) = (0u64, 0u64, String::new());
+        loop {
+            let mut query = serde_json::json!({
+                "from": wrk_zoom::clock::format_utc(from / 1000),
+                "to": wrk_zoom::clock::format_utc(wrk_zoom::clock::now_secs()),
+                "type": if args.all { 1 } else { 2 },
+                "page_size": 300,
+            });
+            if !page_token.is_empty() {
+                query["next_page_token"] = page_token.clone().into();
             }
-            let request_id = log["request_id"].as_str().filter(|id| !id.is_empty());
-            let appended = receiver
-                .take_trusted(&args.app, request_body, request_id, "reconcile")
-                .await?;
-            if matches!(appended, wrk_zoom::events::Appended::New(_)) {
-                taken += 1;
+            let params = vec![
+                ("method".to_string(), "GET".to_string()),
+                ("path".to_string(), path.clone()),
+                ("query".to_string(), query.to_string()),
+            ];
+            let body = call.run(&params).await?.into_result();
+            for log in body["webhook_logs"].as_array().into_iter().flatten() {
+                let Some(request_body) = log["request_body"].as_str() else {
+                    continue;
+                };
+                read += 1;
+                // A logged body that is no event (a validation) is skipped.
+                let is_event = serde_json::from_str::<serde_json::Value>(request_body)
+                    .ok()
+                    .and_then(|v| {
+                        v.get("event")?
+                            .as_str()
+                            .map(|e| e != "endpoint.url_validation")
+                    })
+                    .unwrap_or(false);
+                if !is_event {
+                    continue;
+                }
+                let request_id = log["request_id"].as_str().filter(|id| !id.is_empty());
+                let appended = receiver
+                    .take_trusted(&app_name, request_body, request_id, "reconcile")
+                    .await?;
+                if matches!(appended, wrk_zoom::events::Appended::New(_)) {
+                    taken += 1;
+                }
+            }
+            page_token = body["next_page_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if page_token.is_empty() {
+                return Ok((read, taken));
             }
         }
-        page_token = body["next_page_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if page_token.is_empty() {
-            break;
-        }
-    }
+    })
+    .await?;
     eprintln!(
         "read {read} logged deliveries of '{}' since {}; {taken} were missing from the inbox and are kept now (`serve` hands them on)",
         args.app,

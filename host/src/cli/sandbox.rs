@@ -35,12 +35,12 @@ pub async fn serve(port: u16) -> Result<(), HostError> {
     })?;
     println!("{}", sim.base_url());
     eprintln!(
-        "sandbox: Zoom simulator listening at {} (Ctrl-C to stop)\n  user token:  {}\n  admin token: {}\n  e.g. wrk-zoom run retrieve-user --api-base {} --token {}",
-        sim.base_url(),
-        seed::USER_TOKEN,
-        seed::ADMIN_TOKEN,
-        sim.base_url(),
-        seed::USER_TOKEN,
+        "sandbox: Zoom simulator listening at {base} (Ctrl-C to stop); this is not your Zoom account\n  user token:  {user}\n  admin token: {admin}\n  e.g. wrk-zoom run retrieve-user --api-base {base} --token {user}\n  Zoom's events: the app's secret token is {secret} (app id {app_id}); it sends them like Zoom once subscribed:\n    ZOOM_WEBHOOK_SECRET_TOKEN={secret} wrk-zoom events app add sandbox --zoom-app-id {app_id}\n    wrk-zoom events setup sandbox --public-url http://127.0.0.1:8787 --subscribe --token {admin} --api-base {base}",
+        base = sim.base_url(),
+        user = seed::USER_TOKEN,
+        admin = seed::ADMIN_TOKEN,
+        secret = seed::WEBHOOK_SECRET_TOKEN,
+        app_id = seed::APP_ID,
     );
     let _ = tokio::signal::ctrl_c().await;
     sim.shutdown().await;

@@ -25,8 +25,9 @@ use std::time::Duration;
 /// The pull consumer name under which the host itself reads the inbox
 /// (for `app_deauthorized`).
 const SYSTEM_CONSUMER: &str = "wrk-zoom:system";
-/// How long a process may work a subscription before another may take it.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a process may work a subscription before another may take it
+/// (sooner when the holder is a process of this machine that is gone).
+const LEASE: Duration = Duration::from_secs(30);
 /// Events read at once.
 const BATCH: usize = 200;
 
@@ -141,7 +142,12 @@ impl Dispatcher {
         connections: Option<Arc<Connections>>,
         config: PushConfig,
     ) -> Dispatcher {
-        let me = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+        let me = format!(
+            "{}:{}:{:08x}",
+            host_name(),
+            std::process::id(),
+            rand::random::<u32>()
+        );
         Dispatcher {
             receiver,
             connections,
@@ -169,8 +175,9 @@ impl Dispatcher {
     /// subscription.
     pub async fn pass(&self) -> Result<(), StoreError> {
         self.system_pass().await?;
+        let last = self.receiver.store().last_seq().await?;
         for subscription in self.receiver.store().subscriptions().await? {
-            self.work(&subscription).await?;
+            self.work(&subscription, last).await?;
         }
         Ok(())
     }
@@ -212,17 +219,24 @@ impl Dispatcher {
         self.receiver.refresh().await
     }
 
-    async fn work(&self, subscription: &Subscription) -> Result<(), StoreError> {
+    async fn work(&self, subscription: &Subscription, last: u64) -> Result<(), StoreError> {
         let store = self.receiver.store();
         let now = crate::clock::now_millis();
+        // Nothing to do: no lease taken (a process killed while idle holds
+        // none).
+        let due =
+            |s: &DeliveryState| s.cursor < last || s.retrying.values().any(|a| a.next_at <= now);
+        if !due(&subscription.state) {
+            return Ok(());
+        }
         let mut claimed = false;
         let me = self.me.clone();
         let state = store
             .update_state(&subscription.id, &mut |s| {
-                claimed = s
-                    .lease
-                    .as_ref()
-                    .is_none_or(|(who, until)| *who == me || *until < now);
+                claimed = due(s)
+                    && s.lease
+                        .as_ref()
+                        .is_none_or(|(who, until)| *who == me || *until < now || gone(who));
                 if claimed {
                     s.lease = Some((me.clone(), now + LEASE.as_millis() as i64));
                 }
@@ -297,6 +311,38 @@ impl Dispatcher {
             .await?;
         Ok(())
     }
+}
+
+/// This machine's name, in lease holders.
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; the name is cut at NUL.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    if ok {
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether a lease `holder` is a process of this machine that has ended
+/// (killed mid-delivery): its lease need not run out.
+fn gone(holder: &str) -> bool {
+    let mut parts = holder.split(':');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<libc::pid_t>() else {
+        return false;
+    };
+    if host != host_name() || pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    !exists
 }
 
 /// One attempt at delivering `event` to `subscription`.
@@ -392,6 +438,16 @@ mod tests {
             idempotency_key("sub_1", &event),
             idempotency_key("sub_2", &event)
         );
+    }
+
+    #[test]
+    fn a_lease_of_an_ended_process_of_this_machine_need_not_run_out() {
+        let host = host_name();
+        assert!(!gone(&format!("{host}:{}:x", std::process::id())));
+        assert!(gone(&format!("{host}:999999999:x")));
+        // Another machine's process cannot be checked: its lease runs out.
+        assert!(!gone("some-other-machine:999999999:x"));
+        assert!(!gone("garbage"));
     }
 
     #[test]

@@ -1732,3 +1732,138 @@ async fn a_logout_or_a_new_login_reaches_every_replica_within_seconds() {
     }
     assert_eq!(cluster.api_requests("/v2/users/me"), sent, "no token sent");
 }
+
+/// A signed Zoom delivery of `body` to `base`'s app `main`.
+async fn zoom_delivery(base: &str, request_id: &str, body: &Value) -> u16 {
+    let addr = base.trim_start_matches("http://");
+    let body = body.to_string();
+    let ts = now_secs();
+    let signature = zoom_simulator::events::sign(seed::WEBHOOK_SECRET_TOKEN, ts, body.as_bytes());
+    let request = format!(
+        "POST /v1/events/zoom/main HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nx-zm-request-timestamp: {ts}\r\nx-zm-signature: {signature}\r\nx-zm-request-id: {request_id}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response[9..12].parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL's server binaries; run by .ci/run"]
+async fn events_over_three_replicas_are_kept_once_and_pushed_once() {
+    let cluster = Cluster::start(SimConfig::default()).await;
+    cluster.login().await;
+    let add = cluster
+        .command(&["events", "app", "add", "main"])
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", seed::WEBHOOK_SECRET_TOKEN)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    // A push receiver counting what it takes, by idempotency key.
+    let taken = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let counted = taken.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let counted = counted.clone();
+            async move {
+                let key = headers["webhook-id"].to_str().unwrap().to_string();
+                counted.lock().unwrap().push(key);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+    let subscribe = cluster
+        .command(&["events", "subscribe", "--url", &hook_url])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        subscribe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&subscribe.stderr)
+    );
+
+    let mut replicas = cluster.replicas(3, None).await;
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+    // Zoom's validation reaches one replica; the simulator's events follow.
+    let url = format!("{}/v1/events/zoom/main", bases[0]);
+    cluster.sim.subscribe_events(&url, &[]).await.unwrap();
+    let user = cluster
+        .sim
+        .create_user("replica@example.com", "Rae", "Plica")
+        .unwrap();
+    cluster.sim.deactivate_user(&user).unwrap();
+    cluster.sim.events_settled().await;
+    // Twenty events spread over the replicas, each also sent to the next
+    // replica at the same time (Zoom's copies come from different IPs).
+    let mut sends = Vec::new();
+    for i in 0..20 {
+        let event = json!({"event": "meeting.started", "event_ts": now_secs() * 1000,
+            "payload": {"account_id": seed::ACCOUNT_ID, "object": {"uuid": format!("r-{i}=="), "id": i}}});
+        for copy in 0..2 {
+            let base = bases[(i + copy) % 3].clone();
+            let event = event.clone();
+            sends.push(tokio::spawn(async move {
+                zoom_delivery(&base, &format!("req-{i}"), &event).await
+            }));
+        }
+    }
+    for send in sends {
+        assert_eq!(send.await.unwrap(), 200);
+    }
+    // One more, and the replica that answered it is killed at once.
+    let last = json!({"event": "meeting.ended", "event_ts": now_secs() * 1000,
+        "payload": {"account_id": seed::ACCOUNT_ID, "object": {"uuid": "r-last==", "id": 99}}});
+    assert_eq!(zoom_delivery(&bases[1], "req-last", &last).await, 200);
+    replicas[1].child.start_kill().unwrap();
+    let _ = replicas[1].child.wait().await;
+
+    // Every replica's pull sees each once.
+    let (status, pulled) = exchange(&bases[2], "GET", "/v1/events?limit=1000", "").await;
+    assert_eq!(status, 200, "{pulled}");
+    let events = pulled["events"].as_array().unwrap();
+    let mut names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    names.sort();
+    let mut expected = vec!["meeting.started"; 20];
+    expected.extend(["meeting.ended", "user.created", "user.deactivated"]);
+    expected.sort();
+    assert_eq!(names, expected);
+    let ids: std::collections::BTreeSet<u64> = events
+        .iter()
+        .map(|e| e["wrk_zoom"]["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), events.len());
+    assert!(
+        events
+            .iter()
+            .all(|e| e["wrk_zoom"]["connections"] == json!(["user"]))
+    );
+
+    // Pushed once each, whichever replica delivered it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while taken.lock().unwrap().len() < expected.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let keys = taken.lock().unwrap().clone();
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
+    assert_eq!(
+        (keys.len(), distinct.len()),
+        (expected.len(), expected.len()),
+        "{keys:?}"
+    );
+}

@@ -977,7 +977,13 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
         .collect();
     assert_eq!(down.len(), 2, "one failed attempt, one retry");
     assert_eq!(down[0].request_id, down[1].request_id);
-    assert!(!down[0].ok && down[1].ok && down[1].retry_num == 1);
+    assert!(
+        !down[0].ok && down[1].ok && down[1].retry_num == 1,
+        "{:?}",
+        down.iter()
+            .map(|d| (d.retry_num, d.status, d.ok, d.at))
+            .collect::<Vec<_>>()
+    );
     for d in deliveries.iter().filter(|d| d.body.contains("fault-")) {
         assert_eq!(d.status, Some(401), "{}", d.event);
     }
@@ -1031,4 +1037,173 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
         validations.len() >= 2 && validations.iter().all(|(_, _, ok)| *ok),
         "{validations:?}"
     );
+}
+
+/// The README's worked example: the sandbox, an app, `serve`, `setup
+/// --subscribe`, `listen`, and a meeting created with `run`.
+#[test]
+fn in_the_sandbox_a_created_meeting_arrives_in_events_listen() {
+    use zoom_simulator::seed;
+    let home = crate::temp_dir("wrk-zoom-events-");
+    let mut sandbox = Served {
+        child: wrk_zoom(home.path())
+            .args(["sandbox", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+        base: String::new(),
+    };
+    let mut api_base = String::new();
+    std::io::BufReader::new(sandbox.child.stdout.take().unwrap())
+        .read_line(&mut api_base)
+        .unwrap();
+    let api_base = api_base.trim().to_string();
+    let mut said = String::new();
+    let mut lines = std::io::BufReader::new(sandbox.child.stderr.take().unwrap());
+    while !said.contains("events setup") {
+        assert!(lines.read_line(&mut said).unwrap() > 0, "{said}");
+    }
+    assert!(said.contains(seed::WEBHOOK_SECRET_TOKEN), "{said}");
+
+    let (ok, _, err) = cli(
+        home.path(),
+        &[
+            "events",
+            "app",
+            "add",
+            "sandbox",
+            "--zoom-app-id",
+            seed::APP_ID,
+        ],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", seed::WEBHOOK_SECRET_TOKEN)],
+    );
+    assert!(ok, "{err}");
+    let served = serve(home.path(), &[]);
+    let (ok, _, err) = cli(
+        home.path(),
+        &[
+            "events",
+            "setup",
+            "sandbox",
+            "--public-url",
+            &served.base,
+            "--subscribe",
+            "--token",
+            seed::ADMIN_TOKEN,
+            "--api-base",
+            &api_base,
+            "--wait",
+            "60",
+        ],
+        &[],
+    );
+    assert!(ok && err.contains("validated at"), "{err}");
+
+    let mut listen = wrk_zoom(home.path())
+        .args(["events", "listen"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut started = String::new();
+    std::io::BufReader::new(listen.stderr.take().unwrap())
+        .read_line(&mut started)
+        .unwrap();
+    let (ok, out, err) = cli(
+        home.path(),
+        &[
+            "run",
+            "create-meeting",
+            "--token",
+            seed::USER_TOKEN,
+            "--api-base",
+            &api_base,
+            "topic=Events demo",
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let meeting: Value = serde_json::from_str(&out).unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(listen.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = listen.kill();
+    let _ = listen.wait();
+    let item: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(item["event"], "meeting.created");
+    assert_eq!(item["payload"]["object"]["id"], meeting["id"]);
+    assert_eq!(item["payload"]["object"]["topic"], "Events demo");
+    assert_eq!(item["payload"]["account_id"], seed::ACCOUNT_ID);
+}
+
+/// What Zoom failed to deliver comes back from its webhook logs, once.
+#[test]
+fn reconcile_takes_in_what_zoom_could_not_deliver_once() {
+    use zoom_simulator::seed;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(zoom_simulator::start(Default::default()))
+        .unwrap();
+    let home = home_for(seed::WEBHOOK_SECRET_TOKEN, seed::ACCOUNT_ID);
+    let port = free_port();
+    let mut served = serve_on(home.path(), port, &[]);
+    let url = format!("{}/v1/events/zoom/main", served.base);
+    rt.block_on(sim.subscribe_events(&url, &[])).unwrap();
+    // `serve` is down for two hours: the first attempt and Zoom's three
+    // retries (+5, +25, +85 minutes) all fail.
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    sim.create_user("missed.one@example.com", "Mia", "Missed")
+        .unwrap();
+    sim.create_user("missed.two@example.com", "Max", "Missed")
+        .unwrap();
+    rt.block_on(sim.events_settled());
+    rt.block_on(sim.advance_event_clock(Duration::from_secs(2 * 3600)));
+    let failed = sim
+        .webhook_deliveries()
+        .iter()
+        .filter(|d| d.body.contains("missed.") && !d.ok)
+        .count();
+    assert_eq!(failed, 8, "four failed attempts each");
+    let served = serve_on(home.path(), port, &[]);
+    assert_eq!(pull_all(&served.base).len(), 0);
+
+    let reconcile = |app_id: &str| {
+        cli(
+            home.path(),
+            &[
+                "events",
+                "reconcile",
+                "main",
+                "--zoom-app-id",
+                app_id,
+                "--token",
+                seed::ADMIN_TOKEN,
+                "--api-base",
+                &sim.base_url(),
+            ],
+            &[],
+        )
+    };
+    let (ok, out, err) = reconcile(seed::APP_ID);
+    assert!(ok, "{err}");
+    let counts: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(counts["taken"], 2, "{out} {err}");
+    let pulled = pull_all(&served.base);
+    assert_eq!(pulled.len(), 2);
+    assert!(
+        pulled
+            .iter()
+            .all(|e| e["wrk_zoom"]["source"] == "reconcile")
+    );
+    // Again: nothing new.
+    let (ok, out, err) = reconcile(seed::APP_ID);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["taken"], 0);
+    assert_eq!(pull_all(&served.base).len(), 2);
+    // A wrong app id is Zoom's 404, said as such.
+    let (ok, _, err) = reconcile("nOsUcHaPp");
+    assert!(!ok && err.contains("404"), "{err}");
 }

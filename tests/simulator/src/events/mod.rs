@@ -261,7 +261,12 @@ impl EventHub {
             hub: Mutex::new(Hub::default()),
             wake: Notify::new(),
             secret,
-            client: Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector),
+            // A connection per delivery, as Zoom's come from many
+            // machines: a receiver that restarted is reached again at
+            // once, not through a pooled connection to its old process.
+            client: Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_max_idle_per_host(0)
+                .build(connector),
         }
     }
 
