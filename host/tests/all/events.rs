@@ -503,6 +503,37 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
         }
     }
     assert_eq!(seen, ["u-late==", "u-stream=="]);
+
+    // SSE: an id per event, and Last-Event-ID resumes after it.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /v1/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\nAccept: text/event-stream\r\nLast-Event-ID: {last}\r\n\r\n"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    let (mut ids, mut data) = (Vec::new(), Vec::new());
+    while data.len() < 2 {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
+        if let Some(id) = line.strip_prefix("id: ") {
+            ids.push(id.trim().parse::<u64>().unwrap());
+        }
+        if let Some(item) = line.strip_prefix("data: ") {
+            let item: Value = serde_json::from_str(item).unwrap();
+            data.push(
+                item["payload"]["object"]["uuid"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    assert_eq!(data, ["u-late==", "u-stream=="]);
+    assert!(ids[0] > last && ids[1] > ids[0], "{ids:?}");
 }
 
 #[test]
@@ -922,8 +953,22 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
         .create_user("new.hire@example.com", "Nia", "Hire")
         .unwrap();
     sim.deactivate_user(&user).unwrap();
-    let (_, phone) = sim_call(&sim, "GET", "/phone/users?page_size=3", "");
-    let _ = phone;
+    // A call between two phone users: the caller's and the callee's logs.
+    let addr = sim.addr().to_string();
+    let (_, phone) = exchange(
+        &addr,
+        format!(
+            "GET /v2/phone/users?page_size=3 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+            seed::ADMIN_TOKEN
+        )
+        .as_bytes(),
+    );
+    let phone: Value = serde_json::from_str(&phone).unwrap();
+    let callee = phone["users"][2]["extension_number"]
+        .as_i64()
+        .expect("a phone user");
+    sim.complete_phone_call(seed::USER_ID, &callee.to_string())
+        .unwrap();
     // Bytes a re-serialiser would change.
     sim.inject_event_fault(EventFault::NonRoundTrip);
     assert_eq!(
@@ -1018,6 +1063,8 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
         "user.deactivated",
         "meeting.deleted",
         "user.created",
+        "phone.caller_call_history_completed",
+        "phone.callee_call_history_completed",
     ];
     expected.sort();
     assert_eq!(pulled, expected);
@@ -1029,6 +1076,26 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
     let keys: std::collections::HashSet<&String> =
         got.iter().map(|(h, _)| &h["webhook-id"]).collect();
     assert_eq!(keys.len(), expected.len());
+
+    // Every delivery taken, of every type, again: as Zoom's retry (its
+    // request id) and as a copy (an id of its own), newest first.
+    for d in sim.webhook_deliveries().iter().rev().filter(|d| d.ok) {
+        let body = d
+            .body
+            .replace("download_token\":\"", "download_token\":\"x");
+        let ts = now();
+        let signature =
+            zoom_simulator::events::sign(seed::WEBHOOK_SECRET_TOKEN, ts, body.as_bytes());
+        for request_id in [d.request_id.clone(), format!("copy-{}", d.request_id)] {
+            let headers = format!(
+                "x-zm-request-timestamp: {ts}\r\nx-zm-signature: {signature}\r\nx-zm-request-id: {request_id}\r\n"
+            );
+            assert_eq!(post_raw(&served.base, "main", &headers, &body).0, 200);
+        }
+    }
+    assert_eq!(pull_all(&served.base).len(), expected.len());
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(hooks.wait_for(expected.len()).len(), expected.len());
 
     // Zoom validates the URL again every 72 hours; `serve` answers.
     rt.block_on(sim.advance_event_clock(Duration::from_secs(73 * 3600)));
@@ -1206,4 +1273,60 @@ fn reconcile_takes_in_what_zoom_could_not_deliver_once() {
     // A wrong app id is Zoom's 404, said as such.
     let (ok, _, err) = reconcile("nOsUcHaPp");
     assert!(!ok && err.contains("404"), "{err}");
+}
+
+#[test]
+fn a_rotated_secret_and_the_previous_one_are_both_accepted_until_the_rotation_ends() {
+    let home = home_with_app();
+    let served = serve(home.path(), &[]);
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "app", "rotate", "main"],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", "the-new-secret-token")],
+    );
+    assert!(ok && err.contains("previous one still accepted"), "{err}");
+    let body = |uuid: &str| meeting_created(uuid).to_string();
+    // `serve` reads the apps again within seconds.
+    wait_until(|| {
+        let status = deliver_signed(
+            &served.base,
+            "the-new-secret-token",
+            now(),
+            "n-1",
+            &body("new-1=="),
+        );
+        (status == 200).then_some(())
+    });
+    assert_eq!(
+        deliver_signed(&served.base, SECRET, now(), "o-1", &body("old-1==")),
+        200
+    );
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "app", "rotate", "main", "--finish"],
+        &[],
+    );
+    assert!(ok, "{err}");
+    wait_until(|| {
+        let status = deliver_signed(&served.base, SECRET, now(), "o-2", &body("old-2=="));
+        (status == 401).then_some(())
+    });
+    let status = deliver_signed(
+        &served.base,
+        "the-new-secret-token",
+        now(),
+        "n-2",
+        &body("new-2=="),
+    );
+    assert_eq!(status, 200);
+    // The secret is in a private file, never in what the CLI prints.
+    let (_, listed, _) = cli(home.path(), &["events", "app", "list"], &[]);
+    assert!(!listed.contains("the-new-secret-token") && !listed.contains(SECRET));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&home.path().join("events")), 0o700);
+        assert_eq!(mode(&home.path().join("events/events.json")), 0o600);
+    }
 }
