@@ -182,8 +182,9 @@ async fn admin_calls<T>(
     work(&call).await
 }
 
+/// Which events (`listen`, `subscribe`).
 #[derive(Args)]
-pub struct ListenArgs {
+pub struct FilterArgs {
     /// Only these event types (repeatable or comma-separated;
     /// `recording.*` for a prefix).
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
@@ -195,9 +196,31 @@ pub struct ListenArgs {
     #[arg(long)]
     connection: Option<String>,
     /// Start with events received since this time (RFC 3339, or a
-    /// duration ago like `1h`); default: only new ones.
+    /// duration ago like `1h`); default: only events from now on.
     #[arg(long, value_name = "TIME")]
     since: Option<String>,
+}
+
+impl FilterArgs {
+    /// The filter, and the number after which to start.
+    async fn resolve(self, events: &dyn EventStore) -> Result<(EventFilter, u64), HostError> {
+        let start = match &self.since {
+            Some(since) => events.seq_before(since_ms(since)?).await?,
+            None => events.last_seq().await?,
+        };
+        let filter = EventFilter {
+            types: self.types,
+            account: self.account,
+            connection: self.connection,
+        };
+        Ok((filter, start))
+    }
+}
+
+#[derive(Args)]
+pub struct ListenArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
 }
 
 #[derive(Args)]
@@ -205,20 +228,8 @@ pub struct SubscribeArgs {
     /// Where to POST each event.
     #[arg(long)]
     url: String,
-    /// Only these event types (repeatable or comma-separated;
-    /// `recording.*` for a prefix).
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
-    types: Vec<String>,
-    /// Only this account's events.
-    #[arg(long)]
-    account: Option<String>,
-    /// Only events routed to this stored connection.
-    #[arg(long)]
-    connection: Option<String>,
-    /// Start with events received since this time (RFC 3339, or a
-    /// duration ago like `1h`); default: events from now on.
-    #[arg(long, value_name = "TIME")]
-    since: Option<String>,
+    #[command(flatten)]
+    filter: FilterArgs,
 }
 
 #[derive(Args)]
@@ -575,16 +586,8 @@ fn since_ms(text: &str) -> Result<i64, HostError> {
 }
 
 async fn listen(args: ListenArgs, events: Arc<dyn EventStore>) -> Result<(), HostError> {
-    let filter = EventFilter {
-        types: args.types,
-        account: args.account,
-        connection: args.connection,
-    };
+    let (filter, mut cursor) = args.filter.resolve(events.as_ref()).await?;
     let everything = filter == EventFilter::default();
-    let mut cursor = match &args.since {
-        Some(since) => events.seq_before(since_ms(since)?).await?,
-        None => events.last_seq().await?,
-    };
     eprintln!(
         "listening for events in {} (Ctrl-C to stop)",
         events.describe()
@@ -627,21 +630,14 @@ async fn subscribe(args: SubscribeArgs, events: &dyn EventStore) -> Result<(), H
                 ),
             )
         })?;
-    let cursor = match &args.since {
-        Some(since) => events.seq_before(since_ms(since)?).await?,
-        None => events.last_seq().await?,
-    };
+    let (filter, cursor) = args.filter.resolve(events).await?;
     let id = format!("sub_{:016x}", rand::random::<u64>());
     let secret = new_signing_secret();
     let subscription = Subscription {
         id: id.clone(),
         url: url.to_string(),
         signing_secret: Secret::new(secret.clone()),
-        filter: EventFilter {
-            types: args.types,
-            account: args.account,
-            connection: args.connection,
-        },
+        filter,
         created_at: wrk_zoom::clock::now_secs(),
         state: wrk_zoom::events::DeliveryState {
             cursor,

@@ -244,7 +244,13 @@ async fn start_events(
         }
     };
     let tokens = connections.map(|c| c.store().clone());
-    let receiver = Receiver::start(events.clone(), tokens, config.receive.clone()).await?;
+    let receiver = match Receiver::start(events.clone(), tokens, config.receive.clone()).await {
+        Ok(receiver) => receiver,
+        Err(e) => {
+            tracing::warn!("Zoom's events are not taken: {e}");
+            return Ok(None);
+        }
+    };
     let apps = receiver.app_names();
     if apps.is_empty() {
         eprintln!(

@@ -146,7 +146,15 @@ impl Receiver {
         }
         self.apps.store(Arc::new(self.store.apps().await?));
         if let Some(tokens) = &self.tokens {
-            let data = tokens.read().await?;
+            // A token store that cannot be read now keeps the routes known
+            // (events of new accounts are counted as unmatched meanwhile).
+            let data = match tokens.read().await {
+                Ok(data) => data,
+                Err(e) => {
+                    tracing::warn!("cannot read the connections to route events by account: {e}");
+                    return Ok(());
+                }
+            };
             let mut accounts: HashMap<String, Vec<String>> = HashMap::new();
             for (name, c) in &data.connections {
                 if let (Some(account), None) = (&c.account_id, &c.needs_login) {
@@ -248,7 +256,10 @@ impl Receiver {
                 .pointer("/payload/plainToken")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let secret = &secrets.expect("verified, so the app has secrets").current;
+            // Verified, so the app has secrets.
+            let Some(secrets) = &secrets else {
+                return Ok(Received::Refused(Refusal::NoSecret));
+            };
             self.counts.validations.fetch_add(1, Ordering::Relaxed);
             // Noted after the answer: the store is not on this path.
             let (store, app) = (self.store.clone(), app.to_string());
@@ -257,7 +268,10 @@ impl Receiver {
                     tracing::warn!(app, "cannot note the URL validation: {e}");
                 }
             });
-            return Ok(Received::Validation(url_validation_answer(secret, plain)));
+            return Ok(Received::Validation(url_validation_answer(
+                &secrets.current,
+                plain,
+            )));
         }
         let new = self.new_event(app, &parsed, delivery, "webhook");
         let unmatched = new.connections.is_empty();
