@@ -1827,6 +1827,19 @@ async fn events_over_three_replicas_are_kept_once_and_pushed_once() {
     for send in sends {
         assert_eq!(send.await.unwrap(), 200);
     }
+    // Pushed once each, whichever replica delivered it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while taken.lock().unwrap().len() < 22 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before_kill = taken.lock().unwrap().clone();
+    let distinct: std::collections::BTreeSet<&String> = before_kill.iter().collect();
+    assert_eq!(
+        (before_kill.len(), distinct.len()),
+        (22, 22),
+        "{before_kill:?}"
+    );
     // One more, and the replica that answered it is killed at once.
     let last = json!({"event": "meeting.ended", "event_ts": now_secs() * 1000,
         "payload": {"account_id": seed::ACCOUNT_ID, "object": {"uuid": "r-last==", "id": 99}}});
@@ -1858,15 +1871,15 @@ async fn events_over_three_replicas_are_kept_once_and_pushed_once() {
             .all(|e| e["wrk_zoom"]["connections"] == json!(["user"]))
     );
 
-    // Pushed once each, whichever replica delivered it.
+    // Wait for the last push.
     let deadline = Instant::now() + Duration::from_secs(60);
     while taken.lock().unwrap().len() < expected.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    // Each event pushed; one the killed replica was sending may be sent
-    // again by another, with the same idempotency key (at least once, with
-    // the key that makes it once for the receiver).
+    // The last one too; if the killed replica was sending it, another
+    // sends it again with the same idempotency key (at least once, with the
+    // key that makes it once for the receiver).
     let keys = taken.lock().unwrap().clone();
     let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
     assert_eq!(distinct.len(), expected.len(), "{keys:?}");
