@@ -12,6 +12,8 @@
 //!   there.
 
 use super::Server;
+use super::errors::error_response;
+use crate::error::HostError;
 use crate::events::deliver::item_json;
 use crate::events::{Delivery, EventFilter, InboxEvent, Received, Receiver};
 use axum::body::{Body, Bytes};
@@ -94,12 +96,12 @@ enum Format {
     Sse,
 }
 
-fn bad_request(message: String) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        axum::Json(serde_json::json!({"error": {"category": "invalid-input", "message": message}})),
-    )
-        .into_response()
+/// A 400 in the API's error shape, naming the parameter.
+fn bad_request(field: &str, message: String) -> Response {
+    error_response(&HostError::InvalidInput {
+        field: field.to_string(),
+        message,
+    })
 }
 
 /// `GET /v1/events`.
@@ -111,18 +113,21 @@ pub(super) async fn pull(
     let Some(receiver) = receiver(&server).cloned() else {
         return (
             StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({"error": {"category": "not-found",
-                "message": "this server takes no events: start it with a store (the file store or --store postgres://...)"}})),
+            axum::Json(serde_json::json!({"error": "not-found",
+                "message": "this server takes no events: its event store could not be opened (its log says why)"})),
         )
             .into_response();
     };
     let Query(pull) = match query {
         Ok(q) => q,
         Err(e) => {
-            return bad_request(format!(
-                "{}; the parameters are after, consumer, type, account, connection, limit, wait and format",
-                e.body_text()
-            ));
+            return bad_request(
+                "query",
+                format!(
+                    "{}; the parameters are after, consumer, type, account, connection, limit, wait and format",
+                    e.body_text()
+                ),
+            );
         }
     };
     let accept = headers
@@ -134,7 +139,10 @@ pub(super) async fn pull(
         Some("ndjson") => Format::Ndjson,
         Some("sse") => Format::Sse,
         Some(other) => {
-            return bad_request(format!("format '{other}' is not one of json, ndjson, sse"));
+            return bad_request(
+                "format",
+                format!("'{other}' is not one of json, ndjson, sse"),
+            );
         }
         None if accept.contains("text/event-stream") => Format::Sse,
         None if accept.contains("application/x-ndjson") => Format::Ndjson,
@@ -144,7 +152,8 @@ pub(super) async fn pull(
         && (name.is_empty() || name.len() > 100 || name.starts_with("wrk-zoom:"))
     {
         return bad_request(
-            "consumer must be 1 to 100 characters and not start with 'wrk-zoom:'".into(),
+            "consumer",
+            "must be 1 to 100 characters and not start with 'wrk-zoom:'".into(),
         );
     }
     let last_event_id = headers
@@ -198,14 +207,9 @@ pub(super) async fn pull(
     }
 }
 
+/// The store failed: 500 in the API's error shape, the detail in the log.
 fn store_error(e: crate::error::StoreError) -> Response {
-    tracing::error!("the event store: {e}");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        axum::Json(serde_json::json!({"error": {"category": "unavailable",
-            "message": "the event store cannot be read; the server's log says why"}})),
-    )
-        .into_response()
+    error_response(&HostError::Store(e))
 }
 
 /// Reads matching events after a cursor.

@@ -106,6 +106,8 @@ pub fn document(actions: &[ActionInfo]) -> Value {
                     "text/event-stream": {"schema": {"type": "string"}}}},
                 "400": error_response("A parameter is wrong"),
                 "401": error_response("No or a wrong API key"),
+                "404": error_response("This server takes no events (its event store could not be opened)"),
+                "500": error_response("The event store failed"),
             },
         }}),
     );

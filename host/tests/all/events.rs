@@ -439,6 +439,16 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
     let (status, body) = get(base, "/v1/events?colour=red");
     assert_eq!(status, 400);
     assert!(body.contains("after, consumer, type"), "{body}");
+    assert_eq!(json_of(&body)["error"], "invalid-input", "{body}");
+    let (status, body) = get(base, "/v1/events?format=xml");
+    assert_eq!(status, 400);
+    assert!(
+        json_of(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("json, ndjson, sse"),
+        "{body}"
+    );
     let (_, openapi) = get(base, "/openapi.json");
     let openapi: Value = serde_json::from_str(&openapi).unwrap();
     assert_eq!(
@@ -1319,6 +1329,35 @@ fn a_rotated_secret_and_the_previous_one_are_both_accepted_until_the_rotation_en
         &body("new-2=="),
     );
     assert_eq!(status, 200);
+    // Set up by hand: the URL to paste, the events to tick; no validation
+    // comes within the wait, and it says what to check.
+    let (ok, out, err) = cli(
+        home.path(),
+        &[
+            "events",
+            "setup",
+            "main",
+            "--public-url",
+            "https://hooks.example.com/",
+            "--wait",
+            "1",
+        ],
+        &[],
+    );
+    assert!(!ok, "{err}");
+    assert!(
+        out.contains("https://hooks.example.com/v1/events/zoom/main"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recording.completed")
+            && out.contains("Only for users who have added this app"),
+        "{out}"
+    );
+    assert!(
+        err.contains("no validation reached `serve` for 'main' within 1 s"),
+        "{err}"
+    );
     // The secret is in a private file, never in what the CLI prints.
     let (_, listed, _) = cli(home.path(), &["events", "app", "list"], &[]);
     assert!(!listed.contains("the-new-secret-token") && !listed.contains(SECRET));
@@ -1329,4 +1368,8 @@ fn a_rotated_secret_and_the_previous_one_are_both_accepted_until_the_rotation_en
         assert_eq!(mode(&home.path().join("events")), 0o700);
         assert_eq!(mode(&home.path().join("events/events.json")), 0o600);
     }
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
