@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -134,19 +134,7 @@ fn zoom_signature(secret: &str, ts: i64, body: &str) -> String {
     format!("v0={hex}")
 }
 
-/// Sends `request` as it is; the status and the body.
-fn exchange(addr: &str, request: &[u8]) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.write_all(request).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
+use crate::http_exchange as exchange;
 
 /// POSTs `body` to the app's route with `headers` (already formatted).
 fn post_raw(base: &str, app: &str, headers: &str, body: &str) -> (u16, String) {

@@ -66,16 +66,7 @@ fn http(base: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> 
 /// Sends `request` as it is and reads the answer to its end: the status
 /// and the body.
 fn exchange(addr: &str, request: &str) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    crate::http_exchange(addr, request.as_bytes())
 }
 
 fn json(text: &str) -> Value {

@@ -478,17 +478,12 @@ impl EventStore for FileEvents {
         id: &str,
         change: &mut (dyn for<'s> FnMut(&'s mut DeliveryState) + Send),
     ) -> Result<Option<DeliveryState>, StoreError> {
-        // Under the lock, on this thread: `change` is borrowed.
-        let _lock = self.lock(STATE_LOCK)?;
-        let mut state = self.read_state()?;
-        let Some(subscription) = state.subscriptions.get_mut(id) else {
-            return Ok(None);
-        };
-        change(&mut subscription.state);
-        let out = subscription.state.clone();
-        let bytes = serde_json::to_vec_pretty(&state)
-            .map_err(|e| format!("cannot encode the event store: {e}"))?;
-        self.write_atomically(STATE, &bytes)?;
-        Ok(Some(out))
+        // On this thread (`change` is borrowed): a short read and write
+        // of a small file.
+        self.change_state(|state| {
+            let subscription = state.subscriptions.get_mut(id)?;
+            change(&mut subscription.state);
+            Some(subscription.state.clone())
+        })
     }
 }
