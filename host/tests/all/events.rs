@@ -715,6 +715,32 @@ fn events_commands_explain_bad_input() {
     assert!(!ok && err.contains("--since"), "{err}");
     let (ok, _, err) = cli(home.path(), &["events", "unsubscribe", "sub_x"], &[]);
     assert!(!ok && err.contains("events subscriptions"), "{err}");
+    // The secret token from standard input, as a pipe gives it.
+    let mut add = wrk_zoom(home.path())
+        .args(["events", "app", "add", "piped"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"piped-secret-token\n")
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state = std::fs::read_to_string(home.path().join("events/events.json")).unwrap();
+    assert!(state.contains("\"piped-secret-token\""), "{state}");
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "app", "add", "piped"],
+        &[("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)],
+    );
+    assert!(!ok && err.contains("events app rotate piped"), "{err}");
 }
 
 /// Polls `check` until it gives a value (at most a minute).
