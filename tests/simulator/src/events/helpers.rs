@@ -270,20 +270,26 @@ impl RunningSimulator {
                 });
             }
         }
+        self.emit_recording(&mut data, "recording.completed", meeting_id, i)
+    }
+
+    /// `event` (a recording event) for past instance `i` of `meeting_id`,
+    /// with a new top-level `download_token`.
+    fn emit_recording(
+        &self,
+        data: &mut Data,
+        event: &str,
+        meeting_id: i64,
+        i: usize,
+    ) -> anyhow::Result<()> {
         let instance = data.past[i].clone();
         let host = data
             .find_user(&instance.host_id)
             .cloned()
             .ok_or_else(|| anyhow!("the host of meeting {meeting_id} is not on the account"))?;
-        let token = download_token(&mut data);
-        let envelope = payloads::recording(
-            "recording.completed",
-            &self.state.origin,
-            &instance,
-            &host,
-            &token,
-        );
-        self.emit(&mut data, envelope);
+        let token = download_token(data);
+        let envelope = payloads::recording(event, &self.state.origin, &instance, &host, &token);
+        self.emit(data, envelope);
         Ok(())
     }
 
@@ -308,21 +314,7 @@ impl RunningSimulator {
                 download_token: file_token,
             });
         }
-        let instance = data.past[i].clone();
-        let host = data
-            .find_user(&instance.host_id)
-            .cloned()
-            .ok_or_else(|| anyhow!("the host of meeting {meeting_id} is not on the account"))?;
-        let token = download_token(&mut data);
-        let envelope = payloads::recording(
-            "recording.transcript_completed",
-            &self.state.origin,
-            &instance,
-            &host,
-            &token,
-        );
-        self.emit(&mut data, envelope);
-        Ok(())
+        self.emit_recording(&mut data, "recording.transcript_completed", meeting_id, i)
     }
 
     /// An admin adds a user to the account (`user.created`); returns its id.
