@@ -16,7 +16,8 @@
 //! - `events`: [`PostgresEvents`], the [`EventStore`](crate::events::EventStore)
 //!   of replicas: Zoom apps (their secret tokens sealed), the inbox (numbered
 //!   in commit order, one row per event whichever replica took it), pull
-//!   consumers' cursors and push subscriptions.
+//!   consumers' cursors and push subscriptions; `event_rows`: what of its
+//!   rows is sealed and how they decode.
 //!
 //! Tables live in a schema of the program's own, `wrk_zoom`, which must
 //! belong to the role the URL names (see `migrations`), and every statement
@@ -35,6 +36,7 @@
 //! unless the URL says `channel_binding=disable`.
 
 mod config;
+mod event_rows;
 mod events;
 mod migrations;
 mod pacing;

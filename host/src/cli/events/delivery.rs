@@ -1,0 +1,303 @@
+//! Handing events on from the command line: `listen`, push subscriptions
+//! and their dead letters, and `replay`.
+
+use super::{invalid, no_subscription, since_ms};
+use crate::cli::print_json;
+use clap::Args;
+use std::sync::Arc;
+use std::time::Duration;
+use wrk_zoom::HostError;
+use wrk_zoom::auth::Secret;
+use wrk_zoom::events::deliver::{item_json, new_signing_secret};
+use wrk_zoom::events::{EventFilter, EventStore, Subscription};
+
+/// Which events (`listen`, `subscribe`).
+#[derive(Args)]
+pub struct FilterArgs {
+    /// Only these event types (repeatable or comma-separated;
+    /// `recording.*` for a prefix).
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    types: Vec<String>,
+    /// Only this account's events.
+    #[arg(long)]
+    account: Option<String>,
+    /// Only events routed to this stored connection.
+    #[arg(long)]
+    connection: Option<String>,
+    /// Start with events received since this time (RFC 3339, or a
+    /// duration ago like `1h`); default: only events from now on.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+}
+
+impl FilterArgs {
+    /// The filter, and the number after which to start.
+    async fn resolve(self, events: &dyn EventStore) -> Result<(EventFilter, u64), HostError> {
+        let start = match &self.since {
+            Some(since) => events.seq_before(since_ms(since)?).await?,
+            None => events.last_seq().await?,
+        };
+        let filter = EventFilter {
+            types: self.types,
+            account: self.account,
+            connection: self.connection,
+        };
+        Ok((filter, start))
+    }
+}
+
+#[derive(Args)]
+pub struct ListenArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+}
+
+#[derive(Args)]
+pub struct SubscribeArgs {
+    /// Where to POST each event.
+    #[arg(long)]
+    url: String,
+    #[command(flatten)]
+    filter: FilterArgs,
+}
+
+#[derive(Args)]
+pub struct DeadLetterArgs {
+    /// The subscription's id.
+    subscription: String,
+    /// The events' numbers (`wrk_zoom.id`); none: every dead letter.
+    events: Vec<u64>,
+}
+
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// From events received at this time on (RFC 3339, or a duration ago
+    /// like `2h`).
+    #[arg(long, value_name = "TIME")]
+    since: String,
+    /// Only to this subscription (default: every subscription).
+    #[arg(long)]
+    subscription: Option<String>,
+    /// Rewind this pull consumer's cursor instead.
+    #[arg(long, conflicts_with = "subscription")]
+    consumer: Option<String>,
+}
+
+pub(super) async fn listen(args: ListenArgs, events: Arc<dyn EventStore>) -> Result<(), HostError> {
+    let (filter, mut cursor) = args.filter.resolve(events.as_ref()).await?;
+    let everything = filter == EventFilter::default();
+    eprintln!(
+        "listening for events in {} (Ctrl-C to stop)",
+        events.describe()
+    );
+    let mut out = std::io::stdout().lock();
+    loop {
+        let batch = events.read(cursor, 500).await?;
+        if batch.is_empty() {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+                _ = tokio::time::sleep(Duration::from_millis(200)) => continue,
+            }
+        }
+        for event in &batch {
+            cursor = event.seq;
+            // Unfiltered, a person sees everything, unmatched accounts too.
+            if everything || filter.admits(&event.event) {
+                use std::io::Write;
+                if writeln!(out, "{}", item_json(event))
+                    .and_then(|_| out.flush())
+                    .is_err()
+                {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+pub(super) async fn subscribe(
+    args: SubscribeArgs,
+    events: &dyn EventStore,
+) -> Result<(), HostError> {
+    let url = url::Url::parse(&args.url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| {
+            invalid(
+                "--url",
+                format!(
+                    "--url '{}' is not an http(s) URL, e.g. https://example.com/hooks/zoom",
+                    args.url
+                ),
+            )
+        })?;
+    let (filter, cursor) = args.filter.resolve(events).await?;
+    let id = format!("sub_{:016x}", rand::random::<u64>());
+    let secret = new_signing_secret();
+    let subscription = Subscription {
+        id: id.clone(),
+        url: url.to_string(),
+        signing_secret: Secret::new(secret.clone()),
+        filter,
+        created_at: wrk_zoom::clock::now_secs(),
+        state: wrk_zoom::events::DeliveryState {
+            cursor,
+            ..Default::default()
+        },
+    };
+    events.add_subscription(&subscription).await?;
+    eprintln!(
+        "subscribed: `serve` POSTs matching events to {url}, signed as Standard Webhooks do (headers webhook-id, webhook-timestamp, webhook-signature) with this secret, shown only now:"
+    );
+    print_json(
+        &serde_json::json!({"id": id, "url": url.to_string(), "signing_secret": secret, "filter": subscription.filter}),
+    )
+}
+
+pub(super) async fn subscriptions(events: &dyn EventStore) -> Result<(), HostError> {
+    let last = events.last_seq().await?;
+    let list: Vec<serde_json::Value> = events
+        .subscriptions()
+        .await?
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id,
+                "url": s.url,
+                "filter": s.filter,
+                "created_at": wrk_zoom::clock::format_utc(s.created_at),
+                "delivered": s.state.delivered,
+                "backlog": last.saturating_sub(s.state.cursor),
+                "retrying": s.state.retrying.len(),
+                "dead": s.state.dead.len(),
+            })
+        })
+        .collect();
+    print_json(&serde_json::Value::Array(list))
+}
+
+pub(super) async fn dead_letters(
+    only: Option<String>,
+    events: &dyn EventStore,
+) -> Result<(), HostError> {
+    let subscriptions = events.subscriptions().await?;
+    if let Some(id) = &only
+        && !subscriptions.iter().any(|s| &s.id == id)
+    {
+        return Err(no_subscription(id));
+    }
+    let mut list = Vec::new();
+    for s in subscriptions
+        .iter()
+        .filter(|s| only.as_ref().is_none_or(|id| *id == s.id))
+    {
+        for (seq, attempts) in &s.state.dead {
+            let event = events
+                .read(seq - 1, 1)
+                .await?
+                .into_iter()
+                .find(|e| e.seq == *seq);
+            list.push(serde_json::json!({
+                "subscription": s.id,
+                "event_id": seq,
+                "event": event.as_ref().map(|e| e.event.event.clone()),
+                "attempts": attempts.count,
+                "last_error": attempts.last_error,
+            }));
+        }
+    }
+    print_json(&serde_json::Value::Array(list))
+}
+
+pub(super) async fn dead_letter_change(
+    args: DeadLetterArgs,
+    retry: bool,
+    events: &dyn EventStore,
+) -> Result<(), HostError> {
+    let now = wrk_zoom::clock::now_millis();
+    let mut missing = Vec::new();
+    let mut changed = 0;
+    let state = events
+        .update_state(&args.subscription, &mut |s| {
+            let chosen: Vec<u64> = if args.events.is_empty() {
+                s.dead.keys().copied().collect()
+            } else {
+                args.events.clone()
+            };
+            missing.clear();
+            changed = 0;
+            for seq in chosen {
+                match s.dead.remove(&seq) {
+                    Some(attempts) => {
+                        changed += 1;
+                        if retry {
+                            s.retrying.insert(
+                                seq,
+                                wrk_zoom::events::Attempts {
+                                    count: 0,
+                                    next_at: now,
+                                    last_error: attempts.last_error,
+                                },
+                            );
+                        }
+                    }
+                    None => missing.push(seq),
+                }
+            }
+        })
+        .await?;
+    if state.is_none() {
+        return Err(no_subscription(&args.subscription));
+    }
+    if !missing.is_empty() {
+        return Err(invalid(
+            "events",
+            format!(
+                "not dead letters of {}: {missing:?} (`wrk-zoom events dead-letters --subscription {}` lists them); nothing was changed for them",
+                args.subscription, args.subscription
+            ),
+        ));
+    }
+    eprintln!(
+        "{changed} dead letter(s) {}",
+        if retry {
+            "will be tried again by `serve` now"
+        } else {
+            "dropped"
+        }
+    );
+    Ok(())
+}
+
+pub(super) async fn replay(args: ReplayArgs, events: &dyn EventStore) -> Result<(), HostError> {
+    let from = events.seq_before(since_ms(&args.since)?).await?;
+    if let Some(consumer) = &args.consumer {
+        events.set_cursor(consumer, from).await?;
+        eprintln!(
+            "the pull consumer '{consumer}' reads again from after event {from} (its next GET /v1/events without `after`)"
+        );
+        return Ok(());
+    }
+    let subscriptions = events.subscriptions().await?;
+    if let Some(id) = &args.subscription
+        && !subscriptions.iter().any(|s| &s.id == id)
+    {
+        return Err(no_subscription(id));
+    }
+    let mut count = 0;
+    for s in subscriptions
+        .iter()
+        .filter(|s| args.subscription.as_ref().is_none_or(|id| *id == s.id))
+    {
+        events
+            .update_state(&s.id, &mut |state| {
+                state.cursor = state.cursor.min(from);
+            })
+            .await?;
+        count += 1;
+    }
+    eprintln!(
+        "{count} subscription(s) get every event after {from} again, with the same idempotency keys, from `serve`"
+    );
+    Ok(())
+}
