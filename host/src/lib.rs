@@ -71,6 +71,7 @@ pub mod output_schema;
 pub mod paginate;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod private_files;
 pub mod rate_limit;
 mod registry;
 mod runtime;

@@ -234,9 +234,9 @@ impl Reader {
             // Scan on past events no filter lets through, up to the end.
             loop {
                 let events = self.receiver.store().read(after, self.limit).await?;
-                let Some(last) = events.last().map(|e| e.seq) else {
+                if events.is_empty() {
                     break;
-                };
+                }
                 for event in events {
                     let seq = event.seq;
                     if self.filter.admits(&event.event) && self.receiver.live(&event.event) {
@@ -247,7 +247,7 @@ impl Reader {
                         return Ok((found, after));
                     }
                 }
-                if last == after && !found.is_empty() {
+                if !found.is_empty() {
                     break;
                 }
             }

@@ -61,14 +61,7 @@ impl FileStore {
     }
 
     fn ensure_dir(&self) -> Result<(), StoreError> {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(&self.dir).map_err(|e| {
+        crate::private_files::create_dir(&self.dir).map_err(|e| {
             let message = format!(
                 "cannot create the configuration directory {}: {e}; set WRK_ZOOM_HOME to a writable directory",
                 self.dir.display()
@@ -122,44 +115,18 @@ impl FileStore {
         };
         let bytes = serde_json::to_vec_pretty(data)
             .map_err(|e| format!("cannot encode the token store: {e}"))?;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let temp = self
-            .dir
-            .join(format!("{STORE_FILE}.{}.{nanos}.tmp", std::process::id()));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let written = (|| {
-            let mut file = options.open(&temp)?;
+        crate::private_files::replace(&path, |file| {
             if let Some(ms) = write_stall_ms() {
                 let half = bytes.len() / 2;
                 file.write_all(&bytes[..half])?;
                 file.flush()?;
                 std::thread::sleep(std::time::Duration::from_millis(ms));
-                file.write_all(&bytes[half..])?;
+                file.write_all(&bytes[half..])
             } else {
-                file.write_all(&bytes)?;
+                file.write_all(&bytes)
             }
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&temp, &path)?;
-            // Make the rename itself durable.
-            if let Ok(dir) = File::open(&self.dir) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        })();
-        written.map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            fail("write", e)
         })
+        .map_err(|e| fail("write", e))
     }
 
     /// Removes temporary files left by writers that died (only called
@@ -212,14 +179,7 @@ impl FileStore {
     fn lock_file(&self) -> Result<File, StoreError> {
         self.ensure_dir()?;
         let lock_path = self.dir.join(LOCK_FILE);
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&lock_path).map_err(|e| {
+        let file = crate::private_files::open_lock_file(&lock_path).map_err(|e| {
             let message = format!("cannot open the lock file {}: {e}", lock_path.display());
             StoreError::io(message, e)
         })?;

@@ -112,42 +112,18 @@ impl FileEvents {
     }
 
     fn ensure_dir(&self) -> Result<(), StoreError> {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(&self.dir)
-            .map_err(|e| self.io("create the directory", e))
+        crate::private_files::create_dir(&self.dir).map_err(|e| self.io("create the directory", e))
     }
 
     fn open_private(&self, name: &str, options: &mut OpenOptions) -> Result<File, StoreError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        options
-            .open(self.dir.join(name))
+        crate::private_files::open(&self.dir.join(name), options)
             .map_err(|e| self.io(&format!("open {name}"), e))
     }
 
     fn lock(&self, name: &str) -> Result<File, StoreError> {
         self.ensure_dir()?;
-        let file = self.open_private(
-            name,
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false),
-        )?;
-        file.lock()
-            .map_err(|e| self.io(&format!("lock {name}"), e))?;
-        Ok(file)
+        crate::private_files::lock(&self.dir.join(name))
+            .map_err(|e| self.io(&format!("lock {name}"), e))
     }
 
     /// Reads what was appended to the inbox since this process last looked
@@ -274,25 +250,8 @@ impl FileEvents {
     }
 
     fn write_atomically(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let temp = format!("{name}.{}.tmp", std::process::id());
-        let written = (|| {
-            let mut file = self.open_private(
-                &temp,
-                OpenOptions::new().write(true).create(true).truncate(true),
-            )?;
-            file.write_all(bytes)
-                .and_then(|_| file.sync_all())
-                .and_then(|_| std::fs::rename(self.dir.join(&temp), self.dir.join(name)))
-                .map_err(|e| self.io(&format!("write {name}"), e))?;
-            if let Ok(dir) = File::open(&self.dir) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(self.dir.join(&temp));
-        }
-        written
+        crate::private_files::replace(&self.dir.join(name), |file| file.write_all(bytes))
+            .map_err(|e| self.io(&format!("write {name}"), e))
     }
 
     fn read_state(&self) -> Result<State, StoreError> {
