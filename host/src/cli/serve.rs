@@ -39,7 +39,7 @@ pub struct ServeArgs {
     )]
     mcp_allowed_host: Vec<String>,
     /// On SIGTERM or Ctrl-C: stop accepting, and wait at most this long
-    /// for calls in flight before exiting.
+    /// for calls and event pushes in flight before exiting.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     drain_seconds: u64,
     /// API key callers must send as `Authorization: Bearer <key>`, at least
@@ -194,7 +194,8 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
         async move { host.warm_up().await }
     });
     let events = start_events(store, connections.as_ref(), &config).await?;
-    let app = wrk_zoom::server::router_with_events(host, connections, config.server, events);
+    let receiver = events.as_ref().map(|e| e.receiver.clone());
+    let app = wrk_zoom::server::router_with_events(host, connections, config.server, receiver);
     let at = config.listen;
     let listener = tokio::net::TcpListener::bind(at)
         .await
@@ -213,19 +214,35 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
             .into_future(),
     );
     shutdown_signal().await;
-    // Stop accepting; calls in flight finish, for at most --drain-seconds.
+    // Stop accepting; calls in flight finish, and so does a push pass
+    // (recording what it pushed), for at most --drain-seconds.
     let drain = config.drain.as_secs();
-    eprintln!("serve: stopping; waiting at most {drain} s for calls in flight");
+    eprintln!("serve: stopping; waiting at most {drain} s for calls and pushes in flight");
     let _ = stopping.send(());
-    match tokio::time::timeout(config.drain, server).await {
+    let delivery = async {
+        if let Some(events) = events {
+            let _ = events.stop.send(true);
+            let _ = events.delivery.await;
+        }
+    };
+    let stopped = async { tokio::join!(server, delivery).0 };
+    match tokio::time::timeout(config.drain, stopped).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(HostError::Internal(format!("the server stopped: {e}"))),
         Ok(Err(e)) => Err(HostError::Internal(format!("the server failed: {e}"))),
         Err(_) => {
-            eprintln!("serve: calls still in flight after {drain} s; exiting");
+            eprintln!("serve: calls or pushes still in flight after {drain} s; exiting");
             Ok(())
         }
     }
+}
+
+/// Zoom's events beside the server: what takes them in, and the delivery
+/// task with what stops it.
+struct Events {
+    receiver: Arc<Receiver>,
+    stop: tokio::sync::watch::Sender<bool>,
+    delivery: tokio::task::JoinHandle<()>,
 }
 
 /// The receiving half of Zoom's events on the event store beside the
@@ -235,7 +252,7 @@ async fn start_events(
     store: &Store,
     connections: Option<&Arc<wrk_zoom::auth::Connections>>,
     config: &ServeConfig,
-) -> Result<Option<Arc<Receiver>>, HostError> {
+) -> Result<Option<Events>, HostError> {
     let events = match super::events::open(store).await {
         Ok(events) => events,
         Err(e) => {
@@ -263,7 +280,8 @@ async fn start_events(
         );
     }
     let dispatcher = Dispatcher::new(receiver.clone(), connections.cloned(), config.push.clone());
-    tokio::spawn(dispatcher.run());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let delivery = tokio::spawn(dispatcher.run(stopped));
     let retention = config.retention;
     tokio::spawn(async move {
         loop {
@@ -274,7 +292,11 @@ async fn start_events(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    Ok(Some(receiver))
+    Ok(Some(Events {
+        receiver,
+        stop,
+        delivery,
+    }))
 }
 
 /// Ctrl-C, or SIGTERM (what an orchestrator sends before stopping a replica).

@@ -156,10 +156,13 @@ impl Dispatcher {
         }
     }
 
-    /// Works until the process ends: at once when an event arrives, else
-    /// every half second (retries falling due, other replicas' events).
-    pub async fn run(self) {
-        loop {
+    /// Works until `stop` turns true (or its sender is dropped): at once
+    /// when an event arrives, else every half second (retries falling due,
+    /// other replicas' events). A pass under way when `stop` comes is
+    /// finished, its outcomes recorded, so what it pushed is not pushed
+    /// again by the next process.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow_and_update() {
             let arrived = self.receiver.arrived();
             if let Err(e) = self.pass().await {
                 tracing::warn!("event delivery: {e}");
@@ -167,6 +170,11 @@ impl Dispatcher {
             tokio::select! {
                 _ = arrived => {}
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
         }
     }

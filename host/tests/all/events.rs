@@ -23,6 +23,17 @@ struct Served {
     base: String,
 }
 
+impl Served {
+    /// Stops `serve` as an operator does (SIGTERM); it exits cleanly.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "{exit:?}");
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -534,6 +545,54 @@ fn the_pull_api_filters_keeps_a_consumers_cursor_and_waits_for_events() {
     assert!(ids[0] > last && ids[1] > ids[0], "{ids:?}");
 }
 
+/// A rolling restart: SIGTERM waits for the push in flight and records it,
+/// so the next `serve` does not push it again.
+#[test]
+fn a_push_in_flight_at_sigterm_is_recorded_and_not_pushed_again() {
+    let home = home_with_app();
+    let receiver = Hooks::start(vec![]);
+    let (ok, _, err) = cli(
+        home.path(),
+        &["events", "subscribe", "--url", &receiver.url],
+        &[],
+    );
+    assert!(ok, "{err}");
+    // The receiver takes two seconds to answer the first push.
+    receiver.delay_next(Duration::from_secs(2));
+    let mut served = serve(home.path(), &[]);
+    assert_eq!(
+        deliver(&served.base, "t-1", &meeting_created("u-first==")),
+        200
+    );
+    receiver.wait_for(1);
+    served.stop();
+    let delivered = |home: &Path| {
+        let (ok, out, err) = cli(home, &["events", "subscriptions"], &[]);
+        assert!(ok, "{err}");
+        let list: Value = serde_json::from_str(&out).unwrap();
+        (
+            list[0]["delivered"].as_u64().unwrap(),
+            list[0]["backlog"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(delivered(home.path()), (1, 0), "recorded before the exit");
+
+    let served = serve(home.path(), &[]);
+    assert_eq!(
+        deliver(&served.base, "t-2", &meeting_created("u-second==")),
+        200
+    );
+    wait_until(|| (delivered(home.path()) == (2, 0)).then_some(()));
+    let uuids: Vec<String> = receiver
+        .wait_for(2)
+        .iter()
+        .map(|(_, body)| {
+            serde_json::from_str::<Value>(body).unwrap()["payload"]["object"]["uuid"].to_string()
+        })
+        .collect();
+    assert_eq!(uuids, [r#""u-first==""#, r#""u-second==""#]);
+}
+
 #[test]
 fn an_event_answered_200_survives_a_kill_and_is_delivered_after_the_restart() {
     let home = home_with_app();
@@ -755,7 +814,8 @@ fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
 }
 
 /// A push receiver: answers the queued statuses first, then 200 (or 500
-/// while down), and records every request.
+/// while down), and records every request (when it comes, before a delay
+/// of [`Hooks::delay_next`]).
 struct Hooks {
     url: String,
     state: Arc<Mutex<HookState>>,
@@ -768,6 +828,7 @@ struct HookState {
     down: bool,
     got: Vec<(std::collections::HashMap<String, String>, String)>,
     taken: Vec<String>,
+    delay_next: Option<Duration>,
 }
 
 impl Hooks {
@@ -783,22 +844,28 @@ impl Hooks {
             axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
                 let state = shared.clone();
                 async move {
-                    let mut s = state.lock().unwrap();
-                    let headers: std::collections::HashMap<String, String> = headers
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-                        .collect();
-                    let status = if s.down {
-                        500
-                    } else if s.queued.is_empty() {
-                        200
-                    } else {
-                        s.queued.remove(0)
+                    let (status, delay) = {
+                        let mut s = state.lock().unwrap();
+                        let headers: std::collections::HashMap<String, String> = headers
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                            .collect();
+                        let status = if s.down {
+                            500
+                        } else if s.queued.is_empty() {
+                            200
+                        } else {
+                            s.queued.remove(0)
+                        };
+                        if status == 200 {
+                            s.taken.push(headers["webhook-id"].clone());
+                        }
+                        s.got.push((headers, body));
+                        (status, s.delay_next.take())
                     };
-                    if status == 200 {
-                        s.taken.push(headers["webhook-id"].clone());
+                    if let Some(delay) = delay {
+                        tokio::time::sleep(delay).await;
                     }
-                    s.got.push((headers, body));
                     axum::http::StatusCode::from_u16(status).unwrap()
                 }
             }),
@@ -813,6 +880,11 @@ impl Hooks {
             state,
             _runtime: runtime,
         }
+    }
+
+    /// The next request is answered after `delay`.
+    fn delay_next(&self, delay: Duration) {
+        self.state.lock().unwrap().delay_next = Some(delay);
     }
 
     fn set_down(&self, down: bool) {
@@ -1028,10 +1100,9 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
     .unwrap();
     rt.block_on(sim.events_settled());
 
-    // `serve` is down for one event: Zoom retries it 5 minutes later with
-    // the same request id.
-    served.child.kill().unwrap();
-    served.child.wait().unwrap();
+    // `serve` is stopped for one event: Zoom retries it 5 minutes later
+    // with the same request id.
+    served.stop();
     sim.create_user("while.down@example.com", "Dana", "Down")
         .unwrap();
     rt.block_on(sim.events_settled());
