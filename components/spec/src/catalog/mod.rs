@@ -180,7 +180,11 @@ mod tests {
 
     /// `components/actions/`, one crate per action.
     fn actions_dir() -> std::path::PathBuf {
-        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../actions"))
+        // Read when the test runs (cargo sets it), not baked in at build time:
+        // a target directory shared by two checkouts must not read the other.
+        let dir = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        std::path::PathBuf::from(dir).join("../actions")
     }
 
     /// The crates under `components/actions/` (directories with a

@@ -247,11 +247,8 @@ const LIST_KEY_EXCEPTIONS: &[(&str, &str)] = &[
 ];
 
 fn spec() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../spec/zoom-operations.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let path = format!("{}/../../spec/zoom-operations.json", crate::manifest_dir());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     serde_json::from_str(&text).expect("spec/zoom-operations.json is JSON")
 }
 

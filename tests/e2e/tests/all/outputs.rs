@@ -16,10 +16,7 @@ use wrk_zoom_e2e::{admin, host, simulator, user};
 fn schema_file(action: &str) -> Value {
     let base = action.strip_suffix("-admin").unwrap_or(action);
     let read = |name: String| -> Option<Value> {
-        let path = format!(
-            "{}/../../spec/output-schemas/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/../../spec/output-schemas/{name}", crate::manifest_dir());
         let text = std::fs::read_to_string(&path).ok()?;
         Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}")))
     };
