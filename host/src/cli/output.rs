@@ -70,7 +70,9 @@ impl Format for Ndjson {
         writeln!(out, "{item}")
     }
 
-    fn finish(&mut self, _out: &mut dyn Write, summary: &PageSummary) -> std::io::Result<()> {
+    fn finish(&mut self, out: &mut dyn Write, summary: &PageSummary) -> std::io::Result<()> {
+        // The items first, then where to continue, in a file as on a terminal.
+        out.flush()?;
         if summary.truncated {
             eprintln!("{}", continue_with(summary));
         }
