@@ -7,6 +7,8 @@ mod doctor;
 mod events;
 mod mcp;
 mod output;
+#[cfg(test)]
+mod reference;
 mod report;
 mod run;
 mod sandbox;

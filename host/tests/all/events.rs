@@ -1201,8 +1201,9 @@ fn every_event_the_simulator_sends_is_kept_and_handed_on_once_despite_its_faults
     );
 }
 
-/// The README's worked example: the sandbox, an app, `serve`, `setup
-/// --subscribe`, `listen`, and a meeting created with `run`.
+/// The worked example of the book's events page (which `docs.rs` runs as
+/// shown): the sandbox, an app, `serve`, `setup --subscribe`, `listen`, and
+/// a meeting created with `run`; here with the item's fields checked.
 #[test]
 fn in_the_sandbox_a_created_meeting_arrives_in_events_listen() {
     use zoom_simulator::seed;

@@ -3,6 +3,7 @@
 mod auth;
 mod cli;
 mod cluster;
+mod docs;
 mod events;
 mod mcp;
 mod pg;
