@@ -72,22 +72,14 @@ fn serve(home: &Path, extra: &[&str]) -> Served {
 }
 
 fn serve_on(home: &Path, port: u16, extra: &[&str]) -> Served {
-    let mut child = wrk_zoom(home)
-        .args(["serve", "--port", &port.to_string()])
-        .args(extra)
-        .env("WRK_ZOOM_API_KEY", KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start wrk-zoom serve");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    Served {
-        child,
-        base: line.trim().to_string(),
-    }
+    let (child, base) = crate::spawn_serve(
+        wrk_zoom(home)
+            .args(["serve", "--port", &port.to_string()])
+            .args(extra)
+            .env("WRK_ZOOM_API_KEY", KEY)
+            .stderr(Stdio::null()),
+    );
+    Served { child, base }
 }
 
 /// A home with the app `main` registered and a user connection `alice` of

@@ -42,6 +42,22 @@ pub fn http_exchange(addr: &str, request: &[u8]) -> (u16, String) {
     (status, body)
 }
 
+/// Starts `command` (a `wrk-zoom serve ...` with its stderr chosen) with
+/// its stdout piped, and reads the base URL `serve` prints first, once it
+/// listens.
+pub fn spawn_serve(command: &mut std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start wrk-zoom serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_string())
+}
+
 /// A private temporary directory, removed when dropped.
 pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
     tempfile::Builder::new()

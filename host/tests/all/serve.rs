@@ -26,24 +26,19 @@ fn serve(extra: &[&str]) -> Served {
 
 /// `serve` with `home` as its configuration directory (its token store).
 fn serve_in(home: tempfile::TempDir, extra: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
-        .args(["serve", "--port", "0"])
-        .args(extra)
-        .env("WRK_ZOOM_API_KEY", KEY)
-        .env("WRK_ZOOM_HOME", home.path())
-        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
-        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start wrk-zoom serve");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, base) = crate::spawn_serve(
+        Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .env("WRK_ZOOM_API_KEY", KEY)
+            .env("WRK_ZOOM_HOME", home.path())
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
+            .stderr(Stdio::null()),
+    );
     Served {
         child,
-        base: line.trim().to_string(),
+        base,
         _home: home,
     }
 }
@@ -1004,21 +999,15 @@ fn callers_naming_huge_connections_leave_nothing_behind() {
 #[test]
 fn caller_text_cannot_forge_a_log_line() {
     let home = crate::temp_dir("wrk-zoom-serve-home-");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
-        .args(["serve", "--port", "0"])
-        .env("WRK_ZOOM_API_KEY", KEY)
-        .env("WRK_ZOOM_HOME", home.path())
-        .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
-        .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().to_string();
+    let (child, base) = crate::spawn_serve(
+        Command::new(env!("CARGO_BIN_EXE_wrk-zoom"))
+            .args(["serve", "--port", "0"])
+            .env("WRK_ZOOM_API_KEY", KEY)
+            .env("WRK_ZOOM_HOME", home.path())
+            .env("WRK_ZOOM_CACHE_DIR", crate::cache_dir())
+            .env("WRK_ZOOM_CACHE_KEY_FILE", crate::cache_key_file())
+            .stderr(Stdio::piped()),
+    );
     let forged =
         "nope\n2026-01-01T00:00:00Z  INFO forged: renewed the access token connection=admin";
     let request = serde_json::json!({"params": {}, "connection": forged}).to_string();
