@@ -22,6 +22,10 @@ import os
 import re
 import sys
 
+from extract_common import write_or_check
+
+SCRIPT = "extract-openapi.py"
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SPEC_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi")
 OUTPUT = os.path.join(REPO_ROOT, "spec", "zoom-operations.json")
@@ -761,35 +765,16 @@ def build_rate_labels(spec_dir):
     ) + "\n"
 
 
-def write_or_check(path, text, check):
-    name = os.path.relpath(path, REPO_ROOT)
-    if check:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                current = fh.read()
-        except FileNotFoundError:
-            current = None
-        if current != text:
-            sys.stderr.write("%s is out of date; run python3 scripts/extract-openapi.py\n" % name)
-            return False
-        return True
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    sys.stderr.write("wrote %s (%d bytes)\n" % (name, len(text.encode("utf-8"))))
-    return True
-
-
 def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     spec_dir = args[0] if args else DEFAULT_SPEC_DIR
-    ok = write_or_check(OUTPUT, render(build(spec_dir)), check)
-    ok = write_or_check(RATE_LABELS_OUTPUT, build_rate_labels(spec_dir), check) and ok
+    ok = write_or_check(OUTPUT, render(build(spec_dir)), check, SCRIPT)
+    ok = write_or_check(RATE_LABELS_OUTPUT, build_rate_labels(spec_dir), check, SCRIPT) and ok
     for name, text in sorted(build_body_schemas(spec_dir).items()):
-        ok = write_or_check(os.path.join(BODY_SCHEMAS_DIR, name), text, check) and ok
+        ok = write_or_check(os.path.join(BODY_SCHEMAS_DIR, name), text, check, SCRIPT) and ok
     for name, text in sorted(build_output_schemas(spec_dir).items()):
-        ok = write_or_check(os.path.join(OUTPUT_SCHEMAS_DIR, name), text, check) and ok
+        ok = write_or_check(os.path.join(OUTPUT_SCHEMAS_DIR, name), text, check, SCRIPT) and ok
     return 0 if ok else 1
 
 

@@ -25,6 +25,10 @@ import json
 import os
 import sys
 
+from extract_common import write_or_check
+
+SCRIPT = "extract-webhooks.py"
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SOURCE_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi", "webhooks")
 OUTPUT_DIR = os.path.join(REPO_ROOT, "tests", "simulator", "webhook-schemas")
@@ -142,25 +146,6 @@ def build(source_dir):
     return files
 
 
-def write_or_check(path, text, check):
-    name = os.path.relpath(path, REPO_ROOT)
-    if check:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                current = fh.read()
-        except FileNotFoundError:
-            current = None
-        if current != text:
-            sys.stderr.write("%s is out of date; run python3 scripts/extract-webhooks.py\n" % name)
-            return False
-        return True
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    sys.stderr.write("wrote %s (%d bytes)\n" % (name, len(text.encode("utf-8"))))
-    return True
-
-
 def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
@@ -168,7 +153,7 @@ def main(argv):
     files = build(source_dir)
     ok = True
     for name, text in sorted(files.items()):
-        ok = write_or_check(os.path.join(OUTPUT_DIR, name), text, check) and ok
+        ok = write_or_check(os.path.join(OUTPUT_DIR, name), text, check, SCRIPT) and ok
     # A file no event produces any more is stale too.
     if os.path.isdir(OUTPUT_DIR):
         for name in sorted(os.listdir(OUTPUT_DIR)):
