@@ -9,6 +9,14 @@ to tests/simulator/webhook-schemas/EVENT.json, plus index.json naming the
 source documents and their sha256. The simulator's tests validate every
 body it sends against these files.
 
+It also writes Zoom's documented example body of each of those events (the
+request body's `json-example`, a JSON text in Zoom's documents) to
+tests/simulator/webhook-examples/EVENT.json, pretty-printed (indent 2, keys
+in Zoom's order); an event Zoom documents no example for gets no file. An
+example that is not strict JSON (a syntax error, a duplicate key, NaN or
+Infinity) stops the script with the event's name and the reason. The tests
+validate every example against its event's schema.
+
 Usage (from the repository root):
 
     python3 scripts/extract-webhooks.py [WEBHOOKS_DIR] [--check]
@@ -32,6 +40,7 @@ SCRIPT = "extract-webhooks.py"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SOURCE_DIR = os.path.join(REPO_ROOT, "..", "shared", "zoom-openapi", "webhooks")
 OUTPUT_DIR = os.path.join(REPO_ROOT, "tests", "simulator", "webhook-schemas")
+EXAMPLES_DIR = os.path.join(REPO_ROOT, "tests", "simulator", "webhook-examples")
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 
 # The simulator's EVENT_TYPES (tests/simulator/src/events/mod.rs; a test
@@ -46,6 +55,7 @@ EVENTS = {
     "meeting.participant_left": "meetings-events.json",
     "recording.completed": "meetings-events.json",
     "recording.transcript_completed": "meetings-events.json",
+    "meeting.summary_completed": "meetings-events.json",
     "user.created": "users-events.json",
     "user.deactivated": "users-events.json",
     "phone.callee_call_history_completed": "phone-events.json",
@@ -111,22 +121,68 @@ class Resolver:
         return out
 
 
+class ExampleError(Exception):
+    pass
+
+
+def _strict_object(pairs):
+    """A JSON object whose keys are all different (json.loads would keep
+    the last of two equal keys without a word)."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ExampleError("duplicate key %r" % key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _no_constant(name):
+    # NaN, Infinity and -Infinity: Python reads them, JSON does not have them.
+    raise ExampleError("%s is not JSON" % name)
+
+
+def example_text(event, source, content):
+    """Zoom's documented example body of `event` (the `json-example`, a JSON
+    text), pretty-printed; None when Zoom documents none. Not strict JSON:
+    SystemExit naming the event and why."""
+    example = content.get("examples", {}).get("json-example")
+    if example is None or "value" not in example:
+        return None
+    value = example["value"]
+    if not isinstance(value, str):
+        raise SystemExit("%s: the json-example of %s is a %s, not a JSON text"
+                         % (source, event, type(value).__name__))
+    try:
+        parsed = json.loads(value, object_pairs_hook=_strict_object,
+                            parse_constant=_no_constant)
+    except (ValueError, ExampleError) as err:
+        # json.JSONDecodeError is a ValueError and says where.
+        raise SystemExit("%s: the json-example of %s is not valid JSON: %s"
+                         % (source, event, err))
+    return json.dumps(parsed, indent=2, ensure_ascii=False) + "\n"
+
+
 def build(source_dir):
-    """{file name: text} of the whole extract."""
+    """({file name: text} of the schema extract, {file name: text} of the
+    examples)."""
     docs, sources = {}, {}
     for name in sorted(set(EVENTS.values())):
         with open(os.path.join(source_dir, name), "rb") as fh:
             raw = fh.read()
         docs[name] = json.loads(raw.decode("utf-8"))
         sources[name] = hashlib.sha256(raw).hexdigest()
-    files = {}
+    files, examples = {}, {}
     for event, source in sorted(EVENTS.items()):
         doc = docs[source]
         try:
             body = doc["webhooks"][event]["post"]["requestBody"]
-            schema = body["content"]["application/json"]["schema"]
+            content = body["content"]["application/json"]
+            schema = content["schema"]
         except KeyError:
             raise SystemExit("event not found in %s: %s" % (source, event))
+        example = example_text(event, source, content)
+        if example is not None:
+            examples[event + ".json"] = example
         trimmed = Resolver(doc, source).trim(schema, event)
         text = dict({
             "$schema": JSON_SCHEMA,
@@ -143,24 +199,25 @@ def build(source_dir):
         "sources": sources,
     }
     files["index.json"] = json.dumps(index, sort_keys=True, indent=1) + "\n"
-    return files
+    return files, examples
 
 
 def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     source_dir = args[0] if args else DEFAULT_SOURCE_DIR
-    files = build(source_dir)
+    schemas, examples = build(source_dir)
     ok = True
-    for name, text in sorted(files.items()):
-        ok = write_or_check(os.path.join(OUTPUT_DIR, name), text, check, SCRIPT) and ok
-    # A file no event produces any more is stale too.
-    if os.path.isdir(OUTPUT_DIR):
-        for name in sorted(os.listdir(OUTPUT_DIR)):
-            if name.endswith(".json") and name not in files:
-                sys.stderr.write("%s is not produced by the extract; remove it\n"
-                                 % os.path.join(os.path.relpath(OUTPUT_DIR, REPO_ROOT), name))
-                ok = False
+    for directory, files in ((OUTPUT_DIR, schemas), (EXAMPLES_DIR, examples)):
+        for name, text in sorted(files.items()):
+            ok = write_or_check(os.path.join(directory, name), text, check, SCRIPT) and ok
+        # A file no event produces any more is stale too.
+        if os.path.isdir(directory):
+            for name in sorted(os.listdir(directory)):
+                if name.endswith(".json") and name not in files:
+                    sys.stderr.write("%s is not produced by the extract; remove it\n"
+                                     % os.path.join(os.path.relpath(directory, REPO_ROOT), name))
+                    ok = False
     return 0 if ok else 1
 
 

@@ -522,6 +522,7 @@ fn past_instance(
         transcript_token,
         recording_files,
         recording_password: "G8#xq2&P".to_string(),
+        summary_created: None,
     }
 }
 

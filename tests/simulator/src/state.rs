@@ -138,6 +138,10 @@ pub struct PastInstance {
     pub transcript_token: Option<String>,
     pub recording_files: Vec<RecordingFile>,
     pub recording_password: String,
+    /// When its AI Companion meeting summary was first completed (Unix
+    /// seconds; `RunningSimulator::complete_summary`), `None` while it has
+    /// none.
+    pub summary_created: Option<i64>,
 }
 
 /// Someone in a meeting in progress.

@@ -171,6 +171,7 @@ impl RunningSimulator {
             transcript_token: None,
             recording_files: Vec::new(),
             recording_password: super::random_token(6),
+            summary_created: None,
         });
         let envelope = payloads::meeting_ended(&object, &live, end);
         self.emit(&mut data, envelope);
@@ -315,6 +316,24 @@ impl RunningSimulator {
             });
         }
         self.emit_recording(&mut data, "recording.transcript_completed", meeting_id, i)
+    }
+
+    /// The AI Companion meeting summary of the latest ended instance of
+    /// `meeting_id` is ready (`meeting.summary_completed`); the past
+    /// meeting then says `has_meeting_summary`. Called again, it sends the
+    /// summary again, modified now, created the first time.
+    pub fn complete_summary(&self, meeting_id: i64) -> anyhow::Result<()> {
+        let mut data = self.state.data();
+        let i = latest_instance(&data, meeting_id)?;
+        let host = data
+            .find_user(&data.past[i].host_id)
+            .cloned()
+            .ok_or_else(|| anyhow!("the host of meeting {meeting_id} is not on the account"))?;
+        let now = now_secs().max(data.past[i].end);
+        let created = *data.past[i].summary_created.get_or_insert(now);
+        let envelope = payloads::summary_completed(&data.past[i], &host, created, now);
+        self.emit(&mut data, envelope);
+        Ok(())
     }
 
     /// An admin adds a user to the account (`user.created`); returns its id.

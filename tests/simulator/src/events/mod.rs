@@ -55,6 +55,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "meeting.participant_left",
     "recording.completed",
     "recording.transcript_completed",
+    "meeting.summary_completed",
     "user.created",
     "user.deactivated",
     "phone.callee_call_history_completed",

@@ -295,6 +295,83 @@ pub fn recording(
     env
 }
 
+/// What the simulated AI Companion makes of every meeting: the seeded
+/// transcript's conversation (`seed::TRANSCRIPT_LINES`), as
+/// (label, summary) topics ...
+const SUMMARY_TOPICS: [(&str, &str); 2] = [
+    (
+        "Engine status",
+        "Ada Lovelace reported that the analytical engine passed all of last week's tests.",
+    ),
+    (
+        "Relay seventy",
+        "Grace Hopper found a moth in relay seventy; Alan Turing will add it to the bug list.",
+    ),
+];
+/// ... and (who, what) next steps.
+const SUMMARY_NEXT_STEPS: [(&str, &str); 2] = [
+    (
+        "Alan Turing",
+        "Add the moth in relay seventy to the bug list.",
+    ),
+    ("Ada Lovelace", "Meet again next week."),
+];
+
+/// `meeting.summary_completed` for a past instance: the summary covers the
+/// whole meeting, was created at `created` and last modified at
+/// `modified` (Unix seconds). Every field of Zoom's schema is sent: the
+/// Markdown `summary_content` and, as Zoom still does, the deprecated
+/// `summary_overview`, `summary_details` and `next_steps`.
+pub fn summary_completed(p: &PastInstance, host: &User, created: i64, modified: i64) -> Value {
+    let overview = format!(
+        "In \"{}\", the team reviewed the analytical engine's status: it passed all of last \
+         week's tests, and a moth found in relay seventy goes on the bug list.",
+        p.topic
+    );
+    let details: Vec<Value> = SUMMARY_TOPICS
+        .iter()
+        .map(|(label, summary)| json!({"label": label, "summary": summary}))
+        .collect();
+    let next_steps: Vec<String> = SUMMARY_NEXT_STEPS
+        .iter()
+        .map(|(who, what)| format!("{who}: {what}"))
+        .collect();
+    let mut content = format!("## Quick recap\n{overview}\n\n## Discussed topics\n");
+    for (label, summary) in SUMMARY_TOPICS {
+        content.push_str(&format!("### {label}\n{summary}\n\n"));
+    }
+    content.push_str("## Next steps");
+    for (who, what) in SUMMARY_NEXT_STEPS {
+        content.push_str(&format!("\n- **{who}**\n  - {what}"));
+    }
+    let object = json!({
+        "meeting_host_id": p.host_id,
+        "meeting_host_email": host.email,
+        "meeting_uuid": p.uuid,
+        "meeting_id": p.meeting_id,
+        "meeting_topic": p.topic,
+        "meeting_start_time": format_datetime(p.start),
+        "meeting_end_time": format_datetime(p.end),
+        "summary_start_time": format_datetime(p.start),
+        "summary_end_time": format_datetime(p.end),
+        "summary_created_time": format_datetime(created),
+        "summary_last_modified_time": format_datetime(modified),
+        "summary_title": format!("Meeting summary for {}", p.topic),
+        "summary_overview": overview,
+        "summary_details": details,
+        "next_steps": next_steps,
+        "summary_content": content,
+        "summary_doc_url": format!(
+            "https://docs.zoom.us/doc/{}",
+            crate::seed::fake_id(&format!("{}/summary", p.uuid))
+        ),
+    });
+    envelope(
+        "meeting.summary_completed",
+        json!({"account_id": ACCOUNT_ID, "object": object}),
+    )
+}
+
 /// Gives a recording event new download credentials, as Zoom's duplicate
 /// deliveries have: a new top-level `download_token` (accepted by
 /// `/rec/download`) and new `download_url`s (aliases of the same files).

@@ -103,7 +103,7 @@ pub fn details(ctx: &Ctx<'_>, raw_mid: &str) -> ApiResult {
             "type": p.meeting_type,
             "user_email": host.map(|h| h.email.clone()).unwrap_or_default(),
             "user_name": host.map(|h| h.display_name()).unwrap_or_default(),
-            "has_meeting_summary": false,
+            "has_meeting_summary": p.summary_created.is_some(),
         }),
     ))
 }

@@ -381,7 +381,7 @@ pub fn history_meetings(ctx: &Ctx<'_>) -> ApiResult {
                     "avatar": false,
                     "switch_to_mobile": false,
                     "file_sharing": false,
-                    "meeting_summary": false,
+                    "meeting_summary": p.summary_created.is_some(),
                     "meeting_questions": false,
                     "record_to_computer": false,
                     "record_to_cloud": !p.recording_files.is_empty(),
