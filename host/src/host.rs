@@ -11,7 +11,7 @@ use crate::error::HostError;
 use crate::model::{ActionInfo, PlannedRequest, Reply};
 use crate::rate_limit::{Pacer, RateLimitConfig, SharedPacing, Table};
 use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
-use crate::runtime::compiler::Compiler;
+use crate::runtime::compiler::{Compiled, Compiler};
 use crate::runtime::engine::{EpochTicker, new_engine};
 use crate::runtime::limits::CallLimits;
 use crate::runtime::store::{CallState, DeadlineExceeded, new_store};
@@ -48,8 +48,10 @@ pub struct HostConfig {
     pub limits: CallLimits,
     /// How many calls may run at once (sizes the instance pool).
     pub max_concurrent_calls: u32,
-    /// Register the components built into this binary.
+    /// Register the action components built into this binary.
     pub builtin_actions: bool,
+    /// Register the trigger components built into this binary.
+    pub builtin_triggers: bool,
     /// How requests to Zoom connect (pool, timeouts, trusted roots).
     pub transport: TransportConfig,
     /// Which rate limits calls are paced to, and how they are retried
@@ -65,6 +67,7 @@ impl Default for HostConfig {
             limits: CallLimits::default(),
             max_concurrent_calls: 256,
             builtin_actions: true,
+            builtin_triggers: true,
             transport: TransportConfig::default(),
             rate_limits: RateLimitConfig::default(),
         }
@@ -132,7 +135,9 @@ pub struct Host {
     engine: wasmtime::Engine,
     compiler: Arc<Compiler>,
     registry: Registry,
-    limits: CallLimits,
+    /// The triggers (`crate::triggers`).
+    pub(crate) triggers: Registry<crate::triggers::LoadedTrigger>,
+    pub(crate) limits: CallLimits,
     /// Rate-limit buckets per connection, shared by concurrent calls.
     pacer: Arc<Pacer>,
     /// The pooled client every call's requests leave through.
@@ -154,9 +159,11 @@ impl Host {
         let engine = new_engine(config.max_concurrent_calls, config.limits.memory_bytes)
             .map_err(internal)?;
         let linker = crate::runtime::linker::linker(&engine).map_err(internal)?;
+        let trigger_linker = crate::runtime::linker::trigger_linker(&engine).map_err(internal)?;
         let compiler = Arc::new(Compiler::new(
             engine.clone(),
             Arc::new(linker),
+            trigger_linker,
             config.cache_dir,
             config.cache_key_file,
         ));
@@ -169,11 +176,20 @@ impl Host {
                 registry.add_lazy(name, ComponentSource::Builtin(bytes), declared);
             }
         }
+        let triggers = Registry::default();
+        if config.builtin_triggers {
+            for (name, bytes) in crate::triggers::builtin_triggers() {
+                let declared = wrk_zoom_spec::triggers::catalog::find(name)
+                    .map(crate::triggers::TriggerInfo::from);
+                triggers.add_lazy(name, ComponentSource::Builtin(bytes), declared);
+            }
+        }
         Ok(Host {
             _ticker: EpochTicker::start(&engine),
             engine,
             compiler,
             registry,
+            triggers,
             limits: config.limits,
             pacer: Arc::new(Pacer::new(config.rate_limits)),
             transport: Arc::new(transport),
@@ -274,22 +290,11 @@ impl Host {
 
     /// Compiles, type-checks and describes a component (does not register it).
     pub async fn load(&self, source: ComponentSource) -> Result<LoadedAction, HostError> {
-        let compiler = self.compiler.clone();
-        let for_compile = source.clone();
-        let compiled = tokio::task::spawn_blocking(move || {
-            let (bytes, label) = for_compile.bytes_and_label();
-            compiler.compile(&label, bytes)
-        })
-        .await
-        .map_err(|e| HostError::Internal(format!("compiling a component panicked: {e}")))??;
+        let compiled = self.compile_off_thread(&source, Compiler::compile).await?;
         let (_, label) = source.bytes_and_label();
         // Never more loads at once than the pool has slots for them, so a
         // load never takes a call's slot.
-        let _permit = self
-            .load_permits
-            .acquire()
-            .await
-            .map_err(|e| HostError::Internal(format!("loading stopped: {e}")))?;
+        let _permit = self.load_permit().await?;
         let mut store = self.sealed_store();
         let info = self
             .with_limits(&label, compiled.pre.describe(&mut store))
@@ -457,13 +462,39 @@ impl Host {
         })
     }
 
-    /// A store whose hooks allow no request at all (describe, plan).
-    fn sealed_store(&self) -> Store<CallState> {
+    /// `compile` (an action's or a trigger's) on a blocking thread.
+    pub(crate) async fn compile_off_thread<P: Send + 'static>(
+        &self,
+        source: &ComponentSource,
+        compile: CompileFn<P>,
+    ) -> Result<Compiled<P>, HostError> {
+        let compiler = self.compiler.clone();
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || {
+            let (bytes, label) = source.bytes_and_label();
+            compile(&compiler, &label, bytes)
+        })
+        .await
+        .map_err(|e| HostError::Internal(format!("compiling a component panicked: {e}")))?
+    }
+
+    /// A permit to instantiate for a load: never more loads at once than
+    /// the pool has slots for them.
+    pub(crate) async fn load_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, HostError> {
+        self.load_permits
+            .acquire()
+            .await
+            .map_err(|e| HostError::Internal(format!("loading stopped: {e}")))
+    }
+
+    /// A store whose hooks allow no request at all (describe, plan,
+    /// triggers).
+    pub(crate) fn sealed_store(&self) -> Store<CallState> {
         new_store(&self.engine, EgressHooks::sealed(), &self.limits)
     }
 
     /// Runs a guest call under the wall-clock timeout and maps traps.
-    async fn with_limits<T>(
+    pub(crate) async fn with_limits<T>(
         &self,
         action: &str,
         call: impl Future<Output = wasmtime::Result<T>>,
@@ -487,6 +518,10 @@ impl Host {
         }
     }
 }
+
+/// How one kind of component is compiled and type-checked
+/// ([`Compiler::compile`], [`Compiler::compile_trigger`]).
+type CompileFn<P> = fn(&Compiler, &str, &[u8]) -> Result<Compiled<P>, HostError>;
 
 /// A random per-call token the component sees instead of the real one.
 fn stand_in_token() -> String {

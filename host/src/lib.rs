@@ -78,12 +78,13 @@ mod runtime;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod transport;
+pub mod triggers;
 pub mod watch;
 mod zoom_hosts;
 
 pub use connection::{ZoomConnection, normalize_api_base, url_origin};
 pub use error::{ErrorCategory, HostError, json as error_json};
 pub use host::{CachePaths, Host, HostConfig, builtin_component};
-pub use registry::{ComponentSource, LoadedAction};
+pub use registry::{ComponentSource, LoadedAction, read_component_file};
 pub use runtime::limits::CallLimits;
 pub use zoom_hosts::is_zoom_origin;

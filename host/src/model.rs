@@ -187,19 +187,25 @@ impl From<&wrk_zoom_spec::Action> for ActionInfo {
             params: action
                 .all_params()
                 .into_iter()
-                .map(|p| ParamSpec {
-                    name: p.name.into(),
-                    param_type: p.kind.kind(),
-                    location: p.location,
-                    required: p.required,
-                    description: p.description.into(),
-                    choices: texts(p.kind.choices()),
-                    default: p.default.map(Into::into),
-                    minimum: p.min,
-                    maximum: p.max,
-                })
+                .map(ParamSpec::from)
                 .collect(),
             output_schema: action.output_schema.map(OutputSchema::new),
+        }
+    }
+}
+
+impl From<&wrk_zoom_spec::Param> for ParamSpec {
+    fn from(p: &wrk_zoom_spec::Param) -> Self {
+        ParamSpec {
+            name: p.name.into(),
+            param_type: p.kind.kind(),
+            location: p.location,
+            required: p.required,
+            description: p.description.into(),
+            choices: p.kind.choices().iter().map(|s| s.to_string()).collect(),
+            default: p.default.map(Into::into),
+            minimum: p.min,
+            maximum: p.max,
         }
     }
 }

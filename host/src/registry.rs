@@ -1,4 +1,5 @@
-//! The registry: action name → its current pre-instantiated component.
+//! The registry: action (or trigger) name → its current pre-instantiated
+//! component.
 //!
 //! Guarantees:
 //! - a lookup returns an `Arc` of the loaded action, so a call keeps the
@@ -39,6 +40,27 @@ impl LoadedAction {
     /// (`wrk:zoom@0.1.0` components describe no output schema).
     pub fn contract(&self) -> &'static str {
         self.pre.version()
+    }
+}
+
+/// What a registry holds: a loaded component that knows its name and its
+/// `describe()`.
+pub trait Loaded {
+    /// What `describe()` returns.
+    type Info: Clone;
+    /// Its `describe()`.
+    fn info(&self) -> &Self::Info;
+    /// The name it describes itself with.
+    fn name(&self) -> &str;
+}
+
+impl Loaded for LoadedAction {
+    type Info = ActionInfo;
+    fn info(&self) -> &ActionInfo {
+        &self.info
+    }
+    fn name(&self) -> &str {
+        &self.info.name
     }
 }
 
@@ -83,24 +105,31 @@ impl ComponentSource {
     }
 }
 
-struct Slot {
+struct Slot<L: Loaded> {
     source: ComponentSource,
     /// What the component is known to describe before it is compiled (a
     /// built-in's declaration).
-    declared: Option<ActionInfo>,
-    loaded: OnceCell<Arc<LoadedAction>>,
+    declared: Option<L::Info>,
+    loaded: OnceCell<Arc<L>>,
 }
 
-/// Action name → slot, swapped atomically.
-#[derive(Default)]
-pub struct Registry {
-    slots: ArcSwap<BTreeMap<String, Arc<Slot>>>,
+/// Name → slot, swapped atomically.
+pub struct Registry<L: Loaded = LoadedAction> {
+    slots: ArcSwap<BTreeMap<String, Arc<Slot<L>>>>,
 }
 
-impl Registry {
+impl<L: Loaded> Default for Registry<L> {
+    fn default() -> Self {
+        Registry {
+            slots: ArcSwap::default(),
+        }
+    }
+}
+
+impl<L: Loaded> Registry<L> {
     /// Registers a component under `name` without compiling it yet;
     /// `declared` is its `describe()` when known without compiling.
-    pub fn add_lazy(&self, name: &str, source: ComponentSource, declared: Option<ActionInfo>) {
+    pub fn add_lazy(&self, name: &str, source: ComponentSource, declared: Option<L::Info>) {
         let slot = Arc::new(Slot {
             source,
             declared,
@@ -113,9 +142,9 @@ impl Registry {
         });
     }
 
-    /// Installs an already loaded action, replacing any previous one.
-    pub fn install(&self, loaded: Arc<LoadedAction>, source: ComponentSource) {
-        let name = loaded.info.name.clone();
+    /// Installs an already loaded component, replacing any previous one.
+    pub fn install(&self, loaded: Arc<L>, source: ComponentSource) {
+        let name = loaded.name().to_string();
         let slot = Arc::new(Slot {
             source,
             declared: None,
@@ -128,7 +157,7 @@ impl Registry {
         });
     }
 
-    /// Whether an action is registered under `name`.
+    /// Whether a component is registered under `name`.
     pub fn contains(&self, name: &str) -> bool {
         self.slots.load().contains_key(name)
     }
@@ -140,24 +169,20 @@ impl Registry {
 
     /// The `describe()` of `name` if it is known without compiling: the
     /// loaded component's, else the declared one.
-    pub fn known_info(&self, name: &str) -> Option<ActionInfo> {
+    pub fn known_info(&self, name: &str) -> Option<L::Info> {
         let slots = self.slots.load();
         let slot = slots.get(name)?;
         match slot.loaded.get() {
-            Some(loaded) => Some(loaded.info.clone()),
+            Some(loaded) => Some(loaded.info().clone()),
             None => slot.declared.clone(),
         }
     }
 
-    /// The current action `name`, loading it on first use with `load`.
-    pub async fn get<F, Fut>(
-        &self,
-        name: &str,
-        load: F,
-    ) -> Result<Option<Arc<LoadedAction>>, HostError>
+    /// The current component `name`, loading it on first use with `load`.
+    pub async fn get<F, Fut>(&self, name: &str, load: F) -> Result<Option<Arc<L>>, HostError>
     where
         F: FnOnce(ComponentSource) -> Fut,
-        Fut: Future<Output = Result<LoadedAction, HostError>>,
+        Fut: Future<Output = Result<L, HostError>>,
     {
         let Some(slot) = self.slots.load().get(name).cloned() else {
             return Ok(None);

@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
-"""Every action component in two foreign WASI hosts, compared with ours.
+"""Every action and trigger component in two foreign WASI hosts, compared with ours.
 
-Runs each of the action components (the list: `wrk-zoom actions --json`) in
-the wasmtime CLI (`wasmtime run -S http --invoke ...`, WAVE in and out) and
-in Node.js through `jco transpile` (runner.mjs), and compares with the
-wrk-zoom CLI:
+Runs each of the action components (the list: `wrk-zoom actions --json`) and
+each of the trigger components (`wrk-zoom triggers list --json`) in the
+wasmtime CLI (`wasmtime run [-S http] --invoke ...`, WAVE in and out; triggers
+without `-S http`) and in Node.js through `jco transpile` (runner.mjs), and
+compares with the wrk-zoom CLI:
 
   describe()  all actions   vs `wrk-zoom describe NAME`
   plan()      all actions   vs `wrk-zoom run NAME k=v... --dry-run` (and a few
                             refused parameter sets vs `--json-errors`)
   run()       RUN_CASES     vs `wrk-zoom run NAME k=v... --api-base SIM --token T`
                             against `wrk-zoom sandbox` (the Zoom simulator)
+  describe()  all triggers  vs `wrk-zoom triggers describe NAME` (`--schema`,
+                            `--sample`)
+  map-event() all triggers  on each documented example of their events
+                            (tests/simulator/webhook-examples), and TRIGGER_CASES
+                            (filters, escapes, refusals), vs `wrk-zoom triggers
+                            run NAME --event FILE k=v... --json-errors`
+  check()     all triggers  an accepted and a refused parameter set (derived from
+                            the trigger's parameters) vs `triggers run` on an
+                            example (our CLI has no `check`)
 
 plus the documented commands of README.md (between the `check:` markers) and
 the Node example (examples/node), and the gateway: the composed
@@ -20,7 +30,8 @@ of components/gateway/README.md. Python 3.11 standard library only. See
 README.md beside this file for what is normalised and why.
 
 Exit status: 0 when everything matches, 1 on any mismatch (each with a diff
-naming the action, the host and the field), 2 when the checker cannot run.
+naming the action or trigger, the host and the field), 2 when the checker
+cannot run.
 """
 
 from __future__ import annotations
@@ -278,14 +289,10 @@ def canon_info(plain: dict) -> dict:
     return info
 
 
-def info_from_host(j: dict) -> dict:
-    """`wrk-zoom describe` JSON -> the WIT shape."""
-    j = dict(j)
-    scopes = j.pop("scopes", {}) or {}
-    plain = {"classic-scopes": scopes.get("classic"), "granular-scopes": scopes.get("granular"),
-             "list-key": j.pop("list_key", None)}
+def params_from_host(specs: list[dict]) -> list[dict]:
+    """The host's parameter JSON (`type`, `in`, `default`) -> WIT param-spec records."""
     params = []
-    for p in j.pop("params", []):
+    for p in specs:
         p = dict(p)
         q = {"name": p.pop("name", None), "kind": p.pop("type", None),
              "location": p.pop("in", None), "required": p.pop("required", None),
@@ -294,7 +301,16 @@ def info_from_host(j: dict) -> dict:
              "maximum": p.pop("maximum", None)}
         q.update({f"host:{k}": v for k, v in p.items()})  # unmapped: shows in the diff
         params.append(q)
-    plain["params"] = params
+    return params
+
+
+def info_from_host(j: dict) -> dict:
+    """`wrk-zoom describe` JSON -> the WIT shape."""
+    j = dict(j)
+    scopes = j.pop("scopes", {}) or {}
+    plain = {"classic-scopes": scopes.get("classic"), "granular-scopes": scopes.get("granular"),
+             "list-key": j.pop("list_key", None)}
+    plain["params"] = params_from_host(j.pop("params", []))
     for k in ("name", "title", "connection", "method", "path", "rate"):
         plain[k] = j.pop(k, None)
     plain["output-schema"] = OUR_OUTPUT_SCHEMAS.get(plain["name"])
@@ -343,6 +359,14 @@ def error_from_host(j: dict) -> dict:
     if kind in ("transport", "unexpected-response"):
         return {"variant": kind, "message": j.get("message")}
     return {"variant": f"host:{kind}", "message": j.get("message"), "category": j.get("category")}
+
+
+def trigger_error_from_host(j: dict) -> dict:
+    """A `triggers run --json-errors` object -> {variant, ...}: the trigger's
+    invalid-event is the host's invalid-input of the field `event`."""
+    if j.get("error") == "invalid-input" and j.get("field") == "event":
+        return {"variant": "invalid-event", "message": j.get("message")}
+    return error_from_host(j)
 
 
 def mask(value: Any, keys: set[str]) -> Any:
@@ -475,15 +499,30 @@ class OurHost:
         return self._call(["run", action, *[f"{k}={v}" for k, v in params],
                            "--api-base", base, "--token", token])
 
+    def map_event(self, trigger: str, event: Path, params: list[tuple[str, str]]):
+        """`wrk-zoom triggers run NAME --event FILE k=v...`: ("ok", [{key, output}, ...])."""
+        p = run_proc([self.exe, "--json-errors", "triggers", "run", trigger, "--event", str(event),
+                      *[f"{k}={v}" for k, v in params]], env=self.env)
+        if p.returncode == 0:
+            try:
+                return ("ok", [json.loads(l) for l in p.stdout.splitlines() if l.strip()])
+            except ValueError as e:
+                return ("trap", f"an output line is not JSON ({e}): {p.stdout[:300]!r}")
+        objects = [l for l in p.stderr.splitlines() if l.startswith("{")]
+        if not objects:
+            return ("trap", f"exit {p.returncode}: {p.stderr.strip()}")
+        return ("err", trigger_error_from_host(json.loads(objects[-1])))
+
 
 class Wasmtime:
     def __init__(self, exe: str, wasm_dir: Path):
         self.exe = exe
         self.wasm_dir = wasm_dir
 
-    def invoke(self, action: str, call: str) -> tuple[str, Any]:
+    def invoke(self, action: str, call: str, http: bool = True) -> tuple[str, Any]:
         wasm = self.wasm_dir / f"{action.replace('-', '_')}.wasm"
-        p = run_proc([self.exe, "run", "-S", "http", "--invoke", call, str(wasm)])
+        p = run_proc([self.exe, "run", *(["-S", "http"] if http else []), "--invoke", call,
+                      str(wasm)])
         if p.returncode != 0:
             return ("trap", f"exit {p.returncode}: {p.stderr.strip()[-800:]}")
         try:
@@ -502,6 +541,21 @@ class Wasmtime:
         kind, v = self.invoke(action, f"run({wave.connection(token, base)}, {wave.params(params)})")
         return outcome_from_result(v) if kind == "ok" else (kind, v)
 
+    # A trigger imports no wasi:http: it runs without `-S http`.
+    def trigger_describe(self, trigger: str) -> tuple[str, Any]:
+        return self.invoke(trigger, "describe()", http=False)
+
+    def check(self, trigger: str, params):
+        kind, v = self.invoke(trigger, f"check({wave.params(params)})", http=False)
+        if kind == "ok" and v == "ok":  # result<_, E>: a bare `ok`
+            return ("ok", None)
+        return outcome_from_result(v) if kind == "ok" else (kind, v)
+
+    def map_event(self, trigger: str, event: str, params):
+        call = f"map-event({wave.string(event)}, {wave.params(params)})"
+        kind, v = self.invoke(trigger, call, http=False)
+        return outcome_from_result(v) if kind == "ok" else (kind, v)
+
 
 class Jco:
     """Transpiles with jco (cached by the component's sha256) and calls runner.mjs."""
@@ -514,7 +568,9 @@ class Jco:
         self.modules: dict[str, Path] = {}
         self.proc: subprocess.Popen | None = None
 
-    def transpile(self, actions: list[str]) -> tuple[int, int]:
+    def transpile(self, actions: list[str], prune: bool = True) -> tuple[int, int]:
+        """Each component (actions and triggers) transpiled, or taken from the cache;
+        `prune` removes the cached builds of every other component."""
         jco = self.node_dir / "node_modules" / ".bin" / "jco"
         if not jco.exists():
             raise Fatal(f"jco is not installed in {self.node_dir} (run .ci/foreign-hosts)")
@@ -537,7 +593,7 @@ class Jco:
                 tmp.rename(out)
                 made += 1
             self.modules[action] = out / f"{stem}.js"
-        for old in self.cache.iterdir():  # older builds of the same components
+        for old in self.cache.iterdir() if prune else ():  # older builds of the same components
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
         return made, len(actions) - made
@@ -580,6 +636,16 @@ class Jco:
     def run(self, action: str, params, base: str, token: str):
         return self.call(action, {"op": "run", "params": [list(p) for p in params],
                                   "connection": {"accessToken": token, "apiBase": base}})
+
+    def trigger_describe(self, trigger: str):
+        return self.call(trigger, {"op": "trigger-describe"})
+
+    def check(self, trigger: str, params):
+        return self.call(trigger, {"op": "check", "params": [list(p) for p in params]})
+
+    def map_event(self, trigger: str, event: str, params):
+        return self.call(trigger, {"op": "map-event", "event": event,
+                                   "params": [list(p) for p in params]})
 
 
 class Sandbox:
@@ -642,6 +708,19 @@ def foreign_reply(reply: dict, keys: set[str]) -> dict:
             "next-page-token": masked(token) if token is not None else None}
 
 
+# The checks of trigger calls (compare_outcomes and cross_check tell them apart).
+TRIGGER_CHECKS = {"map-event", "check"}
+
+
+def outputs_view(outputs: Any) -> Any:
+    """A foreign map-event()'s outputs as `wrk-zoom triggers run` prints them: each
+    {key, output} with the output's JSON text parsed (check() has no value: None)."""
+    if not isinstance(outputs, list):
+        return outputs
+    return [{"key": o.get("key"), "output": parse_json_text(o.get("output"))}
+            if isinstance(o, dict) else o for o in outputs]
+
+
 def compare_outcomes(report: Report, check: str, action: str, host: str,
                      ours: tuple[str, Any], theirs: tuple[str, Any], keys: set[str],
                      what: str) -> None:
@@ -656,8 +735,11 @@ def compare_outcomes(report: Report, check: str, action: str, host: str,
                     [("outcome", ours[1], theirs[1])])
         return
     if ours[0] == "ok":
-        got = reply_view(theirs[1], keys) if check == "run" else canon_plan(theirs[1])
-        expected = mask(ours[1], keys) if check == "run" else canon_plan(ours[1])
+        if check in TRIGGER_CHECKS:  # map-event: the outputs, their JSON parsed; check: nothing
+            got, expected = outputs_view(theirs[1]), ours[1]
+        else:
+            got = reply_view(theirs[1], keys) if check == "run" else canon_plan(theirs[1])
+            expected = mask(ours[1], keys) if check == "run" else canon_plan(ours[1])
         if check == "plan":
             expected["headers"] = [list(h) for h in ours[1].get("headers") or []]
             expected["body"] = ours[1].get("body")
@@ -684,6 +766,8 @@ def cross_check(report: Report, check: str, action: str, a: tuple[str, Any], b: 
                 keys: set[str], what: str) -> None:
     """wasmtime against jco, exactly (after masking), reply fields the host does not print included."""
     def view(o):
+        if check in TRIGGER_CHECKS:  # map-event: each output as the exact JSON text
+            return o
         if o[0] == "ok" and check == "run":
             return ("ok", foreign_reply(o[1], keys))
         if o[0] == "ok":  # plan: the body as the exact JSON text
@@ -876,6 +960,309 @@ def check_docs(report, ours, sim_base, tools_env, ours_info, node_dir: Path, was
     compare_outcomes(report, "run", "examples/node", "jco",
                      ours.run(action, params, sim_base, USER_TOKEN), ("ok", reply), READ_MASK,
                      "the example's run")
+
+
+# --------------------------------------------------------------------------
+# Triggers: every trigger component (`wrk-zoom triggers list --json`) against
+# `wrk-zoom triggers describe` / `triggers run`, on Zoom's documented events.
+# --------------------------------------------------------------------------
+
+EXAMPLES = REPO / "tests" / "simulator" / "webhook-examples"  # EVENT.json, as Zoom documents them
+
+# map-event() cases beyond every documented example without parameters.
+# event: a documented example (its event type) or one of MADE_EVENTS.
+# expect: how many outputs our host gives, or the trigger-error variant.
+TRIGGER_CASES: list[dict[str, Any]] = [
+    dict(id="file-types", trigger="recording-completed", event="recording.completed",
+         params=[("file_types", "M4A")], expect=1),
+    dict(id="file-types-two", trigger="recording-completed", event="recording.completed",
+         params=[("file_types", "MP4,TRANSCRIPT"), ("topic_contains", "personal")], expect=1),
+    dict(id="topic-nomatch", trigger="meeting-started", event="meeting.started",
+         params=[("topic_contains", "nomatch")], expect=0),
+    dict(id="meeting-id", trigger="meeting-started", event="meeting.started",
+         params=[("meeting_id", "123 456-7890"), ("host_id", "x1yCzABCDEfg23HiJKl4mN")], expect=1),
+    dict(id="other-meeting", trigger="meeting-ended", event="meeting.ended",
+         params=[("meeting_id", "85123456789")], expect=0),
+    dict(id="direction", trigger="phone-call-completed",
+         event="phone.callee_call_history_completed", params=[("direction", "inbound")], expect=1),
+    dict(id="direction-other", trigger="phone-call-completed",
+         event="phone.caller_call_history_completed", params=[("direction", "outbound")], expect=0),
+    dict(id="escapes", trigger="meeting-started", event="escapes",
+         params=[("topic_contains", 'UP "q4" \\ c:\\tmp\nline ONE\tÜñï (🚀), ')], expect=1),
+    dict(id="escapes-nomatch", trigger="meeting-started", event="escapes",
+         params=[("topic_contains", "line one\nline two")], expect=0),
+    dict(id="refused-param", trigger="recording-completed", event="recording.completed",
+         params=[("file_type", "MP4")], expect="invalid-params"),
+    dict(id="refused-choice", trigger="recording-completed", event="recording.completed",
+         params=[("file_types", "MP4,WAV")], expect="invalid-params"),
+    dict(id="wrong-event", trigger="recording-completed", event="meeting.started", params=[],
+         expect="invalid-event"),
+    dict(id="not-json", trigger="user-created", event="not-json", params=[],
+         expect="invalid-event"),
+]
+
+# The topic of the "escapes" event: what a WAVE string literal must escape
+# (quotes, backslash, newline, tab, CR, a control character), non-ASCII text
+# and parentheses and commas (inside the `--invoke` call expression).
+ESCAPES_TOPIC = 'Stand-up "Q4" \\ C:\\tmp\nline one\tüñï (🚀), \r\x01 end'
+
+
+def made_events() -> dict[str, str]:
+    """Events that are not documented examples, as exact text."""
+    started = json.loads((EXAMPLES / "meeting.started.json").read_text())
+    started["payload"]["object"]["topic"] = ESCAPES_TOPIC + "@@"
+    # Raw UTF-8 as well as JSON \u escapes (a surrogate pair among them), CRLF lines.
+    text = json.dumps(started, indent=2, ensure_ascii=False).replace("\n", "\r\n")
+    text = text.replace("@@", "\\u00e9\\ud83d\\ude80")
+    return {"escapes": text, "not-json": '{"event": "user.created", "payload": '}
+
+
+def event_text(event: str, made: dict[str, str]) -> str | None:
+    if event in made:
+        return made[event]
+    path = EXAMPLES / f"{event}.json"
+    return path.read_text() if path.exists() else None
+
+
+TRIGGER_INFO_FIELDS = ["name", "title", "events", "connection", "classic-scopes",
+                       "granular-scopes", "params", "output-schema", "sample-output"]
+
+
+def canon_trigger_info(plain: dict) -> dict:
+    info = canon_record(plain, TRIGGER_INFO_FIELDS)
+    for k in ("output-schema", "sample-output"):  # JSON text: compared parsed
+        info[k] = parse_json_text(info.get(k))
+    if isinstance(info.get("params"), list):
+        info["params"] = [canon_record(p, PARAM_FIELDS) for p in info["params"]]
+    return info
+
+
+def trigger_info_from_host(j: dict, schema: Any, sample: Any) -> dict:
+    """`wrk-zoom triggers describe NAME` JSON (with --schema and --sample) -> the WIT shape."""
+    j = dict(j)
+    scopes = j.pop("scopes", {}) or {}
+    plain = {"classic-scopes": scopes.get("classic"), "granular-scopes": scopes.get("granular"),
+             "params": params_from_host(j.pop("params", []))}
+    for k in ("name", "title", "events", "connection"):
+        plain[k] = j.pop(k, None)
+    plain["output-schema"], plain["sample-output"] = schema, sample
+    plain.update({f"host:{k}": v for k, v in j.items()})
+    return canon_trigger_info(plain)
+
+
+# check(): a value each parameter kind accepts and one it refuses (None: no
+# such value), from the trigger's own description, so that a new trigger or
+# parameter is covered without a new case here.
+def accepted_value(spec: dict) -> str | None:
+    kind, choices = spec.get("type"), spec.get("choices") or []
+    lo, hi = spec.get("minimum"), spec.get("maximum")
+    if kind == "text":
+        text = 'Q4 "stand-up" ü'
+        text = text + "x" * max(0, (lo or 0) - len(text))
+        return text[:hi] if hi is not None else text
+    if kind == "integer":
+        return str(lo if lo is not None else hi if hi is not None else 1)
+    if kind in ("choice", "text-list") and choices:
+        return choices[-1] if kind == "choice" else ",".join(choices[:2])
+    return {"text-list": "one,two", "boolean": "true", "date": "2026-12-01",
+            "date-time": "2026-12-01T15:00:00Z", "date-or-date-time": "2026-12-01",
+            "meeting-id": "812 3456-7001", "meeting-id-or-uuid": "4444AAAiAAAAAiAiAiiAii==",
+            "user-id": "me", "json-object": '{"a": [1]}', "json-array": '[{"a": 1}]'}.get(kind)
+
+
+def refused_value(spec: dict) -> str | None:
+    kind, choices = spec.get("type"), spec.get("choices") or []
+    if kind == "text":
+        hi = spec.get("maximum")
+        return "x" * (hi + 1) if hi is not None else None
+    if kind == "integer":
+        return "1.5e"
+    if kind == "choice":
+        return "sideways"
+    if kind == "text-list":
+        return f"{choices[0]},NOPE" if choices else None
+    return {"boolean": "maybe", "date": "2026-13-45", "date-time": "tomorrow",
+            "date-or-date-time": "tomorrow", "meeting-id": "12ab",
+            "json-object": "[1]", "json-array": '{"a": 1}'}.get(kind)
+
+
+def check_samples(info: dict) -> tuple[list | None, list]:
+    """An accepted parameter set (every parameter; None when a kind has no sample
+    value) and a refused one (every parameter with a refused value, and an unknown
+    name close to a real one)."""
+    specs = info.get("params") or []
+    accepted = [(p["name"], accepted_value(p)) for p in specs]
+    refused = [(p["name"], v) for p in specs if (v := refused_value(p)) is not None]
+    first = specs[0]["name"] if specs else "filter"
+    typo = first.replace("_", "") if "_" in first else first + "s"
+    refused.append((typo, "1"))
+    return (None if any(v is None for _, v in accepted) else accepted), refused
+
+
+def outputs_text(o) -> str:
+    if o[0] == "ok":
+        return "ok" if o[1] is None else f"ok {len(o[1])} output{'s' * (len(o[1]) != 1)}"
+    if o[0] == "err":
+        return o[1]["variant"]
+    return "trap"
+
+
+def check_triggers(report, ours, hosts, triggers: list[str], infos: dict[str, dict]):
+    """describe(), map-event() and check() of every trigger in every foreign host."""
+    made = made_events()
+    if wave.parse(wave.string(made["escapes"])) != made["escapes"]:
+        raise Fatal("wave_value.string() does not round-trip the escapes event")
+    # describe()
+    for trigger in triggers:
+        expected = trigger_info_from_host(
+            infos[trigger], ours.json_out("triggers", "describe", trigger, "--schema"),
+            ours.json_out("triggers", "describe", trigger, "--sample"))
+        results = {}
+        for name, host in hosts.items():
+            kind, v = host.trigger_describe(trigger)
+            if kind != "ok":
+                report.fail("trigger-describe", trigger, name, f"describe() failed: {v}")
+                continue
+            results[name] = canon_trigger_info(v)
+            report.compare("trigger-describe", trigger, name, expected, results[name])
+        if len(results) == 2 and results["wasmtime"] != results["jco"]:
+            report.fail("trigger-describe", trigger, "jco", "jco differs from wasmtime",
+                        diff(results["wasmtime"], results["jco"]), left="wasmtime", right="jco")
+
+    # map-event(): every documented example of each trigger's events, then TRIGGER_CASES.
+    cases = []
+    for trigger in triggers:
+        events = infos[trigger].get("events") or []
+        documented = [e for e in events if (EXAMPLES / f"{e}.json").exists()]
+        if not documented:
+            report.fail("map-event", trigger, "host", f"no documented example of {events} in "
+                        f"{EXAMPLES.relative_to(REPO)}")
+        cases += [dict(id="example", trigger=trigger, event=e, params=[], expect="ok")
+                  for e in documented]
+    unknown = [c["trigger"] for c in TRIGGER_CASES if c["trigger"] not in infos]
+    if unknown:
+        raise Fatal(f"trigger cases name unknown triggers: {unknown}")
+    cases += TRIGGER_CASES
+    table = []
+    with tempfile.TemporaryDirectory(prefix="foreign-hosts-events-") as tmp:
+        def event_file(event: str) -> Path:
+            if event in made:
+                path = Path(tmp) / f"{event}.json"
+                path.write_bytes(made[event].encode())
+                return path
+            return EXAMPLES / f"{event}.json"
+
+        for case in cases:
+            trigger, params = case["trigger"], case["params"]
+            text = event_text(case["event"], made)
+            what = f"map-event({case['event']}{' ' if params else ''}{params_text(params)})"
+            if text is None:
+                raise Fatal(f"trigger case {case['id']}: no event {case['event']}")
+            mine = ours.map_event(trigger, event_file(case["event"]), params)
+            row = [case["id"], trigger, case["event"], outputs_text(mine)]
+            expect = case["expect"]
+            if not (mine[0] == "ok" if expect == "ok" else
+                    mine[0] == "ok" and len(mine[1]) == expect if isinstance(expect, int) else
+                    mine[0] == "err" and mine[1]["variant"] == expect):
+                report.fail("map-event", trigger, "host", f"{what}: our host's outcome is not the "
+                            f"case's premise ({expect}): {outputs_text(mine)} {short(mine[1], 300)}")
+            outs = {}
+            for name, host in hosts.items():
+                before = len(report.failures)
+                outs[name] = host.map_event(trigger, text, params)
+                compare_outcomes(report, "map-event", trigger, name, mine, outs[name], set(), what)
+                if name == "jco":
+                    cross_check(report, "map-event", trigger, outs["wasmtime"], outs[name], set(),
+                                what)
+                row.append("same" if len(report.failures) == before else "DIFFERS")
+            table.append(row)
+
+        # check(): one accepted and one refused parameter set per trigger; our host
+        # has no `check`, so they go to `triggers run` on a documented example,
+        # which refuses the same parameters and maps with the accepted ones.
+        for trigger in triggers:
+            documented = [e for e in infos[trigger].get("events") or []
+                          if (EXAMPLES / f"{e}.json").exists()]
+            accepted, refused = check_samples(infos[trigger])
+            if accepted is None:
+                report.fail("check", trigger, "host", "check.py has no sample value for the "
+                            "kind of some parameter: " + ", ".join(
+                                f"{p['name']} ({p.get('type')})" for p in infos[trigger]["params"]
+                                if accepted_value(p) is None))
+            if not documented:
+                continue
+            for label, params in (("accepted", accepted), ("refused", refused)):
+                if params is None:
+                    continue
+                what = f"check({label} {params_text(params)})"
+                mine = ours.map_event(trigger, EXAMPLES / f"{documented[0]}.json", params)
+                if label == "accepted" and mine[0] == "ok":
+                    mine = ("ok", None)
+                if (label == "accepted" and mine[0] != "ok") or (label == "refused" and not (
+                        mine[0] == "err" and mine[1].get("variant") == "invalid-params")):
+                    report.fail("check", trigger, "host", f"{what}: our host's `triggers run` "
+                                f"{'refused' if label == 'accepted' else 'did not refuse'} it: "
+                                f"{outputs_text(mine)} {short(mine[1], 300)}")
+                    continue
+                row = [f"check {label}", trigger, documented[0], outputs_text(mine)]
+                outs = {}
+                for name, host in hosts.items():
+                    before = len(report.failures)
+                    outs[name] = host.check(trigger, params)
+                    compare_outcomes(report, "check", trigger, name, mine, outs[name], set(), what)
+                    if name == "jco":
+                        cross_check(report, "check", trigger, outs["wasmtime"], outs[name], set(),
+                                    what)
+                    row.append("same" if len(report.failures) == before else "DIFFERS")
+                table.append(row)
+    return table
+
+
+# What the documented trigger commands of README.md (check:wasmtime-trigger) print.
+DOC_TRIGGER = ("recording-completed", "recording.completed", [("file_types", "M4A")])
+
+
+def check_trigger_docs(report, ours, tools_env, wasm_dir: Path, infos) -> None:
+    """The documented `wasmtime run --invoke` commands of a trigger: describe()
+    and map-event() of an example event (WAVE-encoded by wave_value.py)."""
+    trigger, event, params = DOC_TRIGGER
+    where = "README wasmtime-trigger"
+    env = {**os.environ, **tools_env, "WASM_DIR": str(wasm_dir)}
+    p = run_block(readme_block("wasmtime-trigger"), REPO, env)
+    lines = [l for l in p.stdout.splitlines() if l.strip()]
+    if p.returncode != 0 or len(lines) != 2:
+        report.fail("trigger-describe", where, "wasmtime",
+                    f"the documented commands exited {p.returncode} and printed {len(lines)} values "
+                    f"(expected 2): {p.stdout[-500:]} {p.stderr[-800:]}")
+        return
+    try:
+        described, mapped = (from_wave(wave.parse(l)) for l in lines)
+    except wave.WaveError as e:
+        report.fail("trigger-describe", where, "wasmtime", f"not WAVE: {e}")
+        return
+    expected = trigger_info_from_host(
+        infos[trigger], ours.json_out("triggers", "describe", trigger, "--schema"),
+        ours.json_out("triggers", "describe", trigger, "--sample"))
+    report.compare("trigger-describe", where, "wasmtime", expected, canon_trigger_info(described))
+    compare_outcomes(report, "map-event", where, "wasmtime",
+                     ours.map_event(trigger, EXAMPLES / f"{event}.json", params),
+                     outcome_from_result(mapped), set(), "the documented map-event")
+
+
+def print_trigger_tables(triggers: list[str], report, table: list[list[str]]) -> None:
+    print()
+    print(f"{'trigger':42} {'describe':17} {'map-event':17} {'check':17}")
+    print(f"{'':42} {'wasmtime  jco':17} {'wasmtime  jco':17} {'wasmtime  jco':17}")
+    for trigger in triggers + ["README wasmtime-trigger"]:
+        cells = []
+        for check in ("trigger-describe", "map-event", "check"):
+            c = report.rows.get((check, trigger), {})
+            cells.append(f"{c.get('wasmtime', '-'):10}{c.get('jco', '-'):7}")
+        print(f"{trigger:42} " + " ".join(cells))
+    print()
+    print(f"{'trigger case':18} {'trigger':22} {'event':38} {'our host':14} {'wasmtime':9} jco")
+    for row in table:
+        print(f"{row[0]:18} {row[1]:22} {row[2]:38} {row[3]:14} {row[4]:9} {row[5]}")
 
 
 # --------------------------------------------------------------------------
@@ -1175,8 +1562,11 @@ def main() -> int:
     ap.add_argument("--node-dir", type=Path, default=foreign / "node",
                     help="where examples/node is installed (node_modules with jco)")
     ap.add_argument("--dump", type=Path, help="write every run() outcome of every host as JSON here")
-    ap.add_argument("--gateway-only", action="store_true",
-                    help="check only the gateway (.http.wasm in wasmtime serve) and its README")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--gateway-only", action="store_true",
+                      help="check only the gateway (.http.wasm in wasmtime serve) and its README")
+    only.add_argument("--triggers-only", action="store_true",
+                      help="check only the triggers (describe, map-event, check)")
     args = ap.parse_args()
     started = time.monotonic()
 
@@ -1198,14 +1588,19 @@ def main() -> int:
     kinds = {i["name"]: i["connection"] for i in infos}
     testing = {d.name.replace("-", "_") for d in (REPO / "components/testing").iterdir()} \
         if (REPO / "components/testing").is_dir() else set()
-    missing = [a for a in actions if not (args.wasm_dir / f"{a.replace('-', '_')}.wasm").exists()]
+    trigger_infos = {i["name"]: ours.json_out("triggers", "describe", i["name"])
+                     for i in ours.json_out("triggers", "list", "--json")}
+    triggers = sorted(trigger_infos)
+    missing = [a for a in actions + triggers
+               if not (args.wasm_dir / f"{a.replace('-', '_')}.wasm").exists()]
     if missing:
         raise Fatal(f"no component in {args.wasm_dir} for: {', '.join(missing)}")
     extra = sorted(p.stem for p in args.wasm_dir.glob("*.wasm")
-                   if p.stem not in {a.replace("-", "_") for a in actions}
+                   if p.stem not in {a.replace("-", "_") for a in actions + triggers}
                    and not p.name.endswith(".http.wasm"))
-    print(f"{len(actions)} actions; ignoring {len(extra)} other components in the wasm dir"
-          f" ({len([e for e in extra if e in testing])} of components/testing)")
+    print(f"{len(actions)} actions, {len(triggers)} triggers; ignoring {len(extra)} other "
+          f"components in the wasm dir ({len([e for e in extra if e in testing])} of "
+          f"components/testing)")
     samples = plan_samples(dt.datetime.now(dt.timezone.utc).date())
     unsampled = [a for a in actions if a not in samples]
     report = Report()
@@ -1222,15 +1617,27 @@ def main() -> int:
     wasmtime = Wasmtime(args.wasmtime, args.wasm_dir)
     jco = Jco(args.node_dir, args.wasm_dir, args.node)
     t = time.monotonic()
-    made, cached = jco.transpile(actions)
+    # --triggers-only keeps the actions' cached builds for the next full run.
+    made, cached = jco.transpile(triggers if args.triggers_only else actions + triggers,
+                                 prune=not args.triggers_only)
     print(f"jco transpile: {made} transpiled, {cached} cached ({time.monotonic() - t:.1f} s)")
     hosts = {"wasmtime": wasmtime, "jco": jco}
     jco.start()
+    if args.triggers_only:
+        try:
+            trigger_table = run_triggers(report, ours, hosts, triggers, trigger_infos, tools_env,
+                                         args.wasm_dir)
+        finally:
+            jco.stop()
+        print_trigger_tables(triggers, report, trigger_table)
+        return finish(report, started, triggers_summary(triggers, trigger_table))
     try:
         t = time.monotonic()
         check_describe(report, actions, ours_info, hosts)
         check_plans(report, ours, hosts, samples)
         print(f"describe and plan: {time.monotonic() - t:.1f} s")
+        trigger_table = run_triggers(report, ours, hosts, triggers, trigger_infos, tools_env,
+                                     args.wasm_dir)
 
         t = time.monotonic()
         outcomes: dict[tuple[str, str], Any] = {}
@@ -1288,10 +1695,29 @@ def main() -> int:
     print(f"{'run case':22} {'action':40} {'our host':16} {'wasmtime':9} {'jco':9}")
     for row in table:
         print(f"{row[0]:22} {row[1]:40} {row[2]:16} {row[3]:9} {row[4]:9}")
+    print_trigger_tables(triggers, report, trigger_table)
     print_gateway_table(gateway_table)
     return finish(report, started, f"checked {len(actions)} actions (describe, plan), "
-                  f"{len(RUN_CASES)} run cases, {len(GATEWAY_CASES)} gateway cases and the "
-                  f"documented commands")
+                  f"{len(RUN_CASES)} run cases, "
+                  f"{triggers_summary(triggers, trigger_table).removeprefix('checked ')}, "
+                  f"{len(GATEWAY_CASES)} gateway cases and the documented commands")
+
+
+def run_triggers(report, ours, hosts, triggers, trigger_infos, tools_env,
+                 wasm_dir: Path) -> list[list[str]]:
+    t = time.monotonic()
+    table = check_triggers(report, ours, hosts, triggers, trigger_infos)
+    check_trigger_docs(report, ours, tools_env, wasm_dir, trigger_infos)
+    print(f"triggers: {triggers_summary(triggers, table).removeprefix('checked ')} "
+          f"({time.monotonic() - t:.1f} s)")
+    return table
+
+
+def triggers_summary(triggers: list[str], table: list[list[str]]) -> str:
+    checks = sum(1 for row in table if row[0].startswith("check "))
+    examples = sum(1 for row in table if row[0] == "example")
+    return (f"checked {len(triggers)} triggers (describe, {len(table) - checks} map-event cases "
+            f"of which {examples} documented examples, {checks} check cases)")
 
 
 def print_gateway_table(table: list[list[str]]) -> None:

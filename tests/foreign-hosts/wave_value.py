@@ -1,9 +1,13 @@
 """WAVE (WebAssembly Value Encoding), as printed by `wasmtime run --invoke`.
 
-Just enough of the grammar for the values of `wrk:zoom/action`: records,
-lists, tuples, strings, chars, numbers, bools, labels (enum cases, `none`,
-variant cases without payload) and cases with a payload (`some(..)`,
-`ok(..)`, `err(..)`, variant cases). Also the writer for arguments.
+Just enough of the grammar for the values of `wrk:zoom/action` and
+`wrk:zoom/trigger`: records, lists, tuples, strings, chars, numbers, bools,
+labels (enum cases, `none`, a bare `ok`, variant cases without payload) and
+cases with a payload (`some(..)`, `ok(..)`, `err(..)`, variant cases). Also
+the writer for arguments.
+
+As a program, `python3 wave_value.py < FILE` prints the file's exact text as
+one WAVE string literal, e.g. a webhook event for a trigger's `map-event`.
 
 Parsed values:
   record  -> dict (kebab-case keys as printed; omitted option fields are absent)
@@ -250,7 +254,9 @@ def parse(text: str) -> Any:
 
 
 def string(value: str) -> str:
-    """A WAVE string literal for `value`."""
+    """A WAVE string literal for `value`: `"`, `\\`, newline, CR and tab escaped
+    as `\\"`, `\\\\`, `\\n`, `\\r`, `\\t`, other control characters as `\\u{..}`,
+    everything else (non-ASCII included) as itself."""
     out = ['"']
     for c in value:
         if c == '"':
@@ -279,3 +285,11 @@ def params(pairs: list[tuple[str, str]]) -> str:
 def connection(access_token: str, api_base: str) -> str:
     """The `connection` record in WAVE."""
     return f"{{access-token: {string(access_token)}, api-base: {string(api_base)}}}"
+
+
+if __name__ == "__main__":
+    import sys
+
+    # Bytes in and out: the text exactly (no newline translation, no locale).
+    text = sys.stdin.buffer.read().decode("utf-8")
+    sys.stdout.buffer.write(string(text).encode("utf-8") + b"\n")

@@ -2,9 +2,7 @@
 //! types: what the [`export_action!`](crate::export_action) macro calls.
 
 use crate::bindings::wrk::zoom::types as wit;
-use wrk_zoom_spec::{
-    Action, Call, ConnectionKind, Failure, Param, ParamKind, ParamLocation, RateCategory,
-};
+use wrk_zoom_spec::{Action, Call, Failure, RateCategory};
 
 /// `describe()`: the declaration as the WIT `action-info`.
 pub fn describe(action: &Action) -> wit::ActionInfo {
@@ -24,28 +22,77 @@ pub fn describe(action: &Action) -> wit::ActionInfo {
     }
 }
 
-fn param_spec(p: &Param) -> wit::ParamSpec {
-    wit::ParamSpec {
-        name: p.name.into(),
-        kind: p.kind.kind().into(),
-        location: p.location.into(),
-        required: p.required,
-        description: p.description.into(),
-        choices: p.kind.choices().iter().map(|s| s.to_string()).collect(),
-        default_value: p.default.map(Into::into),
-        minimum: p.min,
-        maximum: p.max,
-    }
-}
+/// The conversions from the declaration's types to the generated types
+/// every contract version shares (`$wit` is one version's `types`); the
+/// action and trigger bindings each get their own.
+macro_rules! shared_conversions {
+    ($wit:path) => {
+        use wrk_zoom_spec::{ConnectionKind, Param, ParamKind, ParamLocation};
+        use $wit as wit;
 
-impl From<ConnectionKind> for wit::ConnectionKind {
-    fn from(kind: ConnectionKind) -> Self {
-        match kind {
-            ConnectionKind::User => wit::ConnectionKind::User,
-            ConnectionKind::Admin => wit::ConnectionKind::Admin,
+        /// A declared parameter as the WIT `param-spec`.
+        pub(crate) fn param_spec(p: &Param) -> wit::ParamSpec {
+            wit::ParamSpec {
+                name: p.name.into(),
+                kind: p.kind.kind().into(),
+                location: p.location.into(),
+                required: p.required,
+                description: p.description.into(),
+                choices: p.kind.choices().iter().map(|s| s.to_string()).collect(),
+                default_value: p.default.map(Into::into),
+                minimum: p.min,
+                maximum: p.max,
+            }
         }
-    }
+
+        impl From<ConnectionKind> for wit::ConnectionKind {
+            fn from(kind: ConnectionKind) -> Self {
+                match kind {
+                    ConnectionKind::User => wit::ConnectionKind::User,
+                    ConnectionKind::Admin => wit::ConnectionKind::Admin,
+                }
+            }
+        }
+
+        impl From<ParamKind> for wit::ParamType {
+            fn from(kind: ParamKind) -> Self {
+                match kind {
+                    ParamKind::Text => wit::ParamType::Text,
+                    ParamKind::Integer => wit::ParamType::Integer,
+                    ParamKind::Boolean => wit::ParamType::Boolean,
+                    ParamKind::Date => wit::ParamType::Date,
+                    ParamKind::DateTime => wit::ParamType::DateTime,
+                    ParamKind::DateOrDateTime => wit::ParamType::DateOrDateTime,
+                    ParamKind::Choice => wit::ParamType::Choice,
+                    ParamKind::MeetingId => wit::ParamType::MeetingId,
+                    ParamKind::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
+                    ParamKind::UserId => wit::ParamType::UserId,
+                    ParamKind::JsonObject => wit::ParamType::JsonObject,
+                    ParamKind::JsonArray => wit::ParamType::JsonArray,
+                    ParamKind::TextList => wit::ParamType::TextList,
+                }
+            }
+        }
+
+        impl From<ParamLocation> for wit::ParamLocation {
+            fn from(location: ParamLocation) -> Self {
+                match location {
+                    ParamLocation::Path => wit::ParamLocation::Path,
+                    ParamLocation::Query => wit::ParamLocation::Query,
+                    ParamLocation::Body => wit::ParamLocation::Body,
+                    ParamLocation::Control => wit::ParamLocation::Control,
+                }
+            }
+        }
+    };
 }
+pub(crate) use shared_conversions;
+
+/// The action bindings' conversions.
+mod action_types {
+    super::shared_conversions!(crate::bindings::wrk::zoom::types);
+}
+use action_types::param_spec;
 
 impl From<RateCategory> for wit::RateCategory {
     fn from(rate: RateCategory) -> Self {
@@ -54,37 +101,6 @@ impl From<RateCategory> for wit::RateCategory {
             RateCategory::Medium => wit::RateCategory::Medium,
             RateCategory::Heavy => wit::RateCategory::Heavy,
             RateCategory::ResourceIntensive => wit::RateCategory::ResourceIntensive,
-        }
-    }
-}
-
-impl From<ParamKind> for wit::ParamType {
-    fn from(kind: ParamKind) -> Self {
-        match kind {
-            ParamKind::Text => wit::ParamType::Text,
-            ParamKind::Integer => wit::ParamType::Integer,
-            ParamKind::Boolean => wit::ParamType::Boolean,
-            ParamKind::Date => wit::ParamType::Date,
-            ParamKind::DateTime => wit::ParamType::DateTime,
-            ParamKind::DateOrDateTime => wit::ParamType::DateOrDateTime,
-            ParamKind::Choice => wit::ParamType::Choice,
-            ParamKind::MeetingId => wit::ParamType::MeetingId,
-            ParamKind::MeetingIdOrUuid => wit::ParamType::MeetingIdOrUuid,
-            ParamKind::UserId => wit::ParamType::UserId,
-            ParamKind::JsonObject => wit::ParamType::JsonObject,
-            ParamKind::JsonArray => wit::ParamType::JsonArray,
-            ParamKind::TextList => wit::ParamType::TextList,
-        }
-    }
-}
-
-impl From<ParamLocation> for wit::ParamLocation {
-    fn from(location: ParamLocation) -> Self {
-        match location {
-            ParamLocation::Path => wit::ParamLocation::Path,
-            ParamLocation::Query => wit::ParamLocation::Query,
-            ParamLocation::Body => wit::ParamLocation::Body,
-            ParamLocation::Control => wit::ParamLocation::Control,
         }
     }
 }

@@ -17,6 +17,8 @@ mod bindings;
 mod guest;
 pub mod http;
 mod runners;
+mod trigger_bindings;
+mod trigger_guest;
 mod vtt;
 mod zoom;
 
@@ -33,6 +35,7 @@ pub use wrk_zoom_spec::{
 };
 
 pub use runners::run;
+pub use wrk_zoom_spec::triggers;
 
 /// What [`export_action!`] expands to: the generated bindings and the
 /// glue that converts to and from them. Not an API.
@@ -78,5 +81,53 @@ macro_rules! export_action {
         }
 
         $crate::__bindings::__export_zoom_action!(ZoomAction with_types_in $crate::__bindings);
+    };
+}
+
+/// What [`export_trigger!`] expands to: the generated trigger bindings and
+/// the glue that converts to and from them. Not an API.
+#[doc(hidden)]
+pub mod __trigger_bindings {
+    pub use crate::trigger_bindings::*;
+    pub use crate::trigger_guest::{check, describe, map};
+}
+
+/// Exports a [`Trigger`](triggers::Trigger) declaration as this crate's
+/// component (world `wrk:zoom/zoom-trigger`, which imports nothing).
+///
+/// ```ignore
+/// wrk_zoom_sdk::export_trigger!(wrk_zoom_sdk::triggers::catalog::recordings::RECORDING_COMPLETED);
+/// ```
+#[macro_export]
+macro_rules! export_trigger {
+    ($trigger:path) => {
+        struct ZoomTrigger;
+
+        impl $crate::__trigger_bindings::exports::wrk::zoom::trigger::Guest for ZoomTrigger {
+            fn describe() -> $crate::__trigger_bindings::exports::wrk::zoom::trigger::TriggerInfo {
+                $crate::__trigger_bindings::describe(&$trigger)
+            }
+
+            fn check(
+                params: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            ) -> ::core::result::Result<
+                (),
+                $crate::__trigger_bindings::exports::wrk::zoom::trigger::TriggerError,
+            > {
+                $crate::__trigger_bindings::check(&$trigger, &params)
+            }
+
+            fn map_event(
+                event: ::std::string::String,
+                params: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            ) -> ::core::result::Result<
+                ::std::vec::Vec<$crate::__trigger_bindings::exports::wrk::zoom::trigger::TriggerOutput>,
+                $crate::__trigger_bindings::exports::wrk::zoom::trigger::TriggerError,
+            > {
+                $crate::__trigger_bindings::map(&$trigger, &event, &params)
+            }
+        }
+
+        $crate::__trigger_bindings::__export_zoom_trigger!(ZoomTrigger with_types_in $crate::__trigger_bindings);
     };
 }

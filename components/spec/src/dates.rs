@@ -326,3 +326,46 @@ mod tests {
         }
     }
 }
+
+/// Unix milliseconds as a UTC date-time, `yyyy-MM-ddTHH:mm:ssZ` (Zoom's
+/// form; the milliseconds are dropped).
+pub fn format_unix_millis(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::format_unix_millis;
+
+    #[test]
+    fn unix_millis_format_as_zoom_date_times() {
+        assert_eq!(format_unix_millis(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            format_unix_millis(1_626_230_691_572),
+            "2021-07-14T02:44:51Z"
+        );
+        assert_eq!(format_unix_millis(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            format_unix_millis(4_102_444_799_999),
+            "2099-12-31T23:59:59Z"
+        );
+        assert_eq!(format_unix_millis(-1_000), "1969-12-31T23:59:59Z");
+    }
+}

@@ -22,6 +22,7 @@ pub mod request;
 pub mod schema;
 mod spec;
 pub mod suggest;
+pub mod triggers;
 mod types;
 pub mod values;
 

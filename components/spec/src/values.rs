@@ -117,7 +117,11 @@ pub fn validate(action: &Action, raw: &[(String, String)]) -> Result<Values, Fai
                 .map(|c| format!("; did you mean '{c}'?"))
                 .unwrap_or_else(|| {
                     let names: Vec<&str> = params.iter().map(|p| p.name).collect();
-                    format!("; accepted: {}", names.join(", "))
+                    if names.is_empty() {
+                        "; it takes no parameters".to_string()
+                    } else {
+                        format!("; accepted: {}", names.join(", "))
+                    }
                 });
             problems.push(InvalidParam::new(
                 name,

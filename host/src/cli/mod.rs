@@ -14,6 +14,7 @@ mod run;
 mod sandbox;
 mod serve;
 mod table;
+mod triggers;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -105,6 +106,13 @@ enum Command {
     },
     /// Run an action and print its JSON result on stdout.
     Run(RunArgs),
+    /// The triggers: what each Zoom event becomes for a workflow ("When a
+    /// recording is completed"); list them, describe one, or run one on an
+    /// event file offline.
+    Triggers {
+        #[command(subcommand)]
+        command: Option<triggers::TriggersCommand>,
+    },
     /// Connections to Zoom: log in, Server-to-Server, status, logout.
     Auth {
         #[command(subcommand)]
@@ -313,6 +321,7 @@ async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
             actions::describe(&action, what).await
         }
         Command::Run(args) => run::run(args, store).await,
+        Command::Triggers { command } => triggers::run(command).await,
         Command::Auth { command } => auth::run(command, store).await,
         Command::Serve(args) => serve::serve(args, store).await,
         Command::Sandbox { port } => sandbox::serve(port).await,

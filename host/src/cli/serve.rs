@@ -193,7 +193,7 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
         let host = host.clone();
         async move { host.warm_up().await }
     });
-    let events = start_events(store, connections.as_ref(), &config).await?;
+    let events = start_events(store, connections.as_ref(), &host, &config).await?;
     let receiver = events.as_ref().map(|e| e.receiver.clone());
     let app = wrk_zoom::server::router_with_events(host, connections, config.server, receiver);
     let at = config.listen;
@@ -251,6 +251,7 @@ struct Events {
 async fn start_events(
     store: &Store,
     connections: Option<&Arc<wrk_zoom::auth::Connections>>,
+    host: &Arc<Host>,
     config: &ServeConfig,
 ) -> Result<Option<Events>, HostError> {
     let events = match super::events::open(store).await {
@@ -279,7 +280,8 @@ async fn start_events(
             apps.join(", ")
         );
     }
-    let dispatcher = Dispatcher::new(receiver.clone(), connections.cloned(), config.push.clone());
+    let dispatcher = Dispatcher::new(receiver.clone(), connections.cloned(), config.push.clone())
+        .with_triggers(host.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = tokio::spawn(dispatcher.run(stopped));
     let retention = config.retention;

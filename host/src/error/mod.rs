@@ -45,6 +45,15 @@ pub enum HostError {
         suggestion: Option<String>,
     },
 
+    /// No trigger of that name is registered.
+    #[error("unknown trigger '{name}'{}", suggestion_text(.suggestion))]
+    UnknownTrigger {
+        /// The name asked for.
+        name: String,
+        /// The closest registered name, if one is close.
+        suggestion: Option<String>,
+    },
+
     /// A value outside the action's parameters is wrong (e.g. the API base).
     #[error("invalid {field}: {message}")]
     InvalidInput {
@@ -291,6 +300,7 @@ impl HostError {
         use ErrorCategory as C;
         match self {
             HostError::UnknownAction { .. }
+            | HostError::UnknownTrigger { .. }
             | HostError::InvalidInput { .. }
             | HostError::InvalidParams { .. } => C::InvalidInput,
             HostError::Zoom { status: 401, .. }
@@ -323,6 +333,7 @@ impl HostError {
     pub fn kind(&self) -> &'static str {
         match self {
             HostError::UnknownAction { .. } => "unknown-action",
+            HostError::UnknownTrigger { .. } => "unknown-trigger",
             HostError::InvalidInput { .. } => "invalid-input",
             HostError::InvalidParams { .. } => "invalid-params",
             HostError::Zoom { .. } => "zoom",

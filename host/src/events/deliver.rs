@@ -7,11 +7,18 @@
 //!   with an idempotency key that a replay keeps; retried with backoff
 //!   until a 2xx, dead after the last attempt.
 //!
+//! A subscription to a trigger gets the trigger's outputs instead
+//! (`super::triggered`), each POSTed with its own idempotency key; when one
+//! fails, the event is retried, and the outputs already taken come again
+//! with the same keys.
+//!
 //! One process at a time works a subscription (a lease in its state), so
 //! replicas on one PostgreSQL store deliver each event once.
 
-use super::model::{Attempts, DeliveryState, InboxEvent, Subscription};
+use super::model::{Attempts, DeliveryState, EventFilter, InboxEvent, Subscription};
 use super::receive::Receiver;
+use super::triggered::{output_idempotency_key, trigger_items};
+use crate::Host;
 use crate::auth::Connections;
 use crate::error::StoreError;
 use base64::Engine;
@@ -102,6 +109,24 @@ pub fn idempotency_key(subscription: &str, event: &InboxEvent) -> String {
     format!("evt_{hex}")
 }
 
+/// A new push subscription to `url` for what `filter` admits, from the
+/// event after number `cursor` on, and its signing secret (shown once).
+pub fn new_subscription(url: &str, filter: EventFilter, cursor: u64) -> (Subscription, String) {
+    let secret = new_signing_secret();
+    let subscription = Subscription {
+        id: format!("sub_{:016x}", rand::random::<u64>()),
+        url: url.to_string(),
+        signing_secret: crate::auth::Secret::new(secret.clone()),
+        filter,
+        created_at: crate::clock::now_secs(),
+        state: DeliveryState {
+            cursor,
+            ..Default::default()
+        },
+    };
+    (subscription, secret)
+}
+
 /// A new subscription secret: `whsec_` and 32 random bytes in base64.
 pub fn new_signing_secret() -> String {
     let bytes: [u8; 32] = rand::random();
@@ -131,6 +156,8 @@ pub struct Dispatcher {
     receiver: Arc<Receiver>,
     connections: Option<Arc<Connections>>,
     config: PushConfig,
+    /// Runs the triggers of subscriptions to one.
+    host: Option<Arc<Host>>,
     /// This process, in leases.
     me: String,
 }
@@ -152,8 +179,16 @@ impl Dispatcher {
             receiver,
             connections,
             config,
+            host: None,
             me,
         }
+    }
+
+    /// Runs subscriptions to triggers on `host` (without one, their events
+    /// are retried, and dead after the last attempt).
+    pub fn with_triggers(mut self, host: Arc<Host>) -> Dispatcher {
+        self.host = Some(host);
+        self
     }
 
     /// Works until `stop` turns true (or its sender is dropped): at once
@@ -278,8 +313,9 @@ impl Dispatcher {
         let mut sends = tokio::task::JoinSet::new();
         for (event, count) in due {
             let (subscription, config) = (subscription.clone(), self.config.clone());
+            let host = self.host.clone();
             sends.spawn(async move {
-                let outcome = send(&subscription, &event, &config).await;
+                let outcome = send(&subscription, &event, &config, host.as_deref()).await;
                 (event.seq, count, outcome)
             });
         }
@@ -356,25 +392,47 @@ fn gone(holder: &str) -> bool {
     !exists
 }
 
-/// One attempt at delivering `event` to `subscription`.
+/// One attempt at delivering `event` to `subscription`: the event, or
+/// each output of the subscription's trigger in turn.
 async fn send(
     subscription: &Subscription,
     event: &InboxEvent,
     config: &PushConfig,
+    host: Option<&Host>,
+) -> Result<(), String> {
+    let Some(target) = &subscription.filter.trigger else {
+        let id = idempotency_key(&subscription.id, event);
+        return post(subscription, &id, item_json(event), config).await;
+    };
+    let host = host.ok_or("this process runs no triggers")?;
+    let items = trigger_items(host, target, event)
+        .await
+        .map_err(|e| format!("the trigger {} failed: {e}", target.name))?;
+    for item in items {
+        let id = output_idempotency_key(&subscription.id, event, &item.key);
+        post(subscription, &id, item.json, config).await?;
+    }
+    Ok(())
+}
+
+/// POSTs `body` to `subscription`, signed, as message `id`.
+async fn post(
+    subscription: &Subscription,
+    id: &str,
+    body: String,
+    config: &PushConfig,
 ) -> Result<(), String> {
     let transport = crate::transport::shared()?;
-    let body = item_json(event);
-    let id = idempotency_key(&subscription.id, event);
     let timestamp = crate::clock::now_secs();
-    let signature = sign(subscription.signing_secret.expose(), &id, timestamp, &body);
+    let signature = sign(subscription.signing_secret.expose(), id, timestamp, &body);
     let request = hyper::Request::post(&subscription.url)
         .header("content-type", "application/json")
         .header(
             "user-agent",
             concat!("wrk-zoom/", env!("CARGO_PKG_VERSION")),
         )
-        .header("webhook-id", &id)
-        .header("idempotency-key", &id)
+        .header("webhook-id", id)
+        .header("idempotency-key", id)
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)
         .body(Full::new(Bytes::from(body)))

@@ -62,6 +62,10 @@ pub fn semantic_key(event: &Value) -> Option<String> {
             let when = text(who, &["join_time"]).or_else(|| text(who, &["leave_time"]))?;
             vec![instance?, person, when]
         }
+        "meeting.summary_completed" => {
+            let edited = text(object, &["summary_last_modified_time"]).or(event_ts);
+            vec![text(object, &["meeting_uuid"])?, edited?]
+        }
         "recording.completed" | "recording.transcript_completed" => {
             vec![instance?, ids(object.get("recording_files"), "id")?]
         }

@@ -9,7 +9,9 @@
 //!   ([`EventStore`]; [`FileEvents`] on one machine, PostgreSQL for
 //!   replicas);
 //! - [`deliver`]: what runs after the answer: `app_deauthorized`, and push
-//!   subscriptions with retries and dead letters ([`Dispatcher`]).
+//!   subscriptions with retries and dead letters ([`Dispatcher`]);
+//! - [`triggered`]: what a trigger makes of an event, for subscriptions to
+//!   one.
 //!
 //! The routes (`POST /v1/events/zoom/{app}`, `GET /v1/events`) are
 //! `crate::server`'s; the commands (`wrk-zoom events ...`) the CLI's.
@@ -19,12 +21,14 @@ mod keys;
 pub mod model;
 pub mod receive;
 pub mod store;
+pub mod triggered;
 mod verify;
 
 pub use deliver::{Dispatcher, PushConfig};
 pub use keys::semantic_key;
 pub use model::{
     Appended, Attempts, DeliveryState, EventApp, EventFilter, InboxEvent, NewEvent, Subscription,
+    TriggerTarget,
 };
 pub use receive::{Delivery, ReceiveConfig, Received, Receiver};
 pub use store::{DEFAULT_RETENTION, EventStore, FileEvents};

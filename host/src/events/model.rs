@@ -109,6 +109,20 @@ pub struct EventFilter {
     /// Only events routed to this stored connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
+    /// Hand on what this trigger makes of each event instead of the event
+    /// (`types` are then the trigger's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<TriggerTarget>,
+}
+
+/// A trigger and a subscription's parameters for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerTarget {
+    /// The trigger's name (`recording-completed`).
+    pub name: String,
+    /// Its parameters, as key and value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<(String, String)>,
 }
 
 impl EventFilter {

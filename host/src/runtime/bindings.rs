@@ -1,9 +1,11 @@
 //! Host-side bindings for every version of the `wrk:zoom/zoom-action`
-//! world the host loads (`wit/v0.1.0`, `wit/v0.2.0`), and every conversion
+//! world the host loads (`wit/v0.1.0`, `wit/v0.2.0`) and of the
+//! `wrk:zoom/zoom-trigger` world (`wit/v0.3.0`), and every conversion
 //! between the generated types and the host's ([`crate::model`],
-//! [`HostError`]): the one place that builds or takes apart a generated
-//! type. [`ActionPre`] is a component pre-instantiated against whichever
-//! version it exports, the newest first.
+//! [`crate::triggers`], [`HostError`]): the one place that builds or takes
+//! apart a generated type. [`ActionPre`] is an action pre-instantiated
+//! against whichever version it exports, the newest first; [`TriggerPre`]
+//! a trigger.
 
 use super::store::CallState;
 use crate::error::HostError;
@@ -11,6 +13,7 @@ use crate::model::{
     ActionInfo, ConnectionKind, InvalidParam, OutputSchema, ParamKind, ParamLocation, ParamSpec,
     PlannedRequest, RateCategory, Reply, Scopes,
 };
+use crate::triggers::TriggerInfo;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
@@ -32,12 +35,32 @@ mod v0_2 {
     });
 }
 
+/// `wrk:zoom@0.3.0`: adds triggers; its action world is 0.2.0's.
+mod v0_3 {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.3.0",
+        world: "wrk:zoom/zoom-action",
+        exports: { default: async },
+    });
+}
+
+/// `wrk:zoom@0.3.0`'s trigger world, on the action world's types.
+mod v0_3_trigger {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.3.0",
+        world: "wrk:zoom/zoom-trigger",
+        exports: { default: async },
+        with: { "wrk:zoom/types@0.3.0": super::v0_3::wrk::zoom::types },
+    });
+}
+
 /// An action component, pre-instantiated against the contract version it
 /// exports.
 #[derive(Clone)]
 pub(crate) enum ActionPre {
     V0_1(v0_1::ZoomActionPre<CallState>),
     V0_2(v0_2::ZoomActionPre<CallState>),
+    V0_3(v0_3::ZoomActionPre<CallState>),
 }
 
 /// `$body` for whichever version `$action` exports, with `$pre` its
@@ -56,6 +79,11 @@ macro_rules! each_version {
                 use v0_2::wrk::zoom::types as $wit;
                 $body
             }
+            ActionPre::V0_3($pre) => {
+                #[allow(unused_imports)]
+                use v0_3::wrk::zoom::types as $wit;
+                $body
+            }
         }
     };
 }
@@ -71,11 +99,16 @@ impl ActionPre {
     /// `pre` as the newest contract version it exports; the error names the
     /// versions looked for.
     pub(crate) fn new(pre: InstancePre<CallState>) -> wasmtime::Result<ActionPre> {
+        if let Ok(v3) = v0_3::ZoomActionPre::new(pre.clone()) {
+            return Ok(ActionPre::V0_3(v3));
+        }
         match v0_2::ZoomActionPre::new(pre.clone()) {
             Ok(v2) => Ok(ActionPre::V0_2(v2)),
             Err(newest) => match v0_1::ZoomActionPre::new(pre) {
                 Ok(v1) => Ok(ActionPre::V0_1(v1)),
-                Err(_) => Err(newest.context("neither wrk:zoom@0.2.0 nor wrk:zoom@0.1.0")),
+                Err(_) => {
+                    Err(newest.context("none of wrk:zoom@0.3.0, wrk:zoom@0.2.0 or wrk:zoom@0.1.0"))
+                }
             },
         }
     }
@@ -85,6 +118,7 @@ impl ActionPre {
         match self {
             ActionPre::V0_1(_) => "0.1.0",
             ActionPre::V0_2(_) => "0.2.0",
+            ActionPre::V0_3(_) => "0.3.0",
         }
     }
 
@@ -161,24 +195,34 @@ impl From<v0_1::wrk::zoom::types::ActionInfo> for ActionInfo {
 }
 
 impl From<v0_2::wrk::zoom::types::ActionInfo> for ActionInfo {
-    /// An output schema that is not JSON is dropped (with a warning): the
-    /// action still runs.
     fn from(mut info: v0_2::wrk::zoom::types::ActionInfo) -> Self {
         let text = info.output_schema.take();
-        let info = info.shared();
-        // Read at load (once per component), so a schema that is not JSON
-        // is noticed there.
-        let output_schema = text.map(OutputSchema::new).filter(|schema| {
-            let json = schema.value().is_some();
-            if !json {
-                tracing::warn!(action = info.name, "its output schema is not JSON");
-            }
-            json
-        });
-        ActionInfo {
-            output_schema,
-            ..info
+        with_output_schema(info.shared(), text)
+    }
+}
+
+impl From<v0_3::wrk::zoom::types::ActionInfo> for ActionInfo {
+    fn from(mut info: v0_3::wrk::zoom::types::ActionInfo) -> Self {
+        let text = info.output_schema.take();
+        with_output_schema(info.shared(), text)
+    }
+}
+
+/// `info` with the output schema `describe()` gave (0.2.0 on). One that is
+/// not JSON is dropped (with a warning): the action still runs.
+fn with_output_schema(info: ActionInfo, text: Option<String>) -> ActionInfo {
+    // Read at load (once per component), so a schema that is not JSON is
+    // noticed there.
+    let output_schema = text.map(OutputSchema::new).filter(|schema| {
+        let json = schema.value().is_some();
+        if !json {
+            tracing::warn!(action = info.name, "its output schema is not JSON");
         }
+        json
+    });
+    ActionInfo {
+        output_schema,
+        ..info
     }
 }
 
@@ -341,6 +385,97 @@ mod convert {
     use super::*;
     conversions!(v0_1);
     conversions!(v0_2);
+    conversions!(v0_3);
+}
+
+/// A trigger component, pre-instantiated.
+#[derive(Clone)]
+pub(crate) struct TriggerPre(v0_3_trigger::ZoomTriggerPre<CallState>);
+
+impl TriggerPre {
+    /// `pre` as a trigger; the error says why it is not one.
+    pub(crate) fn new(pre: InstancePre<CallState>) -> wasmtime::Result<TriggerPre> {
+        v0_3_trigger::ZoomTriggerPre::new(pre)
+            .map(TriggerPre)
+            .map_err(|e| e.context("not wrk:zoom@0.3.0"))
+    }
+
+    /// `describe()`.
+    pub(crate) async fn describe(
+        &self,
+        store: &mut Store<CallState>,
+    ) -> wasmtime::Result<TriggerInfo> {
+        let instance = self.0.instantiate_async(&mut *store).await?;
+        let info = instance.wrk_zoom_trigger().call_describe(store).await?;
+        Ok(info.into())
+    }
+
+    /// `check(params)`; the trigger's refusal names `trigger`.
+    pub(crate) async fn check(
+        &self,
+        store: &mut Store<CallState>,
+        trigger: &str,
+        params: &[(String, String)],
+    ) -> wasmtime::Result<Result<(), HostError>> {
+        let instance = self.0.instantiate_async(&mut *store).await?;
+        let checked = instance
+            .wrk_zoom_trigger()
+            .call_check(store, &params.to_vec())
+            .await?;
+        Ok(checked.map_err(|e| trigger_error(trigger, e)))
+    }
+
+    /// `map-event(event, params)`; the trigger's refusal names `trigger`.
+    pub(crate) async fn map_event(
+        &self,
+        store: &mut Store<CallState>,
+        trigger: &str,
+        event: &str,
+        params: &[(String, String)],
+    ) -> wasmtime::Result<Result<Vec<(String, String)>, HostError>> {
+        let instance = self.0.instantiate_async(&mut *store).await?;
+        let mapped = instance
+            .wrk_zoom_trigger()
+            .call_map_event(store, event, &params.to_vec())
+            .await?;
+        Ok(mapped
+            .map(|outputs| outputs.into_iter().map(|o| (o.key, o.output)).collect())
+            .map_err(|e| trigger_error(trigger, e)))
+    }
+}
+
+use v0_3_trigger::exports::wrk::zoom::trigger as trigger_wit;
+
+impl From<trigger_wit::TriggerInfo> for TriggerInfo {
+    fn from(info: trigger_wit::TriggerInfo) -> Self {
+        TriggerInfo {
+            name: info.name,
+            title: info.title,
+            events: info.events,
+            connection: info.connection.into(),
+            scopes: Scopes {
+                classic: info.classic_scopes,
+                granular: info.granular_scopes,
+            },
+            params: info.params.into_iter().map(ParamSpec::from).collect(),
+            output_schema: OutputSchema::new(info.output_schema),
+            sample_output: info.sample_output,
+        }
+    }
+}
+
+/// A trigger's own error as the host reports it.
+fn trigger_error(trigger: &str, error: trigger_wit::TriggerError) -> HostError {
+    match error {
+        trigger_wit::TriggerError::InvalidParams(problems) => HostError::InvalidParams {
+            action: trigger.to_string(),
+            problems: problems.into_iter().map(InvalidParam::from).collect(),
+        },
+        trigger_wit::TriggerError::InvalidEvent(message) => HostError::InvalidInput {
+            field: "event".into(),
+            message: format!("{trigger} cannot map it: {message}"),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -363,9 +498,10 @@ mod tests {
     }
 
     /// Every version the host binds, as it is in `wit/`.
-    const VERSIONS: [(&str, &str); 2] = [
+    const VERSIONS: [(&str, &str); 3] = [
         ("0.1.0", include_str!("../../../wit/v0.1.0/zoom-action.wit")),
         ("0.2.0", include_str!("../../../wit/v0.2.0/zoom-action.wit")),
+        ("0.3.0", include_str!("../../../wit/v0.3.0/zoom-action.wit")),
     ];
 
     #[test]

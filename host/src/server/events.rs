@@ -9,13 +9,16 @@
 //!   (or by `Accept`) streams as events arrive. A `consumer` name keeps a
 //!   durable cursor: the `after` it sends (or SSE's `Last-Event-ID`)
 //!   acknowledges everything up to it, and a request without one starts
-//!   there.
+//!   there. With `trigger=NAME` (and `params`, a JSON object of its
+//!   parameters), each event the trigger maps is handed on as its outputs,
+//!   `{"trigger", "event_id", "key", "output"}` (under `outputs` in JSON).
 
 use super::Server;
 use super::errors::error_response;
 use crate::error::HostError;
 use crate::events::deliver::item_json;
-use crate::events::{Delivery, EventFilter, InboxEvent, Received, Receiver};
+use crate::events::triggered::{check_target, trigger_items};
+use crate::events::{Delivery, EventFilter, InboxEvent, Received, Receiver, TriggerTarget};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -87,6 +90,8 @@ pub(super) struct Pull {
     limit: Option<usize>,
     wait: Option<u64>,
     format: Option<String>,
+    trigger: Option<String>,
+    params: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -124,7 +129,7 @@ pub(super) async fn pull(
             return bad_request(
                 "query",
                 format!(
-                    "{}; the parameters are after, consumer, type, account, connection, limit, wait and format",
+                    "{}; the parameters are after, consumer, type, account, connection, limit, wait, format, trigger and params",
                     e.body_text()
                 ),
             );
@@ -175,7 +180,7 @@ pub(super) async fn pull(
         },
         (None, after) => after.unwrap_or(0),
     };
-    let filter = EventFilter {
+    let mut filter = EventFilter {
         types: pull
             .types
             .iter()
@@ -186,19 +191,63 @@ pub(super) async fn pull(
             .collect(),
         account: pull.account.clone(),
         connection: pull.connection.clone(),
+        trigger: None,
     };
+    if let Some(name) = &pull.trigger {
+        if !filter.types.is_empty() {
+            return bad_request(
+                "type",
+                "goes without trigger: a trigger names its event types".into(),
+            );
+        }
+        let params = match pull
+            .params
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Map<String, serde_json::Value>>)
+        {
+            None => Vec::new(),
+            Some(Ok(object)) => crate::call::params_from_json(object),
+            Some(Err(e)) => {
+                return bad_request(
+                    "params",
+                    format!(
+                        "must be a JSON object of the trigger's parameters, e.g. {{\"file_types\":\"MP4\"}}: {e}"
+                    ),
+                );
+            }
+        };
+        let target = TriggerTarget {
+            name: name.clone(),
+            params,
+        };
+        match check_target(&server.host, &target).await {
+            Ok(types) => filter.types = types,
+            Err(e) => return error_response(&e),
+        }
+        filter.trigger = Some(target);
+    } else if pull.params.is_some() {
+        return bad_request("params", "goes with trigger".into());
+    }
     let limit = pull.limit.unwrap_or(100).clamp(1, MAX_LIMIT);
     let wait = Duration::from_secs(pull.wait.unwrap_or(0).min(MAX_WAIT));
     let reader = Reader {
         receiver,
         filter,
         limit,
+        host: server.host.clone(),
     };
     match format {
         Format::Json => match reader.next(after, wait).await {
             Ok((events, cursor)) => {
-                let items: Vec<String> = events.iter().map(item_json).collect();
-                let body = format!("{{\"events\":[{}],\"cursor\":{cursor}}}", items.join(","));
+                let mut items = Vec::new();
+                for event in &events {
+                    items.extend(reader.items(event).await);
+                }
+                let key = match reader.filter.trigger {
+                    Some(_) => "outputs",
+                    None => "events",
+                };
+                let body = format!("{{\"{key}\":[{}],\"cursor\":{cursor}}}", items.join(","));
                 ([(header::CONTENT_TYPE, "application/json")], body).into_response()
             }
             Err(e) => store_error(e),
@@ -217,9 +266,27 @@ struct Reader {
     receiver: Arc<Receiver>,
     filter: EventFilter,
     limit: usize,
+    /// Runs the filter's trigger, if it has one.
+    host: Arc<crate::Host>,
 }
 
 impl Reader {
+    /// What to hand on for `event`: the event itself, or each output of
+    /// the filter's trigger (none when the trigger cannot map it, which
+    /// the log says).
+    async fn items(&self, event: &InboxEvent) -> Vec<String> {
+        let Some(target) = &self.filter.trigger else {
+            return vec![item_json(event)];
+        };
+        match trigger_items(&self.host, target, event).await {
+            Ok(items) => items.into_iter().map(|i| i.json).collect(),
+            Err(e) => {
+                tracing::warn!(trigger = %target.name, event = event.seq, "cannot map an event: {e}");
+                Vec::new()
+            }
+        }
+    }
+
     /// The matching events after `after` (waiting up to `wait` for one),
     /// and the cursor past everything looked at.
     async fn next(
@@ -287,15 +354,20 @@ fn stream(reader: Reader, after: u64, format: Format) -> Response {
                 });
             }
             for event in &events {
-                let item = item_json(event);
-                match format {
-                    Format::Sse => chunk.push_str(&format!(
-                        "id: {}\nevent: {}\ndata: {item}\n\n",
-                        event.seq, event.event.event
-                    )),
-                    _ => {
-                        chunk.push_str(&item);
-                        chunk.push('\n');
+                let kind = match &reader.filter.trigger {
+                    Some(target) => target.name.clone(),
+                    None => event.event.event.clone(),
+                };
+                for item in reader.items(event).await {
+                    match format {
+                        Format::Sse => chunk.push_str(&format!(
+                            "id: {}\nevent: {kind}\ndata: {item}\n\n",
+                            event.seq
+                        )),
+                        _ => {
+                            chunk.push_str(&item);
+                            chunk.push('\n');
+                        }
                     }
                 }
             }

@@ -43,6 +43,7 @@
 //! /v1/events/zoom/{app}` takes Zoom's deliveries without an API key
 //! (verified over the raw bytes, kept, then answered: see
 //! [`crate::events`]); `GET /v1/events` is the pull API, behind the key.
+//! Triggers (`GET /v1/triggers`, subscriptions to one): see `triggers`.
 
 mod calls;
 mod config;
@@ -54,6 +55,7 @@ pub mod openapi;
 mod request;
 mod routes;
 mod stream;
+mod triggers;
 
 pub use config::{AllowedBase, ApiKeys, MIN_API_KEY_LEN, ServerConfig};
 pub use errors::{http_status, public_message};
@@ -132,6 +134,20 @@ pub fn router_with_events(
         .route("/openapi.json", get(routes::openapi))
         .route("/metrics", get(calls::metrics))
         .route("/v1/events", get(events::pull))
+        .route("/v1/triggers", get(triggers::list))
+        .route(
+            "/v1/triggers/{name}/output-schema",
+            get(triggers::output_schema),
+        )
+        .route("/v1/triggers/{name}/sample", get(triggers::sample))
+        .route(
+            "/v1/triggers/{name}/subscriptions",
+            post(triggers::subscribe),
+        )
+        .route(
+            "/v1/subscriptions/{id}",
+            axum::routing::delete(triggers::unsubscribe),
+        )
         // Before any extractor: the body of an unauthorized request is
         // never read.
         .route_layer(middleware::from_fn_with_state(

@@ -88,6 +88,8 @@ pub fn document(actions: &[ActionInfo]) -> Value {
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
                 {"name": "wait", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 60}, "description": "Seconds to wait for an event"},
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "ndjson", "sse"]}},
+                {"name": "trigger", "in": "query", "schema": {"type": "string"}, "description": "Hand on this trigger's outputs for the events it maps (`outputs` instead of `events`)"},
+                {"name": "params", "in": "query", "schema": {"type": "string"}, "description": "With trigger: its parameters as a JSON object"},
                 {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}],
             "responses": {
                 "200": {"description": "The events and the cursor past them", "content": {
@@ -101,6 +103,7 @@ pub fn document(actions: &[ActionInfo]) -> Value {
                                     "connections": {"type": "array", "items": {"type": "string"}},
                                     "received_at": {"type": "integer"}, "dedupe_key": {"type": "string"},
                                     "source": {"type": "string"}}}}}},
+                        "outputs": {"type": "array", "items": trigger_item()},
                         "cursor": {"type": "integer"}}}},
                     "application/x-ndjson": {"schema": {"type": "string"}},
                     "text/event-stream": {"schema": {"type": "string"}}}},
@@ -111,6 +114,7 @@ pub fn document(actions: &[ActionInfo]) -> Value {
             },
         }}),
     );
+    trigger_paths(&mut paths);
     paths.insert(
         "/v1/actions/{name}/schema".into(),
         json!({"get": {
@@ -249,4 +253,92 @@ fn run_operation(info: &ActionInfo) -> Value {
             "504": error_response("The call took too long"),
         },
     }})
+}
+
+/// One output of a trigger as it is handed on.
+fn trigger_item() -> Value {
+    json!({"type": "object", "required": ["trigger", "event_id", "key", "output"], "properties": {
+        "trigger": {"type": "string"}, "event_id": {"type": "integer"},
+        "key": {"type": "string", "description": "What makes the output itself: the same for a redelivered event"},
+        "output": {"type": "object", "description": "Valid against the trigger's output schema"}}})
+}
+
+/// The triggers' routes.
+fn trigger_paths(paths: &mut Map<String, Value>) {
+    let name =
+        json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}});
+    let unknown = error_response("No trigger of that name");
+    paths.insert(
+        "/v1/triggers".into(),
+        json!({"get": {
+            "operationId": "listTriggers",
+            "summary": "Every trigger's describe(): the Zoom events it maps, scopes, parameters",
+            "responses": {
+                "200": {"description": "The triggers", "content": {"application/json": {
+                    "schema": {"type": "array", "items": {"type": "object"}}}}},
+                "401": error_response("No or a wrong API key"),
+            },
+        }}),
+    );
+    for (path, id, summary) in [
+        (
+            "output-schema",
+            "triggerOutputSchema",
+            "What each output of the trigger is, as JSON Schema (draft 2020-12)",
+        ),
+        (
+            "sample",
+            "triggerSample",
+            "One output as it would look (for Zoom's documented example of the event)",
+        ),
+    ] {
+        paths.insert(
+            format!("/v1/triggers/{{name}}/{path}"),
+            json!({"get": {
+                "operationId": id,
+                "summary": summary,
+                "parameters": [name],
+                "responses": {
+                    "200": {"description": summary, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "400": unknown,
+                    "401": error_response("No or a wrong API key"),
+                },
+            }}),
+        );
+    }
+    paths.insert(
+        "/v1/triggers/{name}/subscriptions".into(),
+        json!({"post": {
+            "operationId": "subscribeToTrigger",
+            "summary": "POST each output of the trigger for the events from now on to a URL: signed as Standard Webhooks sign, one request per output with its own webhook-id (the idempotency key), retried until a 2xx",
+            "parameters": [name],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["url"], "additionalProperties": false, "properties": {
+                    "url": {"type": "string", "format": "uri"},
+                    "params": {"type": "object", "description": "The trigger's parameters (`GET /v1/triggers`)"},
+                    "account": {"type": "string", "description": "Only this Zoom account's events"},
+                    "connection": {"type": "string", "description": "Only events routed to this stored connection"}}}}}},
+            "responses": {
+                "201": {"description": "Subscribed; the signing secret is shown only now", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {"id": {"type": "string"}, "url": {"type": "string"},
+                        "signing_secret": {"type": "string"}, "filter": {"type": "object"}}}}}},
+                "400": error_response("An unknown trigger, a parameter it refuses, or a URL that is not http(s)"),
+                "401": error_response("No or a wrong API key"),
+                "404": error_response("This server takes no events (its event store could not be opened)"),
+            },
+        }}),
+    );
+    paths.insert(
+        "/v1/subscriptions/{id}".into(),
+        json!({"delete": {
+            "operationId": "unsubscribe",
+            "summary": "Stop a push subscription",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {
+                "204": {"description": "Removed"},
+                "401": error_response("No or a wrong API key"),
+                "404": error_response("No such subscription, or this server takes no events"),
+            },
+        }}),
+    );
 }

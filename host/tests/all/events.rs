@@ -14,13 +14,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const KEY: &str = "test-key-0123456789";
+pub(crate) const KEY: &str = "test-key-0123456789";
 const SECRET: &str = "zoom-secret-token-abc";
-const ACCOUNT: &str = "acct-one";
+pub(crate) const ACCOUNT: &str = "acct-one";
 
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Served {
@@ -41,7 +41,7 @@ impl Drop for Served {
     }
 }
 
-fn wrk_zoom(home: &Path) -> Command {
+pub(crate) fn wrk_zoom(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wrk-zoom"));
     command
         .env("WRK_ZOOM_HOME", home)
@@ -53,7 +53,7 @@ fn wrk_zoom(home: &Path) -> Command {
 }
 
 /// Runs `wrk-zoom ARGS` and returns (success, stdout, stderr).
-fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+pub(crate) fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let out = wrk_zoom(home)
         .args(args)
         .envs(env.iter().copied())
@@ -67,7 +67,7 @@ fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, Strin
     )
 }
 
-fn serve(home: &Path, extra: &[&str]) -> Served {
+pub(crate) fn serve(home: &Path, extra: &[&str]) -> Served {
     serve_on(home, 0, extra)
 }
 
@@ -84,7 +84,7 @@ fn serve_on(home: &Path, port: u16, extra: &[&str]) -> Served {
 
 /// A home with the app `main` registered and a user connection `alice` of
 /// account [`ACCOUNT`].
-fn home_with_app() -> tempfile::TempDir {
+pub(crate) fn home_with_app() -> tempfile::TempDir {
     home_for(SECRET, ACCOUNT)
 }
 
@@ -158,11 +158,11 @@ fn deliver_signed(base: &str, secret: &str, ts: i64, request_id: &str, body: &st
     post_raw(base, "main", &headers, body).0
 }
 
-fn deliver(base: &str, request_id: &str, body: &Value) -> u16 {
+pub(crate) fn deliver(base: &str, request_id: &str, body: &Value) -> u16 {
     deliver_signed(base, SECRET, now(), request_id, &body.to_string())
 }
 
-fn get(base: &str, path: &str) -> (u16, String) {
+pub(crate) fn get(base: &str, path: &str) -> (u16, String) {
     let addr = base.trim_start_matches("http://");
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
@@ -176,7 +176,7 @@ fn pull(base: &str, query: &str) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn event(name: &str, account: &str, object: Value) -> Value {
+pub(crate) fn event(name: &str, account: &str, object: Value) -> Value {
     json!({"event": name, "event_ts": now() * 1000,
         "payload": {"account_id": account, "object": object}})
 }
@@ -795,7 +795,7 @@ fn events_commands_explain_bad_input() {
 }
 
 /// Polls `check` until it gives a value (at most a minute).
-fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
     for _ in 0..600 {
         if let Some(value) = check() {
             return value;
@@ -808,8 +808,8 @@ fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
 /// A push receiver: answers the queued statuses first, then 200 (or 500
 /// while down), and records every request (when it comes, before a delay
 /// of [`Hooks::delay_next`]).
-struct Hooks {
-    url: String,
+pub(crate) struct Hooks {
+    pub(crate) url: String,
     state: Arc<Mutex<HookState>>,
     _runtime: tokio::runtime::Runtime,
 }
@@ -824,7 +824,7 @@ struct HookState {
 }
 
 impl Hooks {
-    fn start(queued: Vec<u16>) -> Hooks {
+    pub(crate) fn start(queued: Vec<u16>) -> Hooks {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let state = Arc::new(Mutex::new(HookState {
             queued,
@@ -887,12 +887,15 @@ impl Hooks {
         self.state.lock().unwrap().taken.len()
     }
 
-    fn taken_keys(&self) -> Vec<String> {
+    pub(crate) fn taken_keys(&self) -> Vec<String> {
         self.state.lock().unwrap().taken.clone()
     }
 
     /// Waits until at least `n` requests came; all of them.
-    fn wait_for(&self, n: usize) -> Vec<(std::collections::HashMap<String, String>, String)> {
+    pub(crate) fn wait_for(
+        &self,
+        n: usize,
+    ) -> Vec<(std::collections::HashMap<String, String>, String)> {
         wait_until(|| {
             let s = self.state.lock().unwrap();
             (s.got.len() >= n).then(|| s.got.clone())
@@ -935,6 +938,72 @@ fn events_listen_prints_each_event_as_it_arrives() {
     assert_eq!(item["event"], "meeting.created");
     assert_eq!(item["payload"]["object"]["uuid"], "u-live==");
     assert_eq!(item["wrk_zoom"]["app"], "main");
+}
+
+#[test]
+fn events_listen_with_a_trigger_prints_its_outputs_for_the_events_it_maps() {
+    let home = home_with_app();
+    // Bad parameters are refused before it listens.
+    let refused = wrk_zoom(home.path())
+        .args([
+            "events",
+            "listen",
+            "--trigger",
+            "meeting-created",
+            "topic=Standup",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("topic") && said.contains("topic_contains"),
+        "{said}"
+    );
+
+    let served = serve(home.path(), &[]);
+    let mut listen = wrk_zoom(home.path())
+        .args(["events", "listen", "--trigger", "meeting-created"])
+        .arg("topic_contains=launch")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufReader::new(listen.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.contains("listening for events"), "{said}");
+    // Not its event type, then not its topic, then one it maps.
+    let started = event(
+        "meeting.started",
+        ACCOUNT,
+        json!({"uuid": "u-s==", "id": "85746065432", "host_id": "h1", "topic": "Launch"}),
+    );
+    assert_eq!(deliver(&served.base, "t-0", &started), 200);
+    assert_eq!(
+        deliver(&served.base, "t-1", &meeting_created("u-standup==")),
+        200
+    );
+    let launch = event(
+        "meeting.created",
+        ACCOUNT,
+        json!({"uuid": "u-launch==", "id": 85746065433i64, "host_id": "h1", "topic": "Launch review"}),
+    );
+    assert_eq!(deliver(&served.base, "t-2", &launch), 200);
+    let mut line = String::new();
+    std::io::BufReader::new(listen.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = listen.kill();
+    let _ = listen.wait();
+    let item: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(item["trigger"], "meeting-created");
+    assert_eq!(item["key"], "meeting.created:u-launch==");
+    assert_eq!(item["output"]["meeting_id"], 85746065433i64);
+    assert_eq!(item["output"]["topic"], "Launch review");
+    assert_eq!(item["output"]["account_id"], ACCOUNT);
+    assert!(item["event_id"].as_u64().unwrap() >= 3, "{item}");
 }
 
 /// A port free now (for a `serve` that must come back at the same URL).

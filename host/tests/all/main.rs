@@ -5,6 +5,7 @@ mod cli;
 mod cluster;
 mod docs;
 mod events;
+mod events_triggers;
 mod mcp;
 mod pg;
 // The event store on PostgreSQL (pg_events.rs), named so that `.ci/cluster`'s

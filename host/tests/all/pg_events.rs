@@ -15,6 +15,7 @@ use std::sync::Arc;
 use wrk_zoom::auth::Secret;
 use wrk_zoom::events::{
     Appended, Attempts, DeliveryState, EventApp, EventFilter, EventStore, NewEvent, Subscription,
+    TriggerTarget,
 };
 use wrk_zoom::postgres::{Keys, PostgresConfig, PostgresEvents};
 
@@ -279,6 +280,11 @@ async fn apps_and_subscriptions_keep_their_secrets_sealed() {
             types: vec!["recording.*".into()],
             account: Some("acct-1".into()),
             connection: None,
+            // A subscription to a trigger keeps its trigger and parameters.
+            trigger: Some(TriggerTarget {
+                name: "recording-completed".into(),
+                params: vec![("file_types".into(), "MP4".into())],
+            }),
         },
         created_at: 1_700_000_200,
         state: DeliveryState::default(),

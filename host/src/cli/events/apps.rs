@@ -24,6 +24,7 @@ const SUGGESTED_EVENTS: &[&str] = &[
     "meeting.participant_left",
     "recording.completed",
     "recording.transcript_completed",
+    "meeting.summary_completed",
     "user.created",
     "user.deactivated",
     "phone.caller_call_history_completed",

@@ -7,9 +7,9 @@ use clap::Args;
 use std::sync::Arc;
 use std::time::Duration;
 use wrk_zoom::HostError;
-use wrk_zoom::auth::Secret;
-use wrk_zoom::events::deliver::{item_json, new_signing_secret};
-use wrk_zoom::events::{EventFilter, EventStore, Subscription};
+use wrk_zoom::events::deliver::{item_json, new_subscription};
+use wrk_zoom::events::triggered::{check_target, trigger_items};
+use wrk_zoom::events::{EventFilter, EventStore, TriggerTarget};
 
 /// Which events (`listen`, `subscribe`).
 #[derive(Args)]
@@ -28,22 +28,76 @@ pub struct FilterArgs {
     /// duration ago like `1h`); default: only events from now on.
     #[arg(long, value_name = "TIME")]
     since: Option<String>,
+    /// Hand on what this trigger makes of each event it maps instead of
+    /// the events (`wrk-zoom triggers` lists them): one item per output,
+    /// `{"trigger", "event_id", "key", "output"}`.
+    #[arg(long, value_name = "NAME", conflicts_with = "types")]
+    trigger: Option<String>,
+    /// With --trigger: its parameters as key=value, e.g. file_types=MP4.
+    #[arg(value_name = "KEY=VALUE", requires = "trigger")]
+    params: Vec<String>,
+}
+
+/// What [`FilterArgs`] say: the filter, the number after which to start,
+/// and, with a trigger, the host that runs it.
+struct Resolved {
+    filter: EventFilter,
+    start: u64,
+    host: Option<wrk_zoom::Host>,
 }
 
 impl FilterArgs {
-    /// The filter, and the number after which to start.
-    async fn resolve(self, events: &dyn EventStore) -> Result<(EventFilter, u64), HostError> {
+    /// The filter (a trigger and its parameters checked by the trigger
+    /// itself), and where to start.
+    async fn resolve(self, events: &dyn EventStore) -> Result<Resolved, HostError> {
+        let (trigger, host) = match &self.trigger {
+            Some(name) => {
+                let target = TriggerTarget {
+                    name: name.clone(),
+                    params: key_values(&self.params)?,
+                };
+                let host = wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?;
+                let types = check_target(&host, &target).await?;
+                (Some((target, types)), Some(host))
+            }
+            None => (None, None),
+        };
         let start = match &self.since {
             Some(since) => events.seq_before(since_ms(since)?).await?,
             None => events.last_seq().await?,
         };
+        let (types, trigger) = match trigger {
+            Some((target, types)) => (types, Some(target)),
+            None => (self.types, None),
+        };
         let filter = EventFilter {
-            types: self.types,
+            types,
             account: self.account,
             connection: self.connection,
+            trigger,
         };
-        Ok((filter, start))
+        Ok(Resolved {
+            filter,
+            start,
+            host,
+        })
     }
+}
+
+/// `key=value` arguments as pairs, the last of a key winning.
+fn key_values(args: &[String]) -> Result<Vec<(String, String)>, HostError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        let (key, value) = arg.split_once('=').ok_or_else(|| {
+            invalid(
+                arg,
+                format!("'{arg}' must be written key=value, e.g. file_types=MP4"),
+            )
+        })?;
+        pairs.retain(|(k, _)| k != key);
+        pairs.push((key.to_string(), value.to_string()));
+    }
+    Ok(pairs)
 }
 
 #[derive(Args)]
@@ -84,7 +138,11 @@ pub struct ReplayArgs {
 }
 
 pub(super) async fn listen(args: ListenArgs, events: Arc<dyn EventStore>) -> Result<(), HostError> {
-    let (filter, mut cursor) = args.filter.resolve(events.as_ref()).await?;
+    let Resolved {
+        filter,
+        start: mut cursor,
+        host,
+    } = args.filter.resolve(events.as_ref()).await?;
     let everything = filter == EventFilter::default();
     eprintln!(
         "listening for events in {} (Ctrl-C to stop)",
@@ -104,11 +162,21 @@ pub(super) async fn listen(args: ListenArgs, events: Arc<dyn EventStore>) -> Res
             // Unfiltered, a person sees everything, unmatched accounts too.
             if everything || filter.admits(&event.event) {
                 use std::io::Write;
-                if writeln!(out, "{}", item_json(event))
-                    .and_then(|_| out.flush())
-                    .is_err()
-                {
-                    return Ok(());
+                let lines = match (&filter.trigger, &host) {
+                    (Some(target), Some(host)) => match trigger_items(host, target, event).await {
+                        Ok(items) => items.into_iter().map(|i| i.json).collect(),
+                        Err(e) => {
+                            // One event the trigger cannot map stops nothing.
+                            eprintln!("event {}: {} could not map it: {e}", event.seq, target.name);
+                            Vec::new()
+                        }
+                    },
+                    _ => vec![item_json(event)],
+                };
+                for line in lines {
+                    if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                        return Ok(());
+                    }
                 }
             }
         }
@@ -131,23 +199,23 @@ pub(super) async fn subscribe(
                 ),
             )
         })?;
-    let (filter, cursor) = args.filter.resolve(events).await?;
-    let id = format!("sub_{:016x}", rand::random::<u64>());
-    let secret = new_signing_secret();
-    let subscription = Subscription {
-        id: id.clone(),
-        url: url.to_string(),
-        signing_secret: Secret::new(secret.clone()),
+    let Resolved {
         filter,
-        created_at: wrk_zoom::clock::now_secs(),
-        state: wrk_zoom::events::DeliveryState {
-            cursor,
-            ..Default::default()
-        },
-    };
+        start: cursor,
+        ..
+    } = args.filter.resolve(events).await?;
+    let (subscription, secret) = new_subscription(url.as_str(), filter, cursor);
+    let id = subscription.id.clone();
     events.add_subscription(&subscription).await?;
+    let what = match &subscription.filter.trigger {
+        Some(target) => format!(
+            "each output of the trigger {} (a request each, with its own webhook-id)",
+            target.name
+        ),
+        None => "matching events".into(),
+    };
     eprintln!(
-        "subscribed: `serve` POSTs matching events to {url}, signed as Standard Webhooks do (headers webhook-id, webhook-timestamp, webhook-signature) with this secret, shown only now:"
+        "subscribed: `serve` POSTs {what} to {url}, signed as Standard Webhooks do (headers webhook-id, webhook-timestamp, webhook-signature) with this secret, shown only now:"
     );
     print_json(
         &serde_json::json!({"id": id, "url": url.to_string(), "signing_secret": secret, "filter": subscription.filter}),

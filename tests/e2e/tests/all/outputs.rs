@@ -5,6 +5,7 @@
 //! documented answer; and the drift Zoom's answers are known to have.
 
 use crate::conformance::one_call_each;
+use crate::mismatches;
 use serde_json::{Value, json};
 use wrk_zoom::ZoomConnection;
 use wrk_zoom::paginate::for_each_item;
@@ -27,15 +28,6 @@ fn schema_file(action: &str) -> Value {
         file["all"] = all;
     }
     file
-}
-
-/// Every mismatch of `value` with `schema`, one line each with its path.
-fn mismatches(schema: &Value, value: &Value) -> Vec<String> {
-    let validator = jsonschema::draft202012::new(schema).expect("the schema compiles");
-    validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect()
 }
 
 #[test]

@@ -402,3 +402,20 @@ async fn a_component_of_the_older_contract_swaps_in_and_runs_without_an_output_s
     let planned = host.plan("retrieve-user", &[]).await.unwrap();
     assert_eq!(planned.url, "{api-base}/users/me");
 }
+
+/// An action built against `wrk:zoom@0.3.0` (which added triggers and kept
+/// the action world) loads, describes its output schema and runs.
+#[tokio::test]
+async fn a_component_of_the_trigger_contract_version_swaps_in_and_runs() {
+    let host = host();
+    let newer = host
+        .swap(test_component("retrieve-user-v0-3"), Some("retrieve-user"))
+        .await
+        .unwrap();
+    assert_eq!(newer.contract(), "0.3.0");
+    assert!(newer.info.output_schema.is_some());
+    let sim = simulator().await;
+    let reply = host.run("retrieve-user", &user(&sim), &[]).await.unwrap();
+    assert_eq!(reply.body["id"], seed::USER_ID);
+    assert_eq!(reply.body["contract"], "0.3.0", "the 0.3.0 component ran");
+}

@@ -185,7 +185,13 @@ struct Hub {
     held: Vec<Pending>,
     history: Vec<WebhookDelivery>,
     validations: Vec<(String, u64, bool)>,
+    /// Every event emitted, subscribed to or not, newest last (at most
+    /// [`EMITTED_KEPT`]).
+    emitted: VecDeque<Value>,
 }
+
+/// How many emitted events [`RunningSimulator::emitted_events`] keeps.
+pub const EMITTED_KEPT: usize = 1_000;
 
 impl Hub {
     /// Nothing queued is due now (retries and late events may wait for the
@@ -283,6 +289,11 @@ impl EventHub {
     /// Simulated wall time now (Unix seconds).
     pub fn sim_now(&self) -> i64 {
         now_secs() + self.clock() as i64
+    }
+
+    /// Every event emitted so far, subscribed to or not.
+    pub fn emitted(&self) -> Vec<Value> {
+        self.lock().emitted.iter().cloned().collect()
     }
 
     /// Every subscription.
@@ -437,6 +448,10 @@ impl EventHub {
             .unwrap_or_default()
             .to_string();
         let mut hub = self.lock();
+        if hub.emitted.len() == EMITTED_KEPT {
+            hub.emitted.pop_front();
+        }
+        hub.emitted.push_back(envelope.clone());
         let fault = hub.faults.pop_front();
         let mut body = serde_json::to_string(&envelope).unwrap_or_default();
         match &fault {
@@ -727,7 +742,13 @@ impl RunningSimulator {
         self.state.events.inject(fault);
     }
 
-    /// Every delivery attempt so far, in order.
+    /// Every event emitted so far (the newest [`EMITTED_KEPT`]), whether
+    /// or not a subscription took it, as Zoom would send it.
+    pub fn emitted_events(&self) -> Vec<Value> {
+        self.state.events.emitted()
+    }
+
+    /// Every delivery attempt so far, in send order.
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.state.events.history()
     }

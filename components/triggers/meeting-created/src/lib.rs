@@ -1,0 +1,2 @@
+//! The `meeting-created` trigger component.
+wrk_zoom_sdk::export_trigger!(wrk_zoom_sdk::triggers::catalog::meetings::MEETING_CREATED);

@@ -1,0 +1,2 @@
+//! The `recording-completed` trigger component.
+wrk_zoom_sdk::export_trigger!(wrk_zoom_sdk::triggers::catalog::recordings::RECORDING_COMPLETED);

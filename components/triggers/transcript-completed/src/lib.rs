@@ -1,0 +1,2 @@
+//! The `transcript-completed` trigger component.
+wrk_zoom_sdk::export_trigger!(wrk_zoom_sdk::triggers::catalog::recordings::TRANSCRIPT_COMPLETED);
