@@ -195,6 +195,15 @@ pub fn configure_shared(config: Result<TransportConfig, String>) {
     let _ = SHARED_CONFIG.set(config);
 }
 
+/// The TLS setup [`shared`] connects with (for connections that are not
+/// HTTP requests: Zoom's WebSocket).
+pub(crate) fn shared_tls_config() -> Result<rustls::ClientConfig, String> {
+    let config = SHARED_CONFIG
+        .get_or_init(|| Ok(TransportConfig::default()))
+        .clone()?;
+    tls_client_config(&config)
+}
+
 /// The process's transport for requests made outside a [`crate::Host`]
 /// (OAuth token requests), as [`configure_shared`] set it.
 pub fn shared() -> Result<Arc<Transport>, String> {

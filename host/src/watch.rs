@@ -1,7 +1,8 @@
-//! Hot swap from an actions directory.
+//! Hot swap from an actions directory (actions and triggers alike).
 //!
 //! Every `*.wasm` in the directory is loaded at start and again whenever it
-//! is written. Loading goes through [`Host::swap_checked`], so a file that
+//! is written: as the trigger of its name when there is one, else as an
+//! action, else (a new name that is no action) as a trigger. Loading goes through [`Host::swap_checked`], so a file that
 //! does not compile, does not match the world or is half-written never
 //! replaces a working action; the failure is logged and kept in
 //! [`ActionsWatcher::failures`], and the next complete write is picked up.
@@ -10,8 +11,9 @@
 //! A file cannot escalate: `NAME.wasm` must describe itself as `NAME`, and
 //! when it replaces a built-in action it keeps that action's connection
 //! kind, and its method, path, scopes and rate category unless the
-//! operator allows changes ([`WatchOptions`]). A directory that another user owns or that group or
-//! others may write to is refused.
+//! operator allows changes ([`WatchOptions`]); one that replaces a built-in
+//! trigger keeps its connection kind and its Zoom event types. A directory
+//! that another user owns or that group or others may write to is refused.
 
 use crate::Host;
 use crate::error::HostError;
@@ -119,30 +121,83 @@ fn override_problem(
     })
 }
 
+/// What a file was loaded as.
+enum Swapped {
+    Action(Arc<LoadedAction>),
+    Trigger(Arc<crate::triggers::LoadedTrigger>),
+}
+
 /// Loads one file under the rules in the module docs.
-async fn swap_in(
-    host: &Host,
-    path: &Path,
-    options: WatchOptions,
-) -> Result<Arc<LoadedAction>, HostError> {
+async fn swap_in(host: &Host, path: &Path, options: WatchOptions) -> Result<Swapped, HostError> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
+    if host.trigger_names().contains(&stem) {
+        return swap_trigger_in(host, path, &stem)
+            .await
+            .map(Swapped::Trigger);
+    }
     let builtin = host.builtin_info(&stem).await?;
-    host.swap_checked(
-        read_component_file(path)?,
-        Some(&stem),
-        |candidate| match builtin
-            .as_ref()
-            .and_then(|b| override_problem(b, candidate, options))
+    let as_action = host
+        .swap_checked(
+            read_component_file(path)?,
+            Some(&stem),
+            |candidate| match builtin
+                .as_ref()
+                .and_then(|b| override_problem(b, candidate, options))
+            {
+                Some(problem) => Err(problem),
+                None => Ok(()),
+            },
+        )
+        .await;
+    match as_action {
+        Err(HostError::Load { message, .. })
+            if builtin.is_none() && message.contains("wrk:zoom/action interface") =>
         {
-            Some(problem) => Err(problem),
-            None => Ok(()),
-        },
-    )
-    .await
+            swap_trigger_in(host, path, &stem)
+                .await
+                .map(Swapped::Trigger)
+        }
+        other => other.map(Swapped::Action),
+    }
+}
+
+/// Loads a trigger file; one that replaces a built-in trigger keeps its
+/// connection kind and event types.
+async fn swap_trigger_in(
+    host: &Host,
+    path: &Path,
+    stem: &str,
+) -> Result<Arc<crate::triggers::LoadedTrigger>, HostError> {
+    let source = read_component_file(path)?;
+    let candidate = host.load_trigger(source.clone()).await?;
+    let declared = wrk_zoom_spec::triggers::catalog::find(stem);
+    if let Some(builtin) = declared.map(crate::triggers::TriggerInfo::from) {
+        let problem = if candidate.info.connection != builtin.connection {
+            Some(format!(
+                "it would take {} events where the built-in {stem} takes {} ones",
+                candidate.info.connection, builtin.connection
+            ))
+        } else if candidate.info.events != builtin.events {
+            Some(format!(
+                "it maps {} where the built-in {stem} maps {}",
+                candidate.info.events.join(", "),
+                builtin.events.join(", ")
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(HostError::Load {
+                source_name: candidate.source.clone(),
+                message,
+            });
+        }
+    }
+    host.install_trigger(candidate, source, Some(stem))
 }
 
 async fn load(
@@ -153,12 +208,19 @@ async fn load(
     loaded: &Mutex<u64>,
 ) {
     match swap_in(host, path, options).await {
-        Ok(action) => {
+        Ok(swapped) => {
             *loaded.lock().expect("loaded count") += 1;
-            tracing::info!(action = %action.info.name, path = %path.display(), "loaded");
+            match swapped {
+                Swapped::Action(a) => {
+                    tracing::info!(action = %a.info.name, path = %path.display(), "loaded")
+                }
+                Swapped::Trigger(t) => {
+                    tracing::info!(trigger = %t.info.name, path = %path.display(), "loaded")
+                }
+            }
         }
         Err(e) => {
-            tracing::warn!(path = %path.display(), "not loaded, the current action stays: {e}");
+            tracing::warn!(path = %path.display(), "not loaded, the current one stays: {e}");
             failures.lock().expect("failures").push(LoadFailure {
                 path: path.to_path_buf(),
                 message: e.to_string(),

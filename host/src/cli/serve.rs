@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// each, at most an hour), e.g. 5s or 500ms.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
     push_first_retry: Duration,
+    /// Zoom's events over a WebSocket as well (or instead of webhooks):
+    /// across replicas on one store, one holds the connection.
+    #[command(flatten)]
+    websocket: super::events::websocket::WebSocketArgs,
 }
 
 /// `serve`'s flags, validated.
@@ -98,6 +102,7 @@ struct ServeConfig {
     listen: std::net::SocketAddr,
     drain: Duration,
     actions_dir: Option<(PathBuf, WatchOptions)>,
+    websocket: super::events::websocket::WebSocketArgs,
 }
 
 fn invalid(field: &str, message: String) -> HostError {
@@ -159,6 +164,7 @@ impl TryFrom<ServeArgs> for ServeConfig {
                 };
                 (dir, options)
             }),
+            websocket: args.websocket,
         })
     }
 }
@@ -195,6 +201,20 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     });
     let events = start_events(store, connections.as_ref(), &host, &config).await?;
     let receiver = events.as_ref().map(|e| e.receiver.clone());
+    let websocket = match (&receiver, &config.websocket.ws_url) {
+        (Some(receiver), Some(_)) => {
+            let args = config.websocket.clone();
+            args.start(store, receiver.clone(), Some(host.clone()))
+                .await?
+        }
+        (None, Some(_)) => {
+            return Err(HostError::InvalidInput {
+                field: "--websocket".into(),
+                message: "the event store could not be opened (the log says why), so Zoom's events cannot be taken".into(),
+            });
+        }
+        _ => None,
+    };
     let app = wrk_zoom::server::router_with_events(host, connections, config.server, receiver);
     let at = config.listen;
     let listener = tokio::net::TcpListener::bind(at)
@@ -219,6 +239,11 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     let drain = config.drain.as_secs();
     eprintln!("serve: stopping; waiting at most {drain} s for calls and pushes in flight");
     let _ = stopping.send(());
+    if let Some(websocket) = websocket {
+        // Closed at once: Zoom delivers nothing more to it anyway.
+        let _ = websocket.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), websocket.task).await;
+    }
     let delivery = async {
         if let Some(events) = events {
             let _ = events.stop.send(true);

@@ -11,11 +11,14 @@
 //! - [`deliver`]: what runs after the answer: `app_deauthorized`, and push
 //!   subscriptions with retries and dead letters ([`Dispatcher`]);
 //! - [`triggered`]: what a trigger makes of an event, for subscriptions to
-//!   one.
+//!   one;
+//! - [`websocket`]: Zoom's events over a WebSocket instead of webhooks
+//!   (one connection across replicas, gaps reconciled from REST).
 //!
 //! The routes (`POST /v1/events/zoom/{app}`, `GET /v1/events`) are
 //! `crate::server`'s; the commands (`wrk-zoom events ...`) the CLI's.
 
+mod backfill;
 pub mod deliver;
 mod keys;
 pub mod model;
@@ -23,7 +26,9 @@ pub mod receive;
 pub mod store;
 pub mod triggered;
 mod verify;
+pub mod websocket;
 
+pub use backfill::Backfilled;
 pub use deliver::{Dispatcher, PushConfig};
 pub use keys::semantic_key;
 pub use model::{
@@ -31,7 +36,7 @@ pub use model::{
     TriggerTarget,
 };
 pub use receive::{Delivery, ReceiveConfig, Received, Receiver};
-pub use store::{DEFAULT_RETENTION, EventStore, FileEvents};
+pub use store::{DEFAULT_RETENTION, EventStore, FileEvents, Lease};
 pub use verify::{
     DEFAULT_MAX_BODY, DEFAULT_WINDOW, Refusal, WebhookSecrets, url_validation_answer, verify,
 };

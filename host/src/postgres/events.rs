@@ -24,6 +24,7 @@ use crate::auth::Secret;
 use crate::error::StoreError;
 use crate::events::EventStore;
 use crate::events::model::{Appended, DeliveryState, EventApp, InboxEvent, NewEvent, Subscription};
+use crate::events::store::Lease;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -136,6 +137,16 @@ impl PostgresEvents {
             .execute(statement, params)
             .await
             .map_err(|e| error(what, e))
+    }
+
+    /// [`PostgresEvents::query`] for the store's other modules.
+    pub(super) async fn query_rows(
+        &self,
+        what: &str,
+        statement: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        self.query(what, statement, params).await
     }
 
     async fn query(
@@ -371,6 +382,10 @@ impl EventStore for PostgresEvents {
         )
         .await?;
         Ok(())
+    }
+
+    async fn try_lease(&self, name: &str) -> Result<Option<Lease>, StoreError> {
+        super::lease::try_lease(self, name).await
     }
 
     async fn cursors(&self) -> Result<BTreeMap<String, u64>, StoreError> {

@@ -38,6 +38,7 @@
 mod config;
 mod event_rows;
 mod events;
+mod lease;
 mod migrations;
 mod pacing;
 mod seal;

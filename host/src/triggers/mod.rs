@@ -220,6 +220,17 @@ impl Host {
         expected: Option<&str>,
     ) -> Result<Arc<LoadedTrigger>, HostError> {
         let loaded = self.load_trigger(source.clone()).await?;
+        self.install_trigger(loaded, source, expected)
+    }
+
+    /// Installs a loaded trigger under its name (with `expected`, that name
+    /// must match).
+    pub(crate) fn install_trigger(
+        &self,
+        loaded: LoadedTrigger,
+        source: ComponentSource,
+        expected: Option<&str>,
+    ) -> Result<Arc<LoadedTrigger>, HostError> {
         if let Some(expected) = expected
             && loaded.info.name != expected
         {

@@ -31,20 +31,20 @@ const API_KEY: &str = "test-key-0123456789";
 const STORE_KEY: &str = "CL1zTPiywy2OGgDX73SpBRe9XXPJBaJ+4FkQYH5mWT8=";
 
 /// One `wrk-zoom serve` process, killed when dropped.
-struct Replica {
-    child: tokio::process::Child,
-    base: String,
+pub(crate) struct Replica {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) base: String,
 }
 
 /// PostgreSQL, the simulator and a temporary home for the CLI.
-struct Cluster {
+pub(crate) struct Cluster {
     pg: Postgres,
-    sim: RunningSimulator,
+    pub(crate) sim: RunningSimulator,
     temp: tempfile::TempDir,
 }
 
 impl Cluster {
-    async fn start(config: SimConfig) -> Cluster {
+    pub(crate) async fn start(config: SimConfig) -> Cluster {
         // On this thread: the server lives as long as the thread that
         // started it (see pg.rs).
         let pg = Postgres::start();
@@ -58,7 +58,7 @@ impl Cluster {
         }
     }
 
-    fn command(&self, args: &[&str]) -> tokio::process::Command {
+    pub(crate) fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(BIN);
         command
             .args(args)
@@ -106,11 +106,31 @@ impl Cluster {
     }
 
     /// [`Cluster::replicas`] with more arguments for `serve`.
-    async fn replicas_with(
+    pub(crate) async fn replicas_with(
         &self,
         n: usize,
         stall: Option<Duration>,
         extra: &[&str],
+    ) -> Vec<Replica> {
+        self.spawn_replicas(n, stall, extra, &[]).await
+    }
+
+    /// [`Cluster::replicas_with`] with more environment for `serve`.
+    pub(crate) async fn replicas_with_env(
+        &self,
+        n: usize,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Vec<Replica> {
+        self.spawn_replicas(n, None, extra, env).await
+    }
+
+    async fn spawn_replicas(
+        &self,
+        n: usize,
+        stall: Option<Duration>,
+        extra: &[&str],
+        env: &[(&str, &str)],
     ) -> Vec<Replica> {
         let mut replicas = Vec::new();
         for i in 0..n {
@@ -118,6 +138,7 @@ impl Cluster {
             let mut args = vec!["serve", "--port", "0", "--allow-api-base", &base];
             args.extend_from_slice(extra);
             let mut command = self.command(&args);
+            command.envs(env.iter().copied());
             if let (0, Some(stall)) = (i, stall) {
                 command.env(
                     "WRK_ZOOM_TEST_STALL_RENEWAL_MS",
@@ -212,7 +233,7 @@ async fn call(base: &str, action: &str, body: &Value) -> (u16, Value) {
 }
 
 /// One request with the API key; the status and the JSON answer.
-async fn exchange(base: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
+pub(crate) async fn exchange(base: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
     let addr = base.trim_start_matches("http://");
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -1016,7 +1016,7 @@ fn free_port() -> u16 {
 }
 
 /// One request to the simulator; the status and the body.
-fn sim_call(
+pub(crate) fn sim_call(
     sim: &zoom_simulator::RunningSimulator,
     method: &str,
     path: &str,

@@ -6,6 +6,7 @@ mod cluster;
 mod docs;
 mod events;
 mod events_triggers;
+mod events_websocket;
 mod mcp;
 mod pg;
 // The event store on PostgreSQL (pg_events.rs), named so that `.ci/cluster`'s
@@ -13,6 +14,7 @@ mod pg;
 #[path = "pg_events.rs"]
 mod events_cluster;
 mod serve;
+mod websocket_cluster;
 
 /// The compiled-code cache the CLI tests share: under cargo's per-target
 /// temporary directory, private to whoever builds (never a fixed name under

@@ -5,7 +5,8 @@
 //!
 //! It also sends Zoom's webhook events, signed like Zoom's, to subscribed
 //! URLs, with retries on a simulated clock and injectable faults (see
-//! [`events`]).
+//! [`events`]), and streams them over Zoom's WebSocket event transport on a
+//! second port (see [`events::websocket`]).
 //!
 //! This file owns the public surface: [`SimConfig`], [`start`],
 //! [`RunningSimulator`] and [`RecordedRequest`], and the accept loop (hyper
@@ -78,6 +79,16 @@ pub struct SimConfig {
     /// The Zoom app's secret token the simulator signs events with
     /// (default [`seed::WEBHOOK_SECRET_TOKEN`]).
     pub webhook_secret_token: String,
+    /// A WebSocket event connection that sends no heartbeat for this long
+    /// is closed by the server (default 90 s; `None`: never).
+    pub websocket_idle_timeout: Option<Duration>,
+    /// Port on 127.0.0.1 of the WebSocket event transport; 0 picks a free
+    /// one.
+    pub websocket_port: u16,
+    /// The sandbox's demo mode: ending a meeting that is not in progress
+    /// (`PUT /meetings/{id}/status`) holds it first, with a recording and a
+    /// transcript, instead of refusing as Zoom does. Off for tests.
+    pub sandbox_autopilot: bool,
 }
 
 impl Default for SimConfig {
@@ -93,6 +104,9 @@ impl Default for SimConfig {
             tls: false,
             http2: false,
             webhook_secret_token: seed::WEBHOOK_SECRET_TOKEN.to_string(),
+            websocket_idle_timeout: Some(Duration::from_secs(90)),
+            websocket_port: 0,
+            sandbox_autopilot: false,
         }
     }
 }
@@ -117,11 +131,14 @@ pub struct RecordedRequest {
 /// Handle to a running simulator; the server shuts down when it is dropped.
 pub struct RunningSimulator {
     addr: SocketAddr,
+    /// The WebSocket event listener's address.
+    ws_addr: SocketAddr,
     state: Arc<SimState>,
     /// With TLS: the CA certificate (DER) a client must trust.
     ca: Option<Vec<u8>>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    ws_task: Option<JoinHandle<()>>,
 }
 
 /// Marker type kept for API symmetry: use [`start`] (or [`Simulator::start`]).
@@ -134,10 +151,13 @@ impl Simulator {
     }
 }
 
-/// Binds 127.0.0.1:`config.port` and serves the simulator in the background.
+/// Binds 127.0.0.1:`config.port` and serves the simulator in the background
+/// (and the WebSocket event transport on a free port of its own).
 pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
+    let ws_listener = TcpListener::bind(("127.0.0.1", config.websocket_port)).await?;
+    let ws_addr = ws_listener.local_addr()?;
     let tls = if config.tls {
         Some(tls::Server::new(config.http2)?)
     } else {
@@ -151,14 +171,31 @@ pub async fn start(config: SimConfig) -> anyhow::Result<RunningSimulator> {
     // Sends queued webhook deliveries until shutdown.
     tokio::spawn(state.events.clone().run(rx.clone()));
     let acceptor = tls.map(|t| t.acceptor);
+    let ws_task = tokio::spawn(events::websocket::serve(
+        ws_listener,
+        state.clone(),
+        rx.clone(),
+    ));
     let task = tokio::spawn(accept_loop(listener, acceptor, state.clone(), rx));
     Ok(RunningSimulator {
         addr,
+        ws_addr,
         state,
         ca,
         shutdown,
         task: Some(task),
+        ws_task: Some(ws_task),
     })
+}
+
+/// The event helpers (`events::helpers`: start and end meetings, complete
+/// recordings, ...) are the simulator state's, so that routes can drive
+/// them too; a running simulator offers them as its own.
+impl std::ops::Deref for RunningSimulator {
+    type Target = state::SimState;
+    fn deref(&self) -> &state::SimState {
+        &self.state
+    }
 }
 
 impl RunningSimulator {
@@ -271,6 +308,9 @@ impl RunningSimulator {
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        if let Some(task) = self.ws_task.take() {
             let _ = task.await;
         }
     }

@@ -46,6 +46,12 @@ pub const WEBHOOK_SECRET_TOKEN: &str = "sandbox-webhook-secret-token-0123";
 /// The simulated Marketplace app's id (`/marketplace/apps/{appId}/...`).
 pub const APP_ID: &str = "sImApPiD4kQ7vR2xN9mZ1w";
 
+/// The WebSocket event subscription the simulator seeds at start (as if
+/// configured in Zoom's app UI): every type in [`crate::EVENT_TYPES`], on
+/// [`ACCOUNT_ID`]. Connect to `RunningSimulator::websocket_url()` with
+/// `?subscriptionId=` this.
+pub const WEBSOCKET_SUBSCRIPTION_ID: &str = "sImWsSuBsCrIpTiOn0001";
+
 /// The account every seeded user belongs to.
 pub const ACCOUNT_ID: &str = "sImAcCoUnT0Qy2Lw9xZ8vT";
 /// Account number.

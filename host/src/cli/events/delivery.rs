@@ -104,6 +104,8 @@ fn key_values(args: &[String]) -> Result<Vec<(String, String)>, HostError> {
 pub struct ListenArgs {
     #[command(flatten)]
     filter: FilterArgs,
+    #[command(flatten)]
+    websocket: super::websocket::WebSocketArgs,
 }
 
 #[derive(Args)]
@@ -137,17 +139,46 @@ pub struct ReplayArgs {
     consumer: Option<String>,
 }
 
-pub(super) async fn listen(args: ListenArgs, events: Arc<dyn EventStore>) -> Result<(), HostError> {
+pub(super) async fn listen(
+    args: ListenArgs,
+    store: &crate::cli::Store,
+    events: Arc<dyn EventStore>,
+) -> Result<(), HostError> {
     let Resolved {
         filter,
         start: mut cursor,
         host,
     } = args.filter.resolve(events.as_ref()).await?;
+    // With --websocket, this process takes Zoom's events itself.
+    let websocket = match &args.websocket.ws_url {
+        Some(_) => {
+            let tokens = store.open().await.ok().map(|c| c.store().clone());
+            let receiver =
+                wrk_zoom::events::Receiver::start(events.clone(), tokens, Default::default())
+                    .await?;
+            // Runs the actions that reconcile a gap.
+            let actions = Arc::new(wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?);
+            args.websocket
+                .clone()
+                .start(store, receiver, Some(actions))
+                .await?
+        }
+        None => None,
+    };
     let everything = filter == EventFilter::default();
     eprintln!(
         "listening for events in {} (Ctrl-C to stop)",
         events.describe()
     );
+    if let Some(running) = &websocket {
+        // Said once it is up: Zoom keeps nothing sent before.
+        let mut connected = running.connected.clone();
+        tokio::spawn(async move {
+            if connected.wait_for(|up| *up).await.is_ok() {
+                eprintln!("connected to Zoom's WebSocket");
+            }
+        });
+    }
     let mut out = std::io::stdout().lock();
     loop {
         let batch = events.read(cursor, 500).await?;

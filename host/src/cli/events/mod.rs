@@ -14,6 +14,7 @@
 mod apps;
 mod delivery;
 mod reconcile;
+pub(super) mod websocket;
 
 use super::Store;
 use apps::{AppCommand, SetupArgs};
@@ -41,6 +42,9 @@ pub enum EventsCommand {
     /// List the push subscriptions with their backlog, retries and dead
     /// letters.
     Subscriptions,
+    /// List the intervals a `--websocket` source was not connected (Zoom
+    /// delivered nothing then; what its REST API shows was reconciled).
+    Gaps,
     /// Remove a push subscription.
     Unsubscribe {
         /// The subscription's id (`sub_...`).
@@ -72,9 +76,24 @@ pub async fn run(command: EventsCommand, store: &Store) -> Result<(), HostError>
     match command {
         EventsCommand::App { command } => apps::app(command, events.as_ref()).await,
         EventsCommand::Setup(args) => apps::setup(args, store, events.as_ref()).await,
-        EventsCommand::Listen(args) => delivery::listen(args, events).await,
+        EventsCommand::Listen(args) => delivery::listen(args, store, events).await,
         EventsCommand::Subscribe(args) => delivery::subscribe(args, events.as_ref()).await,
         EventsCommand::Subscriptions => delivery::subscriptions(events.as_ref()).await,
+        EventsCommand::Gaps => {
+            let gaps = wrk_zoom::events::websocket::gaps(events.as_ref()).await?;
+            let list: Vec<serde_json::Value> = gaps
+                .iter()
+                .map(|g| {
+                    serde_json::json!({
+                        "app": g.app,
+                        "from": wrk_zoom::clock::format_utc(g.from / 1000),
+                        "to": wrk_zoom::clock::format_utc(g.to / 1000),
+                        "seconds": (g.to - g.from) / 1000,
+                    })
+                })
+                .collect();
+            crate::cli::print_json(&serde_json::Value::Array(list))
+        }
         EventsCommand::Unsubscribe { id } => {
             if events.remove_subscription(&id).await? {
                 eprintln!("removed the subscription {id}");

@@ -279,6 +279,17 @@ impl FileEvents {
     }
 }
 
+/// `name` as a file name: letters, digits, `-` and `_` kept, anything else
+/// as `%XX`.
+fn lease_file_name(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// Runs blocking file work off the async threads.
 async fn blocking<T: Send + 'static>(
     store: &FileEvents,
@@ -397,6 +408,21 @@ impl EventStore for FileEvents {
             s.change_state(|state| {
                 state.consumers.insert(consumer, seq);
             })
+        })
+        .await
+    }
+
+    async fn try_lease(&self, name: &str) -> Result<Option<Lease>, StoreError> {
+        let file_name = format!("lease-{}.lock", lease_file_name(name));
+        blocking(self, move |s| {
+            s.ensure_dir()?;
+            let file = crate::private_files::open_lock_file(&s.dir.join(&file_name))
+                .map_err(|e| s.io(&format!("open {file_name}"), e))?;
+            match file.try_lock() {
+                Ok(()) => Ok(Some(Lease::new(file))),
+                Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => Err(s.io(&format!("lock {file_name}"), e)),
+            }
         })
         .await
     }

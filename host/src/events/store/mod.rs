@@ -17,6 +17,46 @@ pub use file::FileEvents;
 /// after the first attempt.
 pub const DEFAULT_RETENTION: std::time::Duration = std::time::Duration::from_secs(8 * 24 * 3600);
 
+/// A lease on a name in the store: while it is held (until dropped, or
+/// the process ends, however it ends), no other process on the store gets
+/// one for the same name.
+pub struct Lease {
+    _held: Box<dyn Send + Sync>,
+    lost: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Lease {
+    /// A lease that holds `guard` (a locked file) and is never lost.
+    pub fn new(guard: impl Send + Sync + 'static) -> Lease {
+        let (_, lost) = tokio::sync::watch::channel(false);
+        Lease::renewed(guard, lost)
+    }
+
+    /// A lease kept by `guard` (which renews it) that `lost` says, by
+    /// turning true, could not be renewed in time.
+    pub fn renewed(
+        guard: impl Send + Sync + 'static,
+        lost: tokio::sync::watch::Receiver<bool>,
+    ) -> Lease {
+        Lease {
+            _held: Box::new(guard),
+            lost,
+        }
+    }
+
+    /// Turns true when the lease is lost (its store could not renew it in
+    /// time): another process may hold it now, so the holder must stop.
+    pub fn lost(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.lost.clone()
+    }
+}
+
+impl std::fmt::Debug for Lease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lease")
+    }
+}
+
 /// The events' store (see the module docs). Every method is durable when
 /// it returns.
 #[async_trait]
@@ -54,6 +94,11 @@ pub trait EventStore: Send + Sync {
     async fn set_cursor(&self, consumer: &str, seq: u64) -> Result<(), StoreError>;
     /// Every pull consumer's cursor.
     async fn cursors(&self) -> Result<BTreeMap<String, u64>, StoreError>;
+
+    /// Tries to lease `name` for this process (e.g. the one connection a
+    /// Zoom WebSocket subscription may have): `None` while another process
+    /// holds it. A process that ends, even by SIGKILL, lets it go.
+    async fn try_lease(&self, name: &str) -> Result<Option<Lease>, StoreError>;
 
     /// Every push subscription.
     async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError>;

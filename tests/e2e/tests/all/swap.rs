@@ -254,7 +254,7 @@ async fn a_new_cache_directory_is_private() {
     assert_eq!(mode, 0o700);
 }
 
-fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
+pub(crate) fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
     match test_component(name) {
         ComponentSource::Bytes { bytes, .. } => bytes,
         ComponentSource::Builtin(bytes) => bytes.into(),
@@ -262,7 +262,7 @@ fn component_bytes(name: &str) -> std::sync::Arc<[u8]> {
 }
 
 /// Polls `done` for up to 20 s (file events arrive asynchronously).
-async fn eventually(what: &str, done: impl Fn() -> bool) {
+pub(crate) async fn eventually(what: &str, done: impl Fn() -> bool) {
     for _ in 0..400 {
         if done() {
             return;

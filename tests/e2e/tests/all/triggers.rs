@@ -301,3 +301,51 @@ async fn a_swapped_in_trigger_takes_over_for_the_next_event() {
     assert_eq!(out[0].output["event"], "meeting.started");
     assert!(out[0].output.get("meeting_id").is_some());
 }
+
+#[tokio::test]
+async fn trigger_components_written_to_the_actions_directory_are_swapped_in_safely() {
+    use crate::swap::{component_bytes, eventually};
+    let temp = wrk_zoom_e2e::temp_dir();
+    let dir = temp.path().join("plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A new trigger (no action of its name): loaded as a trigger.
+    std::fs::write(
+        dir.join("hostile-trigger.wasm"),
+        component_bytes("hostile-trigger"),
+    )
+    .unwrap();
+    let host = std::sync::Arc::new(host());
+    let watcher = host.watch_actions_dir(&dir).await.unwrap();
+    assert_eq!(watcher.loaded(), 1, "{:?}", watcher.failures());
+    assert!(
+        host.trigger_names()
+            .contains(&"hostile-trigger".to_string())
+    );
+    assert!(!host.action_names().contains(&"hostile-trigger".to_string()));
+
+    // A built-in trigger's name with another trigger's code: refused.
+    let before = host.trigger("meeting-ended").await.unwrap().digest.clone();
+    let started = builtin_trigger("meeting-started").unwrap();
+    std::fs::write(dir.join("meeting-ended.wasm"), started).unwrap();
+    eventually("the impostor to be refused", || {
+        !watcher.failures().is_empty()
+    })
+    .await;
+    let failure = &watcher.failures()[0];
+    assert!(
+        failure.message.contains(
+            "it maps meeting.started where the built-in meeting-ended maps meeting.ended"
+        ),
+        "{failure:?}"
+    );
+    assert_eq!(host.trigger("meeting-ended").await.unwrap().digest, before);
+
+    // Its own code again (as a rebuilt component would be): swapped in.
+    let ended = builtin_trigger("meeting-ended").unwrap();
+    std::fs::write(dir.join("meeting-ended.wasm"), ended).unwrap();
+    eventually("meeting-ended to load", || watcher.loaded() == 2).await;
+    let now = host.trigger("meeting-ended").await.unwrap();
+    assert_eq!(now.digest, before, "the same bytes");
+    assert!(now.source.ends_with("meeting-ended.wasm"), "{}", now.source);
+    drop(watcher);
+}

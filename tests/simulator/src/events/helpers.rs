@@ -6,11 +6,10 @@
 //! is on the account, a call is in the call history).
 
 use super::payloads;
-use crate::RunningSimulator;
 use crate::seed::{ACCOUNT_ID, ADMIN_USER_ID, hex_uuid};
 use crate::state::{
     CallRecord, Data, InstanceKind, LiveMeeting, LiveParticipant, Participant, PastInstance,
-    PhoneUser, RecordingFile, TranscriptState, User,
+    PhoneUser, RecordingFile, SimState, TranscriptState, User,
 };
 use crate::time::now_secs;
 use anyhow::{Context, anyhow, bail};
@@ -101,15 +100,15 @@ fn download_token(data: &mut Data) -> String {
     token
 }
 
-impl RunningSimulator {
+impl SimState {
     fn emit(&self, data: &mut Data, envelope: Value) {
-        self.state.events.emit(data, &self.state.origin, envelope);
+        self.events.emit(data, &self.origin, envelope);
     }
 
     /// Starts a scheduled meeting (`meeting.started`); returns the new
     /// instance's UUID.
     pub fn start_meeting(&self, meeting_id: i64) -> anyhow::Result<String> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         if data.live.contains_key(&meeting_id) {
             bail!("meeting {meeting_id} is already in progress");
         }
@@ -134,7 +133,7 @@ impl RunningSimulator {
     /// Ends a meeting in progress (`meeting.ended`); it becomes a past
     /// instance (`/past_meetings/{uuid}`), everyone still in it leaving now.
     pub fn end_meeting(&self, meeting_id: i64) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let live = data
             .live
             .remove(&meeting_id)
@@ -187,7 +186,7 @@ impl RunningSimulator {
         name: &str,
         email: &str,
     ) -> anyhow::Result<String> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let user_id = data
             .find_user(email)
             .map(|u| u.id.clone())
@@ -225,7 +224,7 @@ impl RunningSimulator {
 
     /// A participant leaves (`meeting.participant_left`).
     pub fn participant_left(&self, meeting_id: i64, participant_uuid: &str) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let object = data
             .meetings
             .get(&meeting_id)
@@ -251,7 +250,7 @@ impl RunningSimulator {
     /// ready (`recording.completed`, with a top-level `download_token`);
     /// its files are then served by the recordings routes.
     pub fn complete_recording(&self, meeting_id: i64) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let i = latest_instance(&data, meeting_id)?;
         if data.past[i]
             .recording_files
@@ -289,7 +288,7 @@ impl RunningSimulator {
             .cloned()
             .ok_or_else(|| anyhow!("the host of meeting {meeting_id} is not on the account"))?;
         let token = download_token(data);
-        let envelope = payloads::recording(event, &self.state.origin, &instance, &host, &token);
+        let envelope = payloads::recording(event, &self.origin, &instance, &host, &token);
         self.emit(data, envelope);
         Ok(())
     }
@@ -297,7 +296,7 @@ impl RunningSimulator {
     /// The transcript of the latest ended instance of `meeting_id` is ready
     /// (`recording.transcript_completed`); the transcript routes serve it.
     pub fn complete_transcript(&self, meeting_id: i64) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let i = latest_instance(&data, meeting_id)?;
         if data.past[i].transcript_token.is_none() {
             let vtt = crate::seed::transcript_vtt().into_bytes();
@@ -323,7 +322,7 @@ impl RunningSimulator {
     /// meeting then says `has_meeting_summary`. Called again, it sends the
     /// summary again, modified now, created the first time.
     pub fn complete_summary(&self, meeting_id: i64) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let i = latest_instance(&data, meeting_id)?;
         let host = data
             .find_user(&data.past[i].host_id)
@@ -343,7 +342,7 @@ impl RunningSimulator {
         first_name: &str,
         last_name: &str,
     ) -> anyhow::Result<String> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         if data.find_user(email).is_some() {
             bail!("a user with email {email} already exists");
         }
@@ -375,7 +374,7 @@ impl RunningSimulator {
     /// An admin deactivates a user (`user.deactivated`; `GET /users/{id}`
     /// then says `"status": "inactive"`).
     pub fn deactivate_user(&self, user_id: &str) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let operator = admin(&data)?;
         let user = data
             .users
@@ -398,7 +397,7 @@ impl RunningSimulator {
         caller_user_id: &str,
         callee_number: &str,
     ) -> anyhow::Result<String> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         let caller = data
             .find_phone_user(caller_user_id)
             .cloned()
@@ -492,7 +491,7 @@ impl RunningSimulator {
     /// `user_id` uninstalls the app (`app_deauthorized` for the seeded
     /// account); every token issued to that user stops working.
     pub fn deauthorize_app(&self, user_id: &str) -> anyhow::Result<()> {
-        let mut data = self.state.data();
+        let mut data = self.data();
         if data.find_user(user_id).is_none() {
             bail!("user {user_id} does not exist");
         }
@@ -520,7 +519,7 @@ impl RunningSimulator {
         };
         payload.insert("account_id".into(), json!(account_id));
         let mut envelope = payloads::envelope(event, Value::Object(payload));
-        let mut data = self.state.data();
+        let mut data = self.data();
         if event.starts_with("recording.") {
             envelope["download_token"] = json!(download_token(&mut data));
         }

@@ -15,6 +15,7 @@
 //!   same `x-zm-request-id` and a fresh timestamp and signature.
 //! * [`EventFault`]s change the next emitted events (duplicates, reordering,
 //!   lateness, failures, bad signatures, odd bodies).
+//! * The same emissions feed Zoom's WebSocket transport ([`websocket`]).
 //!
 //! The event clock is simulated: it only moves with
 //! [`RunningSimulator::advance_event_clock`]. Header timestamps and
@@ -28,6 +29,7 @@
 
 pub mod helpers;
 pub mod payloads;
+pub mod websocket;
 
 use crate::RunningSimulator;
 use crate::state::Data;
@@ -209,6 +211,8 @@ pub struct EventHub {
     wake: Notify,
     secret: String,
     client: HttpClient,
+    /// WebSocket subscriptions and connections (fed by [`EventHub::emit`]).
+    websockets: websocket::WsHub,
 }
 
 /// What one attempt got back.
@@ -274,6 +278,7 @@ impl EventHub {
             client: Client::builder(hyper_util::rt::TokioExecutor::new())
                 .pool_max_idle_per_host(0)
                 .build(connector),
+            websockets: websocket::WsHub::new(),
         }
     }
 
@@ -475,6 +480,11 @@ impl EventHub {
             Some(EventFault::Late(d)) => hub.clock + d.as_secs() + u64::from(d.subsec_nanos() > 0),
             _ => hub.clock,
         };
+        let account = envelope
+            .pointer("/payload/account_id")
+            .and_then(Value::as_str);
+        let bodies = std::iter::once(body.as_str()).chain(copy.as_deref());
+        self.websockets.deliver(&event, account, bodies);
         let trace_id = random_token(12);
         let mut fresh = Vec::new();
         for sub in hub

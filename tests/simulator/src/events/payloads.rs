@@ -255,8 +255,10 @@ pub fn recording(
             json!({
                 "id": f.id,
                 "meeting_id": p.uuid,
-                "recording_start": format_datetime(p.start + 5 + i as i64),
-                "recording_end": format_datetime(p.end - 2),
+                // A meeting shorter than its files' offsets (the sandbox's
+                // demo meetings) still has each file end after it starts.
+                "recording_start": format_datetime((p.start + 5 + i as i64).min(p.end)),
+                "recording_end": format_datetime((p.end - 2).max((p.start + 5 + i as i64).min(p.end))),
                 "file_type": f.file_type,
                 "file_size": f.size,
                 "file_extension": f.file_extension,

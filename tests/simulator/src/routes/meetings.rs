@@ -354,7 +354,7 @@ fn operator(ctx: &Ctx<'_>, data: &Data, fallback: &User) -> User {
         .unwrap_or_else(|| fallback.clone())
 }
 
-fn find_meeting<'a>(
+pub(super) fn find_meeting<'a>(
     ctx: &Ctx<'_>,
     data: &'a Data,
     raw_mid: &str,

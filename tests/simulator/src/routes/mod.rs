@@ -10,6 +10,7 @@
 
 pub mod downloads;
 pub mod marketplace;
+mod meeting_status;
 pub mod meetings;
 pub mod oauth;
 pub mod past;
@@ -183,10 +184,17 @@ pub fn authenticate(
         return Err(ApiError::invalid_token());
     }
     let token = bearer_token(headers).ok_or_else(ApiError::invalid_token)?;
+    let info = check_token(state, &token)?;
+    Ok((token, info))
+}
+
+/// The token table's verdict on an access token: known and not expired
+/// (the REST routes' check, also used by the WebSocket event transport).
+pub fn check_token(state: &SimState, token: &str) -> Result<TokenInfo, ApiError> {
     let data = state.data();
     let info = data
         .tokens
-        .get(&token)
+        .get(token)
         .cloned()
         .ok_or_else(ApiError::invalid_token)?;
     if info
@@ -195,7 +203,7 @@ pub fn authenticate(
     {
         return Err(ApiError::expired_token());
     }
-    Ok((token, info))
+    Ok(info)
 }
 
 /// The token in `Authorization: Bearer <token>`, if any.
@@ -277,6 +285,7 @@ fn api(
         ("GET", ["meetings", mid]) => meetings::get(&ctx, mid),
         ("PATCH", ["meetings", mid]) => meetings::update(&ctx, mid),
         ("DELETE", ["meetings", mid]) => meetings::delete(&ctx, mid),
+        ("PUT", ["meetings", mid, "status"]) => meeting_status::status(&ctx, mid),
         ("GET", ["meetings", mid, "transcript"]) => recordings::transcript(&ctx, mid),
         ("GET", ["meetings", mid, "recordings"]) => recordings::get_meeting(&ctx, mid),
         ("GET", ["past_meetings", mid]) => past::details(&ctx, mid),
