@@ -227,27 +227,10 @@ impl Host {
 
     /// The current component of `name`, compiled on first use.
     pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
-        let found = self.registry.get(name, |source| self.load(source)).await?;
-        let action = found.ok_or_else(|| HostError::UnknownAction {
-            name: name.to_string(),
-            suggestion: wrk_zoom_spec::suggest::closest(
-                name,
-                self.registry.names().iter().map(String::as_str),
-            )
-            .map(str::to_string),
-        })?;
-        // A component answers only to its own name (a cache or a file that
-        // holds another action's code must not run under this one's).
-        if action.info.name != name {
-            return Err(HostError::Load {
-                source_name: action.source.clone(),
-                message: format!(
-                    "it describes itself as '{}', not '{name}'; it is not used",
-                    action.info.name
-                ),
-            });
-        }
-        Ok(action)
+        let unknown = |name, suggestion| HostError::UnknownAction { name, suggestion };
+        self.registry
+            .lookup(name, |source| self.load(source), unknown)
+            .await
     }
 
     /// `describe()` of the component built into this binary for `name`, if

@@ -52,6 +52,8 @@ pub trait Loaded {
     fn info(&self) -> &Self::Info;
     /// The name it describes itself with.
     fn name(&self) -> &str;
+    /// Where it came from (`built-in` or a file path).
+    fn source(&self) -> &str;
 }
 
 impl Loaded for LoadedAction {
@@ -61,6 +63,9 @@ impl Loaded for LoadedAction {
     }
     fn name(&self) -> &str {
         &self.info.name
+    }
+    fn source(&self) -> &str {
+        &self.source
     }
 }
 
@@ -192,6 +197,39 @@ impl<L: Loaded> Registry<L> {
             .get_or_try_init(|| async { load(slot.source.clone()).await.map(Arc::new) })
             .await?;
         Ok(Some(loaded.clone()))
+    }
+}
+
+impl<L: Loaded> Registry<L> {
+    /// [`Registry::get`], or `unknown(name, the closest registered name)`
+    /// for a name not registered. A component answers only to the name it
+    /// describes itself with (a cache or a file that holds another one's
+    /// code must not run under this one's).
+    pub async fn lookup<F, Fut>(
+        &self,
+        name: &str,
+        load: F,
+        unknown: fn(String, Option<String>) -> HostError,
+    ) -> Result<Arc<L>, HostError>
+    where
+        F: FnOnce(ComponentSource) -> Fut,
+        Fut: Future<Output = Result<L, HostError>>,
+    {
+        let Some(loaded) = self.get(name, load).await? else {
+            let names = self.names();
+            let closest = wrk_zoom_spec::suggest::closest(name, names.iter().map(String::as_str));
+            return Err(unknown(name.to_string(), closest.map(str::to_string)));
+        };
+        if loaded.name() != name {
+            return Err(HostError::Load {
+                source_name: loaded.source().to_string(),
+                message: format!(
+                    "it describes itself as '{}', not '{name}'; it is not used",
+                    loaded.name()
+                ),
+            });
+        }
+        Ok(loaded)
     }
 }
 

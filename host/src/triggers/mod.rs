@@ -118,6 +118,9 @@ impl Loaded for LoadedTrigger {
     fn name(&self) -> &str {
         &self.info.name
     }
+    fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 impl std::fmt::Debug for LoadedTrigger {
@@ -156,28 +159,10 @@ impl Host {
 
     /// The current component of the trigger `name`, compiled on first use.
     pub async fn trigger(&self, name: &str) -> Result<Arc<LoadedTrigger>, HostError> {
-        let found = self
-            .triggers
-            .get(name, |source| self.load_trigger(source))
-            .await?;
-        let trigger = found.ok_or_else(|| HostError::UnknownTrigger {
-            name: name.to_string(),
-            suggestion: wrk_zoom_spec::suggest::closest(
-                name,
-                self.triggers.names().iter().map(String::as_str),
-            )
-            .map(str::to_string),
-        })?;
-        if trigger.info.name != name {
-            return Err(HostError::Load {
-                source_name: trigger.source.clone(),
-                message: format!(
-                    "it describes itself as '{}', not '{name}'; it is not used",
-                    trigger.info.name
-                ),
-            });
-        }
-        Ok(trigger)
+        let unknown = |name, suggestion| HostError::UnknownTrigger { name, suggestion };
+        self.triggers
+            .lookup(name, |source| self.load_trigger(source), unknown)
+            .await
     }
 
     /// Compiles, type-checks and describes a trigger component (does not

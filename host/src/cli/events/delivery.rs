@@ -149,6 +149,7 @@ pub(super) async fn listen(
         start: mut cursor,
         host,
     } = args.filter.resolve(events.as_ref()).await?;
+    let token_only = args.websocket.ws_token.is_some();
     // With --websocket, this process takes Zoom's events itself.
     let websocket = match &args.websocket.ws_url {
         Some(_) => {
@@ -170,6 +171,12 @@ pub(super) async fn listen(
         "listening for events in {} (Ctrl-C to stop)",
         events.describe()
     );
+    // A filter admits only events routed to a stored connection.
+    if websocket.is_some() && token_only && filter != EventFilter::default() {
+        eprintln!(
+            "note: events are routed by their account to stored connections; with --websocket-token and no stored connection of that account, a filter or trigger lets none through (add one with `wrk-zoom auth s2s`)"
+        );
+    }
     if let Some(running) = &websocket {
         // Said once it is up: Zoom keeps nothing sent before.
         let mut connected = running.connected.clone();
