@@ -227,9 +227,8 @@ impl Host {
 
     /// The current component of `name`, compiled on first use.
     pub async fn action(&self, name: &str) -> Result<Arc<LoadedAction>, HostError> {
-        let unknown = |name, suggestion| HostError::UnknownAction { name, suggestion };
         self.registry
-            .lookup(name, |source| self.load(source), unknown)
+            .lookup(name, |source| self.load(source), unknown_action)
             .await
     }
 
@@ -245,10 +244,9 @@ impl Host {
     /// `describe()` of `name`, without compiling a built-in action that has
     /// not run yet (its declaration says the same; a test proves it).
     pub async fn info(&self, name: &str) -> Result<ActionInfo, HostError> {
-        match self.registry.known_info(name) {
-            Some(info) => Ok(info),
-            None => Ok(self.action(name).await?.info.clone()),
-        }
+        self.registry
+            .info(name, |source| self.load(source), unknown_action)
+            .await
     }
 
     /// `describe()` of every action, in name order (see [`Host::info`]).
@@ -500,6 +498,10 @@ impl Host {
             Ok(Ok(value)) => Ok(value),
         }
     }
+}
+
+fn unknown_action(name: String, suggestion: Option<String>) -> HostError {
+    HostError::UnknownAction { name, suggestion }
 }
 
 /// How one kind of component is compiled and type-checked

@@ -231,6 +231,24 @@ impl<L: Loaded> Registry<L> {
         }
         Ok(loaded)
     }
+
+    /// `describe()` of `name` without loading it when it is known
+    /// ([`Registry::known_info`]), else [`Registry::lookup`]'s.
+    pub async fn info<F, Fut>(
+        &self,
+        name: &str,
+        load: F,
+        unknown: fn(String, Option<String>) -> HostError,
+    ) -> Result<L::Info, HostError>
+    where
+        F: FnOnce(ComponentSource) -> Fut,
+        Fut: Future<Output = Result<L, HostError>>,
+    {
+        match self.known_info(name) {
+            Some(info) => Ok(info),
+            None => Ok(self.lookup(name, load, unknown).await?.info().clone()),
+        }
+    }
 }
 
 /// Reads a component file for [`ComponentSource::Bytes`].

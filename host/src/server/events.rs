@@ -229,7 +229,17 @@ pub(super) async fn pull(
         return bad_request("params", "goes with trigger".into());
     }
     let limit = pull.limit.unwrap_or(100).clamp(1, MAX_LIMIT);
-    let wait = Duration::from_secs(pull.wait.unwrap_or(0).min(MAX_WAIT));
+    let wait = match pull.wait.unwrap_or(0) {
+        seconds if seconds <= MAX_WAIT => Duration::from_secs(seconds),
+        seconds => {
+            return bad_request(
+                "wait",
+                format!(
+                    "{seconds} is more than {MAX_WAIT}: wait at most {MAX_WAIT} seconds, then ask again"
+                ),
+            );
+        }
+    };
     let reader = Reader {
         receiver,
         filter,

@@ -133,6 +133,10 @@ impl std::fmt::Debug for LoadedTrigger {
     }
 }
 
+fn unknown_trigger(name: String, suggestion: Option<String>) -> HostError {
+    HostError::UnknownTrigger { name, suggestion }
+}
+
 impl Host {
     /// Names of every registered trigger, sorted.
     pub fn trigger_names(&self) -> Vec<String> {
@@ -142,10 +146,9 @@ impl Host {
     /// `describe()` of `name`, without compiling a built-in trigger that has
     /// not run yet (its declaration says the same).
     pub async fn trigger_info(&self, name: &str) -> Result<TriggerInfo, HostError> {
-        match self.triggers.known_info(name) {
-            Some(info) => Ok(info),
-            None => Ok(self.trigger(name).await?.info.clone()),
-        }
+        self.triggers
+            .info(name, |source| self.load_trigger(source), unknown_trigger)
+            .await
     }
 
     /// `describe()` of every trigger, in name order.
@@ -159,9 +162,8 @@ impl Host {
 
     /// The current component of the trigger `name`, compiled on first use.
     pub async fn trigger(&self, name: &str) -> Result<Arc<LoadedTrigger>, HostError> {
-        let unknown = |name, suggestion| HostError::UnknownTrigger { name, suggestion };
         self.triggers
-            .lookup(name, |source| self.load_trigger(source), unknown)
+            .lookup(name, |source| self.load_trigger(source), unknown_trigger)
             .await
     }
 

@@ -181,6 +181,10 @@ fn a_trigger_s_outputs_can_be_pulled_and_bad_requests_name_the_field() {
     );
     assert_eq!(status, 400);
     assert!(body.contains("\"type\"") || body.contains("type"), "{body}");
+    // A long-poll longer than a minute is refused, not cut short.
+    let (status, body) = get(base, "/v1/events?wait=61");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("wait at most 60"), "{body}");
     let (status, body) = get(base, "/v1/events?trigger=no-such-trigger");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("unknown trigger"), "{body}");

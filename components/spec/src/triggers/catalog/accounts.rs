@@ -1,7 +1,7 @@
 //! The account: users created and deactivated, phone calls logged (admin
 //! connections: these are other users' events).
 
-use super::{example, key};
+use super::{EVENT_FIELDS, example, key};
 use crate::triggers::event::{put_date_time, put_integer, put_text, text};
 use crate::triggers::{Event, Field, FieldType, Trigger};
 use crate::values::Values;
@@ -9,18 +9,6 @@ use crate::{ConnectionKind, Param, ParamType};
 use serde_json::{Map, Value};
 
 type Outputs = Result<Vec<(String, Map<String, Value>)>, String>;
-
-/// The fields every account output starts with.
-const EVENT_FIELDS: [Field; 3] = [
-    Field::new("event", FieldType::Text, "Zoom's event type"),
-    Field::new(
-        "event_ts",
-        FieldType::Integer,
-        "When Zoom sent the event (Unix milliseconds)",
-    )
-    .or_null(),
-    Field::new("account_id", FieldType::Text, "The Zoom account").or_null(),
-];
 
 /// Who the user is, and who made the change.
 const USER_FIELDS: &[Field] = &[

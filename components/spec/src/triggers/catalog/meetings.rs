@@ -2,8 +2,9 @@
 //! joined and left.
 
 use super::{
-    MEETING_FIELDS, MEETING_FILTERS, MEETING_GRANULAR, MEETING_SCOPES, OPERATOR_FIELDS, example,
-    instance, key, meeting_fields, meeting_passes, operator_fields, put_time,
+    EVENT_FIELDS, MEETING_FIELDS, MEETING_FILTERS, MEETING_GRANULAR, MEETING_SCOPES,
+    OPERATOR_FIELDS, example, instance, key, meeting_fields, meeting_passes, operator_fields,
+    put_time,
 };
 use crate::ConnectionKind;
 use crate::triggers::event::{put_date_time, put_integer, put_text, text};
@@ -50,6 +51,7 @@ pub const MEETING_CREATED: Trigger = Trigger {
     description: "A meeting was scheduled (or an instant meeting created); one output per meeting.",
     events: &["meeting.created"],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         SCHEDULE_FIELDS,
         &[Field::new(
@@ -82,6 +84,7 @@ pub const MEETING_UPDATED: Trigger = Trigger {
     description: "A meeting's settings or schedule changed; the output names the changed fields with their new and previous values. Its topic is the new one when the topic changed, else absent unless Zoom sent it.",
     events: &["meeting.updated"],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         &[
             Field::new(
@@ -152,6 +155,7 @@ pub const MEETING_DELETED: Trigger = Trigger {
     description: "A meeting, or one occurrence of a recurring meeting, was deleted.",
     events: &["meeting.deleted"],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         SCHEDULE_FIELDS,
         &[
@@ -200,7 +204,7 @@ pub const MEETING_STARTED: Trigger = Trigger {
     title: "When a meeting starts",
     description: "A meeting instance started; `meeting_uuid` names the instance.",
     events: &["meeting.started"],
-    fields: &[&MEETING_FIELDS, SCHEDULE_FIELDS],
+    fields: &[&EVENT_FIELDS, &MEETING_FIELDS, SCHEDULE_FIELDS],
     example_event: example!("meeting.started"),
     map: meeting_started,
     ..MEETING_TRIGGER
@@ -221,6 +225,7 @@ pub const MEETING_ENDED: Trigger = Trigger {
     description: "A meeting instance ended. Its recording and transcript come later: use \"When a recording is completed\" and \"When a transcript is completed\" for them.",
     events: &["meeting.ended"],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         SCHEDULE_FIELDS,
         &[Field::new("end_time", FieldType::DateTime, "When it ended").or_null()],
@@ -310,6 +315,7 @@ pub const PARTICIPANT_JOINED: Trigger = Trigger {
         "meeting:read:participant:master",
     ],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         PARTICIPANT_FIELDS,
         &[Field::new("join_time", FieldType::DateTime, "When they joined").or_null()],
@@ -331,6 +337,7 @@ pub const PARTICIPANT_LEFT: Trigger = Trigger {
         "meeting:read:participant:master",
     ],
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         PARTICIPANT_FIELDS,
         &[

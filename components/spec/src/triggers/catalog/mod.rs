@@ -88,8 +88,8 @@ const HOST_ID: Param = Param::control(
 /// The filters every meeting trigger takes.
 const MEETING_FILTERS: &[Param] = &[MEETING_ID, TOPIC_CONTAINS, HOST_ID];
 
-/// The fields that say which meeting, first in every meeting output.
-const MEETING_FIELDS: [Field; 7] = [
+/// The fields every output starts with ([`Event::common`]).
+const EVENT_FIELDS: [Field; 3] = [
     Field::new("event", FieldType::Text, "Zoom's event type"),
     Field::new(
         "event_ts",
@@ -98,6 +98,11 @@ const MEETING_FIELDS: [Field; 7] = [
     )
     .or_null(),
     Field::new("account_id", FieldType::Text, "The Zoom account").or_null(),
+];
+
+/// The fields that say which meeting, after [`EVENT_FIELDS`] in every
+/// meeting output.
+const MEETING_FIELDS: [Field; 4] = [
     Field::new("meeting_id", FieldType::Integer, "The meeting's numeric ID").or_null(),
     Field::new(
         "meeting_uuid",

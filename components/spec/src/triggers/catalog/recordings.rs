@@ -3,8 +3,8 @@
 
 use super::meetings::passing;
 use super::{
-    HOST_ID, MEETING_FIELDS, MEETING_FILTERS, MEETING_ID, TOPIC_CONTAINS, example, instance, key,
-    meeting_fields, put_time,
+    EVENT_FIELDS, HOST_ID, MEETING_FIELDS, MEETING_FILTERS, MEETING_ID, TOPIC_CONTAINS, example,
+    instance, key, meeting_fields, put_time,
 };
 use crate::dates::format_unix_millis;
 use crate::triggers::event::{put_integer, put_text, text};
@@ -175,7 +175,7 @@ pub const RECORDING_COMPLETED: Trigger = Trigger {
     classic_scopes: RECORDING_SCOPES,
     granular_scopes: RECORDING_GRANULAR,
     params: &[MEETING_ID, TOPIC_CONTAINS, HOST_ID, FILE_TYPES_PARAM],
-    fields: &[&MEETING_FIELDS, FILE_FIELDS],
+    fields: &[&EVENT_FIELDS, &MEETING_FIELDS, FILE_FIELDS],
     example_event: example!("recording.completed"),
     map: |event, values| recording_files(event, values, false),
 };
@@ -190,7 +190,7 @@ pub const TRANSCRIPT_COMPLETED: Trigger = Trigger {
     classic_scopes: RECORDING_SCOPES,
     granular_scopes: RECORDING_GRANULAR,
     params: MEETING_FILTERS,
-    fields: &[&MEETING_FIELDS, FILE_FIELDS],
+    fields: &[&EVENT_FIELDS, &MEETING_FIELDS, FILE_FIELDS],
     example_event: example!("recording.transcript_completed"),
     map: |event, values| recording_files(event, values, true),
 };
@@ -214,6 +214,7 @@ pub const SUMMARY_COMPLETED: Trigger = Trigger {
     ],
     params: MEETING_FILTERS,
     fields: &[
+        &EVENT_FIELDS,
         &MEETING_FIELDS,
         &[
             Field::new("host_email", FieldType::Text, "The host's email").or_null(),
