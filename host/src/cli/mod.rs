@@ -337,6 +337,21 @@ async fn dispatch(command: Command, store: &Store) -> Result<(), HostError> {
     }
 }
 
+/// `key=value` arguments added to `pairs`, a later key replacing an
+/// earlier one; `refuse(arg)` is the error for an argument without `=`.
+pub(crate) fn key_values(
+    args: &[String],
+    mut pairs: Vec<(String, String)>,
+    refuse: impl Fn(&str) -> HostError,
+) -> Result<Vec<(String, String)>, HostError> {
+    for arg in args {
+        let (key, value) = arg.split_once('=').ok_or_else(|| refuse(arg))?;
+        pairs.retain(|(k, _)| k != key);
+        pairs.push((key.to_string(), value.to_string()));
+    }
+    Ok(pairs)
+}
+
 /// Pretty JSON on stdout. A closed pipe (`| head`) is not an error.
 pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), HostError> {
     let mut out = std::io::stdout().lock();

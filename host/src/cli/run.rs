@@ -35,17 +35,9 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
             })?;
         params = params_from_json(object);
     }
-    for arg in &args.params {
-        let Some((key, value)) = arg.split_once('=') else {
-            return Err(invalid(
-                arg,
-                "must be written key=value, e.g. topic=Standup".into(),
-            ));
-        };
-        params.retain(|(k, _)| k != key);
-        params.push((key.to_string(), value.to_string()));
-    }
-    Ok(params)
+    super::key_values(&args.params, params, |arg| {
+        invalid(arg, "must be written key=value, e.g. topic=Standup".into())
+    })
 }
 
 pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {

@@ -113,17 +113,9 @@ async fn run_one(
             message,
         }],
     };
-    let mut pairs = Vec::new();
-    for arg in params {
-        let Some((key, value)) = arg.split_once('=') else {
-            return Err(invalid(
-                arg,
-                "must be written key=value, e.g. file_types=MP4".into(),
-            ));
-        };
-        pairs.retain(|(k, _): &(String, String)| k != key);
-        pairs.push((key.to_string(), value.to_string()));
-    }
+    let pairs = super::key_values(params, Vec::new(), |arg| {
+        invalid(arg, "must be written key=value, e.g. file_types=MP4".into())
+    })?;
     let text = read_event(event).map_err(|message| invalid("--event", message))?;
     let trigger = match component {
         Some(path) => {

@@ -35,13 +35,6 @@ impl Sim {
         )
     }
 
-    /// Its origin as the allow-list takes it (`http://127.0.0.1:PORT`).
-    fn ws_origin(&self) -> String {
-        let url = self.sim.websocket_url();
-        let rest = url.trim_start_matches("ws://");
-        format!("http://{}", rest.split('/').next().unwrap())
-    }
-
     fn connects(&self) -> u64 {
         self.sim.websocket_connects(seed::WEBSOCKET_SUBSCRIPTION_ID)
     }
@@ -107,7 +100,7 @@ impl Listening {
             .args(extra)
             .env(
                 "WRK_ZOOM_ALLOW_BASE",
-                format!("{},{}", sim.sim.origin(), sim.ws_origin()),
+                format!("{},{}", sim.sim.origin(), crate::websocket_origin(&sim.sim)),
             )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -117,3 +117,15 @@ pub async fn login_in_place_of_a_browser(
         stderr: seen.into_bytes(),
     }
 }
+
+/// The origin of `sim`'s WebSocket as `WRK_ZOOM_ALLOW_BASE` takes it
+/// (`http://127.0.0.1:PORT`).
+pub fn websocket_origin(sim: &zoom_simulator::RunningSimulator) -> String {
+    let url = sim.websocket_url();
+    let host = url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    format!("http://{host}")
+}

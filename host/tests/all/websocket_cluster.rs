@@ -60,14 +60,7 @@ async fn one_replica_holds_the_websocket_and_another_takes_over_when_it_is_kille
         sim.websocket_url(),
         seed::WEBSOCKET_SUBSCRIPTION_ID
     );
-    let ws_origin = format!(
-        "http://{}",
-        sim.websocket_url()
-            .trim_start_matches("ws://")
-            .split('/')
-            .next()
-            .unwrap()
-    );
+    let ws_origin = crate::websocket_origin(sim);
     let allow = format!("{},{ws_origin}", sim.origin());
     let args = ["--websocket", url.as_str(), "--websocket-heartbeat", "1"];
     let connects = || sim.websocket_connects(seed::WEBSOCKET_SUBSCRIPTION_ID);

@@ -43,7 +43,7 @@ pub struct FilterArgs {
 struct Resolved {
     filter: EventFilter,
     start: u64,
-    host: Option<wrk_zoom::Host>,
+    host: Option<Arc<wrk_zoom::Host>>,
 }
 
 impl FilterArgs {
@@ -54,9 +54,14 @@ impl FilterArgs {
             Some(name) => {
                 let target = TriggerTarget {
                     name: name.clone(),
-                    params: key_values(&self.params)?,
+                    params: crate::cli::key_values(&self.params, Vec::new(), |arg| {
+                        invalid(
+                            arg,
+                            format!("'{arg}' must be written key=value, e.g. file_types=MP4"),
+                        )
+                    })?,
                 };
-                let host = wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?;
+                let host = Arc::new(wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?);
                 let types = check_target(&host, &target).await?;
                 (Some((target, types)), Some(host))
             }
@@ -82,22 +87,6 @@ impl FilterArgs {
             host,
         })
     }
-}
-
-/// `key=value` arguments as pairs, the last of a key winning.
-fn key_values(args: &[String]) -> Result<Vec<(String, String)>, HostError> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for arg in args {
-        let (key, value) = arg.split_once('=').ok_or_else(|| {
-            invalid(
-                arg,
-                format!("'{arg}' must be written key=value, e.g. file_types=MP4"),
-            )
-        })?;
-        pairs.retain(|(k, _)| k != key);
-        pairs.push((key.to_string(), value.to_string()));
-    }
-    Ok(pairs)
 }
 
 #[derive(Args)]
@@ -157,12 +146,12 @@ pub(super) async fn listen(
             let receiver =
                 wrk_zoom::events::Receiver::start(events.clone(), tokens, Default::default())
                     .await?;
-            // Runs the actions that reconcile a gap.
-            let actions = Arc::new(wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?);
-            args.websocket
-                .clone()
-                .start(store, receiver, Some(actions))
-                .await?
+            // Runs the actions that reconcile a gap (the trigger's host, if any).
+            let actions = match &host {
+                Some(host) => host.clone(),
+                None => Arc::new(wrk_zoom::Host::new(wrk_zoom::HostConfig::from_env()?)?),
+            };
+            args.websocket.start(store, receiver, Some(actions)).await?
         }
         None => None,
     };
