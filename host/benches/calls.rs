@@ -223,32 +223,45 @@ fn main() {
     }
     c.final_summary();
 
-    // Side by side, interleaved, so the ratio holds on a noisy machine.
+    // Side by side, interleaved, so the ratio holds on a noisy machine:
+    // on the multi-threaded runtime above, and on a current-thread runtime
+    // as the CLI runs a call (simulator, host and native client on it).
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let (plain_ct, tls_ct) =
+        current.block_on(async { (Side::new(false).await, Side::new(true).await) });
     println!("\nsummary: one retrieve-user call, medians of 400 interleaved calls");
-    println!("| transport | host (component) | native keep-alive | ratio |");
-    println!("|---|---|---|---|");
-    for (label, side) in [("http", &plain), ("https", &tls)] {
-        let (mut host_times, mut native_times) = (Vec::new(), Vec::new());
-        rt.block_on(async {
-            for _ in 0..400 {
-                let t = Instant::now();
-                side.host_call().await;
-                host_times.push(t.elapsed());
-                let t = Instant::now();
-                side.native_call().await;
-                native_times.push(t.elapsed());
-            }
-        });
-        let (h, n) = (median(host_times), median(native_times));
-        println!(
-            "| {label} | {} | {} | {:.2}x |",
-            micros(h),
-            micros(n),
-            h.as_secs_f64() / n.as_secs_f64()
-        );
-        println!(
-            "  ({label}: {} connections for 800+ calls)",
-            side.sim.connections_accepted()
-        );
+    println!("| runtime | transport | host (component) | native keep-alive | ratio |");
+    println!("|---|---|---|---|---|");
+    for (runtime, rt, plain, tls) in [
+        ("multi-threaded", &rt, &plain, &tls),
+        ("current-thread", &current, &plain_ct, &tls_ct),
+    ] {
+        for (label, side) in [("http", plain), ("https", tls)] {
+            let (mut host_times, mut native_times) = (Vec::new(), Vec::new());
+            rt.block_on(async {
+                for _ in 0..400 {
+                    let t = Instant::now();
+                    side.host_call().await;
+                    host_times.push(t.elapsed());
+                    let t = Instant::now();
+                    side.native_call().await;
+                    native_times.push(t.elapsed());
+                }
+            });
+            let (h, n) = (median(host_times), median(native_times));
+            println!(
+                "| {runtime} | {label} | {} | {} | {:.2}x |",
+                micros(h),
+                micros(n),
+                h.as_secs_f64() / n.as_secs_f64()
+            );
+            println!(
+                "  ({runtime}, {label}: {} connections for 800+ calls)",
+                side.sim.connections_accepted()
+            );
+        }
     }
 }

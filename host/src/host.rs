@@ -8,7 +8,7 @@
 use crate::connection::ZoomConnection;
 use crate::egress::{CallPacing, Credential, EgressHooks, EgressPolicy};
 use crate::error::HostError;
-use crate::model::{ActionInfo, PlannedRequest, Reply};
+use crate::model::{ActionInfo, PlannedRequest, RawReply, Reply};
 use crate::rate_limit::{Pacer, RateLimitConfig, SharedPacing, Table};
 use crate::registry::{ComponentSource, LoadedAction, Registry, read_component_file};
 use crate::runtime::compiler::{Compiled, Compiler};
@@ -387,6 +387,19 @@ impl Host {
         connection: &ZoomConnection,
         params: &[(String, String)],
     ) -> Result<Reply, HostError> {
+        self.run_action_raw(action, connection, params)
+            .await?
+            .parse(&action.info.name)
+    }
+
+    /// [`Host::run_action`], the answer's body left as the JSON text the
+    /// component returned (checked to be JSON), to pass on as it is.
+    pub async fn run_action_raw(
+        &self,
+        action: &LoadedAction,
+        connection: &ZoomConnection,
+        params: &[(String, String)],
+    ) -> Result<RawReply, HostError> {
         let name = action.info.name.as_str();
         let policy = EgressPolicy::for_api_base(&connection.api_base).map_err(|message| {
             HostError::InvalidInput {
@@ -438,7 +451,7 @@ impl Host {
                 ),
             });
         }
-        Reply::try_from(reply).map_err(|e| {
+        RawReply::try_from(reply).map_err(|e| {
             HostError::UnexpectedResponse(format!("{name} returned a body that is not JSON: {e}"))
         })
     }

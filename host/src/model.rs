@@ -144,6 +144,36 @@ pub struct Reply {
     pub next_page_token: Option<String>,
 }
 
+/// A successful answer whose body is still the JSON text the component
+/// returned, checked to be JSON: `serve` passes it on without building the
+/// document; [`RawReply::parse`] gives the [`Reply`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawReply {
+    /// Zoom's HTTP status.
+    pub status: u16,
+    /// The answer as JSON text (`null` when Zoom sent none).
+    pub body: String,
+    /// The token of the next page of a list, when there is one.
+    pub next_page_token: Option<String>,
+}
+
+impl RawReply {
+    /// The answer with its body parsed; `action` names the component in
+    /// the error of a body JSON cannot hold (a number out of range).
+    pub fn parse(self, action: &str) -> Result<Reply, crate::error::HostError> {
+        let body = serde_json::from_str(&self.body).map_err(|e| {
+            crate::error::HostError::UnexpectedResponse(format!(
+                "{action} returned a body that is not JSON: {e}"
+            ))
+        })?;
+        Ok(Reply {
+            status: self.status,
+            body,
+            next_page_token: self.next_page_token,
+        })
+    }
+}
+
 /// One refused parameter.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct InvalidParam {

@@ -133,10 +133,29 @@ pub(crate) fn client_config(roots: rustls::RootCertStore) -> Result<rustls::Clie
         .with_no_client_auth())
 }
 
+type PooledClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
 /// The pooled client. Cheap to share: clone the `Arc`.
+///
+/// A request made on a multi-threaded runtime uses the one pool; a request
+/// made on a current-thread runtime (`serve`'s serving threads, the CLI)
+/// uses a pool of that thread's, so its connections are driven by the
+/// runtime that waits for them and no other thread is woken per request.
 pub struct Transport {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: PooledClient,
+    /// Builds a pool like `client`'s for a current-thread runtime.
+    builder: hyper_util::client::legacy::Builder,
+    connector: hyper_rustls::HttpsConnector<HttpConnector>,
+    /// Told apart from other transports in [`THREAD_POOLS`] (dropped with it).
+    alive: Arc<()>,
     in_flight: Arc<Semaphore>,
+}
+
+thread_local! {
+    /// The pools of this thread's current-thread runtime, one per live
+    /// transport.
+    static THREAD_POOLS: std::cell::RefCell<Vec<(std::sync::Weak<()>, PooledClient)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Transport {
@@ -153,14 +172,39 @@ impl Transport {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
             .pool_idle_timeout(config.idle_timeout)
             .pool_max_idle_per_host(config.max_idle_per_host)
-            .retry_canceled_requests(true)
-            .build(https);
+            .retry_canceled_requests(true);
         Ok(Transport {
-            client,
+            client: builder.build(https.clone()),
+            builder,
+            connector: https,
+            alive: Arc::new(()),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests.max(1))),
+        })
+    }
+
+    /// The pool for a request made here: this thread's when it runs a
+    /// current-thread runtime, else the shared one.
+    fn client(&self) -> PooledClient {
+        let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+        if !matches!(flavor, Ok(tokio::runtime::RuntimeFlavor::CurrentThread)) {
+            return self.client.clone();
+        }
+        THREAD_POOLS.with_borrow_mut(|pools| {
+            // Pools of transports since dropped go with them.
+            pools.retain(|(alive, _)| alive.strong_count() > 0);
+            let me = Arc::downgrade(&self.alive);
+            match pools.iter().find(|(alive, _)| alive.ptr_eq(&me)) {
+                Some((_, client)) => client.clone(),
+                None => {
+                    let client = self.builder.build(self.connector.clone());
+                    pools.push((me, client.clone()));
+                    client
+                }
+            }
         })
     }
 
@@ -176,7 +220,7 @@ impl Transport {
             .acquire()
             .await
             .map_err(|_| Failure::Fatal("the transport is shut down".into()))?;
-        match tokio::time::timeout(first_byte, self.client.request(request)).await {
+        match tokio::time::timeout(first_byte, self.client().request(request)).await {
             Err(_) => Err(Failure::TimedOut),
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => Err(classify(&e)),
@@ -320,6 +364,73 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(answer.status(), 401, "answered (without a token)");
+    }
+
+    /// `n` requests one after another on the runtime this runs on, each
+    /// answer read to its end (so its connection can be reused).
+    async fn get_n(transport: &Transport, base: &str, n: usize) {
+        use http_body_util::BodyExt;
+        for _ in 0..n {
+            let request = hyper::Request::get(format!("{base}/users/me"))
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            let answer = transport
+                .send(request, Duration::from_secs(5))
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 401);
+            answer.into_body().collect().await.unwrap();
+        }
+    }
+
+    fn current_thread() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// The simulator on a multi-threaded runtime of its own.
+    fn simulator() -> (tokio::runtime::Runtime, zoom_simulator::RunningSimulator) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let sim = runtime
+            .block_on(zoom_simulator::start(zoom_simulator::SimConfig::default()))
+            .unwrap();
+        (runtime, sim)
+    }
+
+    #[test]
+    fn a_current_thread_runtime_reuses_connections_of_its_own() {
+        let (sim_runtime, sim) = simulator();
+        let base = sim.base_url();
+        let transport = Transport::new(&TransportConfig::default()).unwrap();
+        // Two threads with a current-thread runtime each: three requests
+        // each, on one connection each.
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| current_thread().block_on(get_n(&transport, &base, 3)));
+            }
+        });
+        assert_eq!(sim.connections_accepted(), 2);
+        // A multi-threaded runtime uses the shared pool: one more.
+        sim_runtime.block_on(get_n(&transport, &base, 3));
+        assert_eq!(sim.connections_accepted(), 3);
+    }
+
+    #[test]
+    fn a_dropped_transport_leaves_no_pool_on_the_thread() {
+        let (_sim_runtime, sim) = simulator();
+        let base = sim.base_url();
+        let runtime = current_thread();
+        for _ in 0..3 {
+            let transport = Transport::new(&TransportConfig::default()).unwrap();
+            runtime.block_on(get_n(&transport, &base, 1));
+        }
+        assert_eq!(
+            THREAD_POOLS.with_borrow(Vec::len),
+            1,
+            "only the last transport's"
+        );
     }
 
     #[tokio::test]

@@ -101,20 +101,26 @@ fn send_with(
     request
         .set_path_with_query(Some(path))
         .map_err(|()| fail("path"))?;
-    let outgoing_body = request.body().map_err(|()| fail("body"))?;
+    // A request without a body has no body stream at all: the host sends
+    // it at once instead of waiting for the stream to be finished.
+    let outgoing_body = match body {
+        Some(_) => Some(request.body().map_err(|()| fail("body"))?),
+        None => None,
+    };
 
     // Start the exchange before writing the body, so a large body streams
     // to the host instead of filling its buffer.
     let pending = outgoing_handler::handle(request, None).map_err(|e| error_code(&host, e))?;
-    if let Some(body) = body {
+    if let (Some(body), Some(outgoing_body)) = (body, outgoing_body) {
         let stream = outgoing_body.write().map_err(|()| fail("body stream"))?;
         for chunk in body.as_bytes().chunks(4096) {
             stream
                 .blocking_write_and_flush(chunk)
                 .map_err(|e| stream_failure(&host, "sending the request body", e))?;
         }
+        drop(stream);
+        OutgoingBody::finish(outgoing_body, None).map_err(|e| error_code(&host, e))?;
     }
-    OutgoingBody::finish(outgoing_body, None).map_err(|e| error_code(&host, e))?;
 
     pending.subscribe().block();
     let response = match pending.get() {

@@ -10,7 +10,7 @@
 use crate::auth::{Access, Connections};
 use crate::error::HostError;
 use crate::host::Host;
-use crate::model::{ActionInfo, ConnectionKind, Reply};
+use crate::model::{ActionInfo, ConnectionKind, RawReply};
 use crate::registry::LoadedAction;
 
 /// Checks that `access` may run the action described by `info`.
@@ -118,18 +118,18 @@ pub(super) async fn run_action_on_connection(
     name: &str,
     action: &LoadedAction,
     params: &[(String, String)],
-) -> Result<Reply, HostError> {
+) -> Result<RawReply, HostError> {
     let info = &action.info;
     let access = connections.access(name).await?;
     check_access(info, &access)?;
-    match host.run_action(action, &access.zoom, params).await {
+    match host.run_action_raw(action, &access.zoom, params).await {
         Err(e) if is_token_rejected(&e) => {
             tracing::debug!(
                 connection = name,
                 "Zoom refused the token (code 124); renewing once"
             );
             let renewed = connections.renew_after_rejection(&access).await?;
-            match host.run_action(action, &renewed.zoom, params).await {
+            match host.run_action_raw(action, &renewed.zoom, params).await {
                 Err(HostError::Zoom {
                     status: 401,
                     code,

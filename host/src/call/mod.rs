@@ -18,7 +18,7 @@ pub use resolve::{CallConnection, ConnectionRequest};
 use crate::auth::Connections;
 use crate::error::HostError;
 use crate::host::Host;
-use crate::model::{ActionInfo, Reply};
+use crate::model::{ActionInfo, RawReply, Reply};
 use crate::paginate::{ItemSink, PageSummary};
 use crate::registry::LoadedAction;
 use std::sync::Arc;
@@ -106,6 +106,12 @@ impl PreparedCall<'_> {
 
     /// One call (one page of a list).
     pub async fn run(&self, params: &[(String, String)]) -> Result<Reply, HostError> {
+        self.run_raw(params).await?.parse(&self.action.info.name)
+    }
+
+    /// [`PreparedCall::run`], the answer's body left as the JSON text the
+    /// component returned, to pass on as it is.
+    pub async fn run_raw(&self, params: &[(String, String)]) -> Result<RawReply, HostError> {
         self.connection.run(self.host, &self.action, params).await
     }
 

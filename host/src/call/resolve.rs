@@ -11,7 +11,7 @@ use crate::auth::Connections;
 use crate::connection::ZoomConnection;
 use crate::error::HostError;
 use crate::host::Host;
-use crate::model::{ActionInfo, ConnectionKind, Reply};
+use crate::model::{ActionInfo, ConnectionKind, RawReply};
 use crate::registry::LoadedAction;
 
 /// What a caller asked to run on.
@@ -94,9 +94,11 @@ impl CallConnection<'_> {
         host: &Host,
         action: &LoadedAction,
         params: &[(String, String)],
-    ) -> Result<Reply, HostError> {
+    ) -> Result<RawReply, HostError> {
         match self {
-            CallConnection::Token(connection) => host.run_action(action, connection, params).await,
+            CallConnection::Token(connection) => {
+                host.run_action_raw(action, connection, params).await
+            }
             CallConnection::Stored { connections, name } => {
                 run_action_on_connection(host, connections, name, action, params).await
             }

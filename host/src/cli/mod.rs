@@ -236,7 +236,16 @@ pub fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    let runtime = match tokio::runtime::Runtime::new() {
+    // `serve` does its background work (compiling, delivering events) on
+    // a runtime of worker threads beside its serving threads; every other
+    // command is one task at a time, and one thread starts and stops sooner.
+    let runtime = match &cli.command {
+        Command::Serve(_) => tokio::runtime::Runtime::new(),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             return report::report(

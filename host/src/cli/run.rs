@@ -42,7 +42,13 @@ fn collect_params(args: &RunArgs) -> Result<Vec<(String, String)>, HostError> {
 
 pub async fn run(args: RunArgs, store: &Store) -> Result<(), HostError> {
     let params = collect_params(&args)?;
-    let host = Host::new(HostConfig::from_env()?)?;
+    // One call at a time (pages follow one another): a pool of one call
+    // slot, and no triggers, cost the process less to set up.
+    let host = Host::new(HostConfig {
+        max_concurrent_calls: 1,
+        builtin_triggers: false,
+        ..HostConfig::from_env()?
+    })?;
     // Resolved once: every page of the run uses this component.
     let action = host.action(&args.action).await?;
     if args.dry_run {

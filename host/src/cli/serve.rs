@@ -223,22 +223,18 @@ pub async fn serve(args: ServeArgs, store: &Store) -> Result<(), HostError> {
     let addr = listener
         .local_addr()
         .map_err(|e| HostError::Internal(format!("cannot read the listening address: {e}")))?;
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let server = wrk_zoom::server::serve_on_each_core(listener, app, stopped)
+        .map_err(|e| HostError::Internal(format!("cannot start the serving threads: {e}")))?;
+    let server = tokio::spawn(server);
     println!("http://{addr}");
     eprintln!("serve: wrk-zoom API at http://{addr} (Ctrl-C or SIGTERM to stop)");
-    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .into_future(),
-    );
     shutdown_signal().await;
     // Stop accepting; calls in flight finish, and so does a push pass
     // (recording what it pushed), for at most --drain-seconds.
     let drain = config.drain.as_secs();
     eprintln!("serve: stopping; waiting at most {drain} s for calls and pushes in flight");
-    let _ = stopping.send(());
+    let _ = stopping.send(true);
     if let Some(websocket) = websocket {
         // Closed at once: Zoom delivers nothing more to it anyway.
         let _ = websocket.stop.send(true);

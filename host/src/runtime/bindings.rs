@@ -11,7 +11,7 @@ use super::store::CallState;
 use crate::error::HostError;
 use crate::model::{
     ActionInfo, ConnectionKind, InvalidParam, OutputSchema, ParamKind, ParamLocation, ParamSpec,
-    PlannedRequest, RateCategory, Reply, Scopes,
+    PlannedRequest, RateCategory, RawReply, Scopes,
 };
 use crate::triggers::TriggerInfo;
 use wasmtime::Store;
@@ -175,14 +175,15 @@ impl ActionPre {
     }
 }
 
-impl TryFrom<GuestReply> for Reply {
+impl TryFrom<GuestReply> for RawReply {
     type Error = serde_json::Error;
 
-    /// Fails when the body is not JSON.
+    /// Fails when the body is not JSON (checked without building it).
     fn try_from(reply: GuestReply) -> Result<Self, serde_json::Error> {
-        Ok(Reply {
+        serde_json::from_str::<serde::de::IgnoredAny>(&reply.body)?;
+        Ok(RawReply {
             status: reply.status,
-            body: serde_json::from_str(&reply.body)?,
+            body: reply.body,
             next_page_token: reply.next_page_token,
         })
     }

@@ -55,10 +55,12 @@ pub mod openapi;
 mod request;
 mod routes;
 mod stream;
+mod threads;
 mod triggers;
 
 pub use config::{AllowedBase, ApiKeys, MIN_API_KEY_LEN, ServerConfig};
 pub use errors::{http_status, public_message};
+pub use threads::serve_on_each_core;
 
 use crate::auth::Connections;
 use crate::call::Caller;
