@@ -387,7 +387,7 @@ impl Host {
         connection: &ZoomConnection,
         params: &[(String, String)],
     ) -> Result<Reply, HostError> {
-        self.run_action_raw(action, connection, params)
+        self.run_action_text(action, connection, params)
             .await?
             .parse(&action.info.name)
     }
@@ -395,6 +395,19 @@ impl Host {
     /// [`Host::run_action`], the answer's body left as the JSON text the
     /// component returned (checked to be JSON), to pass on as it is.
     pub async fn run_action_raw(
+        &self,
+        action: &LoadedAction,
+        connection: &ZoomConnection,
+        params: &[(String, String)],
+    ) -> Result<RawReply, HostError> {
+        self.run_action_text(action, connection, params)
+            .await?
+            .checked(&action.info.name)
+    }
+
+    /// One run, the body not yet checked to be JSON: whoever takes it
+    /// checks it once, by parsing it or by [`RawReply::checked`].
+    pub(crate) async fn run_action_text(
         &self,
         action: &LoadedAction,
         connection: &ZoomConnection,
@@ -451,9 +464,7 @@ impl Host {
                 ),
             });
         }
-        RawReply::try_from(reply).map_err(|e| {
-            HostError::UnexpectedResponse(format!("{name} returned a body that is not JSON: {e}"))
-        })
+        Ok(RawReply::from(reply))
     }
 
     /// `compile` (an action's or a trigger's) on a blocking thread.

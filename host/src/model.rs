@@ -145,8 +145,8 @@ pub struct Reply {
 }
 
 /// A successful answer whose body is still the JSON text the component
-/// returned, checked to be JSON: `serve` passes it on without building the
-/// document; [`RawReply::parse`] gives the [`Reply`].
+/// returned: `serve` checks it ([`RawReply::checked`]) and passes it on
+/// without building the document; [`RawReply::parse`] gives the [`Reply`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawReply {
     /// Zoom's HTTP status.
@@ -158,20 +158,31 @@ pub struct RawReply {
 }
 
 impl RawReply {
+    /// The answer, once its body is checked to be JSON (without building
+    /// it); `action` names the component in the error.
+    pub fn checked(self, action: &str) -> Result<RawReply, crate::error::HostError> {
+        match serde_json::from_str::<serde::de::IgnoredAny>(&self.body) {
+            Ok(_) => Ok(self),
+            Err(e) => Err(not_json(action, e)),
+        }
+    }
+
     /// The answer with its body parsed; `action` names the component in
     /// the error of a body JSON cannot hold (a number out of range).
     pub fn parse(self, action: &str) -> Result<Reply, crate::error::HostError> {
-        let body = serde_json::from_str(&self.body).map_err(|e| {
-            crate::error::HostError::UnexpectedResponse(format!(
-                "{action} returned a body that is not JSON: {e}"
-            ))
-        })?;
+        let body = serde_json::from_str(&self.body).map_err(|e| not_json(action, e))?;
         Ok(Reply {
             status: self.status,
             body,
             next_page_token: self.next_page_token,
         })
     }
+}
+
+fn not_json(action: &str, e: serde_json::Error) -> crate::error::HostError {
+    crate::error::HostError::UnexpectedResponse(format!(
+        "{action} returned a body that is not JSON: {e}"
+    ))
 }
 
 /// One refused parameter.

@@ -122,14 +122,14 @@ pub(super) async fn run_action_on_connection(
     let info = &action.info;
     let access = connections.access(name).await?;
     check_access(info, &access)?;
-    match host.run_action_raw(action, &access.zoom, params).await {
+    match host.run_action_text(action, &access.zoom, params).await {
         Err(e) if is_token_rejected(&e) => {
             tracing::debug!(
                 connection = name,
                 "Zoom refused the token (code 124); renewing once"
             );
             let renewed = connections.renew_after_rejection(&access).await?;
-            match host.run_action_raw(action, &renewed.zoom, params).await {
+            match host.run_action_text(action, &renewed.zoom, params).await {
                 Err(HostError::Zoom {
                     status: 401,
                     code,

@@ -106,13 +106,19 @@ impl PreparedCall<'_> {
 
     /// One call (one page of a list).
     pub async fn run(&self, params: &[(String, String)]) -> Result<Reply, HostError> {
-        self.run_raw(params).await?.parse(&self.action.info.name)
+        self.connection
+            .run(self.host, &self.action, params)
+            .await?
+            .parse(&self.action.info.name)
     }
 
     /// [`PreparedCall::run`], the answer's body left as the JSON text the
     /// component returned, to pass on as it is.
     pub async fn run_raw(&self, params: &[(String, String)]) -> Result<RawReply, HostError> {
-        self.connection.run(self.host, &self.action, params).await
+        self.connection
+            .run(self.host, &self.action, params)
+            .await?
+            .checked(&self.action.info.name)
     }
 
     /// Every page of the list, or until `max` items: a stored token that

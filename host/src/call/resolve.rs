@@ -88,7 +88,7 @@ pub(super) async fn resolve<'a>(
 }
 
 impl CallConnection<'_> {
-    /// Runs `action` once.
+    /// Runs `action` once (the body not yet checked to be JSON).
     pub async fn run(
         &self,
         host: &Host,
@@ -97,7 +97,7 @@ impl CallConnection<'_> {
     ) -> Result<RawReply, HostError> {
         match self {
             CallConnection::Token(connection) => {
-                host.run_action_raw(action, connection, params).await
+                host.run_action_text(action, connection, params).await
             }
             CallConnection::Stored { connections, name } => {
                 run_action_on_connection(host, connections, name, action, params).await

@@ -175,17 +175,14 @@ impl ActionPre {
     }
 }
 
-impl TryFrom<GuestReply> for RawReply {
-    type Error = serde_json::Error;
-
-    /// Fails when the body is not JSON (checked without building it).
-    fn try_from(reply: GuestReply) -> Result<Self, serde_json::Error> {
-        serde_json::from_str::<serde::de::IgnoredAny>(&reply.body)?;
-        Ok(RawReply {
+impl From<GuestReply> for RawReply {
+    /// The body as the component returned it, not yet checked to be JSON.
+    fn from(reply: GuestReply) -> Self {
+        RawReply {
             status: reply.status,
             body: reply.body,
             next_page_token: reply.next_page_token,
-        })
+        }
     }
 }
 
