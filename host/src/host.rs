@@ -392,19 +392,6 @@ impl Host {
             .parse(&action.info.name)
     }
 
-    /// [`Host::run_action`], the answer's body left as the JSON text the
-    /// component returned (checked to be JSON), to pass on as it is.
-    pub async fn run_action_raw(
-        &self,
-        action: &LoadedAction,
-        connection: &ZoomConnection,
-        params: &[(String, String)],
-    ) -> Result<RawReply, HostError> {
-        self.run_action_text(action, connection, params)
-            .await?
-            .checked(&action.info.name)
-    }
-
     /// One run, the body not yet checked to be JSON: whoever takes it
     /// checks it once, by parsing it or by [`RawReply::checked`].
     pub(crate) async fn run_action_text(
