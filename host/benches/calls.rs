@@ -146,6 +146,10 @@ fn micros(d: Duration) -> String {
     format!("{:.0} µs", d.as_secs_f64() * 1e6)
 }
 
+/// The allocator the `wrk-zoom` binary ships with, for both sides of each comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -215,6 +215,10 @@ fn mib(kib: Option<u64>) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// The allocator the `wrk-zoom` binary ships with, for both sides.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let setup = Setup::new();
     assert_eq!(setup.components(None), (ITEMS as u64, PAGES));

@@ -244,6 +244,10 @@ fn us(d: Duration) -> String {
     format!("{:.0} µs", d.as_secs_f64() * 1e6)
 }
 
+/// The allocator the `wrk-zoom` binary ships with, for the pass-through (this binary started again), as `wrk-zoom serve` has it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     if let Ok(upstream) = std::env::var(NATIVE_UPSTREAM) {
         return native_server(upstream);

@@ -29,7 +29,7 @@ pub struct LoadedAction {
     pub(crate) pre: ActionPre,
     /// Where it came from (`built-in` or a file path).
     pub source: String,
-    /// sha256 of the component bytes.
+    /// BLAKE3 of the component bytes.
     pub digest: String,
     /// Whether the compiled code came from the on-disk cache.
     pub from_cache: bool,

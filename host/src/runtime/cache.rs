@@ -5,8 +5,8 @@
 //! - the directory is created 0700 and used only when it is owned by this
 //!   user and writable by no one else (otherwise the host compiles in memory
 //!   and says so once);
-//! - every artifact is bound to a per-installation secret: an HMAC-SHA256
-//!   (key: 32 random bytes in a file of the configuration directory,
+//! - every artifact is bound to a per-installation secret: a keyed BLAKE3
+//!   MAC (key: 32 random bytes in a file of the configuration directory,
 //!   `cache.key`, mode 0600, see [`crate::CachePaths::from_env`]) over the
 //!   component's digest, the engine's compatibility hash and the compiled
 //!   bytes; a file that fails the check (swapped for another component's, a
@@ -16,14 +16,10 @@
 //!   cannot change between the check and the load;
 //! - files are written to a fresh temporary name (`create_new`) and renamed.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Where older versions kept the key: inside the cache, so a copied cache
 /// vouched for itself. Never read; deleted when seen.
@@ -103,28 +99,26 @@ impl CodeCache {
             .join(format!("{digest}-{:016x}.cwasm", self.engine_hash))
     }
 
-    fn tag(&self, digest: &str, code: &[u8]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+    fn tag(&self, digest: &str, code: &[u8]) -> blake3::Hash {
+        let mut mac = blake3::Hasher::new_keyed(&self.key);
         mac.update(digest.as_bytes());
         mac.update(&self.engine_hash.to_be_bytes());
         mac.update(code);
-        mac
+        mac.finalize()
     }
 
     /// The cached component of `digest`, if there is one that verifies.
     pub fn load(&self, engine: &Engine, digest: &str) -> Option<Component> {
         let path = self.path(digest);
         let file = std::fs::read(&path).ok()?;
-        if file.len() < TAG_LEN {
-            return None;
-        }
-        let (tag, code) = file.split_at(TAG_LEN);
-        if self.tag(digest, code).verify_slice(tag).is_err() {
+        let (tag, code) = file.split_first_chunk::<TAG_LEN>()?;
+        // `Hash`'s equality takes the same time wherever the bytes differ.
+        if self.tag(digest, code) != blake3::Hash::from_bytes(*tag) {
             tracing::warn!(path = %path.display(), "a cached compiled component failed its check; recompiling");
             return None;
         }
         // SAFETY: `code` is exactly what this installation serialized for
-        // this component and engine (the HMAC under our private key says
+        // this component and engine (the MAC under our private key says
         // so), and it is the in-memory copy that was checked.
         unsafe { Component::deserialize(engine, code) }.ok()
     }
@@ -138,7 +132,7 @@ impl CodeCache {
 
     fn try_store(&self, digest: &str, component: &Component) -> wasmtime::Result<()> {
         let code = component.serialize()?;
-        let tag = self.tag(digest, &code).finalize().into_bytes();
+        let tag = self.tag(digest, &code);
         let temp = self
             .dir
             .join(format!(".{digest}.{:032x}.tmp", rand::random::<u128>()));
@@ -148,7 +142,7 @@ impl CodeCache {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let written = (|| {
             let mut file = options.open(&temp)?;
-            file.write_all(&tag)?;
+            file.write_all(tag.as_bytes())?;
             file.write_all(&code)?;
             std::fs::rename(&temp, self.path(digest))
         })();

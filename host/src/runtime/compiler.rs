@@ -10,7 +10,6 @@ use super::bindings::TriggerPre;
 use super::cache::CodeCache;
 use super::store::CallState;
 use crate::error::HostError;
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 use wasmtime::Engine;
@@ -97,7 +96,7 @@ impl Compiler {
     /// The compiled component (from the cache when it is there), its
     /// digest, and whether it came from the cache.
     fn component(&self, label: &str, bytes: &[u8]) -> Result<(Component, String, bool), HostError> {
-        let digest = hex(&Sha256::digest(bytes));
+        let digest = blake3::hash(bytes).to_hex().to_string();
         let cached = self
             .cache
             .as_ref()
@@ -130,12 +129,8 @@ fn load_error(label: &str, message: String) -> HostError {
 /// trigger's).
 pub struct Compiled<P = ActionPre> {
     pub(crate) pre: P,
-    /// sha256 of the component bytes.
+    /// BLAKE3 of the component bytes.
     pub digest: String,
     /// Whether the compiled code came from the on-disk cache.
     pub from_cache: bool,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

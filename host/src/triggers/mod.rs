@@ -106,7 +106,7 @@ pub struct LoadedTrigger {
     pub(crate) pre: TriggerPre,
     /// Where it came from (`built-in` or a file path).
     pub source: String,
-    /// sha256 of the component bytes.
+    /// BLAKE3 of the component bytes.
     pub digest: String,
 }
 
