@@ -17,14 +17,8 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     let mut linker = Linker::<CallState>::new(engine);
     // Clocks, random and streams; the call's WasiCtx grants nothing else.
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    // Outbound HTTP only (no incoming handler), through the egress hooks:
-    // wasi-http's types, and its outgoing handler answered on the calling
-    // task where it can be (`super::outgoing`).
-    use wasmtime_wasi_http::p2::bindings::{LinkOptions, http::types};
-    use wasmtime_wasi_http::{WasiHttp, WasiHttpView};
-    let options = LinkOptions::default();
-    types::add_to_linker::<_, WasiHttp>(&mut linker, &(&options).into(), CallState::http)?;
-    super::outgoing::add_to_linker(&mut linker)?;
+    // Outbound HTTP only (no incoming handler), through the egress hooks.
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     Ok(linker)
 }
 

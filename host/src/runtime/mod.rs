@@ -2,8 +2,7 @@
 //! ([`engine`]), compiling components ([`compiler`]) with a cache of
 //! compiled code that is trusted only when it is ours ([`cache`]), the
 //! generated bindings of the contract ([`bindings`]), what a component may
-//! import ([`linker`], one capability at a time; outgoing HTTP answered on
-//! the calling task, [`outgoing`]), what one call may hold
+//! import ([`linker`], one capability at a time), what one call may hold
 //! ([`limits`]), and one call's store ([`store`]).
 
 pub(crate) mod bindings;
@@ -12,5 +11,4 @@ pub(crate) mod compiler;
 pub(crate) mod engine;
 pub(crate) mod limits;
 pub(crate) mod linker;
-pub(crate) mod outgoing;
 pub(crate) mod store;
